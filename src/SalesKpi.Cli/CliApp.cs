@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Reflection;
+using SalesKpi.Core;
+using SalesKpi.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli;
+
+/// <summary>Builds and runs the <c>saleskpi</c> command line.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code of a failure: nothing was done, the message says why.</summary>
+    public const int Failure = 1;
+
+    /// <summary>The clock commands read "now" from; set once per process by <see cref="Run"/>.</summary>
+    internal static TimeProvider Clock { get; private set; } = TimeProvider.System;
+
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static int Run(string[] args, TimeProvider clock)
+    {
+        Clock = clock;
+        Loc.Current = ChooseLanguage(args);
+        var verbose = args.Contains("--verbose");
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and pipes have no width; wrapping at Spectre's default 80 columns would split paths.
+            AnsiConsole.Profile.Width = 250;
+        }
+
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("saleskpi");
+            config.SetApplicationVersion(Version);
+            config.SetApplicationCulture(Loc.DisplayCulture);
+            config.PropagateExceptions();
+
+            config.AddCommand<InitCommand>("init")
+                .WithDescription(Loc.T("Create a new workspace (one DuckDB file) with its time zone and currency.", "Создать рабочую область (один файл DuckDB) с часовым поясом и валютой."))
+                .WithExample("init")
+                .WithExample("init", "--db", "sales.duckdb", "--timezone", "Europe/Moscow", "--currency", "RUB");
+
+            config.AddCommand<ImportCommand>("import")
+                .WithDescription(Loc.T(
+                    "Import canonical CSV files (a folder or single files) in one transaction. Exit code 0: all rows stored; 2: some rows rejected; 1: failure, nothing stored.",
+                    "Импортировать CSV канонического формата (папку или отдельные файлы) одной транзакцией. Код выхода 0: все строки сохранены; 2: часть строк отклонена; 1: ошибка, ничего не сохранено."))
+                .WithExample("import", "data/")
+                .WithExample("import", "leads.csv", "deals.csv", "--db", "sales.duckdb")
+                .WithExample("import", "data/", "--strict");
+
+            config.AddCommand<StatusCommand>("status")
+                .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))
+                .WithExample("status")
+                .WithExample("status", "--db", "sales.duckdb");
+        });
+
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception ex)
+        {
+            return Fail(ex, verbose);
+        }
+    }
+
+    /// <summary>The product version, from the assembly.</summary>
+    public static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private static int Fail(Exception ex, bool verbose)
+    {
+        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var message = ex switch
+        {
+            SalesKpiException => ex.Message,
+            CommandParseException or CommandRuntimeException => Loc.F("{0} Run 'saleskpi --help' for usage.", "{0} Справка: «saleskpi --help».", ex.Message.TrimEnd('.') + "."),
+            OperationCanceledException => Loc.T("Cancelled; nothing was changed.", "Отменено; ничего не изменено."),
+            _ => Loc.F("Unexpected error: {0} Run again with --verbose for details.", "Непредвиденная ошибка: {0} Подробности — с --verbose.", ex.Message),
+        };
+        err.MarkupLine("[red]" + Markup.Escape(Loc.T("error: ", "ошибка: ") + message) + "[/]");
+        if (verbose)
+        {
+            err.WriteLine(ex.ToString());
+        }
+
+        return Failure;
+    }
+
+    private static Language ChooseLanguage(string[] args)
+    {
+        var i = Array.IndexOf(args, "--lang");
+        if (i >= 0 && i + 1 < args.Length && Loc.Parse(args[i + 1]) is { } fromArgs)
+        {
+            return fromArgs;
+        }
+
+        return Loc.Parse(Environment.GetEnvironmentVariable("SALESKPI_LANG"))
+            ?? Loc.Parse(CultureInfo.CurrentUICulture.Name)
+            ?? Language.En;
+    }
+}

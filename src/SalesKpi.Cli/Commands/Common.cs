@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using SalesKpi.Core;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>A help description in both languages; Spectre reads <see cref="Description"/> after the language is chosen.</summary>
+[AttributeUsage(AttributeTargets.All)]
+internal sealed class LocDescriptionAttribute(string en, string ru) : DescriptionAttribute
+{
+    public override string Description => Loc.T(en, ru);
+}
+
+/// <summary>Options every command has.</summary>
+internal class GlobalSettings : CommandSettings
+{
+    [CommandOption("--lang <LANG>")]
+    [LocDescription("Language of the output: en or ru (default: SALESKPI_LANG, then the system language).", "Язык вывода: en или ru (по умолчанию SALESKPI_LANG, затем язык системы).")]
+    public string? Lang { get; init; }
+
+    [CommandOption("--verbose")]
+    [LocDescription("Show technical details (stack traces) of errors.", "Показывать технические подробности ошибок (стек вызовов).")]
+    public bool Verbose { get; init; }
+
+    public override ValidationResult Validate() =>
+        Lang is null || Loc.Parse(Lang) is not null
+            ? ValidationResult.Success()
+            : ValidationResult.Error(Loc.F("--lang '{0}' is not supported: use en or ru.", "--lang «{0}» не поддерживается: используйте en или ru.", Lang));
+}
+
+/// <summary>Options of commands that work on a workspace.</summary>
+internal class WorkspaceCommandSettings : GlobalSettings
+{
+    [CommandOption("--db <FILE>")]
+    [LocDescription("Workspace file (default: SALESKPI_DB, then ./saleskpi.duckdb).", "Файл рабочей области (по умолчанию SALESKPI_DB, затем ./saleskpi.duckdb).")]
+    public string? Db { get; init; }
+
+    /// <summary>The workspace path: --db, else SALESKPI_DB, else the default file in the current folder.</summary>
+    public string DbPath =>
+        Db ?? (Environment.GetEnvironmentVariable("SALESKPI_DB") is { Length: > 0 } env ? env : Workspace.DefaultFileName);
+}
+
+/// <summary>Console helpers shared by the commands.</summary>
+internal static class Output
+{
+    /// <summary>True when stdout is a terminal that can redraw (progress bars, colours).</summary>
+    public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>Formats a count for display in the user's culture.</summary>
+    public static string N(long n) => n.ToString("N0", Loc.DisplayCulture);
+
+    /// <summary>Formats a UTC instant as local time in the workspace zone for display.</summary>
+    public static string Local(DateTime utc, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone).ToString("yyyy-MM-dd HH:mm", Loc.DisplayCulture);
+}

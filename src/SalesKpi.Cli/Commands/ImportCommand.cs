@@ -1,0 +1,93 @@
+using SalesKpi.Core;
+using SalesKpi.Import;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+internal sealed class ImportSettings : WorkspaceCommandSettings
+{
+    [CommandArgument(0, "<PATH>")]
+    [LocDescription("Folders (every canonical *.csv inside) or files: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.", "Папки (все канонические *.csv в них) или файлы: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.")]
+    public string[] Paths { get; init; } = [];
+
+    [CommandOption("--strict")]
+    [LocDescription("Store nothing if any row or file is rejected.", "Ничего не сохранять, если отклонена хоть одна строка или файл.")]
+    public bool Strict { get; init; }
+}
+
+internal sealed class ImportCommand : Command<ImportSettings>
+{
+    public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var files = Importer.ResolveFiles(settings.Paths);
+        var importer = new Importer(ws, CliApp.Clock);
+        var progress = new ImportProgress(files);
+        var run = Task.Run(() => importer.Run(new ImportOptions { Paths = settings.Paths, Strict = settings.Strict }, progress, cancellationToken), cancellationToken);
+        progress.ShowWhileRunning(run);
+        var report = run.GetAwaiter().GetResult();
+        Print(report);
+        return report.ExitCode;
+    }
+
+    private static void Print(ImportReport report)
+    {
+        foreach (var f in report.Files)
+        {
+            var name = Path.GetFileName(f.Path);
+            var entity = f.Entity is null ? string.Empty : $" → {f.Entity}";
+            var counts = Loc.F("read {0} = stored {1} + rejected {2}", "прочитано {0} = сохранено {1} + отклонено {2}", Output.N(f.Read), Output.N(f.Stored), Output.N(f.Rejected));
+            var colour = f.Error is not null ? "red" : f.Rejected > 0 ? "yellow" : "green";
+            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(name + entity)}[/]: {Markup.Escape(counts)}");
+            if (f.Error is not null)
+            {
+                AnsiConsole.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
+                continue;
+            }
+
+            if (f.Stored > 0)
+            {
+                var detail = Loc.F("new {0}, replaced {1}", "новых {0}, заменено {1}", Output.N(f.Inserted), Output.N(f.Replaced));
+                if (f.Merged > 0)
+                {
+                    detail += Loc.F(", merged into same-key rows {0}", ", слито со строками того же ключа {0}", Output.N(f.Merged));
+                }
+
+                AnsiConsole.MarkupLine("  " + Markup.Escape(detail));
+            }
+
+            if (f.IgnoredColumns.Count > 0)
+            {
+                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: ignored unknown columns: {0}", "предупреждение: пропущены неизвестные столбцы: {0}", string.Join(", ", f.IgnoredColumns))) + "[/]");
+            }
+
+            foreach (var w in f.Warnings)
+            {
+                var lines = string.Join(", ", w.SampleLines) + (w.Count > w.SampleLines.Count ? ", …" : string.Empty);
+                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
+            }
+
+            if (f.RejectsPath is not null)
+            {
+                AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("rejected rows with line, column and reason: {0}", "отклонённые строки со строкой, столбцом и причиной: {0}", f.RejectsPath)));
+            }
+        }
+
+        if (report.WarningsPath is not null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("All warnings, row by row: {0}", "Все предупреждения построчно: {0}", report.WarningsPath)));
+        }
+
+        var total = Loc.F("Total: read {0} = stored {1} + rejected {2}", "Итого: прочитано {0} = сохранено {1} + отклонено {2}", Output.N(report.Read), Output.N(report.Stored), Output.N(report.Rejected));
+        if (report.RolledBack)
+        {
+            AnsiConsole.MarkupLine("[red]" + Markup.Escape(total + ". " + Loc.T("--strict: something was rejected, so nothing was stored.", "--strict: есть отклонённые данные, поэтому ничего не сохранено.")) + "[/]");
+        }
+        else
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(total + Loc.F(" (import #{0}).", " (импорт №{0}).", report.ImportId)));
+        }
+    }
+}

@@ -1,0 +1,5 @@
+using System.Text;
+using SalesKpi.Cli;
+
+Console.OutputEncoding = Encoding.UTF8;
+return CliApp.Run(args, TimeProvider.System);

@@ -1,0 +1,131 @@
+using System.Globalization;
+using SalesKpi.Core;
+
+namespace SalesKpi.Import;
+
+/// <summary>
+/// Turns the text of one cell into a typed <see cref="Cell"/> for a column of the contract, or into
+/// the reason it is rejected. Text is trimmed; an empty cell is a missing value.
+/// </summary>
+internal sealed class CellParser
+{
+    private readonly TimeZoneInfo zone;
+
+    // Source columns such as channel or owner repeat a handful of values millions of times;
+    // reusing the previous string per column saves most allocations of a large import.
+    private readonly string?[] lastText;
+
+    public CellParser(TimeZoneInfo zone, int columns)
+    {
+        this.zone = zone;
+        lastText = new string?[columns];
+    }
+
+    /// <summary>Parses <paramref name="raw"/> for <paramref name="column"/>; returns null when valid, else the reason.</summary>
+    public string? Parse(ReadOnlySpan<char> raw, ColumnDef column, int slot, ref Cell cell)
+    {
+        var s = raw.Trim();
+        cell.HasValue = !s.IsEmpty;
+        if (s.IsEmpty)
+        {
+            return column.Required
+                ? Loc.F("{0} is required but empty", "{0}: обязательное значение не заполнено", column.Name)
+                : null;
+        }
+
+        switch (column.Type)
+        {
+            case ColumnType.Text:
+                var last = lastText[slot];
+                cell.Text = last is not null && s.SequenceEqual(last) ? last : (lastText[slot] = s.ToString());
+                return null;
+
+            case ColumnType.Enum:
+                foreach (var v in column.EnumValues)
+                {
+                    if (s.Equals(v, StringComparison.OrdinalIgnoreCase))
+                    {
+                        cell.Text = v;
+                        return null;
+                    }
+                }
+
+                return Loc.F("{0} '{1}' is not one of: {2}", "{0}: «{1}» — не одно из значений: {2}", column.Name, Clip(s), string.Join(", ", column.EnumValues));
+
+            case ColumnType.Currency:
+                if (s.Length == 3 && char.IsAsciiLetter(s[0]) && char.IsAsciiLetter(s[1]) && char.IsAsciiLetter(s[2]))
+                {
+                    cell.Text = s.ToString().ToUpperInvariant();
+                    return null;
+                }
+
+                return Loc.F("{0} '{1}' is not a three-letter ISO 4217 currency code", "{0}: «{1}» — не трёхбуквенный код валюты ISO 4217", column.Name, Clip(s));
+
+            case ColumnType.Timestamp:
+                return ValueParser.TryParseTimestamp(s, zone, out cell.Time) switch
+                {
+                    ValueParser.Outcome.Ok => null,
+                    ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date and time (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующие дата и время (или год вне 1900–2200)", column.Name, Clip(s)),
+                    _ => Loc.F("{0} '{1}' is not a timestamp: use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], optionally with Z or +03:00", "{0}: «{1}» — не метка времени: используйте ГГГГ-ММ-ДД или ГГГГ-ММ-ДД ЧЧ:ММ[:СС], можно с Z или +03:00", column.Name, Clip(s)),
+                };
+
+            case ColumnType.Date:
+                return ValueParser.TryParseDate(s, out cell.Date) switch
+                {
+                    ValueParser.Outcome.Ok => null,
+                    ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующая дата (или год вне 1900–2200)", column.Name, Clip(s)),
+                    _ => Loc.F("{0} '{1}' is not a date: use YYYY-MM-DD", "{0}: «{1}» — не дата: используйте ГГГГ-ММ-ДД", column.Name, Clip(s)),
+                };
+
+            case ColumnType.Integer:
+                if (!ValueParser.TryParseInteger(s, out cell.Integer))
+                {
+                    return Loc.F("{0} '{1}' is not a whole number", "{0}: «{1}» — не целое число", column.Name, Clip(s));
+                }
+
+                return CheckRange(column, cell.Integer, s);
+
+            case ColumnType.Number:
+                if (!ValueParser.TryParseDecimal(s, out var n))
+                {
+                    return Loc.F("{0} '{1}' is not a number: use digits with '.' as the decimal separator", "{0}: «{1}» — не число: используйте цифры и точку как десятичный разделитель", column.Name, Clip(s));
+                }
+
+                cell.Number = (double)n;
+                return CheckRange(column, n, s);
+
+            case ColumnType.Money:
+                if (!ValueParser.TryParseDecimal(s, out cell.Money))
+                {
+                    return Loc.F("{0} '{1}' is not an amount: use digits with '.' as the decimal separator and no thousands separators", "{0}: «{1}» — не сумма: используйте цифры, точку как десятичный разделитель и без разделителей тысяч", column.Name, Clip(s));
+                }
+
+                if (decimal.Round(cell.Money, EntityCatalog.MoneyScale) != cell.Money || Math.Abs(cell.Money) > EntityCatalog.MoneyLimit)
+                {
+                    return Loc.F("{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после запятой", column.Name, Clip(s));
+                }
+
+                return CheckRange(column, cell.Money, s);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(column), column.Type, null);
+        }
+    }
+
+    private static string? CheckRange(ColumnDef column, decimal value, ReadOnlySpan<char> s)
+    {
+        if (column.Min is { } min && value < min)
+        {
+            return Loc.F("{0} '{1}' is below the minimum {2}", "{0}: «{1}» меньше минимума {2}", column.Name, Clip(s), min.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (column.Max is { } max && value > max)
+        {
+            return Loc.F("{0} '{1}' is above the maximum {2}", "{0}: «{1}» больше максимума {2}", column.Name, Clip(s), max.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return null;
+    }
+
+    private static string Clip(ReadOnlySpan<char> s) => s.Length <= 60 ? s.ToString() : string.Concat(s[..57], "...");
+}

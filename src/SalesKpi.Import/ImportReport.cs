@@ -1,0 +1,145 @@
+namespace SalesKpi.Import;
+
+/// <summary>How one import was asked for.</summary>
+public sealed record ImportOptions
+{
+    /// <summary>Files and folders to import; a folder contributes every canonical <c>*.csv</c> in it.</summary>
+    public required IReadOnlyList<string> Paths { get; init; }
+
+    /// <summary>When true, any rejected row or file rolls the whole import back.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>Folder for rejects and warnings files; default <c>saleskpi-rejects</c> next to the workspace.</summary>
+    public string? ReportDirectory { get; init; }
+}
+
+/// <summary>
+/// A class of warnings found in one file: rows kept, but something about them is suspect.
+/// <see cref="Count"/> rows have it; <see cref="SampleLines"/> lists up to five of their line numbers.
+/// </summary>
+/// <param name="Column">The column the warning is about.</param>
+/// <param name="Message">What is suspect, in the current language.</param>
+/// <param name="Count">How many rows have it.</param>
+/// <param name="SampleLines">Up to five line numbers, ascending.</param>
+public sealed record ImportWarning(string Column, string Message, long Count, IReadOnlyList<long> SampleLines);
+
+/// <summary>
+/// The outcome of one file. Always <c>Read = Stored + Rejected</c>. When <see cref="Error"/> is set the
+/// whole file was rejected and every row it has counts as rejected.
+/// </summary>
+public sealed record FileReport
+{
+    /// <summary>Full path of the input file.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The entity recognised from the file name; null when none was.</summary>
+    public string? Entity { get; init; }
+
+    /// <summary>Data rows read (blank lines are not rows).</summary>
+    public long Read { get; init; }
+
+    /// <summary>Rows accepted and written to the store.</summary>
+    public long Stored { get; init; }
+
+    /// <summary>Rows rejected, each with line, column and reason in the rejects file.</summary>
+    public long Rejected { get; init; }
+
+    /// <summary>Keys that were not in the store before this file.</summary>
+    public long Inserted { get; init; }
+
+    /// <summary>Keys that were in the store and were replaced.</summary>
+    public long Replaced { get; init; }
+
+    /// <summary>Accepted rows folded into another row of the same key (exact duplicates, or spend rows summed).</summary>
+    public long Merged { get; init; }
+
+    /// <summary>Header columns that are not part of the contract and were ignored.</summary>
+    public IReadOnlyList<string> IgnoredColumns { get; init; } = [];
+
+    /// <summary>Warning classes found in the stored rows.</summary>
+    public IReadOnlyList<ImportWarning> Warnings { get; init; } = [];
+
+    /// <summary>Where the rejected rows were written; null when none were.</summary>
+    public string? RejectsPath { get; init; }
+
+    /// <summary>Why the whole file was rejected; null when it was read.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>The outcome of one import (one transaction).</summary>
+public sealed record ImportReport
+{
+    /// <summary>Number of this import in the workspace's import log; 0 when rolled back.</summary>
+    public required int ImportId { get; init; }
+
+    /// <summary>One report per input file, in import order.</summary>
+    public required IReadOnlyList<FileReport> Files { get; init; }
+
+    /// <summary>True when <c>--strict</c> rolled the import back because something was rejected.</summary>
+    public bool RolledBack { get; init; }
+
+    /// <summary>Where all warnings were written row by row; null when there were none.</summary>
+    public string? WarningsPath { get; init; }
+
+    /// <summary>Rows read over all files.</summary>
+    public long Read => Files.Sum(f => f.Read);
+
+    /// <summary>Rows stored over all files (0 when rolled back).</summary>
+    public long Stored => RolledBack ? 0 : Files.Sum(f => f.Stored);
+
+    /// <summary>Rows rejected over all files.</summary>
+    public long Rejected => Files.Sum(f => f.Rejected);
+
+    /// <summary>
+    /// The documented exit code: 0 when every row was stored, 2 when some rows or files were rejected
+    /// but something was stored, 1 when nothing was stored because of rejections or a rollback.
+    /// </summary>
+    public int ExitCode =>
+        RolledBack ? 1
+        : Rejected == 0 && Files.All(f => f.Error is null) ? 0
+        : Stored > 0 ? 2
+        : 1;
+}
+
+/// <summary>Receives progress of a running import; implementations must be cheap and thread-safe.</summary>
+public interface IImportProgress
+{
+    /// <summary>A file starts; <paramref name="bytes"/> is its size.</summary>
+    void FileStarted(string path, long bytes);
+
+    /// <summary>Reading has reached <paramref name="bytesRead"/> bytes and <paramref name="rows"/> rows.</summary>
+    void Advanced(string path, long bytesRead, long rows);
+
+    /// <summary>A file is done (stored, or rejected as a whole).</summary>
+    void FileFinished(FileReport report);
+
+    /// <summary>A step across all files starts (checking references, writing reports, committing).</summary>
+    void Step(string description);
+}
+
+/// <summary>An <see cref="IImportProgress"/> that ignores everything.</summary>
+public sealed class NoProgress : IImportProgress
+{
+    /// <summary>The shared instance.</summary>
+    public static NoProgress Instance { get; } = new();
+
+    /// <inheritdoc />
+    public void FileStarted(string path, long bytes)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Advanced(string path, long bytesRead, long rows)
+    {
+    }
+
+    /// <inheritdoc />
+    public void FileFinished(FileReport report)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Step(string description)
+    {
+    }
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Import;
+
+/// <summary>
+/// Imports canonical CSV files into a workspace as one transaction. Every row read is either stored or
+/// rejected with line, column and reason; with <see cref="ImportOptions.Strict"/> any rejection rolls
+/// everything back. See <c>docs/import.md</c> for the rules.
+/// </summary>
+public sealed class Importer
+{
+    /// <summary>
+    /// Environment variable for fault injection in tests: <c>pause-before-commit</c> makes the import
+    /// print a marker to stderr and wait before committing, so a test can kill it at that point.
+    /// </summary>
+    public const string FaultVariable = "SALESKPI_FAULT";
+
+    private readonly Workspace ws;
+    private readonly TimeProvider clock;
+
+    /// <summary>Creates an importer for <paramref name="workspace"/>, reading "now" from <paramref name="clock"/>.</summary>
+    public Importer(Workspace workspace, TimeProvider clock)
+    {
+        ws = workspace;
+        this.clock = clock;
+    }
+
+    /// <summary>
+    /// Lists the files an import of <paramref name="paths"/> would read: each file as given, and every
+    /// <c>*.csv</c> directly inside each folder, in name order. Throws <see cref="SalesKpiException"/>
+    /// for a path that does not exist or a folder without CSV files.
+    /// </summary>
+    public static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var p in paths)
+        {
+            var full = Path.GetFullPath(p);
+            if (Directory.Exists(full))
+            {
+                var csvs = Directory.EnumerateFiles(full, "*.csv", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive })
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                if (csvs.Count == 0)
+                {
+                    throw new SalesKpiException(Loc.F(
+                        "The folder {0} has no .csv files: give a folder with leads.csv, deals.csv, … or the files themselves.",
+                        "В папке {0} нет файлов .csv: укажите папку с leads.csv, deals.csv, … или сами файлы.",
+                        full));
+                }
+
+                files.AddRange(csvs);
+            }
+            else if (File.Exists(full))
+            {
+                files.Add(full);
+            }
+            else
+            {
+                throw new SalesKpiException(Loc.F(
+                    "{0} does not exist: check the path of the file or folder to import.",
+                    "{0} не существует: проверьте путь к файлу или папке для импорта.",
+                    full));
+            }
+        }
+
+        return files.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Runs one import. Throws <see cref="SalesKpiException"/> for a bad path; any other failure rolls back and rethrows.</summary>
+    public ImportReport Run(ImportOptions options, IImportProgress? progress = null, CancellationToken ct = default)
+    {
+        progress ??= NoProgress.Instance;
+        var files = ResolveFiles(options.Paths);
+        var started = clock.GetUtcNow().UtcDateTime;
+        var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
+        var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(ws.Path)!, "saleskpi-rejects");
+        var warningsTable = $"_wrn_{importId}";
+
+        using var tx = ws.BeginTransaction();
+        ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
+        // Per input file: the import that read it, or the report of why it was rejected whole.
+        var entries = new List<(FileImport? Import, FileReport? Rejected)>();
+        try
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                var path = files[i];
+                progress.FileStarted(path, new FileInfo(path).Length);
+                var entity = EntityCatalog.FromFileName(path);
+                if (entity is null)
+                {
+                    var unknown = new FileReport
+                    {
+                        Path = path,
+                        Error = Loc.F(
+                            "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
+                            "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
+                            string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name))),
+                    };
+                    entries.Add((null, unknown));
+                    progress.FileFinished(unknown);
+                    continue;
+                }
+
+                var file = new FileImport(ws, entity, path, importId, i + 1);
+                try
+                {
+                    file.Stage(progress, ct);
+                    file.Validate();
+                    file.Upsert();
+                    entries.Add((file, null));
+                }
+                catch (FileRejectedException ex)
+                {
+                    file.Dispose();
+                    var rejected = new FileReport { Path = path, Entity = entity.Name, Read = ex.RowsRead, Rejected = ex.RowsRead, Error = ex.Message };
+                    entries.Add((null, rejected));
+                    progress.FileFinished(rejected);
+                }
+                catch
+                {
+                    file.Dispose();
+                    throw;
+                }
+            }
+
+            // References are checked once every file is in, because files may arrive in any order.
+            progress.Step(Loc.T("checking references and time order", "проверка ссылок и порядка дат"));
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var reports = new List<FileReport>();
+            for (var i = 0; i < entries.Count; i++)
+            {
+                if (entries[i].Import is not { } file)
+                {
+                    reports.Add(entries[i].Rejected!);
+                    continue;
+                }
+
+                var warnings = file.Warn(warningsTable);
+                var stem = Path.GetFileNameWithoutExtension(file.Path);
+                var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
+                var report = new FileReport
+                {
+                    Path = file.Path,
+                    Entity = EntityCatalog.FromFileName(file.Path)!.Name,
+                    Read = file.Read,
+                    Rejected = file.Rejected,
+                    Stored = file.Read - file.Rejected,
+                    Inserted = file.Inserted,
+                    Replaced = file.Replaced,
+                    Merged = file.Merged,
+                    IgnoredColumns = file.IgnoredColumns,
+                    Warnings = warnings,
+                    RejectsPath = file.WriteRejects(rejectsPath) ? rejectsPath : null,
+                };
+                reports.Add(report);
+                progress.FileFinished(report);
+            }
+
+            string? warningsPath = null;
+            if (Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
+            {
+                warningsPath = Path.Combine(reportDir, $"import-{importId}-warnings.csv");
+                Directory.CreateDirectory(reportDir);
+                ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{warningsPath.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
+            }
+
+            foreach (var (file, _) in entries)
+            {
+                file?.Dispose();
+            }
+
+            ws.Execute($"DROP TABLE {warningsTable}");
+            var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath };
+            if (options.Strict && (result.Rejected > 0 || reports.Any(r => r.Error is not null)))
+            {
+                tx.Rollback();
+                return result with { ImportId = 0, RolledBack = true };
+            }
+
+            Log(result, started, options.Strict);
+            PauseIfAsked();
+            progress.Step(Loc.T("committing", "сохранение"));
+            tx.Commit();
+            return result;
+        }
+        catch
+        {
+            tx.Rollback();
+            throw;
+        }
+    }
+
+    private static void PauseIfAsked()
+    {
+        if (Environment.GetEnvironmentVariable(FaultVariable) == "pause-before-commit")
+        {
+            Console.Error.WriteLine("fault: paused before commit");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+
+    private void Log(ImportReport result, DateTime started, bool strict)
+    {
+        ws.Execute(
+            "INSERT INTO imports VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            result.ImportId,
+            started,
+            clock.GetUtcNow().UtcDateTime,
+            strict,
+            result.Read,
+            result.Stored,
+            result.Rejected);
+        foreach (var f in result.Files)
+        {
+            ws.Execute(
+                "INSERT INTO import_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                result.ImportId,
+                f.Path,
+                f.Entity,
+                f.Read,
+                f.Stored,
+                f.Rejected,
+                f.Warnings.Sum(w => w.Count),
+                f.RejectsPath,
+                f.Error);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using SalesKpi.Core;
+
+namespace SalesKpi.Storage;
+
+/// <summary>One numbered schema change; <see cref="Statements"/> run in order inside one transaction.</summary>
+/// <param name="Version">The schema version the workspace has after this migration.</param>
+/// <param name="Description">What the migration does, for the log.</param>
+/// <param name="Statements">Builds the SQL statements for a dialect.</param>
+public sealed record Migration(int Version, string Description, Func<ISqlDialect, IEnumerable<string>> Statements);
+
+/// <summary>
+/// The ordered schema migrations. A released migration is never edited: a later schema change is a
+/// new migration with the next number, so every workspace reaches the same schema by the same steps.
+/// </summary>
+public static class Migrations
+{
+    /// <summary>All migrations, in version order starting at 1.</summary>
+    public static ImmutableArray<Migration> All { get; } =
+    [
+        new(1, "canonical entities, import log", V1),
+    ];
+
+    /// <summary>The schema version this build creates and understands.</summary>
+    public static int Latest => All[^1].Version;
+
+    // Version 1 is frozen: it spells out the entity columns as they were when it was released, so a
+    // later change to EntityCatalog needs its own migration (ALTER TABLE) rather than an edit here.
+    private static readonly ImmutableDictionary<string, string> V1Columns = new Dictionary<string, string>
+    {
+        ["leads"] = "lead_id,created_at,channel,campaign,owner,segment,region,industry,company,company_size,job_title,need,quality_score,first_response_at,qualified_at,disqualified_at,disqualification_reason",
+        ["customers"] = "customer_id,acquired_at,churned_at,name,segment,region,channel",
+        ["deals"] = "deal_id,created_at,status,closed_at,amount,currency,lead_id,customer_id,owner,service_line,segment,region,stage,lost_reason",
+        ["deal_stages"] = "deal_id,stage,entered_at",
+        ["activities"] = "activity_id,occurred_at,type,lead_id,deal_id,owner,direction,duration_minutes",
+        ["spend"] = "date,amount,channel,campaign",
+        ["revenue"] = "invoice_id,customer_id,date,amount,cost",
+        ["nps"] = "response_id,responded_at,score,customer_id,comment",
+    }.ToImmutableDictionary();
+
+    private static IEnumerable<string> V1(ISqlDialect d)
+    {
+        yield return "CREATE TABLE saleskpi_meta (key VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL)";
+        foreach (var entity in EntityCatalog.All)
+        {
+            var cols = V1Columns[entity.Name].Split(',').Select(name =>
+            {
+                var c = entity[name];
+                return $"{d.Quote(c.Name)} {d.TypeName(c.Type)}{(c.Required ? " NOT NULL" : string.Empty)}";
+            });
+            yield return $"CREATE TABLE {d.Quote(entity.Name)} ({string.Join(", ", cols)}, import_id INTEGER NOT NULL)";
+        }
+
+        yield return """
+            CREATE TABLE imports (
+              import_id INTEGER NOT NULL PRIMARY KEY,
+              started_at TIMESTAMP NOT NULL,
+              finished_at TIMESTAMP NOT NULL,
+              strict BOOLEAN NOT NULL,
+              rows_read BIGINT NOT NULL,
+              rows_stored BIGINT NOT NULL,
+              rows_rejected BIGINT NOT NULL)
+            """;
+        yield return """
+            CREATE TABLE import_files (
+              import_id INTEGER NOT NULL,
+              path VARCHAR NOT NULL,
+              entity VARCHAR,
+              rows_read BIGINT NOT NULL,
+              rows_stored BIGINT NOT NULL,
+              rows_rejected BIGINT NOT NULL,
+              warnings BIGINT NOT NULL,
+              rejects_path VARCHAR,
+              error VARCHAR)
+            """;
+    }
+}
