@@ -72,6 +72,11 @@ public static class CliApp
     private static int Fail(Exception ex, bool verbose)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            err.Profile.Width = 250;
+        }
+
         var message = ex switch
         {
             SalesKpiException => ex.Message,

@@ -90,9 +90,9 @@ public sealed class CsvRecordReader
         while (true)
         {
             // Start of a field.
-            var c = Peek();
             var quoted = false;
-            if (c == '"')
+            char c;
+            if (Fill() && Peek() == '"')
             {
                 Take();
                 quoted = true;

@@ -58,7 +58,7 @@ internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgr
     /// <summary>Blocks until <paramref name="run"/> ends, drawing progress if it takes longer than a second.</summary>
     public void ShowWhileRunning(Task run)
     {
-        if (run.Wait(Delay))
+        if (Ended(run, Delay))
         {
             return;
         }
@@ -71,7 +71,7 @@ internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgr
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Loc.T("importing", "импорт"), maxValue: Math.Max(1, totalBytes));
-                    while (!run.Wait(100))
+                    while (!Ended(run, TimeSpan.FromMilliseconds(100)))
                     {
                         var (label, value) = Snapshot();
                         task.Description = Markup.Escape(label);
@@ -83,12 +83,15 @@ internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgr
             return;
         }
 
-        while (!run.Wait(PlainEvery))
+        while (!Ended(run, PlainEvery))
         {
             var (label, value) = Snapshot();
             Console.Error.WriteLine(Loc.F("… {0}: {1:P0} of bytes", "… {0}: {1:P0} байт", label, (double)value / Math.Max(1, totalBytes)));
         }
     }
+
+    // The caller observes the task's own exception; here only "has it ended" matters.
+    private static bool Ended(Task run, TimeSpan wait) => ((IAsyncResult)run).AsyncWaitHandle.WaitOne(wait);
 
     private (string Label, long Bytes) Snapshot()
     {

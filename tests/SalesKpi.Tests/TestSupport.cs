@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text;
+using SalesKpi.Core;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Tests;
+
+/// <summary>A temporary folder removed after the test.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "saleskpi-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Db => File("saleskpi.duckdb");
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes UTF-8 text (no BOM unless given) exactly as passed: line ends are not changed.</summary>
+    public string Write(string name, string content, bool bom = false)
+    {
+        var full = File(name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        System.IO.File.WriteAllText(full, content, new UTF8Encoding(bom));
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A clock frozen at a given instant.</summary>
+public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public static FixedClock At(string iso) => new(DateTimeOffset.Parse(iso, global::System.Globalization.CultureInfo.InvariantCulture));
+
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+public static class Ws
+{
+    public static Workspace Create(TempDir dir, string zone = "UTC") =>
+        Workspace.Create(dir.Db, new WorkspaceSettings(zone, "RUB"), FixedClock.At("2026-01-01T00:00:00Z"));
+
+    public static long Count(this Workspace ws, string sql, params object?[] args) =>
+        ws.Scalar(sql, args) switch
+        {
+            System.Numerics.BigInteger b => (long)b,
+            var v => Convert.ToInt64(v, global::System.Globalization.CultureInfo.InvariantCulture),
+        };
+}
+
+/// <summary>Runs the real saleskpi binary as a child process.</summary>
+public static class CliRunner
+{
+    public static string Dll => System.IO.Path.Combine(AppContext.BaseDirectory, "saleskpi.dll");
+
+    public sealed record Result(int Exit, string Out, string Err);
+
+    public static ProcessStartInfo StartInfo(string cwd, IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = cwd,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("SALESKPI_DB");
+        psi.Environment["SALESKPI_LANG"] = "en";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
+        return psi;
+    }
+
+    public static Result Run(string cwd, params string[] args) => Run(cwd, null, args);
+
+    public static Result Run(string cwd, IDictionary<string, string>? env, params string[] args)
+    {
+        using var p = Process.Start(StartInfo(cwd, env, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("saleskpi " + string.Join(' ', args) + " did not finish");
+        }
+
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
