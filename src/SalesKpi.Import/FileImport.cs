@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using SalesKpi.Core;
@@ -12,9 +13,11 @@ internal sealed class FileRejectedException(string message, long rowsRead) : Exc
 }
 
 /// <summary>
-/// Imports one canonical file inside the import's transaction: streams its rows into a typed staging
-/// table (cell errors go to a rejects table), applies the cross-row rules with SQL, then upserts the
-/// valid rows into the entity's table. Staging tables are dropped by <see cref="Dispose"/>.
+/// Imports one canonical file inside the import's transaction. Rows are parsed on one thread and
+/// appended on another straight into the entity's table, tagged with this file's id and their source
+/// line; cell errors go to a rejects table instead. Then SQL resolves what needs the whole file:
+/// duplicate keys (rejected, merged or, for spend, summed) and the replacement of rows stored earlier
+/// under the same keys. Nothing is visible to anyone else until the import commits.
 /// </summary>
 internal sealed class FileImport : IDisposable
 {
@@ -23,24 +26,32 @@ internal sealed class FileImport : IDisposable
 
     private readonly Workspace ws;
     private readonly EntityDef entity;
-    private readonly int importId;
-    private readonly string stg;
+
+    private readonly string table;
+    private readonly string mine;
     private readonly string rej;
     private readonly ISqlDialect d;
+    private readonly (RequiredWhen Def, int Column, int When, string[] Values)[] requiredWhen;
     private bool staged;
 
-    public FileImport(Workspace ws, EntityDef entity, string path, int importId, int index)
+    public FileImport(Workspace ws, EntityDef entity, string path, int fileId)
     {
         this.ws = ws;
         this.entity = entity;
         Path = path;
-        this.importId = importId;
+        FileId = fileId;
         d = ws.Dialect;
-        stg = $"_stg_{importId}_{index}";
-        rej = $"_rej_{importId}_{index}";
+        table = d.Quote(entity.Name);
+        mine = string.Create(CultureInfo.InvariantCulture, $"file_id = {FileId}");
+        rej = string.Create(CultureInfo.InvariantCulture, $"_rej_{FileId}");
+        requiredWhen = entity.RequiredWhen
+            .Select(r => (r, entity.Columns.IndexOf(entity[r.Column]), entity.Columns.IndexOf(entity[r.WhenColumn]), r.WhenValues.ToArray()))
+            .ToArray();
     }
 
     public string Path { get; }
+
+    public int FileId { get; }
 
     public long Read { get; private set; }
 
@@ -58,14 +69,14 @@ internal sealed class FileImport : IDisposable
     public static StreamReader OpenText(string path) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan), StrictUtf8, detectEncodingFromByteOrderMarks: true, 1 << 16);
 
-    /// <summary>Reads the file into staging. Throws <see cref="FileRejectedException"/> when the file cannot be taken at all.</summary>
+    /// <summary>
+    /// Reads the file into staging. Parsing runs on its own thread and hands batches of typed rows to
+    /// this thread, which appends them, so the two halves use both cores. Throws
+    /// <see cref="FileRejectedException"/> when the file cannot be taken at all.
+    /// </summary>
     public void Stage(IImportProgress progress, CancellationToken ct)
     {
         RejectBinary();
-        ws.Execute($"CREATE TABLE {rej} (_line BIGINT NOT NULL, _column VARCHAR, _reason VARCHAR NOT NULL)");
-        ws.Execute($"CREATE TABLE {stg} (_line BIGINT NOT NULL, {string.Join(", ", entity.Columns.Select(c => $"{d.Quote(c.Name)} {d.TypeName(c.Type)}"))})");
-        staged = true;
-
         using var text = OpenText(Path);
         var csv = new CsvRecordReader(text);
         try
@@ -76,39 +87,63 @@ internal sealed class FileImport : IDisposable
             }
 
             var map = MapHeader(csv);
-            var headerFields = csv.FieldCount;
-            var parser = new CellParser(ws.Settings.Zone, entity.Columns.Length);
-            var cells = new Cell[entity.Columns.Length];
-            using (var rows = ws.CreateBulkWriter(stg))
-            using (var rejects = ws.CreateBulkWriter(rej))
+            var present = Enumerable.Range(0, entity.Columns.Length).Where(i => map[i] >= 0).ToArray();
+            CheckTableLayout();
+            ws.Execute($"CREATE TEMP TABLE {rej} (_line BIGINT NOT NULL, _column VARCHAR, _reason VARCHAR NOT NULL)");
+            staged = true;
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var full = new BlockingCollection<Batch>(boundedCapacity: 4);
+            using var empty = new BlockingCollection<Batch>();
+            var producer = Task.Run(() => Parse(csv, text, map, present, full, empty, progress, stop.Token), stop.Token);
+            try
             {
-                while (csv.Read())
+                using var rows = ws.CreateBulkWriter(entity.Name);
+                using var rejects = ws.CreateBulkWriter(rej, temporary: true);
+                var types = entity.Columns.Select(c => c.Type).ToArray();
+                foreach (var batch in full.GetConsumingEnumerable(stop.Token))
                 {
-                    Read++;
-                    if ((Read & (ProgressEvery - 1)) == 0)
+                    for (var r = 0; r < batch.Count; r++)
                     {
-                        ct.ThrowIfCancellationRequested();
-                        progress.Advanced(Path, text.BaseStream.Position, Read);
+                        // Cells of columns the file lacks were never set: HasValue stays false, so they append NULL.
+                        var cells = batch.Cells.AsSpan(r * types.Length, types.Length);
+                        for (var i = 0; i < types.Length; i++)
+                        {
+                            cells[i].WriteTo(rows, types[i]);
+                        }
+
+                        rows.Add(FileId);
+                        rows.Add(batch.Lines[r]);
+                        rows.EndRow();
                     }
 
-                    var (column, reason) = ParseRow(csv, headerFields, map, parser, cells);
-                    if (reason is not null)
+                    foreach (var (line, column, reason) in batch.Rejects)
                     {
-                        Rejected++;
-                        rejects.Add(csv.Line);
+                        rejects.Add(line);
                         rejects.Add(column);
                         rejects.Add(reason);
                         rejects.EndRow();
-                        continue;
                     }
 
-                    rows.Add(csv.Line);
-                    for (var i = 0; i < cells.Length; i++)
-                    {
-                        cells[i].WriteTo(rows, entity.Columns[i].Type);
-                    }
-
-                    rows.EndRow();
+                    batch.Count = 0;
+                    batch.Rejects.Clear();
+                    empty.Add(batch, stop.Token);
+                }
+            }
+            catch when (!producer.IsCompleted)
+            {
+                stop.Cancel();
+                throw;
+            }
+            finally
+            {
+                // The producer's own exception (a decoding error, say) is the one worth reporting.
+                try
+                {
+                    producer.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
                 }
             }
 
@@ -125,92 +160,53 @@ internal sealed class FileImport : IDisposable
         }
     }
 
-    /// <summary>Applies the row rules that need SQL (conditional requirements, duplicate keys) and drops the rejected rows from staging.</summary>
-    public void Validate()
+    /// <summary>
+    /// Resolves what needs the whole file, with SQL over this file's rows: same-key rows with different
+    /// content are all rejected (nobody can tell which is right), identical ones are merged into one,
+    /// and spend rows are summed per key; then rows stored earlier under the same keys are replaced.
+    /// </summary>
+    public void Resolve()
     {
-        var before = RejectCount();
-        if (entity.RequiredWhen.Length > 0)
-        {
-            var cols = new StringBuilder("CASE");
-            var reasons = new StringBuilder("CASE");
-            var args = new List<object?>();
-            foreach (var r in entity.RequiredWhen)
-            {
-                var values = string.Join(", ", r.WhenValues.Select(v => $"'{v}'"));
-                var cond = $"{d.Quote(r.Column)} IS NULL AND {d.Quote(r.WhenColumn)} IN ({values})";
-                args.Add(r.Column);
-                cols.Append(CultureInfo.InvariantCulture, $" WHEN {cond} THEN ${args.Count}");
-                args.Add(Loc.F("{0} is required when {1} is {2}", "{0} обязательно, когда {1} = {2}", r.Column, r.WhenColumn, string.Join(Loc.T(" or ", " или "), r.WhenValues)));
-                reasons.Append(CultureInfo.InvariantCulture, $" WHEN {cond} THEN ${args.Count}");
-            }
-
-            ws.Execute($"INSERT INTO {rej} SELECT _line, col, reason FROM (SELECT _line, {cols} END AS col, {reasons} END AS reason FROM {stg}) WHERE col IS NOT NULL", [.. args]);
-        }
-
         var key = string.Join(", ", entity.Key.Select(d.Quote));
-        var content = entity.Columns.Where(c => !entity.Key.Contains(c.Name)).Select(c => d.Quote(c.Name)).ToList();
-        if (entity.SumColumn is null && content.Count > 0)
+        var match = Match("t", "g");
+        var dupKeys = Count($"SELECT count(*) FROM (SELECT {key} FROM {table} WHERE {mine} GROUP BY {key} HAVING count(*) > 1)");
+        if (dupKeys > 0 && entity.SumColumn is { } sum)
         {
-            var notRejected = $"_line NOT IN (SELECT _line FROM {rej})";
-            var dupKeys = Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM (SELECT {key} FROM {stg} GROUP BY {key} HAVING count(*) > 1)"), CultureInfo.InvariantCulture);
-            if (dupKeys > 0)
+            var qs = d.Quote(sum);
+            var cols = entity.Columns.Select(c => c.Name == sum ? $"sum({qs}) AS {qs}" : d.Quote(c.Name));
+            ws.Execute($"CREATE TEMP TABLE _sum_{FileId} AS SELECT {string.Join(", ", cols)}, {FileId} AS file_id, min(source_line) AS source_line FROM {table} WHERE {mine} GROUP BY {key} HAVING count(*) > 1");
+            var folded = ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match}");
+            Merged = folded - ws.Execute($"INSERT INTO {table} SELECT * FROM _sum_{FileId}");
+            ws.Execute($"DROP TABLE _sum_{FileId}");
+        }
+        else if (dupKeys > 0)
+        {
+            var content = entity.Columns.Where(c => !entity.Key.Contains(c.Name)).Select(c => d.Quote(c.Name)).ToList();
+            if (content.Count > 0)
             {
-                var join = string.Join(" AND ", entity.Key.Select(k => $"s.{d.Quote(k)} = g.{d.Quote(k)}"));
                 ws.Execute(
                     $"""
-                    INSERT INTO {rej}
-                    SELECT s._line, $1, replace(replace($2, '<key>', g.{d.Quote(entity.Key[0])}), '<lines>', g.lines)
-                    FROM {stg} s
-                    JOIN (SELECT {key}, array_to_string(list_slice(list(_line ORDER BY _line), 1, 6), ', ') AS lines
-                          FROM {stg} WHERE {notRejected}
-                          GROUP BY {key} HAVING count(DISTINCT row({string.Join(", ", content)})) > 1) g ON {join}
-                    WHERE s.{notRejected}
-                    """,
+                    CREATE TEMP TABLE _conf_{FileId} AS
+                    SELECT {key}, array_to_string(list_slice(list(source_line ORDER BY source_line), 1, 6), ', ') AS lines
+                    FROM {table} WHERE {mine} GROUP BY {key} HAVING count(DISTINCT row({string.Join(", ", content)})) > 1
+                    """);
+                ws.Execute(
+                    $"INSERT INTO {rej} SELECT t.source_line, $1, replace(replace($2, '<key>', g.{d.Quote(entity.Key[0])}), '<lines>', g.lines) FROM {table} t JOIN _conf_{FileId} g ON {match} WHERE t.{mine}",
                     entity.Key[0],
                     Loc.F(
                         "{0} '<key>' appears with different content on lines <lines>: keep one row per {0}",
                         "{0} «<key>» встречается с разным содержимым в строках <lines>: оставьте одну строку на {0}",
                         entity.Key[0]));
+                Rejected += ws.Execute($"DELETE FROM {table} t USING _conf_{FileId} g WHERE t.{mine} AND {match}");
+                ws.Execute($"DROP TABLE _conf_{FileId}");
             }
+
+            // What is left under a repeated key is identical: keep the first row.
+            Merged = ws.Execute($"DELETE FROM {table} WHERE {mine} AND rowid NOT IN (SELECT min(rowid) FROM {table} WHERE {mine} GROUP BY {key})");
         }
 
-        var added = RejectCount() - before;
-        if (added > 0)
-        {
-            Rejected += added;
-            ws.Execute($"DELETE FROM {stg} WHERE _line IN (SELECT _line FROM {rej})");
-        }
-    }
-
-    /// <summary>Replaces stored rows with the staged ones, key by key.</summary>
-    public void Upsert()
-    {
-        var table = d.Quote(entity.Name);
-        var cols = string.Join(", ", entity.Columns.Select(c => d.Quote(c.Name)));
-        var key = string.Join(", ", entity.Key.Select(d.Quote));
-        var match = string.Join(" AND ", entity.Key.Select(k => entity[k].Required
-            ? $"t.{d.Quote(k)} = s.{d.Quote(k)}"
-            : $"t.{d.Quote(k)} IS NOT DISTINCT FROM s.{d.Quote(k)}"));
-
-        var staged = Read - Rejected;
-        var keys = Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {stg})"), CultureInfo.InvariantCulture);
-        Merged = staged - keys;
-        Replaced = ws.Execute($"DELETE FROM {table} t USING (SELECT DISTINCT {key} FROM {stg}) s WHERE {match}");
-        Inserted = keys - Replaced;
-
-        string select;
-        if (entity.SumColumn is { } sum)
-        {
-            var qs = d.Quote(sum);
-            select = $"SELECT {string.Join(", ", entity.Columns.Select(c => c.Name == sum ? $"sum({qs}) AS {qs}" : d.Quote(c.Name)))}, {importId} FROM {stg} GROUP BY {key}";
-        }
-        else
-        {
-            // Same-key rows left after validation are identical, so DISTINCT keeps exactly one.
-            select = Merged > 0 ? $"SELECT DISTINCT {cols}, {importId} FROM {stg}" : $"SELECT {cols}, {importId} FROM {stg}";
-        }
-
-        ws.Execute($"INSERT INTO {table} ({cols}, import_id) {select}");
+        Replaced = ws.Execute($"DELETE FROM {table} t USING (SELECT DISTINCT {key} FROM {table} WHERE {mine}) g WHERE t.file_id <> {FileId} AND {match}");
+        Inserted = Read - Rejected - Merged - Replaced;
     }
 
     /// <summary>Finds the warning classes of the stored rows and records each warned row in <paramref name="warningsTable"/>.</summary>
@@ -234,7 +230,7 @@ internal sealed class FileImport : IDisposable
 
         void Collect(string column, string message, string condition)
         {
-            var n = ws.Execute($"INSERT INTO {warningsTable} SELECT $1, s._line, $2, $3 FROM {stg} s WHERE {condition}", Path, column, message);
+            var n = ws.Execute($"INSERT INTO {warningsTable} SELECT $1, s.source_line, $2, $3 FROM {table} s WHERE s.{mine} AND {condition}", Path, column, message);
             if (n == 0)
             {
                 return;
@@ -294,15 +290,12 @@ internal sealed class FileImport : IDisposable
     {
         if (staged)
         {
-            ws.Execute($"DROP TABLE IF EXISTS {stg}");
             ws.Execute($"DROP TABLE IF EXISTS {rej}");
         }
     }
 
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-
-    private long RejectCount() => Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {rej}"), CultureInfo.InvariantCulture);
 
     private void RejectBinary()
     {
@@ -320,7 +313,67 @@ internal sealed class FileImport : IDisposable
         }
     }
 
-    private (string? Column, string? Reason) ParseRow(CsvRecordReader csv, int headerFields, int[] map, CellParser parser, Cell[] cells)
+    /// <summary>The appender writes columns by position, so the table must be the entity's columns in order, then file_id and source_line.</summary>
+    private void CheckTableLayout()
+    {
+        var actual = ws.Query("SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", r => r.GetString(0), entity.Name).ToList();
+        var expected = entity.Columns.Select(c => c.Name).Append("file_id").Append("source_line").ToList();
+        if (!actual.SequenceEqual(expected))
+        {
+            throw new InvalidOperationException($"Table {entity.Name} has columns ({string.Join(", ", actual)}), expected ({string.Join(", ", expected)}): a migration is missing.");
+        }
+    }
+
+    private string Match(string a, string b) =>
+        string.Join(" AND ", entity.Key.Select(k => entity[k].Required
+            ? $"{a}.{d.Quote(k)} = {b}.{d.Quote(k)}"
+            : $"{a}.{d.Quote(k)} IS NOT DISTINCT FROM {b}.{d.Quote(k)}"));
+
+    private long Count(string sql) => Convert.ToInt64(ws.Scalar(sql), CultureInfo.InvariantCulture);
+
+    private void Parse(CsvRecordReader csv, StreamReader text, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
+    {
+        try
+        {
+            var headerFields = csv.FieldCount;
+            var parser = new CellParser(ws.Settings.Zone, entity.Columns.Length);
+            var batch = new Batch(entity.Columns.Length);
+
+            while (csv.Read())
+            {
+                Read++;
+                if ((Read & (ProgressEvery - 1)) == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress.Advanced(Path, text.BaseStream.Position, Read);
+                }
+
+                var cells = batch.Cells.AsSpan(batch.Count * entity.Columns.Length, entity.Columns.Length);
+                var (column, reason) = ParseRow(csv, headerFields, map, present, parser, cells);
+                if (reason is not null)
+                {
+                    Rejected++;
+                    batch.Rejects.Add((csv.Line, column, reason));
+                    continue;
+                }
+
+                batch.Lines[batch.Count++] = csv.Line;
+                if (batch.Count == Batch.Rows)
+                {
+                    full.Add(batch, ct);
+                    batch = empty.TryTake(out var reused) ? reused : new Batch(entity.Columns.Length);
+                }
+            }
+
+            full.Add(batch, ct);
+        }
+        finally
+        {
+            full.CompleteAdding();
+        }
+    }
+
+    private (string? Column, string? Reason) ParseRow(CsvRecordReader csv, int headerFields, int[] map, int[] present, CellParser parser, Span<Cell> cells)
     {
         if (csv.Unterminated)
         {
@@ -332,19 +385,26 @@ internal sealed class FileImport : IDisposable
             return (null, Loc.F("the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", csv.FieldCount, headerFields));
         }
 
-        for (var i = 0; i < cells.Length; i++)
+        foreach (var i in present)
         {
             var column = entity.Columns[i];
-            if (map[i] < 0)
-            {
-                cells[i].HasValue = false;
-                continue;
-            }
-
             var reason = parser.Parse(csv[map[i]], column, i, ref cells[i]);
             if (reason is not null)
             {
                 return (column.Name, reason);
+            }
+        }
+
+        foreach (var rule in requiredWhen)
+        {
+            if (!cells[rule.Column].HasValue && cells[rule.When].HasValue && rule.Values.Contains(cells[rule.When].Text))
+            {
+                return (rule.Def.Column, Loc.F(
+                    "{0} is required when {1} is {2}",
+                    "{0} обязательно, когда {1} = {2}",
+                    rule.Def.Column,
+                    rule.Def.WhenColumn,
+                    string.Join(Loc.T(" or ", " или "), rule.Def.WhenValues)));
             }
         }
 
@@ -403,5 +463,19 @@ internal sealed class FileImport : IDisposable
 
         IgnoredColumns = ignored;
         return map;
+    }
+
+    /// <summary>A block of parsed rows handed from the parsing thread to the appending one.</summary>
+    private sealed class Batch(int columns)
+    {
+        public const int Rows = 8192;
+
+        public Cell[] Cells { get; } = new Cell[Rows * columns];
+
+        public long[] Lines { get; } = new long[Rows];
+
+        public List<(long Line, string? Column, string Reason)> Rejects { get; } = [];
+
+        public int Count { get; set; }
     }
 }

@@ -32,6 +32,9 @@ public sealed record FileReport
     /// <summary>Full path of the input file.</summary>
     public required string Path { get; init; }
 
+    /// <summary>Id of this file in the import log; stored rows carry it as <c>file_id</c>.</summary>
+    public required int FileId { get; init; }
+
     /// <summary>The entity recognised from the file name; null when none was.</summary>
     public string? Entity { get; init; }
 

@@ -76,9 +76,12 @@ public sealed class Importer
         var files = ResolveFiles(options.Paths);
         var started = clock.GetUtcNow().UtcDateTime;
         var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
+        var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
         var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(ws.Path)!, "saleskpi-rejects");
         var warningsTable = $"_wrn_{importId}";
 
+        // Row order inside a table carries no meaning here; letting DuckDB drop it parallelises the
+        // staging-to-table inserts across cores.
         using var tx = ws.BeginTransaction();
         ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
         // Per input file: the import that read it, or the report of why it was rejected whole.
@@ -95,6 +98,7 @@ public sealed class Importer
                     var unknown = new FileReport
                     {
                         Path = path,
+                        FileId = firstFileId + i,
                         Error = Loc.F(
                             "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
                             "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
@@ -105,18 +109,17 @@ public sealed class Importer
                     continue;
                 }
 
-                var file = new FileImport(ws, entity, path, importId, i + 1);
+                var file = new FileImport(ws, entity, path, firstFileId + i);
                 try
                 {
                     file.Stage(progress, ct);
-                    file.Validate();
-                    file.Upsert();
+                    file.Resolve();
                     entries.Add((file, null));
                 }
                 catch (FileRejectedException ex)
                 {
                     file.Dispose();
-                    var rejected = new FileReport { Path = path, Entity = entity.Name, Read = ex.RowsRead, Rejected = ex.RowsRead, Error = ex.Message };
+                    var rejected = new FileReport { Path = path, FileId = firstFileId + i, Entity = entity.Name, Read = ex.RowsRead, Rejected = ex.RowsRead, Error = ex.Message };
                     entries.Add((null, rejected));
                     progress.FileFinished(rejected);
                 }
@@ -145,6 +148,7 @@ public sealed class Importer
                 var report = new FileReport
                 {
                     Path = file.Path,
+                    FileId = file.FileId,
                     Entity = EntityCatalog.FromFileName(file.Path)!.Name,
                     Read = file.Read,
                     Rejected = file.Rejected,
@@ -218,7 +222,8 @@ public sealed class Importer
         foreach (var f in result.Files)
         {
             ws.Execute(
-                "INSERT INTO import_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO import_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                f.FileId,
                 result.ImportId,
                 f.Path,
                 f.Entity,

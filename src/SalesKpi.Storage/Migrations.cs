@@ -48,7 +48,8 @@ public static class Migrations
                 var c = entity[name];
                 return $"{d.Quote(c.Name)} {d.TypeName(c.Type)}{(c.Required ? " NOT NULL" : string.Empty)}";
             });
-            yield return $"CREATE TABLE {d.Quote(entity.Name)} ({string.Join(", ", cols)}, import_id INTEGER NOT NULL)";
+            // file_id and source_line record where each stored row came from (import_files, line).
+            yield return $"CREATE TABLE {d.Quote(entity.Name)} ({string.Join(", ", cols)}, file_id INTEGER NOT NULL, source_line BIGINT NOT NULL)";
         }
 
         yield return """
@@ -63,6 +64,7 @@ public static class Migrations
             """;
         yield return """
             CREATE TABLE import_files (
+              file_id INTEGER NOT NULL PRIMARY KEY,
               import_id INTEGER NOT NULL,
               path VARCHAR NOT NULL,
               entity VARCHAR,

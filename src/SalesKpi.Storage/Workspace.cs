@@ -138,8 +138,20 @@ public sealed class Workspace : IDisposable
         }
     }
 
-    /// <summary>Starts a bulk append into <paramref name="table"/> on this workspace's connection.</summary>
-    public IBulkWriter CreateBulkWriter(string table) => new DuckDbBulkWriter(connection, table);
+    /// <summary>
+    /// Starts a bulk append into <paramref name="table"/> on this workspace's connection; with
+    /// <paramref name="temporary"/>, into a table made by <c>CREATE TEMP TABLE</c>.
+    /// </summary>
+    public IBulkWriter CreateBulkWriter(string table, bool temporary = false)
+    {
+        var types = Query(
+            "SELECT data_type FROM information_schema.columns WHERE table_catalog = CASE WHEN $1 THEN 'temp' ELSE current_database() END AND table_name = $2 ORDER BY ordinal_position",
+            r => r.GetString(0),
+            temporary,
+            table).ToList();
+        var appender = temporary ? connection.CreateAppender("temp", "main", table) : connection.CreateAppender(table);
+        return new DuckDbBulkWriter(appender, table, types);
+    }
 
     /// <summary>Creates a command with positional parameters <c>$1</c>, <c>$2</c>, … bound to <paramref name="args"/>.</summary>
     public DbCommand Command(string sql, params object?[] args) => CommandOn(connection, sql, args);

@@ -82,3 +82,51 @@ public sealed class WorkspaceTests : IDisposable
         Migrations.All.Select(m => m.Version).ShouldBe(Enumerable.Range(1, Migrations.All.Length));
     }
 }
+
+public sealed class BulkWriterTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void A_value_of_the_wrong_width_throws_instead_of_corrupting_memory()
+    {
+        using var ws = Ws.Create(dir);
+        ws.Execute("CREATE TABLE t (a INTEGER, b BIGINT)");
+        using (var writer = ws.CreateBulkWriter("t"))
+        {
+            Should.Throw<InvalidOperationException>(() => writer.Add(5L)).Message.ShouldContain("takes Int32");
+        }
+
+        using (var writer = ws.CreateBulkWriter("t"))
+        {
+            writer.Add(5);
+            writer.Add((long?)null);
+            writer.EndRow();
+            writer.Add(6);
+            Should.Throw<InvalidOperationException>(writer.EndRow).Message.ShouldContain("has 1 values");
+            writer.Add(7L);
+            writer.EndRow();
+        }
+
+        ws.Count("SELECT sum(a) FROM t").ShouldBe(11);
+        ws.Count("SELECT count(b) FROM t").ShouldBe(1);
+    }
+
+    [Fact]
+    public void Temporary_tables_take_bulk_writes_too()
+    {
+        using var ws = Ws.Create(dir);
+        ws.Execute("CREATE TEMP TABLE tt (s VARCHAR, d DATE, m DECIMAL(18,4))");
+        using (var writer = ws.CreateBulkWriter("tt", temporary: true))
+        {
+            writer.Add("Привет");
+            writer.Add(new DateOnly(2025, 2, 28));
+            writer.Add(12.3456m);
+            writer.EndRow();
+        }
+
+        ws.Scalar("SELECT s || ' ' || strftime(d, '%Y-%m-%d') || ' ' || m FROM tt").ShouldBe("Привет 2025-02-28 12.3456");
+    }
+}
