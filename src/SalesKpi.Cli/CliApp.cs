@@ -57,7 +57,15 @@ public static class CliApp
 
         try
         {
-            return app.Run(args);
+            var code = app.Run(args);
+            if (verbose)
+            {
+                // Read by the benchmarks; on Linux this is the kernel's high-water mark of resident memory.
+                using var self = System.Diagnostics.Process.GetCurrentProcess();
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: peak memory: {self.PeakWorkingSet64 / (1024 * 1024)} MB"));
+            }
+
+            return code;
         }
         catch (Exception ex)
         {

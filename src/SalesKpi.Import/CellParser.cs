@@ -22,6 +22,7 @@ internal sealed class CellParser
     }
 
     /// <summary>Parses <paramref name="raw"/> for <paramref name="column"/>; returns null when valid, else the reason.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public string? Parse(ReadOnlySpan<char> raw, ColumnDef column, int slot, ref Cell cell)
     {
         var s = raw.Trim();
@@ -62,7 +63,9 @@ internal sealed class CellParser
                 return Loc.F("{0} '{1}' is not a three-letter ISO 4217 currency code", "{0}: «{1}» — не трёхбуквенный код валюты ISO 4217", column.Name, Clip(s));
 
             case ColumnType.Timestamp:
-                return ValueParser.TryParseTimestamp(s, zone, out cell.Time) switch
+                var ts = ValueParser.TryParseTimestamp(s, zone, out var time);
+                cell.Time = time;
+                return ts switch
                 {
                     ValueParser.Outcome.Ok => null,
                     ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date and time (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующие дата и время (или год вне 1900–2200)", column.Name, Clip(s)),
@@ -70,7 +73,9 @@ internal sealed class CellParser
                 };
 
             case ColumnType.Date:
-                return ValueParser.TryParseDate(s, out cell.Date) switch
+                var ds = ValueParser.TryParseDate(s, out var date);
+                cell.Date = date;
+                return ds switch
                 {
                     ValueParser.Outcome.Ok => null,
                     ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующая дата (или год вне 1900–2200)", column.Name, Clip(s)),
@@ -78,12 +83,12 @@ internal sealed class CellParser
                 };
 
             case ColumnType.Integer:
-                if (!ValueParser.TryParseInteger(s, out cell.Integer))
+                if (!ValueParser.TryParseInteger(s, out cell.Bits))
                 {
                     return Loc.F("{0} '{1}' is not a whole number", "{0}: «{1}» — не целое число", column.Name, Clip(s));
                 }
 
-                return CheckRange(column, cell.Integer, s);
+                return CheckRange(column, cell.Bits, s);
 
             case ColumnType.Number:
                 if (!ValueParser.TryParseDecimal(s, out var n))
@@ -95,17 +100,18 @@ internal sealed class CellParser
                 return CheckRange(column, n, s);
 
             case ColumnType.Money:
-                if (!ValueParser.TryParseDecimal(s, out cell.Money))
+                if (!ValueParser.TryParseDecimal(s, out var money))
                 {
                     return Loc.F("{0} '{1}' is not an amount: use digits with '.' as the decimal separator and no thousands separators", "{0}: «{1}» — не сумма: используйте цифры, точку как десятичный разделитель и без разделителей тысяч", column.Name, Clip(s));
                 }
 
-                if (decimal.Round(cell.Money, EntityCatalog.MoneyScale) != cell.Money || Math.Abs(cell.Money) > EntityCatalog.MoneyLimit)
+                if (decimal.Round(money, EntityCatalog.MoneyScale) != money || Math.Abs(money) > EntityCatalog.MoneyLimit)
                 {
                     return Loc.F("{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после запятой", column.Name, Clip(s));
                 }
 
-                return CheckRange(column, cell.Money, s);
+                cell.Money = money;
+                return CheckRange(column, money, s);
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(column), column.Type, null);

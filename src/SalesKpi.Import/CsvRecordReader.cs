@@ -12,6 +12,8 @@ namespace SalesKpi.Import;
 public sealed class CsvRecordReader
 {
     private const int BufferSize = 1 << 16;
+    private static readonly System.Buffers.SearchValues<char> UnquotedStops = System.Buffers.SearchValues.Create(",\r\n\"");
+    private static readonly System.Buffers.SearchValues<char> QuotedStops = System.Buffers.SearchValues.Create("\"\r\n");
 
     private readonly TextReader reader;
     private readonly char[] buffer = new char[BufferSize];
@@ -74,6 +76,7 @@ public sealed class CsvRecordReader
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool ReadRecord()
     {
         FieldCount = 0;
@@ -91,15 +94,11 @@ public sealed class CsvRecordReader
         {
             // Start of a field.
             var quoted = false;
-            char c;
             if (Fill() && Peek() == '"')
             {
                 Take();
                 quoted = true;
-                if (FieldCount == 0)
-                {
-                    quotedFirst = true;
-                }
+                quotedFirst |= FieldCount == 0;
             }
 
             while (true)
@@ -111,7 +110,21 @@ public sealed class CsvRecordReader
                     return true;
                 }
 
-                c = Take();
+                // Copy the run of ordinary characters in one go; stop at the next one that matters.
+                var rest = buffer.AsSpan(pos, len - pos);
+                var k = rest.IndexOfAny(quoted ? QuotedStops : UnquotedStops);
+                var run = k < 0 ? rest : rest[..k];
+                if (!run.IsEmpty)
+                {
+                    Append(run);
+                    pos += run.Length;
+                    if (k < 0)
+                    {
+                        continue;
+                    }
+                }
+
+                var c = Take();
                 if (quoted)
                 {
                     if (c == '"')
@@ -128,6 +141,7 @@ public sealed class CsvRecordReader
                     }
                     else
                     {
+                        // A line break inside quotes: part of the value, but still a new physical line.
                         if (c == '\n' || (c == '\r' && !(Fill() && Peek() == '\n')))
                         {
                             line++;
@@ -151,6 +165,7 @@ public sealed class CsvRecordReader
                     {
                         raw.Length--;
                     }
+
                     if (c == '\r' && Fill() && Peek() == '\n')
                     {
                         pos++;
@@ -174,6 +189,18 @@ public sealed class CsvRecordReader
         }
 
         fieldEnds[FieldCount++] = fieldLength;
+    }
+
+    private void Append(ReadOnlySpan<char> run)
+    {
+        if (fieldLength + run.Length > fieldChars.Length)
+        {
+            Array.Resize(ref fieldChars, Math.Max(fieldChars.Length * 2, fieldLength + run.Length));
+        }
+
+        run.CopyTo(fieldChars.AsSpan(fieldLength));
+        fieldLength += run.Length;
+        raw?.Append(run);
     }
 
     private void Append(char c)

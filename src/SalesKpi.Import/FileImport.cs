@@ -103,19 +103,7 @@ internal sealed class FileImport : IDisposable
                 var types = entity.Columns.Select(c => c.Type).ToArray();
                 foreach (var batch in full.GetConsumingEnumerable(stop.Token))
                 {
-                    for (var r = 0; r < batch.Count; r++)
-                    {
-                        // Cells of columns the file lacks were never set: HasValue stays false, so they append NULL.
-                        var cells = batch.Cells.AsSpan(r * types.Length, types.Length);
-                        for (var i = 0; i < types.Length; i++)
-                        {
-                            cells[i].WriteTo(rows, types[i]);
-                        }
-
-                        rows.Add(FileId);
-                        rows.Add(batch.Lines[r]);
-                        rows.EndRow();
-                    }
+                    Append(batch, rows, types);
 
                     foreach (var (line, column, reason) in batch.Rejects)
                     {
@@ -205,7 +193,11 @@ internal sealed class FileImport : IDisposable
             Merged = ws.Execute($"DELETE FROM {table} WHERE {mine} AND rowid NOT IN (SELECT min(rowid) FROM {table} WHERE {mine} GROUP BY {key})");
         }
 
-        Replaced = ws.Execute($"DELETE FROM {table} t USING (SELECT DISTINCT {key} FROM {table} WHERE {mine}) g WHERE t.file_id <> {FileId} AND {match}");
+        // A first import into an empty table has nothing to replace; skip the join over all its keys.
+        var older = Count($"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE file_id <> {FileId} LIMIT 1)") > 0;
+        Replaced = older
+            ? ws.Execute($"DELETE FROM {table} t USING (SELECT DISTINCT {key} FROM {table} WHERE {mine}) g WHERE t.file_id <> {FileId} AND {match}")
+            : 0;
         Inserted = Read - Rejected - Merged - Replaced;
     }
 
@@ -331,6 +323,25 @@ internal sealed class FileImport : IDisposable
 
     private long Count(string sql) => Convert.ToInt64(ws.Scalar(sql), CultureInfo.InvariantCulture);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Append(Batch batch, IBulkWriter rows, ColumnType[] types)
+    {
+        for (var r = 0; r < batch.Count; r++)
+        {
+            // Cells of columns the file lacks were never set: HasValue stays false, so they append NULL.
+            var cells = batch.Cells.AsSpan(r * types.Length, types.Length);
+            for (var i = 0; i < types.Length; i++)
+            {
+                cells[i].WriteTo(rows, types[i]);
+            }
+
+            rows.Add(FileId);
+            rows.Add(batch.Lines[r]);
+            rows.EndRow();
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Parse(CsvRecordReader csv, StreamReader text, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
     {
         try

@@ -11,6 +11,9 @@ public sealed record ImportOptions
 
     /// <summary>Folder for rejects and warnings files; default <c>saleskpi-rejects</c> next to the workspace.</summary>
     public string? ReportDirectory { get; init; }
+
+    /// <summary>Receives one line per finished phase with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>
+    public Action<string>? Trace { get; init; }
 }
 
 /// <summary>

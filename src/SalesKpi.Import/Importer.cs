@@ -73,6 +73,13 @@ public sealed class Importer
     public ImportReport Run(ImportOptions options, IImportProgress? progress = null, CancellationToken ct = default)
     {
         progress ??= NoProgress.Instance;
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        void Trace(string what)
+        {
+            options.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{what}: {phase.Elapsed.TotalMilliseconds:F0} ms"));
+            phase.Restart();
+        }
+
         var files = ResolveFiles(options.Paths);
         var started = clock.GetUtcNow().UtcDateTime;
         var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
@@ -82,6 +89,7 @@ public sealed class Importer
 
         // Row order inside a table carries no meaning here; letting DuckDB drop it parallelises the
         // staging-to-table inserts across cores.
+        using var bulk = ws.BeginBulkLoad();
         using var tx = ws.BeginTransaction();
         ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
         // Per input file: the import that read it, or the report of why it was rejected whole.
@@ -113,7 +121,9 @@ public sealed class Importer
                 try
                 {
                     file.Stage(progress, ct);
+                    Trace($"{Path.GetFileName(path)} read and appended");
                     file.Resolve();
+                    Trace($"{Path.GetFileName(path)} duplicates and replacements resolved");
                     entries.Add((file, null));
                 }
                 catch (FileRejectedException ex)
@@ -164,6 +174,7 @@ public sealed class Importer
                 progress.FileFinished(report);
             }
 
+            Trace("warnings checked, rejects written");
             string? warningsPath = null;
             if (Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
             {
@@ -188,7 +199,9 @@ public sealed class Importer
             Log(result, started, options.Strict);
             PauseIfAsked();
             progress.Step(Loc.T("committing", "сохранение"));
+            Trace("report files written, log recorded");
             tx.Commit();
+            Trace("committed");
             return result;
         }
         catch

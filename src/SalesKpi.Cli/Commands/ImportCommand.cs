@@ -25,7 +25,7 @@ internal sealed class ImportCommand : Command<ImportSettings>
         var files = Importer.ResolveFiles(settings.Paths);
         var importer = new Importer(ws, CliApp.Clock);
         var progress = new ImportProgress(files);
-        var run = Task.Run(() => importer.Run(new ImportOptions { Paths = settings.Paths, Strict = settings.Strict }, progress, cancellationToken), cancellationToken);
+        var run = Task.Run(() => importer.Run(new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null }, progress, cancellationToken), cancellationToken);
         progress.ShowWhileRunning(run);
         var report = run.GetAwaiter().GetResult();
         Print(report);

@@ -272,6 +272,17 @@ public sealed class ImporterTests : IDisposable
     }
 
     [Fact]
+    public void Bulk_load_settings_are_restored_after_the_import()
+    {
+        using var ws = Ws.Create(dir);
+        var memory = ws.Scalar("SELECT current_setting('memory_limit')");
+        dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\n");
+        Import(ws, files: "leads.csv");
+        ws.Scalar("SELECT current_setting('memory_limit')").ShouldBe(memory);
+        ws.Scalar("SELECT current_setting('disabled_compression_methods')").ShouldBe(string.Empty);
+    }
+
+    [Fact]
     public void Import_log_records_each_file()
     {
         using var ws = Ws.Create(dir);

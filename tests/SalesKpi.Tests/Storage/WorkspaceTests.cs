@@ -96,7 +96,7 @@ public sealed class BulkWriterTests : IDisposable
         ws.Execute("CREATE TABLE t (a INTEGER, b BIGINT)");
         using (var writer = ws.CreateBulkWriter("t"))
         {
-            Should.Throw<InvalidOperationException>(() => writer.Add(5L)).Message.ShouldContain("takes Int32");
+            Should.Throw<InvalidOperationException>(() => writer.Add(5L)).Message.ShouldContain("is BigInt, the column takes Integer");
         }
 
         using (var writer = ws.CreateBulkWriter("t"))
