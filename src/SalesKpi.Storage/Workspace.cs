@@ -175,19 +175,22 @@ public sealed class Workspace : IDisposable
     }
 
     /// <summary>
-    /// Switches the engine to bulk-load settings until the returned scope is disposed, when the previous
-    /// settings come back: memory capped at <paramref name="memoryLimit"/> (an import reads each row once,
+    /// Switches the engine to bulk-load settings until the returned scope is disposed, when the engine's
+    /// defaults come back (a workspace never changes them otherwise): memory capped at <paramref name="memoryLimit"/> (an import reads each row once,
     /// so a large block cache only inflates the process), and FSST string compression off (its training
     /// was a quarter of the write cost of a large import, for about a third smaller string columns).
     /// </summary>
     public IDisposable BeginBulkLoad(string memoryLimit = "256MB")
     {
-        var previous = new[] { "memory_limit", "disabled_compression_methods" }
-            .Select(name => (Name: name, Value: (string?)Scalar("SELECT current_setting($1)", name) ?? string.Empty))
-            .ToList();
         Set("memory_limit", memoryLimit);
         Set("disabled_compression_methods", "fsst");
-        return new Restore(() => previous.ForEach(p => Set(p.Name, p.Value)));
+
+        // RESET rather than re-SET the old text: "18.8 GiB" read back does not parse to the same bytes.
+        return new Restore(() =>
+        {
+            Execute("RESET memory_limit");
+            Execute("RESET disabled_compression_methods");
+        });
     }
 
     // SET takes no parameters; names are fixed above and values are engine-formatted settings.
