@@ -178,18 +178,22 @@ public sealed class Workspace : IDisposable
     /// Switches the engine to bulk-load settings until the returned scope is disposed, when the engine's
     /// defaults come back (a workspace never changes them otherwise): memory capped at <paramref name="memoryLimit"/> (an import reads each row once,
     /// so a large block cache only inflates the process), and FSST string compression off (its training
-    /// was a quarter of the write cost of a large import, for about a third smaller string columns).
+    /// was a quarter of the write cost of a large import, for about a third smaller string columns), and
+    /// one engine thread (appends are single-threaded anyway; a second engine thread only competes
+    /// with the parsing thread for the cores).
     /// </summary>
     public IDisposable BeginBulkLoad(string memoryLimit = "256MB")
     {
         Set("memory_limit", memoryLimit);
         Set("disabled_compression_methods", "fsst");
+        Execute("SET threads = 1");
 
         // RESET rather than re-SET the old text: "18.8 GiB" read back does not parse to the same bytes.
         return new Restore(() =>
         {
             Execute("RESET memory_limit");
             Execute("RESET disabled_compression_methods");
+            Execute("RESET threads");
         });
     }
 

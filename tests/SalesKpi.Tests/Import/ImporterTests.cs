@@ -276,10 +276,12 @@ public sealed class ImporterTests : IDisposable
     {
         using var ws = Ws.Create(dir);
         var memory = ws.Scalar("SELECT current_setting('memory_limit')");
+        var threads = ws.Scalar("SELECT current_setting('threads')");
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\n");
         Import(ws, files: "leads.csv");
         ws.Scalar("SELECT current_setting('memory_limit')").ShouldBe(memory);
         ws.Scalar("SELECT current_setting('disabled_compression_methods')").ShouldBe(string.Empty);
+        ws.Scalar("SELECT current_setting('threads')").ShouldBe(threads);
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+using BenchmarkDotNet.Running;
+using SalesKpi.Benchmarks;
+
+// Whole runs (what a user waits for) are timed by starting the real CLI as a process; micro paths
+// (CSV reading, value parsing) go through BenchmarkDotNet.
+return args.FirstOrDefault() switch
+{
+    "import" => ImportRun.Run(args[1..]),
+    "micro" => Micro(args[1..]),
+    _ => Usage(),
+};
+
+static int Micro(string[] rest)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(ParserBenchmarks).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.WriteLine("""
+        SalesKpi benchmarks (run from the repository root, Release):
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- import [--rows 1000000] [--runs 5] [--keep DIR]
+              generates leads.csv, then times 'saleskpi init' + 'saleskpi import' as a process per run
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]
+              CSV reader and value parser micro-benchmarks
+        """);
+    return 1;
+}
