@@ -49,6 +49,31 @@ public static class CliApp
                 .WithExample("import", "leads.csv", "deals.csv", "--db", "sales.duckdb")
                 .WithExample("import", "data/", "--strict");
 
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription(Loc.T(
+                    "Compute the KPIs of the sales cycle for a period, by grain and slice, with sample sizes and 95 % intervals.",
+                    "Рассчитать KPI цикла продаж за период, по интервалам и разрезам, с размерами выборки и 95 % интервалами."))
+                .WithExample("report", "--period", "2025-Q3")
+                .WithExample("report", "--period", "2025", "--grain", "month", "--kpi", "leads,win_rate")
+                .WithExample("report", "--period", "2025-09", "--by", "channel", "--format", "json")
+                .WithExample("report", "--period", "2025-01-01..2025-06-30", "--as-of", "2025-06-15", "--format", "csv");
+
+            config.AddCommand<ExplainCommand>("explain")
+                .WithDescription(Loc.T(
+                    "Show how one KPI value is computed: the formula with the actual numbers and the records behind it.",
+                    "Показать, как получено значение KPI: формула с фактическими числами и записи, из которых оно сложилось."))
+                .WithExample("explain", "win_rate", "--period", "2025-Q3")
+                .WithExample("explain", "lead_to_sql_rate", "--period", "2025-09", "--slice", "channel=referral");
+
+            config.AddCommand<ParamsCommand>("params")
+                .WithDescription(Loc.T(
+                    "Show or change the KPI definition parameters of the workspace (windows, SLA, win-rate basis, cycle start, lead-quality rules).",
+                    "Показать или изменить параметры определений KPI (окна, SLA, база коэффициента закрытия, начало цикла, правила качества лидов)."))
+                .WithExample("params")
+                .WithExample("params", "set", "lead_to_sql_window_days", "45")
+                .WithExample("params", "set", "win_rate_basis", "created")
+                .WithExample("params", "reset");
+
             config.AddCommand<StatusCommand>("status")
                 .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))
                 .WithExample("status")

@@ -148,6 +148,30 @@ public sealed class Workspace : IDisposable
     /// <summary>Creates a command with positional parameters <c>$1</c>, <c>$2</c>, … bound to <paramref name="args"/>.</summary>
     public DbCommand Command(string sql, params object?[] args) => CommandOn(connection, sql, args);
 
+    /// <summary>Reads the workspace settings whose key starts with <paramref name="prefix"/>, prefix removed.</summary>
+    public IReadOnlyDictionary<string, string> ReadSettings(string prefix) =>
+        Query("SELECT key, value FROM saleskpi_meta WHERE starts_with(key, $1)", r => (r.GetString(0), r.GetString(1)), prefix)
+            .ToDictionary(x => x.Item1[prefix.Length..], x => x.Item2, StringComparer.Ordinal);
+
+    /// <summary>Stores one workspace setting (insert or replace).</summary>
+    public void WriteSetting(string key, string value) => SetMeta(connection, key, value);
+
+    /// <summary>Removes one workspace setting; returns false when it was not set.</summary>
+    public bool DeleteSetting(string key) => Execute("DELETE FROM saleskpi_meta WHERE key = $1", key) > 0;
+
+    /// <summary>Creates a command with named parameters (<c>$name</c> in the SQL) bound to <paramref name="args"/>.</summary>
+    public DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
+        }
+
+        return cmd;
+    }
+
     /// <summary>Runs a statement and returns the number of rows it changed.</summary>
     public long Execute(string sql, params object?[] args)
     {

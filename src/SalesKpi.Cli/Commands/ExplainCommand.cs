@@ -1,0 +1,131 @@
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+internal sealed class ExplainSettings : KpiCommandSettings
+{
+    [CommandArgument(0, "<KPI>")]
+    [LocDescription("KPI id, e.g. win_rate.", "Идентификатор KPI, например win_rate.")]
+    public string Kpi { get; init; } = string.Empty;
+
+    [CommandOption("--slice <DIM=VALUE>")]
+    [LocDescription("Explain one slice, e.g. channel=referral (repeat for several dimensions).", "Объяснить один разрез, например channel=referral (повторите для нескольких измерений).")]
+    public string[] Slice { get; init; } = [];
+
+    [CommandOption("--limit <N>")]
+    [LocDescription("Records to list per source (default 20; 0 lists all).", "Сколько записей показать по каждому источнику (по умолчанию 20; 0 — все).")]
+    public int Limit { get; init; } = 20;
+}
+
+internal sealed class ExplainCommand : Command<ExplainSettings>
+{
+    public override int Execute(CommandContext context, ExplainSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var zone = ws.Settings.Zone;
+        var kpi = KpiCatalog.Get(settings.Kpi);
+        var period = settings.ResolvePeriod(zone);
+        var asOf = settings.ResolveAsOf(zone);
+        var slice = ParseSlice(settings.Slice);
+        var limit = settings.Limit <= 0 ? int.MaxValue - 1 : settings.Limit;
+        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.Load(ws), limit);
+        var report = explanation.Report;
+        var result = explanation.Result;
+        var currency = ws.Settings.Currency;
+
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Name)}[/] ({Markup.Escape(kpi.Id)}) — {Markup.Escape(period.Label)} ({period.Start:yyyy-MM-dd} – {period.LastDay:yyyy-MM-dd}), {Markup.Escape(slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))}");
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), ws.Settings.TimeZone)));
+        AnsiConsole.MarkupLine(Markup.Escape(explanation.Definition));
+        foreach (var note in report.Notes)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+        }
+
+        if (result is null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No record falls into this slice in the period.", "В этом разрезе за период нет ни одной записи.")));
+            return 0;
+        }
+
+        var value = KpiFormat.Value(kpi, result.Value, currency);
+        var formula = result.Numerator is { } num && result.Denominator is { } den
+            ? $"{Number(num)} ÷ {Number(den)} = {value}"
+            : value;
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Id)} = {Markup.Escape(formula)}[/]   n = {Output.N(result.N)}");
+        if (result.Ci95 is { } ci)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("95 % interval: {0}", "95 % интервал: {0}", KpiFormat.Interval(kpi, ci, currency))));
+        }
+
+        foreach (var (k, v) in result.Details)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape($"  {k} = {(v is { } d ? Number(d) : "—")}"));
+        }
+
+        if (result.Reason is not null)
+        {
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Undefined: {0}.", "Не определено: {0}.", result.Reason)) + "[/]");
+        }
+
+        if (result.Flags.Length > 0)
+        {
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(string.Join("; ", result.Flags.Select(f => f == "partial"
+                ? Loc.T("partial: the period runs past the as-of moment", "неполный период: он продолжается после момента расчёта")
+                : Loc.T("immature: the conversion window has not elapsed for the whole cohort", "незрелая когорта: окно конверсии истекло не для всей когорты")))) + "[/]");
+        }
+
+        foreach (var source in explanation.Sources)
+        {
+            var table = new Table().Title(Markup.Escape(source.Title)).AddColumns(source.Columns.Select(c => new TableColumn(Markup.Escape(c))).ToArray());
+            foreach (var row in source.Rows.Take(limit))
+            {
+                table.AddRow(source.Columns.Select(c => Markup.Escape(Cell(row.TryGetValue(c, out var v) ? v : null, zone))).ToArray());
+            }
+
+            AnsiConsole.Write(table);
+            if (source.Rows.Count > limit)
+            {
+                AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("First {0} records shown; --limit 0 lists all.", "Показаны первые {0} записей; --limit 0 покажет все.", limit)) + "[/]");
+            }
+        }
+
+        return 0;
+    }
+
+    private static Dictionary<string, string> ParseSlice(string[] items)
+    {
+        var slice = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var eq = item.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new SalesKpiException(Loc.F("--slice '{0}' is not DIM=VALUE, e.g. channel=referral.", "--slice «{0}» не в виде ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например channel=referral.", item));
+            }
+
+            slice[KpiCatalog.Dimension(item[..eq])] = item[(eq + 1)..].Trim();
+        }
+
+        return slice;
+    }
+
+    private static string Number(decimal d) => d.ToString(d == decimal.Truncate(d) ? "N0" : "N4", Loc.DisplayCulture).TrimEnd('0').TrimEnd(',', '.');
+
+    private static string Cell(object? value, TimeZoneInfo zone) => value switch
+    {
+        null => "—",
+        DateTime t => Output.Local(t, zone),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? Loc.T("yes", "да") : Loc.T("no", "нет"),
+        double d => d.ToString("N2", Loc.DisplayCulture),
+        decimal m => m.ToString("N2", Loc.DisplayCulture),
+        IFormattable f => f.ToString(null, Loc.DisplayCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>Formats KPI values for people (by unit, in the display culture) and for machines (JSON, CSV, invariant).</summary>
+internal static class KpiFormat
+{
+    /// <summary>A value formatted by its unit; "—" for null.</summary>
+    public static string Value(KpiDef kpi, decimal? value, string currency)
+    {
+        if (value is not { } v)
+        {
+            return "—";
+        }
+
+        var c = Loc.DisplayCulture;
+        return kpi.Unit switch
+        {
+            KpiUnit.Count => v.ToString("N0", c),
+            KpiUnit.Money => v.ToString("N2", c) + " " + currency,
+            KpiUnit.MoneyPerDay => v.ToString("N2", c) + " " + currency + Loc.T("/day", "/день"),
+            KpiUnit.Score => v.ToString("N1", c),
+            KpiUnit.Ratio => Percent(v),
+            KpiUnit.Hours => v.ToString("N2", c) + Loc.T(" h", " ч"),
+            KpiUnit.Days => v.ToString("N1", c) + Loc.T(" d", " дн."),
+            KpiUnit.CountPerDeal => v.ToString("N2", c),
+            KpiUnit.Nps => v.ToString("+0.0;-0.0;0.0", c),
+            KpiUnit.Multiple => v.ToString("N2", c) + "×",
+            _ => v.ToString(c),
+        };
+    }
+
+    /// <summary>A fraction as a percentage with one decimal.</summary>
+    public static string Percent(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
+
+    /// <summary>The 95 % interval formatted like the value; empty when there is none.</summary>
+    public static string Interval(KpiDef kpi, Interval? ci, string currency) =>
+        ci is null ? string.Empty : $"{Value(kpi, ci.Low, currency)} – {Value(kpi, ci.High, currency)}";
+
+    /// <summary>The slice as <c>dim=value, …</c>; the word "total" for the total.</summary>
+    public static string Slice(KpiResult r) =>
+        r.IsTotal ? Loc.T("total", "итого") : string.Join(", ", r.Slice.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>Writes the report as the JSON contract documented in docs/cli.md.</summary>
+    public static string Json(KpiReport report)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("as_of", DateTime.SpecifyKind(report.AsOfUtc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            w.WriteStartArray("results");
+            foreach (var r in report.Results)
+            {
+                w.WriteStartObject();
+                w.WriteString("kpi", r.Kpi.Id);
+                w.WriteString("period", r.Period.Label);
+                w.WriteString("start", r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("end", r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteStartObject("slice");
+                foreach (var (k, v) in r.Slice)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+                Number(w, "value", r.Value, always: true);
+                w.WriteNumber("n", r.N);
+                Number(w, "numerator", r.Numerator);
+                Number(w, "denominator", r.Denominator);
+                if (r.Ci95 is { } ci)
+                {
+                    w.WriteStartArray("ci95");
+                    w.WriteNumberValue(Round(ci.Low));
+                    w.WriteNumberValue(Round(ci.High));
+                    w.WriteEndArray();
+                }
+
+                if (r.Details.Count > 0)
+                {
+                    w.WriteStartObject("details");
+                    foreach (var (k, v) in r.Details)
+                    {
+                        Number(w, k, v, always: true);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                if (r.Flags.Length > 0)
+                {
+                    w.WriteStartArray("flags");
+                    foreach (var f in r.Flags)
+                    {
+                        w.WriteStringValue(f);
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                if (r.Reason is not null)
+                {
+                    w.WriteString("reason", r.Reason);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("notes");
+            foreach (var n in report.Notes)
+            {
+                w.WriteStringValue(n);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes one CSV row per result (invariant culture; details as JSON).</summary>
+    public static string Csv(KpiReport report)
+    {
+        var sb = new StringBuilder("kpi,period,start,end,slice,value,n,numerator,denominator,ci95_low,ci95_high,flags,reason,details\n");
+        foreach (var r in report.Results)
+        {
+            var details = r.Details.Count == 0 ? string.Empty : "{" + string.Join(",", r.Details.Select(d => $"\"{d.Key}\":{(d.Value is { } v ? Round(v).ToString(CultureInfo.InvariantCulture) : "null")}")) + "}";
+            var cells = new[]
+            {
+                r.Kpi.Id, r.Period.Label, r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                string.Join(";", r.Slice.Select(kv => $"{kv.Key}={kv.Value}")),
+                Invariant(r.Value), r.N.ToString(CultureInfo.InvariantCulture), Invariant(r.Numerator), Invariant(r.Denominator),
+                Invariant(r.Ci95?.Low), Invariant(r.Ci95?.High), string.Join(";", r.Flags), r.Reason ?? string.Empty, details,
+            };
+            sb.Append(string.Join(",", cells.Select(CsvCell))).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Invariant(decimal? v) => v is { } d ? Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string CsvCell(string s) =>
+        s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    // Machine output keeps at most 10 decimals, without trailing zeros: exact for counts and money,
+    // plenty for ratios and durations.
+    private static decimal Round(decimal v) =>
+        decimal.Parse(decimal.Round(v, 10).ToString("0.##########", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    private static void Number(Utf8JsonWriter w, string name, decimal? value, bool always = false)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, Round(v));
+        }
+        else if (always)
+        {
+            w.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Import;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>Options shared by commands that compute KPIs.</summary>
+internal class KpiCommandSettings : WorkspaceCommandSettings
+{
+    [CommandOption("--period <PERIOD>")]
+    [LocDescription("Period: 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 or 2025-01-01..2025-06-30 (default: the current year).", "Период: 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 или 2025-01-01..2025-06-30 (по умолчанию — текущий год).")]
+    public string? Period { get; init; }
+
+    [CommandOption("--as-of <MOMENT>")]
+    [LocDescription("Compute as of this moment; data after it is ignored. A date alone means the end of that day (default: now).", "Считать на этот момент; более поздние данные не учитываются. Дата без времени — конец этого дня (по умолчанию — сейчас).")]
+    public string? AsOf { get; init; }
+
+    /// <summary>The as-of moment: the end of the given day, the given instant, or now.</summary>
+    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone)
+    {
+        if (AsOf is null)
+        {
+            return CliApp.Clock.GetUtcNow();
+        }
+
+        var text = AsOf.Trim();
+        if (ValueParser.TryParseDate(text, out var day) == ValueParser.Outcome.Ok)
+        {
+            return new DateTimeOffset(Core.Period.MidnightUtc(day.AddDays(1), zone), TimeSpan.Zero);
+        }
+
+        return ValueParser.TryParseTimestamp(text, zone, out var utc) == ValueParser.Outcome.Ok
+            ? new DateTimeOffset(utc, TimeSpan.Zero)
+            : throw new SalesKpiException(Loc.F("--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00).", "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00).", AsOf));
+    }
+
+    /// <summary>The period, or the current year in the workspace zone.</summary>
+    public Period ResolvePeriod(TimeZoneInfo zone) =>
+        Period is null
+            ? Core.Period.Year(TimeZoneInfo.ConvertTime(CliApp.Clock.GetUtcNow(), zone).Year)
+            : Core.Period.Parse(Period);
+}
+
+internal sealed class ReportSettings : KpiCommandSettings
+{
+    [CommandOption("--grain <GRAIN>")]
+    [LocDescription("Split the period into day, week, month, quarter or year buckets (default: one bucket).", "Разбить период на day, week, month, quarter или year (по умолчанию — один интервал).")]
+    public string? Grain { get; init; }
+
+    [CommandOption("--by <DIMS>")]
+    [LocDescription("Slice by dimensions, comma-separated: channel, campaign, owner, segment, region, industry, service_line.", "Разрезы через запятую: channel, campaign, owner, segment, region, industry, service_line.")]
+    public string? By { get; init; }
+
+    [CommandOption("--kpi <IDS>")]
+    [LocDescription("KPI ids, comma-separated (default: all 18).", "Идентификаторы KPI через запятую (по умолчанию — все 18).")]
+    public string? Kpi { get; init; }
+
+    [CommandOption("--format <FORMAT>")]
+    [LocDescription("table (default), json or csv.", "table (по умолчанию), json или csv.")]
+    public string Format { get; init; } = "table";
+
+    public override ValidationResult Validate() =>
+        Format is "table" or "json" or "csv"
+            ? base.Validate()
+            : ValidationResult.Error(Loc.F("--format '{0}' is not supported: use table, json or csv.", "--format «{0}» не поддерживается: используйте table, json или csv.", Format));
+}
+
+internal sealed class ReportCommand : Command<ReportSettings>
+{
+    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var zone = ws.Settings.Zone;
+        var request = new ReportRequest
+        {
+            Period = settings.ResolvePeriod(zone),
+            Grain = settings.Grain is null ? null : Period.ParseGrain(settings.Grain),
+            By = Split(settings.By),
+            Kpis = Split(settings.Kpi).Select(KpiCatalog.Get).ToList(),
+            AsOf = settings.ResolveAsOf(zone),
+            Parameters = ParameterStore.Load(ws),
+        };
+        var report = new KpiEngine(ws).Run(request);
+        switch (settings.Format)
+        {
+            case "json":
+                Console.Out.Write(KpiFormat.Json(report));
+                Console.Out.WriteLine();
+                break;
+            case "csv":
+                Console.Out.Write(KpiFormat.Csv(report));
+                break;
+            default:
+                Table(report, ws.Settings.Currency, zone);
+                break;
+        }
+
+        return 0;
+    }
+
+    internal static List<string> Split(string? list) =>
+        list is null ? [] : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static void Table(KpiReport report, string currency, TimeZoneInfo zone)
+    {
+        var asOf = Output.Local(report.AsOfUtc, zone);
+        var table = new Table()
+            .Title(Markup.Escape(Loc.F("SalesKpi report as of {0}", "Отчёт SalesKpi на {0}", asOf)))
+            .AddColumns(Loc.T("KPI", "KPI"), Loc.T("period", "период"), Loc.T("slice", "разрез"), Loc.T("value", "значение"), "n", Loc.T("95 % interval", "95 % интервал"), Loc.T("notes", "примечания"));
+        table.Columns[3].RightAligned();
+        table.Columns[4].RightAligned();
+        foreach (var r in report.Results)
+        {
+            var notes = string.Join("; ", r.Flags.Select(f => f switch
+            {
+                "partial" => Loc.T("partial", "неполный период"),
+                "immature" => Loc.T("immature cohort", "незрелая когорта"),
+                _ => f,
+            }).Concat(r.Reason is null ? [] : [r.Reason]));
+            table.AddRow(
+                Markup.Escape(r.IsTotal ? r.Kpi.Name : string.Empty),
+                Markup.Escape(r.Period.Label),
+                Markup.Escape(KpiFormat.Slice(r)),
+                Markup.Escape(KpiFormat.Value(r.Kpi, r.Value, currency)),
+                Output.N(r.N),
+                Markup.Escape(KpiFormat.Interval(r.Kpi, r.Ci95, currency)),
+                Markup.Escape(notes));
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var note in report.Notes)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+        }
+    }
+}

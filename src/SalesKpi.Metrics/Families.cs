@@ -1,0 +1,305 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using SalesKpi.Core.Kpis;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>
+/// A KPI family: the units one set of KPIs is computed over (leads of a cohort, deals closed in a
+/// period…), as row-level SQL — one row per unit, tagged with its bucket <c>b</c> and slice
+/// dimensions, with the per-unit measures — and the aggregates over those rows. The report groups
+/// the rows of every bucket and slice in one query; <c>explain</c> lists the same rows.
+/// </summary>
+/// <param name="Name">Short name, used in notes and explain.</param>
+/// <param name="Prelude">CTEs the row SQL needs (comma-separated, without WITH), or empty.</param>
+/// <param name="From">FROM clause, joining <c>_bk bk</c> (the buckets) by the unit's dating column.</param>
+/// <param name="Where">Extra row condition, or empty.</param>
+/// <param name="Dimensions">Dimension → SQL expression.</param>
+/// <param name="Columns">Per-unit columns: name → SQL expression.</param>
+/// <param name="Aggregates">Aggregate name → SQL expression over the row columns.</param>
+/// <param name="Order">ORDER BY of explain listings.</param>
+internal sealed record Family(
+    string Name,
+    string Prelude,
+    string From,
+    string Where,
+    ImmutableDictionary<string, string> Dimensions,
+    ImmutableArray<(string Name, string Sql)> Columns,
+    ImmutableArray<(string Name, string Sql)> Aggregates,
+    string Order)
+{
+    /// <summary>The row-level CTEs (prelude and <c>rows</c>), for dimensions <paramref name="dims"/>.</summary>
+    public string RowsCte(IReadOnlyList<string> dims)
+    {
+        var sb = new StringBuilder("WITH ");
+        if (Prelude.Length > 0)
+        {
+            sb.Append(Prelude).Append(",\n");
+        }
+
+        sb.Append("rows AS (SELECT bk.b");
+        foreach (var d in dims)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $", coalesce(CAST({Dimensions[d]} AS VARCHAR), '(none)') AS \"dim_{d}\"");
+        }
+
+        foreach (var (name, sql) in Columns)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $", {sql} AS \"{name}\"");
+        }
+
+        sb.Append("\nFROM ").Append(From);
+        if (Where.Length > 0)
+        {
+            sb.Append("\nWHERE ").Append(Where);
+        }
+
+        return sb.Append(")\n").ToString();
+    }
+
+    /// <summary>One query: aggregates per bucket for the total and, when <paramref name="dims"/> is not empty, per slice.</summary>
+    public string AggregateSql(IReadOnlyList<string> dims)
+    {
+        var dimCols = string.Join(string.Empty, dims.Select(d => $", \"dim_{d}\""));
+        var aggs = string.Join(", ", Aggregates.Select(a => $"{a.Sql} AS \"{a.Name}\""));
+        var grouping = dims.Count == 0 ? "GROUP BY b" : $"GROUP BY GROUPING SETS ((b), (b{dimCols}))";
+        return RowsCte(dims) + $"SELECT b{dimCols}, {aggs} FROM rows {grouping}";
+    }
+
+    /// <summary>The rows of one bucket and slice, for explain.</summary>
+    public string ListSql(IReadOnlyList<string> dims, int limit) =>
+        RowsCte(dims) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = $slice_{d}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The families of the catalogue, built for a set of parameters.</summary>
+internal static class Families
+{
+    public const string Leads = "leads";
+    public const string Sql = "sql";
+    public const string Spend = "spend";
+    public const string DealsClosed = "deals_closed";
+    public const string DealsCreated = "deals_created";
+    public const string Customers = "customers";
+    public const string Revenue = "revenue";
+    public const string Acquired = "acquired";
+    public const string Nps = "nps";
+
+    private static readonly ImmutableDictionary<string, string> LeadDims = KpiCatalog.LeadDimensions.ToImmutableDictionary(d => d, d => "l." + d);
+    private static readonly ImmutableDictionary<string, string> CustomerDims = KpiCatalog.CustomerDimensions.ToImmutableDictionary(d => d, d => "c." + d);
+    private static readonly ImmutableDictionary<string, string> DealDims = new Dictionary<string, string>
+    {
+        ["owner"] = "d.owner",
+        ["service_line"] = "d.service_line",
+        ["segment"] = "d.segment",
+        ["region"] = "d.region",
+        ["channel"] = "l.channel",
+    }.ToImmutableDictionary();
+
+    public static ImmutableDictionary<string, Family> Build(KpiParameters p)
+    {
+        var score = QualityScoreSql(p);
+        var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
+        var families = new[]
+        {
+            new Family(
+                Leads,
+                """
+                resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
+                         WHERE a.occurred_at >= l0.created_at AND a.occurred_at <= $asof AND (a.direction IS NULL OR a.direction <> 'inbound')
+                         GROUP BY a.lead_id),
+                won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= $asof AND lead_id IS NOT NULL GROUP BY lead_id)
+                """,
+                "leads l JOIN _bk bk ON l.created_at >= bk.s AND l.created_at < bk.e AND l.created_at <= $asof LEFT JOIN resp ON resp.lead_id = l.lead_id LEFT JOIN won ON won.lead_id = l.lead_id",
+                string.Empty,
+                LeadDims,
+                [
+                    ("lead_id", "l.lead_id"),
+                    ("created_at", "l.created_at"),
+                    ("job_title", "l.job_title"),
+                    ("company_size", "l.company_size"),
+                    ("need", "l.need"),
+                    ("source_score", "l.quality_score"),
+                    ("score", score),
+                    ("qualified_at", "CASE WHEN l.qualified_at <= $asof THEN l.qualified_at END"),
+                    ("to_sql", "coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false)"),
+                    ("responded_at", "least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)"),
+                    ("response_hours", "greatest(0, epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at)) / 3600.0"),
+                    ("won_at", "won.t"),
+                    ("to_win", "coalesce(epoch(won.t) - epoch(l.created_at) <= $w_win, false)"),
+                ],
+                [
+                    ("n", "count(*)"),
+                    ("score_sum", "sum(score)"),
+                    ("high", "count(*) FILTER (WHERE score >= $threshold)"),
+                    ("to_sql", "count(*) FILTER (WHERE to_sql)"),
+                    ("answered", "count(response_hours)"),
+                    ("resp_median", "quantile_cont(response_hours, 0.5)"),
+                    ("resp_mean", "avg(response_hours)"),
+                    ("resp_p90", "quantile_cont(response_hours, 0.9)"),
+                    ("within_sla", "count(*) FILTER (WHERE response_hours <= $sla)"),
+                    ("to_win", "count(*) FILTER (WHERE to_win)"),
+                ],
+                "created_at, lead_id"),
+            new Family(
+                Sql,
+                "opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= $asof GROUP BY lead_id)",
+                "leads l JOIN _bk bk ON l.qualified_at >= bk.s AND l.qualified_at < bk.e AND l.qualified_at <= $asof LEFT JOIN opp ON opp.lead_id = l.lead_id",
+                string.Empty,
+                LeadDims,
+                [
+                    ("lead_id", "l.lead_id"),
+                    ("qualified_at", "l.qualified_at"),
+                    ("first_deal_at", "opp.t"),
+                    ("to_opportunity", "coalesce(epoch(opp.t) - epoch(l.qualified_at) <= $w_opp, false)"),
+                ],
+                [("n", "count(*)"), ("converted", "count(*) FILTER (WHERE to_opportunity)")],
+                "qualified_at, lead_id"),
+            new Family(
+                Spend,
+                string.Empty,
+                "spend s JOIN _bk bk ON s.date >= bk.sd AND s.date < bk.ed AND s.date <= $asof_date",
+                string.Empty,
+                new Dictionary<string, string> { ["channel"] = "s.channel", ["campaign"] = "s.campaign" }.ToImmutableDictionary(),
+                [("date", "s.date"), ("channel", "s.channel"), ("campaign", "s.campaign"), ("amount", "s.amount")],
+                [("spend", "sum(amount)"), ("rows", "count(*)")],
+                "date, channel, campaign"),
+            new Family(
+                DealsClosed,
+                "acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IS NOT NULL AND occurred_at <= $asof GROUP BY deal_id)",
+                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id JOIN _bk bk ON d.closed_at >= bk.s AND d.closed_at < bk.e AND d.closed_at <= $asof LEFT JOIN acts a ON a.deal_id = d.deal_id",
+                "d.status IN ('won', 'lost')",
+                DealDims,
+                [
+                    ("deal_id", "d.deal_id"),
+                    ("status", "d.status"),
+                    ("cycle_start", cycleStart),
+                    ("closed_at", "d.closed_at"),
+                    ("amount", "CASE WHEN d.status = 'won' AND coalesce(d.currency, $currency) = $currency THEN d.amount END"),
+                    ("other_currency", "d.status = 'won' AND coalesce(d.currency, $currency) <> $currency"),
+                    ("cycle_days", $"CASE WHEN d.status = 'won' THEN greatest(0, epoch(d.closed_at) - epoch({cycleStart})) / 86400.0 END"),
+                    ("calls", "CASE WHEN d.status = 'won' THEN coalesce(a.calls, 0) END"),
+                    ("meetings", "CASE WHEN d.status = 'won' THEN coalesce(a.meetings, 0) END"),
+                ],
+                [
+                    ("won", "count(*) FILTER (WHERE status = 'won')"),
+                    ("lost", "count(*) FILTER (WHERE status = 'lost')"),
+                    ("amount_n", "count(amount)"),
+                    ("amount_sum", "sum(amount)"),
+                    ("amount_median", "quantile_cont(amount, 0.5)"),
+                    ("other_currency", "count(*) FILTER (WHERE other_currency)"),
+                    ("cycle_mean", "avg(cycle_days)"),
+                    ("cycle_median", "quantile_cont(cycle_days, 0.5)"),
+                    ("cycle_p90", "quantile_cont(cycle_days, 0.9)"),
+                    ("calls", "sum(calls)"),
+                    ("meetings", "sum(meetings)"),
+                ],
+                "closed_at, deal_id"),
+            new Family(
+                DealsCreated,
+                string.Empty,
+                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id JOIN _bk bk ON d.created_at >= bk.s AND d.created_at < bk.e AND d.created_at <= $asof",
+                string.Empty,
+                DealDims,
+                [
+                    ("deal_id", "d.deal_id"),
+                    ("created_at", "d.created_at"),
+                    ("status_as_of", "CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END"),
+                    ("closed_at", "CASE WHEN d.closed_at <= $asof THEN d.closed_at END"),
+                ],
+                [
+                    ("created", "count(*)"),
+                    ("won", "count(*) FILTER (WHERE status_as_of = 'won')"),
+                    ("lost", "count(*) FILTER (WHERE status_as_of = 'lost')"),
+                ],
+                "created_at, deal_id"),
+            new Family(
+                Customers,
+                "gp AS (SELECT customer_id, sum(amount - coalesce(cost, 0)) AS profit FROM revenue WHERE date <= $asof_date GROUP BY customer_id)",
+                "customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= $asof LEFT JOIN gp ON gp.customer_id = c.customer_id",
+                string.Empty,
+                CustomerDims,
+                [
+                    ("customer_id", "c.customer_id"),
+                    ("acquired_at", "c.acquired_at"),
+                    ("churned_at", "CASE WHEN c.churned_at <= $asof THEN c.churned_at END"),
+                    ("active_at_start", "c.acquired_at < bk.s AND (c.churned_at IS NULL OR c.churned_at > $asof OR c.churned_at >= bk.s)"),
+                    ("active_at_end", "c.acquired_at < least(bk.e, $asof) AND (c.churned_at IS NULL OR c.churned_at > $asof OR c.churned_at >= least(bk.e, $asof))"),
+                    ("churned_in_period", "coalesce(c.churned_at <= $asof AND c.churned_at >= bk.s AND c.churned_at < bk.e, false)"),
+                    ("lifetime_profit", "coalesce(gp.profit, 0)"),
+                ],
+                [
+                    ("start", "count(*) FILTER (WHERE active_at_start)"),
+                    ("end", "count(*) FILTER (WHERE active_at_end)"),
+                    ("lost", "count(*) FILTER (WHERE active_at_start AND churned_in_period)"),
+                    ("churned", "count(*) FILTER (WHERE churned_in_period)"),
+                    ("realized_sum", "sum(lifetime_profit) FILTER (WHERE churned_in_period)"),
+                ],
+                "customer_id"),
+            new Family(
+                Revenue,
+                string.Empty,
+                "revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id JOIN _bk bk ON r.date >= bk.sd AND r.date < bk.ed AND r.date <= $asof_date",
+                string.Empty,
+                CustomerDims,
+                [("invoice_id", "r.invoice_id"), ("customer_id", "r.customer_id"), ("date", "r.date"), ("amount", "r.amount"), ("cost", "coalesce(r.cost, 0)"), ("profit", "r.amount - coalesce(r.cost, 0)")],
+                [("gross_profit", "sum(profit)"), ("invoices", "count(*)")],
+                "date, invoice_id"),
+            new Family(
+                Acquired,
+                string.Empty,
+                "customers c JOIN _bk bk ON c.acquired_at >= bk.s AND c.acquired_at < bk.e AND c.acquired_at <= $asof",
+                string.Empty,
+                CustomerDims,
+                [("customer_id", "c.customer_id"), ("acquired_at", "c.acquired_at")],
+                [("acquired", "count(*)")],
+                "acquired_at, customer_id"),
+            new Family(
+                Nps,
+                string.Empty,
+                "nps n LEFT JOIN customers c ON c.customer_id = n.customer_id JOIN _bk bk ON n.responded_at >= bk.s AND n.responded_at < bk.e AND n.responded_at <= $asof",
+                string.Empty,
+                CustomerDims,
+                [("response_id", "n.response_id"), ("responded_at", "n.responded_at"), ("score", "n.score"), ("customer_id", "n.customer_id")],
+                [
+                    ("answers", "count(*)"),
+                    ("promoters", "count(*) FILTER (WHERE score >= 9)"),
+                    ("passives", "count(*) FILTER (WHERE score BETWEEN 7 AND 8)"),
+                    ("detractors", "count(*) FILTER (WHERE score <= 6)"),
+                ],
+                "responded_at, response_id"),
+        };
+        return families.ToImmutableDictionary(f => f.Name);
+    }
+
+    /// <summary>The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never raw user text.</summary>
+    private static string QualityScoreSql(KpiParameters p)
+    {
+        var title = p.DecisionMakerTitles.IsEmpty
+            ? "0"
+            : $"CASE WHEN regexp_matches(lower(coalesce(l.job_title, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}') THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
+        var size = p.CompanySizeBands.IsEmpty
+            ? "0"
+            : "CASE " + string.Concat(p.CompanySizeBands.Select(b => string.Create(CultureInfo.InvariantCulture, $"WHEN l.company_size BETWEEN {b.Min} AND {b.Max} THEN {b.Points} "))) + "ELSE 0 END";
+        var need = $"CASE WHEN l.need IS NOT NULL THEN {p.NeedPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
+        return $"CASE WHEN l.quality_score IS NOT NULL THEN l.quality_score ELSE least(100, {title} + {size} + {need}) END";
+    }
+
+    private static string EscapeRegex(string word)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in word.ToLowerInvariant())
+        {
+            if (char.IsLetterOrDigit(ch) || ch == ' ')
+            {
+                sb.Append(ch);
+            }
+            else if (ch != '\'')
+            {
+                sb.Append('\\').Append(ch);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,553 @@
+using System.Collections.Immutable;
+using System.Data.Common;
+using System.Globalization;
+using System.Numerics;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>
+/// Computes KPIs inside the database: one aggregate query per KPI family serves every bucket of the
+/// period and every slice of the requested dimensions; intervals and KPIs derived from other KPIs
+/// are computed here from the aggregated rows. Nothing reads individual records into memory.
+/// </summary>
+public sealed class KpiEngine
+{
+    private const string SliceSeparator = "\u001f";
+    private static readonly ImmutableSortedDictionary<string, string> NoSlice = ImmutableSortedDictionary<string, string>.Empty;
+
+    private readonly Workspace ws;
+
+    /// <summary>Creates an engine over <paramref name="workspace"/>.</summary>
+    public KpiEngine(Workspace workspace) => ws = workspace;
+
+    /// <summary>Which families each KPI reads.</summary>
+    private static readonly ImmutableDictionary<string, string[]> Sources = new Dictionary<string, string[]>
+    {
+        ["leads"] = [Families.Leads],
+        ["cost_per_lead"] = [Families.Spend, Families.Leads],
+        ["lead_quality"] = [Families.Leads],
+        ["lead_to_sql_rate"] = [Families.Leads],
+        ["lead_response_time"] = [Families.Leads],
+        ["sql_to_opportunity_rate"] = [Families.Sql],
+        ["average_deal_size"] = [Families.DealsClosed],
+        ["sales_cycle_length"] = [Families.DealsClosed],
+        ["win_rate"] = [Families.DealsClosed, Families.DealsCreated],
+        ["activities_per_deal"] = [Families.DealsClosed],
+        ["customer_lifetime_value"] = [Families.Customers, Families.Revenue],
+        ["retention_rate"] = [Families.Customers],
+        ["nps"] = [Families.Nps],
+        ["sales_velocity"] = [Families.DealsClosed, Families.DealsCreated],
+        ["customer_acquisition_cost"] = [Families.Spend, Families.Acquired],
+        ["ltv_to_cac"] = [Families.Customers, Families.Revenue, Families.Spend, Families.Acquired],
+        ["lead_to_win_rate"] = [Families.Leads],
+        ["realized_lifetime_value"] = [Families.Customers],
+    }.ToImmutableDictionary();
+
+    /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
+    public KpiReport Run(ReportRequest request)
+    {
+        var by = request.By.Select(KpiCatalog.Dimension).Distinct().ToList();
+        var kpis = request.Kpis.Count == 0 ? [.. KpiCatalog.All] : request.Kpis.ToList();
+        var p = request.Parameters;
+        var zone = ws.Settings.Zone;
+        var asOf = request.AsOf.UtcDateTime;
+        var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
+        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone), TableCounts());
+
+        var families = Families.Build(p);
+        var needed = kpis.SelectMany(k => Sources[k.Id]).Distinct();
+        var aggs = needed.ToDictionary(f => f, f => Aggregate(families[f], by, ctx));
+
+        var notes = new List<string>();
+        var results = new List<KpiResult>();
+        foreach (var kpi in kpis)
+        {
+            var sliced = by.Count > 0 && by.All(kpi.Dimensions.Contains);
+            if (by.Count > 0 && !sliced)
+            {
+                notes.Add(Loc.F(
+                    "{0} is not reported by {1}: its dimensions are {2}.",
+                    "{0} не считается в разрезе {1}: его измерения — {2}.",
+                    kpi.Id,
+                    string.Join(", ", by.Where(d => !kpi.Dimensions.Contains(d))),
+                    string.Join(", ", kpi.Dimensions)));
+            }
+
+            for (var b = 0; b < buckets.Count; b++)
+            {
+                var sources = Sources[kpi.Id].Select(f => aggs[f]).ToList();
+                var keys = sliced
+                    ? sources.SelectMany(s => s.Keys).Where(k => k.Bucket == b && k.Slice.Length > 0).Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList()
+                    : [];
+                foreach (var key in keys.Prepend(string.Empty))
+                {
+                    var slice = key.Length == 0 ? NoSlice : by.Zip(key.Split(SliceSeparator)).ToImmutableSortedDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
+                    results.Add(Compute(kpi, b, key, slice, aggs, ctx));
+                }
+            }
+        }
+
+        return new KpiReport(asOf, results, notes);
+    }
+
+    /// <summary>
+    /// Explains one KPI for one period (a single bucket) and slice: the value as <see cref="Run"/>
+    /// computes it, and up to <paramref name="limit"/> records of each source it reads — the same
+    /// row-level SQL the report aggregates, so every listed record is one that was counted.
+    /// </summary>
+    public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit)
+    {
+        var report = Run(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
+        var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
+        var sources = ExplainCatalog.Sources[kpi.Id]
+            .Where(s => kpi.Id != "win_rate" || (s.Family == Families.DealsClosed) == (parameters.WinRateBasis == WinRateBasis.Closed))
+            .Select(s => new ExplainedSource(
+                Loc.T(s.Title, ExplainCatalog.TitlesRu[s.Title]),
+                s.Columns,
+                Records(s.Family, period, slice, asOf, parameters, limit == int.MaxValue ? limit : limit + 1)))
+            .ToList();
+        var definition = ExplainCatalog.Definitions[kpi.Id];
+        return new Explanation(Loc.T(definition.En, definition.Ru), report, result, sources);
+    }
+
+    private List<IReadOnlyDictionary<string, object?>> Records(string family, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit)
+    {
+        var f = Families.Build(parameters)[family];
+        var dims = slice.Keys.Select(KpiCatalog.Dimension).ToList();
+        var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, ws.Settings.Zone, LoadBuckets([period], ws.Settings.Zone), TableCounts());
+        var sql = f.ListSql(dims, limit);
+        var args = Args(sql, ctx);
+        foreach (var (d, v) in slice)
+        {
+            args["slice_" + KpiCatalog.Dimension(d)] = v;
+        }
+
+        using var cmd = ws.NamedCommand(sql, args);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        while (reader.Read())
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                var name = reader.GetName(i);
+                if (name == "b" || name.StartsWith("dim_", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                row[name] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private sealed record Context(ReportRequest Request, IReadOnlyList<Period> Buckets, DateTime AsOf, TimeZoneInfo Zone, int BucketCount, IReadOnlyDictionary<string, long> Tables)
+    {
+        public KpiParameters P => Request.Parameters;
+    }
+
+    private readonly record struct Key(int Bucket, string Slice);
+
+    private sealed class Agg : Dictionary<string, decimal?>
+    {
+        public decimal Get(string name) => TryGetValue(name, out var v) && v is { } d ? d : 0m;
+
+        public decimal? Maybe(string name) => TryGetValue(name, out var v) ? v : null;
+    }
+
+    private int LoadBuckets(IReadOnlyList<Period> buckets, TimeZoneInfo zone)
+    {
+        ws.Execute("CREATE OR REPLACE TEMP TABLE _bk (b INTEGER, s TIMESTAMP, e TIMESTAMP, sd DATE, ed DATE)");
+        using (var w = ws.CreateBulkWriter("_bk", temporary: true))
+        {
+            for (var i = 0; i < buckets.Count; i++)
+            {
+                w.Add(i);
+                w.Add(buckets[i].StartUtc(zone));
+                w.Add(buckets[i].EndUtc(zone));
+                w.Add(buckets[i].Start);
+                w.Add(buckets[i].End);
+                w.EndRow();
+            }
+        }
+
+        return buckets.Count;
+    }
+
+    private Dictionary<string, long> TableCounts()
+    {
+        var names = EntityCatalog.All.Select(e => e.Name).ToList();
+        var sql = "SELECT " + string.Join(", ", names.Select(n => $"(SELECT count(*) FROM {ws.Dialect.Quote(n)})"));
+        using var cmd = ws.Command(sql);
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return names.Select((n, i) => (n, r.GetInt64(i))).ToDictionary(x => x.n, x => x.Item2);
+    }
+
+    private Dictionary<Key, Agg> Aggregate(Family family, IReadOnlyList<string> by, Context ctx)
+    {
+        var dims = by.All(family.Dimensions.ContainsKey) ? by : [];
+        var sql = family.AggregateSql(dims);
+        using var cmd = ws.NamedCommand(sql, Args(sql, ctx));
+        using var reader = cmd.ExecuteReader();
+        var result = new Dictionary<Key, Agg>();
+        while (reader.Read())
+        {
+            var bucket = reader.GetInt32(0);
+            var values = Enumerable.Range(1, dims.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToList();
+            var key = values.Any(v => v is null) ? string.Empty : string.Join(SliceSeparator, values);
+            var agg = new Agg();
+            for (var i = 1 + dims.Count; i < reader.FieldCount; i++)
+            {
+                agg[reader.GetName(i)] = ToDecimal(reader, i);
+            }
+
+            result[new Key(bucket, key)] = agg;
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, object?> Args(string sql, Context ctx)
+    {
+        var asOfLocal = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(ctx.AsOf, DateTimeKind.Utc), ctx.Zone);
+        var all = new Dictionary<string, object?>
+        {
+            ["asof"] = ctx.AsOf,
+            ["asof_date"] = asOfLocal.Date,
+            ["w_sql"] = ctx.P.LeadToSqlWindowDays * 86400.0,
+            ["w_opp"] = ctx.P.SqlToOpportunityWindowDays * 86400.0,
+            ["w_win"] = ctx.P.LeadToWinWindowDays * 86400.0,
+            ["sla"] = ctx.P.ResponseSlaHours,
+            ["threshold"] = (double)ctx.P.QualityThreshold,
+            ["currency"] = ws.Settings.Currency,
+        };
+
+        // Only the parameters the statement uses: DuckDB rejects values it has no placeholder for.
+        return all.Where(a => sql.Contains("$" + a.Key, StringComparison.Ordinal))
+            .ToDictionary(a => a.Key, a => a.Key == "asof_date" ? (object?)DateOnly.FromDateTime((DateTime)a.Value!) : a.Value);
+    }
+
+    private static decimal? ToDecimal(DbDataReader r, int i)
+    {
+        if (r.IsDBNull(i))
+        {
+            return null;
+        }
+
+        return r.GetValue(i) switch
+        {
+            decimal d => d,
+            double d => double.IsFinite(d) ? (decimal)d : null,
+            float f => (decimal)f,
+            long l => l,
+            int n => n,
+            BigInteger big => (decimal)big,
+            var v => Convert.ToDecimal(v, CultureInfo.InvariantCulture),
+        };
+    }
+
+    private static KpiResult Compute(KpiDef kpi, int bucket, string key, ImmutableSortedDictionary<string, string> slice, IReadOnlyDictionary<string, Dictionary<Key, Agg>> aggs, Context ctx)
+    {
+        var period = ctx.Buckets[bucket];
+        var start = period.StartUtc(ctx.Zone);
+        var end = period.EndUtc(ctx.Zone);
+        var flags = ImmutableArray.CreateBuilder<string>();
+        if (end > ctx.AsOf)
+        {
+            flags.Add("partial");
+        }
+
+        var window = kpi.Id switch
+        {
+            "lead_to_sql_rate" => ctx.P.LeadToSqlWindowDays,
+            "sql_to_opportunity_rate" => ctx.P.SqlToOpportunityWindowDays,
+            "lead_to_win_rate" => ctx.P.LeadToWinWindowDays,
+            _ => 0,
+        };
+        if (window > 0 && end.AddDays(window) > ctx.AsOf)
+        {
+            flags.Add("immature");
+        }
+
+        var result = new KpiResult { Kpi = kpi, Period = period, Slice = slice, Flags = flags.ToImmutable() };
+        if (start > ctx.AsOf)
+        {
+            return result with { Reason = Loc.T("the period starts after the as-of moment", "период начинается после момента расчёта (as-of)") };
+        }
+
+        Agg A(string family) => aggs[family].TryGetValue(new Key(bucket, key), out var a) ? a : new Agg();
+        string? Missing(params string[] tables) =>
+            tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
+                ? Loc.F("no {0} imported", "не импортированы данные {0}", t)
+                : null;
+
+        return kpi.Id switch
+        {
+            "leads" => Leads(result, A(Families.Leads), Missing("leads")),
+            "cost_per_lead" => CostPerLead(result, A(Families.Spend), A(Families.Leads), Missing("spend", "leads")),
+            "lead_quality" => Quality(result, A(Families.Leads), Missing("leads")),
+            "lead_to_sql_rate" => Proportion(result, A(Families.Leads), "to_sql", "n", Missing("leads"), Loc.T("no leads created in the period", "нет лидов, созданных в периоде")),
+            "lead_response_time" => Response(result, A(Families.Leads), Missing("leads")),
+            "sql_to_opportunity_rate" => Proportion(result, A(Families.Sql), "converted", "n", Missing("leads"), Loc.T("no leads qualified in the period", "нет лидов, квалифицированных в периоде")),
+            "average_deal_size" => DealSize(result, A(Families.DealsClosed), Missing("deals")),
+            "sales_cycle_length" => Cycle(result, A(Families.DealsClosed), Missing("deals")),
+            "win_rate" => WinRate(result, ctx.P.WinRateBasis == WinRateBasis.Closed ? A(Families.DealsClosed) : A(Families.DealsCreated), Missing("deals")),
+            "activities_per_deal" => Activities(result, A(Families.DealsClosed), Missing("deals", "activities")),
+            "customer_lifetime_value" => Ltv(result, A(Families.Customers), A(Families.Revenue), period, ctx, Missing("customers", "revenue")),
+            "retention_rate" => Retention(result, A(Families.Customers), Missing("customers")),
+            "nps" => Nps(result, A(Families.Nps), Missing("nps")),
+            "sales_velocity" => Velocity(result, A(Families.DealsCreated), A(Families.DealsClosed), ctx, Missing("deals")),
+            "customer_acquisition_cost" => Cac(result, A(Families.Spend), A(Families.Acquired), Missing("spend", "customers")),
+            "ltv_to_cac" => LtvToCac(result, Ltv(result, A(Families.Customers), A(Families.Revenue), period, ctx, Missing("customers", "revenue")), Cac(result, A(Families.Spend), A(Families.Acquired), Missing("spend", "customers"))),
+            "lead_to_win_rate" => Proportion(result, A(Families.Leads), "to_win", "n", Missing("leads", "deals"), Loc.T("no leads created in the period", "нет лидов, созданных в периоде")),
+            "realized_lifetime_value" => Realized(result, A(Families.Customers), Missing("customers", "revenue")),
+            _ => throw new InvalidOperationException(kpi.Id),
+        };
+    }
+
+    private static KpiResult Null(KpiResult r, string reason, long n = 0) => r with { Value = null, Reason = reason, N = n, Ci95 = null };
+
+    private static ImmutableSortedDictionary<string, decimal?> Details(params (string Key, decimal? Value)[] items) =>
+        items.ToImmutableSortedDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+
+    private static KpiResult Leads(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("n");
+        return missing is not null ? Null(r, missing) : r with { Value = n, N = n };
+    }
+
+    private static KpiResult CostPerLead(KpiResult r, Agg spend, Agg leads, string? missing)
+    {
+        var n = (long)leads.Get("n");
+        var cost = spend.Get("spend");
+        if (missing is not null)
+        {
+            return Null(r, missing, n);
+        }
+
+        return n == 0
+            ? Null(r, Loc.T("no leads created in the period", "нет лидов, созданных в периоде")) with { Numerator = cost, Denominator = 0 }
+            : r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
+    }
+
+    private static KpiResult Quality(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("n");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
+        }
+
+        return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high"))) };
+    }
+
+    private static KpiResult Proportion(KpiResult r, Agg a, string num, string den, string? missing, string empty)
+    {
+        var x = (long)a.Get(num);
+        var n = (long)a.Get(den);
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? empty) with { Numerator = x, Denominator = n };
+        }
+
+        return r with { Value = (decimal)x / n, N = n, Numerator = x, Denominator = n, Ci95 = Stats.Wilson(x, n) };
+    }
+
+    private static KpiResult Response(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("n");
+        var answered = (long)a.Get("answered");
+        var details = Details(
+            ("mean_hours", a.Maybe("resp_mean")),
+            ("p90_hours", a.Maybe("resp_p90")),
+            ("unanswered", n - answered),
+            ("within_sla_share", n == 0 ? null : a.Get("within_sla") / n));
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
+        }
+
+        return answered == 0
+            ? Null(r, Loc.T("no lead created in the period has a response", "ни на один лид периода нет ответа"), 0) with { Details = details }
+            : r with { Value = a.Maybe("resp_median"), N = answered, Details = details };
+    }
+
+    private static KpiResult DealSize(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("amount_n");
+        var details = Details(("median", a.Maybe("amount_median")), ("excluded_other_currency", a.Get("other_currency")));
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде")) with { Details = details };
+        }
+
+        return r with { Value = a.Get("amount_sum") / n, N = n, Details = details };
+    }
+
+    private static KpiResult Cycle(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("won");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
+        }
+
+        return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90"))) };
+    }
+
+    private static KpiResult WinRate(KpiResult r, Agg a, string? missing)
+    {
+        var won = (long)a.Get("won");
+        var closed = won + (long)a.Get("lost");
+        if (missing is not null || closed == 0)
+        {
+            return Null(r, missing ?? Loc.T("no deals won or lost in the period", "нет выигранных или проигранных сделок в периоде")) with { Numerator = won, Denominator = closed };
+        }
+
+        return r with { Value = (decimal)won / closed, N = closed, Numerator = won, Denominator = closed, Ci95 = Stats.Wilson(won, closed) };
+    }
+
+    private static KpiResult Activities(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("won");
+        var calls = a.Get("calls");
+        var meetings = a.Get("meetings");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
+        }
+
+        return r with
+        {
+            Value = (calls + meetings) / n,
+            N = n,
+            Numerator = calls + meetings,
+            Denominator = n,
+            Details = Details(("calls_per_deal", calls / n), ("meetings_per_deal", meetings / n)),
+        };
+    }
+
+    private static KpiResult Ltv(KpiResult r, Agg customers, Agg revenue, Period period, Context ctx, string? missing)
+    {
+        var s = (long)customers.Get("start");
+        var e = (long)customers.Get("end");
+        var lost = (long)customers.Get("lost");
+        var grossProfit = revenue.Get("gross_profit");
+        if (missing is not null || s == 0)
+        {
+            return Null(r, missing ?? Loc.T("no customers active at the start of the period", "нет клиентов, активных на начало периода"));
+        }
+
+        // A partial period is evaluated over the days up to as-of.
+        var endUtc = period.EndUtc(ctx.Zone) < ctx.AsOf ? period.EndUtc(ctx.Zone) : ctx.AsOf;
+        var days = (endUtc - period.StartUtc(ctx.Zone)).TotalDays;
+        var months = days / 30.4375;
+        var churn = (double)lost / s;
+        var monthlyChurn = 1 - Math.Pow(1 - churn, 1 / months);
+        var monthlyProfit = grossProfit / ((s + e) / 2m) / (decimal)months;
+        var details = Details(("monthly_gross_profit_per_customer", monthlyProfit), ("monthly_churn", (decimal)monthlyChurn), ("customers_at_start", s), ("customers_at_end", e), ("churned_of_start", lost), ("gross_profit", grossProfit));
+        if (monthlyChurn <= 0)
+        {
+            return Null(r, Loc.T("no churn observed", "оттока не наблюдалось"), s) with { Details = details };
+        }
+
+        return r with { Value = monthlyProfit / (decimal)monthlyChurn, N = s, Details = details };
+    }
+
+    private static KpiResult Retention(KpiResult r, Agg a, string? missing)
+    {
+        var s = (long)a.Get("start");
+        var kept = s - (long)a.Get("lost");
+        if (missing is not null || s == 0)
+        {
+            return Null(r, missing ?? Loc.T("no customers active at the start of the period", "нет клиентов, активных на начало периода"));
+        }
+
+        return r with { Value = (decimal)kept / s, N = s, Numerator = kept, Denominator = s, Ci95 = Stats.Wilson(kept, s) };
+    }
+
+    private static KpiResult Nps(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("answers");
+        var pro = (long)a.Get("promoters");
+        var det = (long)a.Get("detractors");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no NPS answers in the period", "нет ответов NPS в периоде"));
+        }
+
+        return r with
+        {
+            Value = 100m * (pro - det) / n,
+            N = n,
+            Ci95 = Stats.Nps(pro, det, n),
+            Details = Details(("promoters", pro), ("passives", a.Get("passives")), ("detractors", det)),
+        };
+    }
+
+    private static KpiResult Velocity(KpiResult r, Agg created, Agg closed, Context ctx, string? missing)
+    {
+        if (missing is not null)
+        {
+            return Null(r, missing);
+        }
+
+        var deals = (long)created.Get("created");
+        var winRate = WinRate(r, ctx.P.WinRateBasis == WinRateBasis.Closed ? closed : created, null).Value;
+        var size = DealSize(r, closed, null).Value;
+        var cycle = Cycle(r, closed, null).Value;
+        var details = Details(("deals_created", deals), ("win_rate", winRate), ("average_deal_size", size), ("sales_cycle_length", cycle));
+        if (winRate is null || size is null || cycle is null)
+        {
+            return Null(r, Loc.T("win rate, deal size or cycle length is undefined in the period", "коэффициент закрытия, средний чек или длительность цикла не определены в периоде"), deals) with { Details = details };
+        }
+
+        return cycle == 0
+            ? Null(r, Loc.T("the sales cycle length is 0 days", "длительность цикла продаж равна 0 дней"), deals) with { Details = details }
+            : r with { Value = deals * winRate * size / cycle, N = deals, Details = details };
+    }
+
+    private static KpiResult Cac(KpiResult r, Agg spend, Agg acquired, string? missing)
+    {
+        var n = (long)acquired.Get("acquired");
+        var cost = spend.Get("spend");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no customers acquired in the period", "нет привлечённых клиентов в периоде")) with { Numerator = cost, Denominator = n };
+        }
+
+        return r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
+    }
+
+    private static KpiResult LtvToCac(KpiResult r, KpiResult ltv, KpiResult cac)
+    {
+        var details = Details(("customer_lifetime_value", ltv.Value), ("customer_acquisition_cost", cac.Value));
+        if (ltv.Value is null || cac.Value is null)
+        {
+            return Null(r, Loc.F("{0} is undefined: {1}", "{0} не определён: {1}", ltv.Value is null ? "LTV" : "CAC", (ltv.Value is null ? ltv : cac).Reason)) with { Details = details };
+        }
+
+        return cac.Value == 0
+            ? Null(r, Loc.T("CAC is 0 (no spend in the period)", "CAC равен 0 (нет затрат в периоде)")) with { Details = details }
+            : r with { Value = ltv.Value / cac.Value, N = Math.Min(ltv.N, cac.N), Numerator = ltv.Value, Denominator = cac.Value, Details = details };
+    }
+
+    private static KpiResult Realized(KpiResult r, Agg a, string? missing)
+    {
+        var n = (long)a.Get("churned");
+        if (missing is not null || n == 0)
+        {
+            return Null(r, missing ?? Loc.T("no customers churned in the period", "нет ушедших клиентов в периоде"));
+        }
+
+        return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n };
+    }
+}
