@@ -124,7 +124,8 @@ internal static class Families
                     ("qualified_at", "CASE WHEN l.qualified_at <= $asof THEN l.qualified_at END"),
                     ("to_sql", "coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false)"),
                     ("responded_at", "least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)"),
-                    ("response_hours", "greatest(0, epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at)) / 3600.0"),
+                    // greatest() skips NULLs in DuckDB, so an unanswered lead must stay NULL explicitly rather than become 0 hours.
+                    ("response_hours", "CASE WHEN least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t) IS NOT NULL THEN greatest(0, epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at)) / 3600.0 END"),
                     ("won_at", "won.t"),
                     ("to_win", "coalesce(epoch(won.t) - epoch(l.created_at) <= $w_win, false)"),
                 ],

@@ -286,7 +286,7 @@ public sealed class KpiEngine
         Agg A(string family) => aggs[family].TryGetValue(new Key(bucket, key), out var a) ? a : new Agg();
         string? Missing(params string[] tables) =>
             tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
-                ? Loc.F("no {0} imported", "не импортированы данные {0}", t)
+                ? Loc.F("no {0}.csv data imported", "не импортированы данные {0}.csv", t)
                 : null;
 
         return kpi.Id switch
