@@ -39,7 +39,7 @@ public static partial class ImportRun
                     return 1;
                 }
 
-                var peak = int.Parse(PeakLine().Match(err).Groups[1].Value, CultureInfo.InvariantCulture);
+                var peak = Peak(err);
                 times.Add(seconds);
                 peaks.Add(peak);
                 var phases = string.Join("; ", err.Split('\n').Where(l => l.StartsWith("trace: ", StringComparison.Ordinal) && !l.Contains("peak", StringComparison.Ordinal)).Select(l => l[7..].Trim()));
@@ -62,7 +62,7 @@ public static partial class ImportRun
         }
     }
 
-    private static (int Code, string Err) Cli(string cwd, params string[] args)
+    internal static (int Code, string Err) Cli(string cwd, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardError = true, RedirectStandardOutput = true };
         psi.ArgumentList.Add("exec");
@@ -80,6 +80,8 @@ public static partial class ImportRun
         _ = stdout.Result;
         return (p.ExitCode, err);
     }
+
+    internal static int Peak(string stderr) => int.Parse(PeakLine().Match(stderr).Groups[1].Value, CultureInfo.InvariantCulture);
 
     private static int Option(string[] args, string name, int fallback)
     {

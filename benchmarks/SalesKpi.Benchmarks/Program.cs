@@ -6,6 +6,7 @@ using SalesKpi.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "import" => ImportRun.Run(args[1..]),
+    "report" => ReportRun.Run(args[1..]),
     "micro" => Micro(args[1..]),
     _ => Usage(),
 };
@@ -22,6 +23,8 @@ static int Usage()
         SalesKpi benchmarks (run from the repository root, Release):
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- import [--rows 1000000] [--runs 5] [--keep DIR]
               generates leads.csv, then times 'saleskpi init' + 'saleskpi import' as a process per run
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3]
+              generates workspaces with proportional deals, activities, customers…, times the full report as a process
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]
               CSV reader and value parser micro-benchmarks
         """);

@@ -59,7 +59,13 @@ public sealed class KpiEngine
 
         var families = Families.Build(p);
         var needed = kpis.SelectMany(k => Sources[k.Id]).Distinct();
-        var aggs = needed.ToDictionary(f => f, f => Aggregate(families[f], by, ctx));
+        var aggs = needed.ToDictionary(f => f, f =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = Aggregate(families[f], by, ctx);
+            request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {watch.Elapsed.TotalMilliseconds:F0} ms, {result.Count} groups"));
+            return result;
+        });
 
         var notes = new List<string>();
         var results = new List<KpiResult>();
@@ -118,7 +124,7 @@ public sealed class KpiEngine
         var f = Families.Build(parameters)[family];
         var dims = slice.Keys.Select(KpiCatalog.Dimension).ToList();
         var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, ws.Settings.Zone, LoadBuckets([period], ws.Settings.Zone), TableCounts());
-        var sql = f.ListSql(dims, limit);
+        var sql = f.ListSql(dims, limit, ctx.QuarterHourBuckets);
         var args = Args(sql, ctx);
         foreach (var (d, v) in slice)
         {
@@ -148,7 +154,7 @@ public sealed class KpiEngine
         return rows;
     }
 
-    private sealed record Context(ReportRequest Request, IReadOnlyList<Period> Buckets, DateTime AsOf, TimeZoneInfo Zone, int BucketCount, IReadOnlyDictionary<string, long> Tables)
+    private sealed record Context(ReportRequest Request, IReadOnlyList<Period> Buckets, DateTime AsOf, TimeZoneInfo Zone, bool QuarterHourBuckets, IReadOnlyDictionary<string, long> Tables)
     {
         public KpiParameters P => Request.Parameters;
     }
@@ -162,7 +168,8 @@ public sealed class KpiEngine
         public decimal? Maybe(string name) => TryGetValue(name, out var v) ? v : null;
     }
 
-    private int LoadBuckets(IReadOnlyList<Period> buckets, TimeZoneInfo zone)
+    /// <summary>Loads the buckets (<c>_bk</c>), their days (<c>_bd</c>) and quarter-hours (<c>_bq</c>); true when every boundary is on the quarter-hour grid.</summary>
+    private bool LoadBuckets(IReadOnlyList<Period> buckets, TimeZoneInfo zone)
     {
         ws.Execute("CREATE OR REPLACE TEMP TABLE _bk (b INTEGER, s TIMESTAMP, e TIMESTAMP, sd DATE, ed DATE)");
         using (var w = ws.CreateBulkWriter("_bk", temporary: true))
@@ -178,7 +185,12 @@ public sealed class KpiEngine
             }
         }
 
-        return buckets.Count;
+        ws.Execute("CREATE OR REPLACE TEMP TABLE _bd AS SELECT CAST(d AS DATE) AS d, b, s, e, sd, ed FROM _bk, range(CAST(sd AS TIMESTAMP), CAST(ed AS TIMESTAMP), INTERVAL 1 DAY) t(d)");
+        var aligned = buckets.All(p => p.StartUtc(zone).Ticks % (15 * TimeSpan.TicksPerMinute) == 0 && p.EndUtc(zone).Ticks % (15 * TimeSpan.TicksPerMinute) == 0);
+        ws.Execute(aligned
+            ? "CREATE OR REPLACE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, range(CAST(floor(epoch(s) / 900) AS BIGINT), CAST(floor(epoch(e) / 900) AS BIGINT)) t(k)"
+            : "CREATE OR REPLACE TEMP TABLE _bq AS SELECT 0::BIGINT AS k, b, s, e, sd, ed FROM _bk WHERE false");
+        return aligned;
     }
 
     private Dictionary<string, long> TableCounts()
@@ -194,7 +206,7 @@ public sealed class KpiEngine
     private Dictionary<Key, Agg> Aggregate(Family family, IReadOnlyList<string> by, Context ctx)
     {
         var dims = by.All(family.Dimensions.ContainsKey) ? by : [];
-        var sql = family.AggregateSql(dims);
+        var sql = family.AggregateSql(dims, ctx.QuarterHourBuckets);
         using var cmd = ws.NamedCommand(sql, Args(sql, ctx));
         using var reader = cmd.ExecuteReader();
         var result = new Dictionary<Key, Agg>();
@@ -221,6 +233,8 @@ public sealed class KpiEngine
         var all = new Dictionary<string, object?>
         {
             ["asof"] = ctx.AsOf,
+            ["pstart"] = ctx.Buckets[0].StartUtc(ctx.Zone),
+            ["pend"] = ctx.Buckets[^1].EndUtc(ctx.Zone),
             ["asof_date"] = asOfLocal.Date,
             ["w_sql"] = ctx.P.LeadToSqlWindowDays * 86400.0,
             ["w_opp"] = ctx.P.SqlToOpportunityWindowDays * 86400.0,

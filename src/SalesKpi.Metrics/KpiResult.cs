@@ -80,6 +80,6 @@ public sealed record ReportRequest
     /// <summary>Definition parameters.</summary>
     public KpiParameters Parameters { get; init; } = new();
 
-    /// <summary>When set, only this slice (dimension → value) is computed besides nothing else (used by explain).</summary>
-    public IReadOnlyDictionary<string, string>? OnlySlice { get; init; }
+    /// <summary>Receives one line per family query with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>
+    public Action<string>? Trace { get; init; }
 }

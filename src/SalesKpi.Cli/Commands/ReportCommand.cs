@@ -83,6 +83,7 @@ internal sealed class ReportCommand : Command<ReportSettings>
             Kpis = Split(settings.Kpi).Select(KpiCatalog.Get).ToList(),
             AsOf = settings.ResolveAsOf(zone),
             Parameters = ParameterStore.Load(ws),
+            Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null,
         };
         var report = new KpiEngine(ws).Run(request);
         switch (settings.Format)

@@ -303,3 +303,23 @@ public sealed class TimeZoneBoundaryTests : IDisposable
         f.One("2025-09", "leads").Value.ShouldBe(2m); // M1, M3 (00:30 local); M2 is August, M4 is 1 Oct 00:00 local
     }
 }
+
+public sealed class BucketJoinTests
+{
+    [Fact]
+    public void Boundaries_off_the_quarter_hour_grid_use_the_range_join_with_the_same_result()
+    {
+        // In 1910 Moscow kept local mean time, UTC+2:30:17: local midnight is not on a UTC quarter-hour.
+        using var f = new KpiFixture("Europe/Moscow", ("leads.csv", "lead_id,created_at\nA,1910-09-01 00:00\nB,1910-08-31 23:59:59\nC,1910-09-30 23:59:59\nD,1910-10-01 00:00\n"));
+        f.One("1910-09", "leads", asOf: "1911-01-01T00:00:00Z").Value.ShouldBe(2m);
+        f.Run("1910-08-31..1910-10-01", ["leads"], asOf: "1911-01-01T00:00:00Z", grain: "month").Results.Select(r => r.Value).ShouldBe([1m, 2m, 1m]);
+    }
+
+    [Fact]
+    public void Half_hour_zones_cut_buckets_at_local_midnight()
+    {
+        // Kolkata is UTC+5:30: 18:29:59Z on 31 Aug is 23:59:59 local (August), 18:30Z is 1 Sep 00:00 local.
+        using var f = new KpiFixture("Asia/Kolkata", ("leads.csv", "lead_id,created_at\nA,2025-08-31T18:29:59Z\nB,2025-08-31T18:30:00Z\nC,2025-09-30 23:59:59\n"));
+        f.One("2025-09", "leads").Value.ShouldBe(2m);
+    }
+}
