@@ -23,29 +23,6 @@ public sealed class KpiEngine
     /// <summary>Creates an engine over <paramref name="workspace"/>.</summary>
     public KpiEngine(Workspace workspace) => ws = workspace;
 
-    /// <summary>Which families each KPI reads.</summary>
-    private static readonly ImmutableDictionary<string, string[]> Sources = new Dictionary<string, string[]>
-    {
-        ["leads"] = [Families.Leads],
-        ["cost_per_lead"] = [Families.Spend, Families.Leads],
-        ["lead_quality"] = [Families.Leads],
-        ["lead_to_sql_rate"] = [Families.Leads],
-        ["lead_response_time"] = [Families.Leads],
-        ["sql_to_opportunity_rate"] = [Families.Sql],
-        ["average_deal_size"] = [Families.DealsClosed],
-        ["sales_cycle_length"] = [Families.DealsClosed],
-        ["win_rate"] = [Families.DealsClosed, Families.DealsCreated],
-        ["activities_per_deal"] = [Families.DealsClosed],
-        ["customer_lifetime_value"] = [Families.Customers, Families.Revenue],
-        ["retention_rate"] = [Families.Customers],
-        ["nps"] = [Families.Nps],
-        ["sales_velocity"] = [Families.DealsClosed, Families.DealsCreated],
-        ["customer_acquisition_cost"] = [Families.Spend, Families.Acquired],
-        ["ltv_to_cac"] = [Families.Customers, Families.Revenue, Families.Spend, Families.Acquired],
-        ["lead_to_win_rate"] = [Families.Leads],
-        ["realized_lifetime_value"] = [Families.Customers],
-    }.ToImmutableDictionary();
-
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
     public KpiReport Run(ReportRequest request)
     {
@@ -58,7 +35,7 @@ public sealed class KpiEngine
         var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone), TableCounts());
 
         var families = Families.Build(p);
-        var needed = kpis.SelectMany(k => Sources[k.Id]).Distinct();
+        var needed = kpis.SelectMany(k => k.Families).Distinct();
         var aggs = needed.ToDictionary(f => f, f =>
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -84,7 +61,7 @@ public sealed class KpiEngine
 
             for (var b = 0; b < buckets.Count; b++)
             {
-                var sources = Sources[kpi.Id].Select(f => aggs[f]).ToList();
+                var sources = kpi.Families.Select(f => aggs[f]).ToList();
                 var keys = sliced
                     ? sources.SelectMany(s => s.Keys).Where(k => k.Bucket == b && k.Slice.Length > 0).Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList()
                     : [];

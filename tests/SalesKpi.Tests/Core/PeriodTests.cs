@@ -63,3 +63,17 @@ public sealed class PeriodTests
         Period.Parse("2025-09").StartUtc(WorkspaceSettings.ResolveZone("Europe/Moscow")).ShouldBe(new DateTime(2025, 8, 31, 21, 0, 0));
     }
 }
+
+public sealed class KpiCatalogTests
+{
+    [Fact]
+    public void The_catalogue_has_the_18_kpis_of_the_specification_in_order_with_valid_parameters()
+    {
+        var all = SalesKpi.Core.Kpis.KpiCatalog.All;
+        all.Select(k => k.Number).ShouldBe(Enumerable.Range(1, 18));
+        all.Select(k => k.Id).Distinct().Count().ShouldBe(18);
+        var names = new SalesKpi.Core.Kpis.KpiParameters().ToDictionary().Keys.ToHashSet();
+        all.SelectMany(k => k.Parameters).ShouldAllBe(p => names.Contains(p));
+        all.ShouldAllBe(k => k.Families.Length > 0 && k.Dimensions.Length > 0 && k.NameRu.Length > 0 && k.NameEn.Length > 0);
+    }
+}
