@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
 {
     "import" => ImportRun.Run(args[1..]),
     "report" => ReportRun.Run(args[1..]),
+    "demo" => DemoRun.Run(args[1..]),
     "micro" => Micro(args[1..]),
     _ => Usage(),
 };
@@ -25,6 +26,8 @@ static int Usage()
               generates leads.csv, then times 'saleskpi init' + 'saleskpi import' as a process per run
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3]
               generates workspaces with proportional deals, activities, customers…, times the full report as a process
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
+              'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]
               CSV reader and value parser micro-benchmarks
         """);

@@ -36,6 +36,14 @@ public static class CliApp
             config.SetApplicationCulture(Loc.DisplayCulture);
             config.PropagateExceptions();
 
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription(Loc.T(
+                    "See the whole product in one command: generate a realistic service company's sales history, import it and show the last quarter's scorecard.",
+                    "Весь продукт одной командой: сгенерировать реалистичную историю продаж сервисной компании, импортировать её и показать показатели последнего квартала."))
+                .WithExample("demo")
+                .WithExample("demo", "--leads", "200000", "--seed", "7")
+                .WithExample("demo", "--dirty", "--lang", "ru");
+
             config.AddCommand<InitCommand>("init")
                 .WithDescription(Loc.T("Create a new workspace (one DuckDB file) with its time zone and currency.", "Создать рабочую область (один файл DuckDB) с часовым поясом и валютой."))
                 .WithExample("init")

@@ -32,7 +32,7 @@ internal sealed class ImportCommand : Command<ImportSettings>
         return report.ExitCode;
     }
 
-    private static void Print(ImportReport report)
+    internal static void Print(ImportReport report)
     {
         foreach (var f in report.Files)
         {
