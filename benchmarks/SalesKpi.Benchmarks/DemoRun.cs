@@ -12,6 +12,11 @@ public static partial class DemoRun
         var i = Array.IndexOf(args, "--leads");
         var sizes = (i >= 0 ? args[i + 1] : "1000000").Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture));
         Machine.Print();
+        if (args.Contains("--generate-only"))
+        {
+            return GenerateOnly(sizes);
+        }
+
         foreach (var leads in sizes)
         {
             var dir = Path.Combine(Path.GetTempPath(), "saleskpi-demo-bench-" + leads.ToString(CultureInfo.InvariantCulture));
@@ -19,7 +24,7 @@ public static partial class DemoRun
             try
             {
                 var sw = Stopwatch.StartNew();
-                var (code, err) = ImportRun.Cli(dir, "demo", "--leads", leads.ToString(CultureInfo.InvariantCulture), "--db", Path.Combine(dir, "demo.duckdb"), "--verbose");
+                var (code, stdout, err) = ImportRun.CliWithOutput(dir, "demo", "--leads", leads.ToString(CultureInfo.InvariantCulture), "--db", Path.Combine(dir, "demo.duckdb"), "--verbose");
                 var total = sw.Elapsed.TotalSeconds;
                 if (code != 0)
                 {
@@ -27,6 +32,7 @@ public static partial class DemoRun
                     return 1;
                 }
 
+                Console.WriteLine("  " + stdout.Split('\n').First(l => l.StartsWith("Generated", StringComparison.Ordinal)));
                 var gen = GenLine().Match(err);
                 var genSeconds = double.Parse(gen.Groups[2].Value, CultureInfo.InvariantCulture);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo {leads:N0} leads: {total:F1} s end to end, peak memory {ImportRun.Peak(err)} MB"));
@@ -40,6 +46,32 @@ public static partial class DemoRun
             {
                 Directory.Delete(dir, recursive: true);
             }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Times the generator alone, in this process (three runs per size, median), with the process's peak memory.</summary>
+    private static int GenerateOnly(IEnumerable<long> sizes)
+    {
+        foreach (var leads in sizes)
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "saleskpi-gen-bench");
+            var times = new List<double>();
+            for (var run = 0; run < 3; run++)
+            {
+                var summary = SalesKpi.Demo.DemoGenerator.Write(dir, new SalesKpi.Demo.DemoOptions { Leads = leads, Now = new DateTime(2026, 11, 27, 12, 0, 0) });
+                times.Add(summary.Elapsed.TotalSeconds);
+                if (run == 0)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {leads:N0} leads → {summary.Rows.Values.Sum():N0} rows, {Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length) / 1e6:F0} MB of CSV"));
+                }
+            }
+
+            Directory.Delete(dir, recursive: true);
+            times.Sort();
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generate {leads:N0} leads: median {times[1]:F2} s = {leads / times[1]:N0} leads/s (min {times[0]:F2}, max {times[2]:F2}); process peak memory {self.PeakWorkingSet64 / (1024 * 1024)} MB"));
         }
 
         return 0;

@@ -62,7 +62,9 @@ public static partial class ImportRun
         }
     }
 
-    internal static (int Code, string Err) Cli(string cwd, params string[] args)
+    internal static (int Code, string Err) Cli(string cwd, params string[] args) => CliWithOutput(cwd, args) is var r ? (r.Code, r.Err) : default;
+
+    internal static (int Code, string Out, string Err) CliWithOutput(string cwd, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardError = true, RedirectStandardOutput = true };
         psi.ArgumentList.Add("exec");
@@ -77,8 +79,7 @@ public static partial class ImportRun
         var stdout = p.StandardOutput.ReadToEndAsync();
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        _ = stdout.Result;
-        return (p.ExitCode, err);
+        return (p.ExitCode, stdout.Result, err);
     }
 
     internal static int Peak(string stderr) => int.Parse(PeakLine().Match(stderr).Groups[1].Value, CultureInfo.InvariantCulture);
