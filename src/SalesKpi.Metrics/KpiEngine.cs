@@ -24,7 +24,9 @@ public sealed class KpiEngine
     public KpiEngine(Workspace workspace) => ws = workspace;
 
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
-    public KpiReport Run(ReportRequest request)
+    public KpiReport Run(ReportRequest request) => RunCore(request).Report;
+
+    private (KpiReport Report, Context Context) RunCore(ReportRequest request)
     {
         var by = request.By.Select(KpiCatalog.Dimension).Distinct().ToList();
         var kpis = request.Kpis.Count == 0 ? [.. KpiCatalog.All] : request.Kpis.ToList();
@@ -73,7 +75,7 @@ public sealed class KpiEngine
             }
         }
 
-        return new KpiReport(asOf, results, notes);
+        return (new KpiReport(asOf, results, notes), ctx);
     }
 
     /// <summary>
@@ -83,24 +85,24 @@ public sealed class KpiEngine
     /// </summary>
     public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit)
     {
-        var report = Run(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
+        var (report, ctx) = RunCore(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
         var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
+        // The report left the period's single bucket loaded; the listings reuse it and its context.
+        var families = Families.Build(parameters);
         var sources = ExplainCatalog.Sources[kpi.Id]
             .Where(s => kpi.Id != "win_rate" || (s.Family == Families.DealsClosed) == (parameters.WinRateBasis == WinRateBasis.Closed))
             .Select(s => new ExplainedSource(
                 Loc.T(s.Title, ExplainCatalog.TitlesRu[s.Title]),
                 s.Columns,
-                Records(s.Family, period, slice, asOf, parameters, limit == int.MaxValue ? limit : limit + 1)))
+                Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1)))
             .ToList();
         var definition = ExplainCatalog.Definitions[kpi.Id];
         return new Explanation(Loc.T(definition.En, definition.Ru), report, result, sources);
     }
 
-    private List<IReadOnlyDictionary<string, object?>> Records(string family, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit)
+    private List<IReadOnlyDictionary<string, object?>> Records(Family f, IReadOnlyDictionary<string, string> slice, Context ctx, int limit)
     {
-        var f = Families.Build(parameters)[family];
         var dims = slice.Keys.Select(KpiCatalog.Dimension).ToList();
-        var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, ws.Settings.Zone, LoadBuckets([period], ws.Settings.Zone), TableCounts());
         var sql = f.ListSql(dims, limit, ctx.QuarterHourBuckets);
         var args = Args(sql, ctx);
         foreach (var (d, v) in slice)

@@ -38,8 +38,11 @@ internal class WorkspaceCommandSettings : GlobalSettings
     public string? Db { get; init; }
 
     /// <summary>The workspace path: --db, else SALESKPI_DB, else the default file in the current folder.</summary>
-    public string DbPath =>
-        Db ?? (Environment.GetEnvironmentVariable("SALESKPI_DB") is { Length: > 0 } env ? env : Workspace.DefaultFileName);
+    public string DbPath => Resolve(Db, Workspace.DefaultFileName);
+
+    /// <summary>The given path, else SALESKPI_DB, else <paramref name="fallback"/>.</summary>
+    public static string Resolve(string? db, string fallback) =>
+        db ?? (Environment.GetEnvironmentVariable("SALESKPI_DB") is { Length: > 0 } env ? env : fallback);
 }
 
 /// <summary>Console helpers shared by the commands.</summary>

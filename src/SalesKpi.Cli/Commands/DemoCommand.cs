@@ -33,7 +33,7 @@ internal sealed class DemoSettings : GlobalSettings
     [LocDescription("Add a small share of broken rows, to see the import's rejects report.", "Добавить немного испорченных строк, чтобы увидеть отчёт об отклонённых строках.")]
     public bool Dirty { get; init; }
 
-    public string DbPath => Db ?? (Environment.GetEnvironmentVariable("SALESKPI_DB") is { Length: > 0 } env ? env : "saleskpi-demo.duckdb");
+    public string DbPath => WorkspaceCommandSettings.Resolve(Db, "saleskpi-demo.duckdb");
 
     public override ValidationResult Validate() =>
         Leads is < 100 or > 100_000_000
@@ -63,16 +63,11 @@ internal sealed class DemoCommand : Command<DemoSettings>
             Output.N(summary.Rows.Values.Sum()), summary.Start, summary.End, summary.Elapsed.TotalSeconds,
             string.Join(", ", summary.Rows.Select(kv => $"{kv.Key} {Output.N(kv.Value)}")))));
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Files: {0}", "Файлы: {0}", outDir)));
-        Action<string>? trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null;
+        var trace = ImportCommand.Trace(settings);
         trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generated {summary.Rows.Values.Sum()} rows in {summary.Elapsed.TotalSeconds:F3} s"));
 
         var watch = Stopwatch.StartNew();
-        var files = Importer.ResolveFiles([outDir]);
-        var progress = new ImportProgress(files);
-        var importer = new Importer(ws, CliApp.Clock);
-        var run = Task.Run(() => importer.Run(new ImportOptions { Paths = [outDir], Trace = trace }, progress, cancellationToken), cancellationToken);
-        progress.ShowWhileRunning(run);
-        var report = run.GetAwaiter().GetResult();
+        var report = ImportCommand.RunWithProgress(ws, new ImportOptions { Paths = [outDir], Trace = trace }, cancellationToken);
         if (settings.Dirty || report.Rejected > 0)
         {
             ImportCommand.Print(report);
@@ -83,7 +78,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
         }
 
         Scorecard(ws, nowUtc);
-        var dbArg = settings.Db is null && Environment.GetEnvironmentVariable("SALESKPI_DB") is not { Length: > 0 } ? " --db saleskpi-demo.duckdb" : " --db " + settings.DbPath;
+        var dbArg = " --db " + settings.DbPath;
         var quarter = Period.Quarter(DateOnly.FromDateTime(nowLocal)).Previous().Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");

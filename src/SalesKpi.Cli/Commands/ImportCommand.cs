@@ -22,15 +22,24 @@ internal sealed class ImportCommand : Command<ImportSettings>
     public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
         using var ws = Workspace.Open(settings.DbPath);
-        var files = Importer.ResolveFiles(settings.Paths);
-        var importer = new Importer(ws, CliApp.Clock);
-        var progress = new ImportProgress(files);
-        var run = Task.Run(() => importer.Run(new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null }, progress, cancellationToken), cancellationToken);
-        progress.ShowWhileRunning(run);
-        var report = run.GetAwaiter().GetResult();
+        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Trace = Trace(settings) }, cancellationToken);
         Print(report);
         return report.ExitCode;
     }
+
+    /// <summary>Runs an import on a worker thread while the progress display (after one second) runs here.</summary>
+    internal static ImportReport RunWithProgress(Workspace ws, ImportOptions options, CancellationToken cancellationToken)
+    {
+        var progress = new ImportProgress(Importer.ResolveFiles(options.Paths));
+        var importer = new Importer(ws, CliApp.Clock);
+        var run = Task.Run(() => importer.Run(options, progress, cancellationToken), cancellationToken);
+        progress.ShowWhileRunning(run);
+        return run.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Phase timings to stderr under --verbose.</summary>
+    internal static Action<string>? Trace(GlobalSettings settings) =>
+        settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null;
 
     internal static void Print(ImportReport report)
     {
