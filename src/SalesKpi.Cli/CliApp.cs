@@ -73,6 +73,13 @@ public static class CliApp
                 .WithExample("explain", "win_rate", "--period", "2025-Q3")
                 .WithExample("explain", "lead_to_sql_rate", "--period", "2025-09", "--slice", "channel=referral");
 
+            config.AddCommand<FunnelCommand>("funnel")
+                .WithDescription(Loc.T(
+                    "Where the cycle loses deals and time: lead → SQL → opportunity → each pipeline stage → won, with conversions, losses and days per step.",
+                    "Где цикл теряет сделки и время: лид → SQL → возможность → этапы воронки → выигрыш, с конверсиями, потерями и днями на шаг."))
+                .WithExample("funnel", "--period", "2025-Q3")
+                .WithExample("funnel", "--period", "2025", "--format", "json");
+
             config.AddCommand<ParamsCommand>("params")
                 .WithDescription(Loc.T(
                     "Show or change the KPI definition parameters of the workspace (windows, SLA, win-rate basis, cycle start, lead-quality rules).",

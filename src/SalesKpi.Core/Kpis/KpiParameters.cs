@@ -72,6 +72,9 @@ public sealed record KpiParameters
     /// <summary>Points for a stated need. Default 30.</summary>
     public int NeedPoints { get; init; } = 30;
 
+    /// <summary>Pipeline stages in order; empty (the default) orders them by when deals typically first enter them.</summary>
+    public ImmutableArray<string> PipelineStages { get; init; } = [];
+
     /// <summary>The names <see cref="Set"/> accepts, with their current values as text.</summary>
     public IReadOnlyDictionary<string, string> ToDictionary() => new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -86,6 +89,7 @@ public sealed record KpiParameters
         ["quality_title_points"] = DecisionMakerPoints.ToString(CultureInfo.InvariantCulture),
         ["quality_size_bands"] = string.Join(",", CompanySizeBands.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Min}-{b.Max}:{b.Points}"))),
         ["quality_need_points"] = NeedPoints.ToString(CultureInfo.InvariantCulture),
+        ["pipeline_stages"] = string.Join(",", PipelineStages),
     };
 
     /// <summary>
@@ -110,6 +114,7 @@ public sealed record KpiParameters
                 "quality_title_points" => this with { DecisionMakerPoints = Points(v) },
                 "quality_size_bands" => this with { CompanySizeBands = [.. v.Split(',').Select(ParseBand)] },
                 "quality_need_points" => this with { NeedPoints = Points(v) },
+                "pipeline_stages" => this with { PipelineStages = [.. v.Split(',').Select(w => w.Trim()).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal)] },
                 _ => throw new SalesKpiException(Loc.F(
                     "Unknown KPI parameter '{0}': use one of {1}.",
                     "Неизвестный параметр KPI «{0}»: используйте один из {1}.",

@@ -107,6 +107,16 @@ public sealed class DemoCliTests : IDisposable
         r.Out.ShouldContain("saleskpi explain win_rate --db saleskpi-demo.duckdb");
         File.Exists(dir.File("saleskpi-demo.duckdb")).ShouldBeTrue();
 
+        var funnel = CliRunner.Run(dir.Path, "funnel", "--db", "saleskpi-demo.duckdb", "--period", "2025", "--format", "json");
+        funnel.Exit.ShouldBe(0, funnel.Err);
+        using (var doc = System.Text.Json.JsonDocument.Parse(funnel.Out))
+        {
+            doc.RootElement.GetProperty("stages").GetArrayLength().ShouldBe(4);
+            doc.RootElement.GetProperty("steps").EnumerateArray().Select(e => e.GetProperty("step").GetString()).ShouldBe(["leads", "sql", "opportunity", "deals", "qualification", "discovery", "proposal", "negotiation", "won"]);
+        }
+
+        CliRunner.Run(dir.Path, "funnel", "--db", "saleskpi-demo.duckdb", "--period", "2025").Out.ShouldContain("Reached each step");
+
         var again = CliRunner.Run(dir.Path, "demo", "--leads", "3000", "--lang", "ru");
         again.Exit.ShouldBe(0, again.Err);
         again.Out.ShouldContain("Что дальше:");
@@ -122,5 +132,27 @@ public sealed class DemoCliTests : IDisposable
         var r = CliRunner.Run(dir.Path, "demo", "--db", "mine.duckdb", "--leads", "500");
         r.Exit.ShouldBe(1);
         r.Err.ShouldContain("not a demo");
+    }
+}
+
+public sealed class DemoFunnelTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void The_funnel_finds_the_planted_proposal_bottleneck()
+    {
+        var now = new DateTime(2026, 11, 27, 12, 0, 0);
+        DemoGenerator.Write(dir.File("data"), new DemoOptions { Leads = 20000, Now = now });
+        using var ws = Workspace.Create(dir.Db, new SalesKpi.Core.WorkspaceSettings("Europe/Moscow", "RUB"), FixedClock.At("2026-11-27T09:00:00Z"));
+        new Importer(ws, FixedClock.At("2026-11-27T09:00:00Z")).Run(new ImportOptions { Paths = [dir.File("data")] });
+        var funnel = new SalesKpi.Metrics.FunnelEngine(ws).Run(SalesKpi.Core.Period.Parse("2025"), FixedClock.At("2026-11-27T09:00:00Z").GetUtcNow(), new SalesKpi.Core.Kpis.KpiParameters());
+        funnel.Stages.ShouldBe(["qualification", "discovery", "proposal", "negotiation"]);
+        var stages = funnel.Steps.Where(s => funnel.Stages.Contains(s.Name)).ToList();
+        stages.MaxBy(s => s.Lost)!.Name.ShouldBe("proposal");
+        funnel.Steps.Where(s => s.Section == "deals" && s.StepConversion is not null).MinBy(s => s.StepConversion)!.Name.ShouldBe("negotiation"); // proposal → negotiation
+        funnel.Steps.Single(s => s.Name == "negotiation").MedianDays!.Value.ShouldBeGreaterThan(funnel.Steps.Single(s => s.Name == "proposal").MedianDays!.Value);
     }
 }

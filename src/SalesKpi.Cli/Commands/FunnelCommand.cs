@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SalesKpi.Core;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+internal sealed class FunnelSettings : KpiCommandSettings
+{
+    [CommandOption("--format <FORMAT>")]
+    [LocDescription("table (default, with a bar chart), json or csv.", "table (по умолчанию, с диаграммой), json или csv.")]
+    public string Format { get; init; } = "table";
+
+    public override ValidationResult Validate() =>
+        Format is "table" or "json" or "csv"
+            ? base.Validate()
+            : ValidationResult.Error(Loc.F("--format '{0}' is not supported: use table, json or csv.", "--format «{0}» не поддерживается: используйте table, json или csv.", Format));
+}
+
+internal sealed class FunnelCommand : Command<FunnelSettings>
+{
+    public override int Execute(CommandContext context, FunnelSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var zone = ws.Settings.Zone;
+        var funnel = new FunnelEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone), ParameterStore.Load(ws));
+        switch (settings.Format)
+        {
+            case "json":
+                Console.Out.WriteLine(Json(funnel));
+                break;
+            case "csv":
+                Console.Out.Write(Csv(funnel));
+                break;
+            default:
+                Table(funnel, ws.Settings.Currency, zone);
+                break;
+        }
+
+        return 0;
+    }
+
+    private static void Table(FunnelReport f, string currency, TimeZoneInfo zone)
+    {
+        var c = Loc.DisplayCulture;
+        var table = new Table()
+            .Title(Markup.Escape(Loc.F("Funnel {0}, as of {1}", "Воронка {0}, на {1}", f.Period.Label, Output.Local(f.AsOfUtc, zone))))
+            .AddColumns(
+                Loc.T("step", "этап"), Loc.T("reached", "дошли"), Loc.T("step conversion", "конверсия шага"), Loc.T("95 % interval", "95 % интервал"),
+                Loc.T("from start", "от начала"), Loc.T("lost here", "потеряно здесь"), Loc.T("median days", "медиана, дн."), Loc.T("p90 days", "p90, дн."));
+        foreach (var col in table.Columns.Skip(1))
+        {
+            col.RightAligned();
+        }
+
+        string? section = null;
+        foreach (var s in f.Steps)
+        {
+            if (s.Section != section)
+            {
+                section = s.Section;
+                table.AddRow("[bold]" + Markup.Escape(section == "leads"
+                    ? Loc.T("Leads created in the period", "Лиды, созданные в периоде")
+                    : Loc.T("Deals created in the period", "Сделки, созданные в периоде")) + "[/]");
+            }
+
+            table.AddRow(
+                Markup.Escape("  " + s.Name),
+                Output.N(s.Count),
+                s.StepConversion is { } sc ? KpiFormat.Percent(sc) : "—",
+                s.StepCi95 is { } ci ? $"{KpiFormat.Percent(ci.Low)} – {KpiFormat.Percent(ci.High)}" : string.Empty,
+                s.CumulativeConversion is { } cc ? KpiFormat.Percent(cc) : "—",
+                s.Lost > 0 ? Markup.Escape($"{Output.N(s.Lost)} ({s.LostValue.ToString("N0", c)} {currency})") : string.Empty,
+                s.MedianDays is { } m ? m.ToString("N1", c) : "—",
+                s.P90Days is { } p ? p.ToString("N1", c) : "—");
+        }
+
+        AnsiConsole.Write(table);
+        var chart = new BarChart().Width(Math.Min(100, AnsiConsole.Profile.Width)).Label(Markup.Escape(Loc.T("Reached each step", "Дошли до этапа")));
+        foreach (var s in f.Steps)
+        {
+            chart.AddItem(Markup.Escape(s.Name), s.Count, s.Section == "leads" ? Color.SteelBlue : Color.Green);
+        }
+
+        AnsiConsole.Write(chart);
+        if (f.StageOrderFromData)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F(
+                "Stages ordered by when deals typically first enter them: {0}. Set the order with 'saleskpi params set pipeline_stages a,b,c'.",
+                "Этапы упорядочены по тому, когда сделки обычно в них попадают: {0}. Задать порядок: «saleskpi params set pipeline_stages a,b,c».",
+                string.Join(" → ", f.Stages))) + "[/]");
+        }
+
+        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+            "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier).",
+            "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер).")) + "[/]");
+    }
+
+    private static string Json(FunnelReport f)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("as_of", f.AsOfUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            w.WriteString("period", f.Period.Label);
+            w.WriteStartArray("stages");
+            foreach (var s in f.Stages)
+            {
+                w.WriteStringValue(s);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("steps");
+            foreach (var s in f.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteString("step", s.Name);
+                w.WriteString("section", s.Section);
+                w.WriteNumber("count", s.Count);
+                Number(w, "step_conversion", s.StepConversion);
+                if (s.StepCi95 is { } ci)
+                {
+                    w.WriteStartArray("ci95");
+                    w.WriteNumberValue(Math.Round(ci.Low, 10));
+                    w.WriteNumberValue(Math.Round(ci.High, 10));
+                    w.WriteEndArray();
+                }
+
+                Number(w, "cumulative_conversion", s.CumulativeConversion);
+                w.WriteNumber("lost", s.Lost);
+                w.WriteNumber("lost_value", s.LostValue);
+                Number(w, "median_days", s.MedianDays);
+                Number(w, "p90_days", s.P90Days);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+
+        static void Number(Utf8JsonWriter w, string name, decimal? v)
+        {
+            if (v is { } d)
+            {
+                w.WriteNumber(name, Math.Round(d, 10));
+            }
+            else
+            {
+                w.WriteNull(name);
+            }
+        }
+    }
+
+    private static string Csv(FunnelReport f)
+    {
+        var sb = new StringBuilder("section,step,count,step_conversion,ci95_low,ci95_high,cumulative_conversion,lost,lost_value,median_days,p90_days\n");
+        string N(decimal? v) => v is { } d ? Math.Round(d, 10).ToString(CultureInfo.InvariantCulture) : string.Empty;
+        foreach (var s in f.Steps)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Section},\"{s.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{s.Count},{N(s.StepConversion)},{N(s.StepCi95?.Low)},{N(s.StepCi95?.High)},{N(s.CumulativeConversion)},{s.Lost},{N(s.LostValue)},{N(s.MedianDays)},{N(s.P90Days)}\n");
+        }
+
+        return sb.ToString();
+    }
+}
