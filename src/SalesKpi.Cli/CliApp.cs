@@ -80,6 +80,13 @@ public static class CliApp
                 .WithExample("funnel", "--period", "2025-Q3")
                 .WithExample("funnel", "--period", "2025", "--format", "json");
 
+            config.AddCommand<VelocityCommand>("velocity")
+                .WithDescription(Loc.T(
+                    "Split the change of sales velocity between two periods into deals, win rate, deal size and cycle length.",
+                    "Разложить изменение скорости продаж между двумя периодами на сделки, коэффициент закрытия, средний чек и цикл."))
+                .WithExample("velocity", "--period", "2025-Q3")
+                .WithExample("velocity", "--period", "2025-09", "--compare", "year");
+
             config.AddCommand<ParamsCommand>("params")
                 .WithDescription(Loc.T(
                     "Show or change the KPI definition parameters of the workspace (windows, SLA, win-rate basis, cycle start, lead-quality rules).",

@@ -55,6 +55,17 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         _ => Range(Start.AddDays(-Days), Start),
     };
 
+    /// <summary>The same period a year before: the same quarter, month, day or range; for a week, the week 52 weeks earlier.</summary>
+    public Period YearBefore() => Label switch
+    {
+        _ when IsYear(out var y) => Year(y - 1),
+        _ when Label.Contains("-Q", StringComparison.Ordinal) => Quarter(Start.AddYears(-1)),
+        _ when Label.Contains("-W", StringComparison.Ordinal) => Week(Start.AddDays(-364)),
+        _ when Label.Length == 7 => Month(Start.AddYears(-1)),
+        _ when Label.Length == 10 => Day(Start.AddYears(-1)),
+        _ => Range(Start.AddYears(-1), End.AddYears(-1)),
+    };
+
     /// <summary>Local midnight of <paramref name="day"/> in <paramref name="zone"/> as UTC; a midnight skipped by DST is the first instant after the gap.</summary>
     public static DateTime MidnightUtc(DateOnly day, TimeZoneInfo zone)
     {

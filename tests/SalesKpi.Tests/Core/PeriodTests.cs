@@ -77,3 +77,16 @@ public sealed class KpiCatalogTests
         all.ShouldAllBe(k => k.Families.Length > 0 && k.Dimensions.Length > 0 && k.NameRu.Length > 0 && k.NameEn.Length > 0);
     }
 }
+
+public sealed class YearBeforeTests
+{
+    [Theory]
+    [InlineData("2025", "2024")]
+    [InlineData("2025-Q3", "2024-Q3")]
+    [InlineData("2025-09", "2024-09")]
+    [InlineData("2025-W36", "2024-W36")]
+    [InlineData("2024-02-29", "2023-02-28")]
+    [InlineData("2025-01-01..2025-06-30", "2024-01-01..2024-06-30")]
+    public void The_same_period_a_year_before(string period, string expected) =>
+        SalesKpi.Core.Period.Parse(period).YearBefore().Label.ShouldBe(expected);
+}

@@ -1,0 +1,75 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+internal sealed class VelocitySettings : KpiCommandSettings
+{
+    [CommandOption("--compare <WITH>")]
+    [LocDescription("Compare with the previous period (default) or the same period a year before: previous or year.", "С чем сравнивать: previous (предыдущий период, по умолчанию) или year (тот же период год назад).")]
+    public string Compare { get; init; } = "previous";
+
+    public override ValidationResult Validate() =>
+        Compare is "previous" or "year"
+            ? base.Validate()
+            : ValidationResult.Error(Loc.F("--compare '{0}' is not supported: use previous or year.", "--compare «{0}» не поддерживается: используйте previous или year.", Compare));
+}
+
+internal sealed class VelocityCommand : Command<VelocitySettings>
+{
+    public override int Execute(CommandContext context, VelocitySettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var zone = ws.Settings.Zone;
+        var after = settings.ResolvePeriod(zone);
+        var before = settings.Compare == "year" ? after.YearBefore() : after.Previous();
+        var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, settings.ResolveAsOf(zone), ParameterStore.Load(ws));
+        if (change is null)
+        {
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
+            return 0;
+        }
+
+        var kpi = KpiCatalog.Get("sales_velocity");
+        var currency = ws.Settings.Currency;
+        var c = Loc.DisplayCulture;
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+            "Sales velocity {0}: {1} → {2}: {3}",
+            "Скорость продаж {0}: {1} → {2}: {3}",
+            $"{before.Label} → {after.Label}", KpiFormat.Value(kpi, change.Before, currency), KpiFormat.Value(kpi, change.After, currency),
+            KpiFormat.Value(kpi, change.After - change.Before, currency))));
+        var table = new Table().AddColumns(Loc.T("factor", "множитель"), before.Label, after.Label, Loc.T("share of the change", "доля изменения"), Loc.T("contribution", "вклад"));
+        foreach (var col in table.Columns.Skip(1))
+        {
+            col.RightAligned();
+        }
+
+        foreach (var p in change.Parts)
+        {
+            string Show(decimal v) => p.Factor switch
+            {
+                "win_rate" => KpiFormat.Percent(v),
+                "deal_size" => v.ToString("N0", c) + " " + currency,
+                "cycle_length" => v.ToString("N1", c) + Loc.T(" d", " дн."),
+                _ => v.ToString("N0", c),
+            };
+            var colour = p.Contribution > 0 ? "green" : p.Contribution < 0 ? "red" : "grey";
+            table.AddRow(
+                Markup.Escape(p.Factor),
+                Markup.Escape(Show(p.Before)),
+                Markup.Escape(Show(p.After)),
+                p.Share is { } s ? KpiFormat.Percent(s) : "—",
+                $"[{colour}]{Markup.Escape(KpiFormat.Value(kpi, p.Contribution, currency))}[/]");
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+            "Velocity = deals × win rate × deal size ÷ cycle length. The change is split by logarithms, so the shares add up to 100 % and the contributions to the change; a longer cycle contributes negatively.",
+            "Скорость = сделки × коэффициент закрытия × средний чек ÷ длительность цикла. Изменение разложено по логарифмам, поэтому доли дают 100 %, а вклады — всё изменение; более длинный цикл даёт отрицательный вклад.")) + "[/]");
+        return 0;
+    }
+}
