@@ -44,7 +44,31 @@ public sealed record FunnelStep
 
     /// <summary>90th percentile of those days; null when undefined.</summary>
     public decimal? P90Days { get; init; }
+
+    /// <summary>For a pipeline stage: median days spent in this stage itself (Kaplan–Meier, open deals censored).</summary>
+    public decimal? DaysInStageMedian { get; init; }
+
+    /// <summary>For a pipeline stage: 90th percentile of days spent in this stage; the threshold for "stalled".</summary>
+    public decimal? DaysInStageP90 { get; init; }
+
+    /// <summary>
+    /// For a pipeline stage: revenue at stake = deals lost here × the share of deals reaching this stage
+    /// that go on to win × the average won deal size. Null when no deal of the cohort was won.
+    /// </summary>
+    public decimal? RevenueAtStake { get; init; }
+
+    /// <summary>Open deals (any age) now in this stage for longer than its p90.</summary>
+    public long Stalled { get; init; }
 }
+
+/// <summary>An open deal that has been in its current stage longer than that stage's historical p90.</summary>
+/// <param name="DealId">The deal.</param>
+/// <param name="Owner">Its owner, or null.</param>
+/// <param name="Stage">Its current stage.</param>
+/// <param name="Days">Days in the stage so far (at as-of).</param>
+/// <param name="StageP90Days">The stage's p90, which it exceeds.</param>
+/// <param name="Amount">Its amount, or null.</param>
+public sealed record StalledDeal(string DealId, string? Owner, string Stage, decimal Days, decimal StageP90Days, decimal? Amount);
 
 /// <summary>The funnel of one period.</summary>
 /// <param name="Period">The period.</param>
@@ -52,7 +76,17 @@ public sealed record FunnelStep
 /// <param name="Stages">The pipeline stages in the order used.</param>
 /// <param name="StageOrderFromData">True when no order was configured and the stages were ordered by their median first entry.</param>
 /// <param name="Steps">The steps, leads section first.</param>
-public sealed record FunnelReport(Period Period, DateTime AsOfUtc, ImmutableArray<string> Stages, bool StageOrderFromData, ImmutableArray<FunnelStep> Steps);
+/// <param name="Stalled">The most overdue stalled deals (by days over the stage's p90, at most 20).</param>
+public sealed record FunnelReport(Period Period, DateTime AsOfUtc, ImmutableArray<string> Stages, bool StageOrderFromData, ImmutableArray<FunnelStep> Steps, ImmutableArray<StalledDeal> Stalled)
+{
+    /// <summary>Pipeline stages ranked by revenue at stake, largest first.</summary>
+    public IReadOnlyList<FunnelStep> ByRevenueAtStake => [.. StageSteps.Where(s => s.RevenueAtStake is not null).OrderByDescending(s => s.RevenueAtStake)];
+
+    /// <summary>Pipeline stages ranked by median days in the stage, slowest first.</summary>
+    public IReadOnlyList<FunnelStep> ByDelay => [.. StageSteps.Where(s => s.DaysInStageMedian is not null).OrderByDescending(s => s.DaysInStageMedian)];
+
+    private IEnumerable<FunnelStep> StageSteps => Steps.Where(s => s.Section == "deals" && Stages.Contains(s.Name));
+}
 
 /// <summary>
 /// Computes the funnel of the specification: leads → SQL → opportunity for the leads created in the
@@ -81,8 +115,8 @@ public sealed class FunnelEngine(Workspace ws)
         LeadSection(args, steps);
 
         var (stages, fromData) = StageOrder(args, p);
-        DealSection(args, stages, steps);
-        return new FunnelReport(period, asOf.UtcDateTime, stages, fromData, steps.ToImmutable());
+        var stalled = DealSection(args, stages, steps);
+        return new FunnelReport(period, asOf.UtcDateTime, stages, fromData, steps.ToImmutable(), stalled);
     }
 
     private void LeadSection(Dictionary<string, object?> args, ImmutableArray<FunnelStep>.Builder steps)
@@ -141,7 +175,7 @@ public sealed class FunnelEngine(Workspace ws)
     private System.Data.Common.DbCommand Command(string sql, Dictionary<string, object?> args) =>
         ws.NamedCommand(sql, args.Where(a => sql.Contains("$" + a.Key, StringComparison.Ordinal)).ToDictionary(a => a.Key, a => a.Value));
 
-    private void DealSection(Dictionary<string, object?> args, ImmutableArray<string> stages, ImmutableArray<FunnelStep>.Builder steps)
+    private ImmutableArray<StalledDeal> DealSection(Dictionary<string, object?> args, ImmutableArray<string> stages, ImmutableArray<FunnelStep>.Builder steps)
     {
         var k = stages.Length;
         var stageArgs = new Dictionary<string, object?>(args) { ["stages"] = stages.ToArray() };
@@ -149,19 +183,21 @@ public sealed class FunnelEngine(Workspace ws)
         // Each cohort deal: its furthest stage (1-based; 0 when it never entered a known stage) and its state as of as-of.
         const string Reach = """
             WITH cohort AS (
-              SELECT deal_id, amount,
+              SELECT deal_id, CASE WHEN coalesce(currency, $currency) = $currency THEN amount END AS amount,
                      CASE WHEN status IN ('won', 'lost') AND closed_at <= $asof THEN status ELSE 'open' END AS state
               FROM deals WHERE created_at >= $s AND created_at < $e AND created_at <= $asof),
             far AS (
               SELECT c.deal_id, c.state, c.amount, coalesce(max(list_position($stages, s.stage)), 0) AS furthest
               FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= $asof
               GROUP BY ALL)
-            SELECT furthest, state, count(*), coalesce(sum(amount), 0) FROM far GROUP BY ALL
+            SELECT furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far GROUP BY ALL
             """;
+        stageArgs["currency"] = ws.Settings.Currency;
         var reachedAtLeast = new long[k + 2];
         var lost = new long[k + 1];
         var lostValue = new decimal[k + 1];
-        long cohort = 0, won = 0;
+        long cohort = 0, won = 0, wonWithAmount = 0;
+        decimal wonValue = 0;
         using (var cmd = Command(Reach, stageArgs))
         using (var r = cmd.ExecuteReader())
         {
@@ -174,6 +210,8 @@ public sealed class FunnelEngine(Workspace ws)
                 if (state == "won")
                 {
                     won += n;
+                    wonValue += Convert.ToDecimal(r.GetValue(3), CultureInfo.InvariantCulture);
+                    wonWithAmount += r.GetInt64(4);
                     furthest = k; // won deals reached every stage
                 }
 
@@ -191,16 +229,72 @@ public sealed class FunnelEngine(Workspace ws)
         }
 
         var times = StageTimes(stageArgs, k);
+        decimal? averageDeal = wonWithAmount > 0 ? wonValue / wonWithAmount : null;
+        var (stalled, stalledPerStage) = Stalled(stageArgs, times, k);
         steps.Add(new FunnelStep { Name = "deals", Section = "deals", Count = cohort, CumulativeConversion = cohort > 0 ? 1m : null, Lost = lost[0], LostValue = lostValue[0] });
         var previous = cohort;
         for (var i = 1; i <= k; i++)
         {
             var (median, p90) = i == 1 ? (null, null) : times[i - 1];
-            steps.Add(Step(stages[i - 1], "deals", reachedAtLeast[i], previous, cohort) with { Lost = lost[i], LostValue = lostValue[i], MedianDays = median, P90Days = p90 });
+            steps.Add(Step(stages[i - 1], "deals", reachedAtLeast[i], previous, cohort) with
+            {
+                Lost = lost[i],
+                LostValue = lostValue[i],
+                MedianDays = median,
+                P90Days = p90,
+                DaysInStageMedian = times[i].Median,
+                DaysInStageP90 = times[i].P90,
+                RevenueAtStake = averageDeal is { } avg && reachedAtLeast[i] > 0 ? lost[i] * ((decimal)won / reachedAtLeast[i]) * avg : null,
+                Stalled = stalledPerStage[i],
+            });
             previous = reachedAtLeast[i];
         }
 
         steps.Add(Step("won", "deals", won, previous, cohort) with { MedianDays = k > 0 ? times[k].Median : null, P90Days = k > 0 ? times[k].P90 : null });
+        return stalled;
+    }
+
+    /// <summary>Open deals of any age whose time in their current stage exceeds that stage's p90; the 20 most overdue, and counts per stage.</summary>
+    private (ImmutableArray<StalledDeal> Top, long[] PerStage) Stalled(Dictionary<string, object?> args, (decimal? Median, decimal? P90)[] times, int k)
+    {
+        const string Sql = """
+            WITH open_deals AS (
+              SELECT deal_id, owner, amount FROM deals
+              WHERE created_at <= $asof AND NOT (status IN ('won', 'lost') AND closed_at <= $asof)),
+            cur AS (
+              SELECT s.deal_id, arg_max(s.stage, s.entered_at) AS stage, max(s.entered_at) AS since
+              FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= $asof GROUP BY s.deal_id),
+            late AS (
+              SELECT c.deal_id, o.owner, c.stage, (epoch($asof) - epoch(c.since)) / 86400.0 AS days, o.amount,
+                     list_extract($p90, list_position($stages, c.stage)) AS p90
+              FROM cur c JOIN open_deals o ON o.deal_id = c.deal_id
+              WHERE list_position($stages, c.stage) IS NOT NULL)
+            SELECT deal_id, owner, stage, days, p90, amount, count(*) OVER (PARTITION BY stage) AS in_stage
+            FROM late WHERE days > p90 ORDER BY days / p90 DESC, deal_id
+            """;
+        var p90 = Enumerable.Range(1, k).Select(i => times[i].P90 is { } d ? (double)d : double.MaxValue).ToArray();
+        var perStage = new long[k + 1];
+        var top = ImmutableArray.CreateBuilder<StalledDeal>();
+        var stages = (string[])args["stages"]!;
+        using var cmd = Command(Sql, new Dictionary<string, object?>(args) { ["p90"] = p90 });
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var stage = r.GetString(2);
+            perStage[Array.IndexOf(stages, stage) + 1] = r.GetInt64(6);
+            if (top.Count < 20)
+            {
+                top.Add(new StalledDeal(
+                    r.GetString(0),
+                    r.IsDBNull(1) ? null : r.GetString(1),
+                    stage,
+                    (decimal)r.GetDouble(3),
+                    (decimal)r.GetDouble(4),
+                    r.IsDBNull(5) ? null : r.GetDecimal(5)));
+            }
+        }
+
+        return (top.ToImmutable(), perStage);
     }
 
     /// <summary>Kaplan–Meier median and p90 of days spent in each stage (1-based), open deals censored at as-of.</summary>

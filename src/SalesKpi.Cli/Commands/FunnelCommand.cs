@@ -87,6 +87,59 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
         }
 
         AnsiConsole.Write(chart);
+
+        var ranked = f.ByRevenueAtStake;
+        if (ranked.Count > 0)
+        {
+            var losses = new Table()
+                .Title(Markup.Escape(Loc.T("Losses and delays by stage, largest revenue at stake first", "Потери и задержки по этапам, по убыванию выручки под угрозой")))
+                .AddColumns(
+                    Loc.T("stage", "этап"), Loc.T("lost here", "потеряно"), Loc.T("revenue at stake", "выручка под угрозой"),
+                    Loc.T("median days in stage", "медиана дней на этапе"), Loc.T("p90 days", "p90, дн."), Loc.T("stalled now", "застряли сейчас"));
+            foreach (var col in losses.Columns.Skip(1))
+            {
+                col.RightAligned();
+            }
+
+            foreach (var s in ranked)
+            {
+                losses.AddRow(
+                    Markup.Escape(s.Name),
+                    Output.N(s.Lost),
+                    Markup.Escape(s.RevenueAtStake!.Value.ToString("N0", c) + " " + currency),
+                    s.DaysInStageMedian is { } m ? m.ToString("N1", c) : "—",
+                    s.DaysInStageP90 is { } p ? p.ToString("N1", c) : "—",
+                    Output.N(s.Stalled));
+            }
+
+            AnsiConsole.Write(losses);
+            if (f.ByDelay.Count > 0 && f.ByDelay[0] is { } slowest)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+                    "Most revenue at stake: {0}. Slowest stage: {1} (median {2:N1} days).",
+                    "Больше всего выручки под угрозой: {0}. Самый медленный этап: {1} (медиана {2:N1} дн.).",
+                    ranked[0].Name, slowest.Name, slowest.DaysInStageMedian)));
+            }
+
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+                "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal.",
+                "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка.")) + "[/]");
+        }
+
+        if (f.Stalled.Length > 0)
+        {
+            var stalled = new Table()
+                .Title(Markup.Escape(Loc.T("Stalled open deals: longer in their stage than 90 % of deals before them", "Застрявшие открытые сделки: на этапе дольше, чем 90 % прежних сделок")))
+                .AddColumns(Loc.T("deal", "сделка"), Loc.T("owner", "ответственный"), Loc.T("stage", "этап"), Loc.T("days in stage", "дней на этапе"), Loc.T("stage p90", "p90 этапа"), Loc.T("amount", "сумма"));
+            foreach (var d in f.Stalled)
+            {
+                stalled.AddRow(
+                    Markup.Escape(d.DealId), Markup.Escape(d.Owner ?? "—"), Markup.Escape(d.Stage), d.Days.ToString("N0", c), d.StageP90Days.ToString("N1", c),
+                    d.Amount is { } a ? Markup.Escape(a.ToString("N0", c) + " " + currency) : "—");
+            }
+
+            AnsiConsole.Write(stalled);
+        }
         if (f.StageOrderFromData)
         {
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F(
@@ -136,6 +189,28 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 w.WriteNumber("lost_value", s.LostValue);
                 Number(w, "median_days", s.MedianDays);
                 Number(w, "p90_days", s.P90Days);
+                if (f.Stages.Contains(s.Name) && s.Section == "deals")
+                {
+                    Number(w, "days_in_stage_median", s.DaysInStageMedian);
+                    Number(w, "days_in_stage_p90", s.DaysInStageP90);
+                    Number(w, "revenue_at_stake", s.RevenueAtStake);
+                    w.WriteNumber("stalled", s.Stalled);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("stalled");
+            foreach (var d in f.Stalled)
+            {
+                w.WriteStartObject();
+                w.WriteString("deal_id", d.DealId);
+                w.WriteString("owner", d.Owner);
+                w.WriteString("stage", d.Stage);
+                w.WriteNumber("days", Math.Round(d.Days, 4));
+                w.WriteNumber("stage_p90_days", Math.Round(d.StageP90Days, 4));
+                Number(w, "amount", d.Amount);
                 w.WriteEndObject();
             }
 
@@ -160,11 +235,11 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
 
     private static string Csv(FunnelReport f)
     {
-        var sb = new StringBuilder("section,step,count,step_conversion,ci95_low,ci95_high,cumulative_conversion,lost,lost_value,median_days,p90_days\n");
+        var sb = new StringBuilder("section,step,count,step_conversion,ci95_low,ci95_high,cumulative_conversion,lost,lost_value,median_days,p90_days,days_in_stage_median,days_in_stage_p90,revenue_at_stake,stalled\n");
         string N(decimal? v) => v is { } d ? Math.Round(d, 10).ToString(CultureInfo.InvariantCulture) : string.Empty;
         foreach (var s in f.Steps)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{s.Section},\"{s.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{s.Count},{N(s.StepConversion)},{N(s.StepCi95?.Low)},{N(s.StepCi95?.High)},{N(s.CumulativeConversion)},{s.Lost},{N(s.LostValue)},{N(s.MedianDays)},{N(s.P90Days)}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Section},\"{s.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{s.Count},{N(s.StepConversion)},{N(s.StepCi95?.Low)},{N(s.StepCi95?.High)},{N(s.CumulativeConversion)},{s.Lost},{N(s.LostValue)},{N(s.MedianDays)},{N(s.P90Days)},{N(s.DaysInStageMedian)},{N(s.DaysInStageP90)},{N(s.RevenueAtStake)},{s.Stalled}\n");
         }
 
         return sb.ToString();

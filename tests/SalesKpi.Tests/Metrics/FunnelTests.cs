@@ -71,6 +71,20 @@ public sealed class FunnelTests : IDisposable
     }
 
     [Fact]
+    public void Revenue_at_stake_weighs_losses_by_the_conversion_still_needed_and_the_average_won_deal()
+    {
+        // Average won deal (F1 100, F6 300) = 200. a: 1 lost × 2/5 × 200 = 80; c: 1 lost × 2/3 × 200.
+        var report = Run();
+        var steps = report.Steps.Where(s => report.Stages.Contains(s.Name)).ToDictionary(s => s.Name);
+        steps["a"].RevenueAtStake.ShouldBe(80m);
+        steps["b"].RevenueAtStake.ShouldBe(0m);
+        steps["c"].RevenueAtStake.ShouldBeAbout(400.0 / 3, 1e-9);
+        report.ByRevenueAtStake.Select(s => s.Name).ShouldBe(["c", "a", "b"]);
+        (steps["a"].DaysInStageMedian, steps["a"].DaysInStageP90).ShouldBe((2m, 10m));
+        report.ByDelay[0].Name.ShouldBe("c");
+    }
+
+    [Fact]
     public void Without_a_configured_pipeline_stages_are_ordered_by_their_median_first_entry()
     {
         var report = Run(new KpiParameters());
@@ -98,5 +112,26 @@ public sealed class KaplanMeierTests
         curve[1].Survival.ShouldBe(0.5, 1e-12);
         KaplanMeier.Quantile(curve, 0.5).ShouldBe(2.0);
         KaplanMeier.Quantile(curve, 0.9).ShouldBeNull();
+    }
+}
+
+public sealed class StalledDealTests : IDisposable
+{
+    // Nine deals leave stage a after one day (its p90 is 1 day); H10 has sat in a since 1 October.
+    private readonly KpiFixture f = new(files:
+    [
+        ("deals.csv", "deal_id,created_at,status,closed_at,amount,owner\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"H{i},2025-10-01,won,2025-10-05,100,Ann\n")) + "H10,2025-10-01,open,,500,Bob\n"),
+        ("deal_stages.csv", "deal_id,stage,entered_at\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"H{i},a,2025-10-01\nH{i},b,2025-10-02\n")) + "H10,a,2025-10-01\n"),
+    ]);
+
+    public void Dispose() => f.Dispose();
+
+    [Fact]
+    public void Open_deals_in_a_stage_longer_than_its_p90_are_listed_with_their_owner()
+    {
+        var report = new FunnelEngine(f.Ws).Run(Period.Parse("2025-10"), KpiFixture.At("2025-12-01T00:00:00Z"), new KpiParameters().Set("pipeline_stages", "a,b"));
+        var stalled = report.Stalled.ShouldHaveSingleItem();
+        (stalled.DealId, stalled.Owner, stalled.Stage, stalled.Days, stalled.StageP90Days, stalled.Amount).ShouldBe(("H10", "Bob", "a", 61m, 1m, 500m));
+        report.Steps.Single(s => s.Name == "a" && s.Section == "deals").Stalled.ShouldBe(1);
     }
 }
