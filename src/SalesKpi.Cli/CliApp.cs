@@ -80,6 +80,13 @@ public static class CliApp
                 .WithExample("funnel", "--period", "2025-Q3")
                 .WithExample("funnel", "--period", "2025", "--format", "json");
 
+            config.AddCommand<SurvivalCommand>("survival")
+                .WithDescription(Loc.T(
+                    "How long winning really takes: Kaplan–Meier time-to-win with open deals counted, against the plain cycle of won deals.",
+                    "Сколько на самом деле длится путь к выигрышу: время до выигрыша по Каплану — Мейеру с открытыми сделками против простого цикла выигранных."))
+                .WithExample("survival", "--period", "2025")
+                .WithExample("survival", "--period", "2025-Q3", "--format", "json");
+
             config.AddCommand<VelocityCommand>("velocity")
                 .WithDescription(Loc.T(
                     "Split the change of sales velocity between two periods into deals, win rate, deal size and cycle length.",

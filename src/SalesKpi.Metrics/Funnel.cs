@@ -339,7 +339,7 @@ public sealed class FunnelEngine(Workspace ws)
         return result;
     }
 
-    private static decimal? Quantile(IReadOnlyList<(double Hours, double Survival)> curve, double q) =>
+    private static decimal? Quantile(IReadOnlyList<(double Time, double Survival)> curve, double q) =>
         KaplanMeier.Quantile(curve, q) is { } h ? (decimal)(h / 24.0) : null;
 
     private static FunnelStep Step(string name, string section, long count, long previous, long first) => new()
@@ -361,18 +361,18 @@ public static class KaplanMeier
     /// censored). At a duration where both happen, events count first (censored units were still at
     /// risk at that moment), as usual.
     /// </summary>
-    public static IReadOnlyList<(double Hours, double Survival)> Curve(IEnumerable<(double Hours, long Events, long Censored)> groups)
+    public static IReadOnlyList<(double Time, double Survival)> Curve(IEnumerable<(double Time, long Events, long Censored)> groups)
     {
-        var ordered = groups.OrderBy(g => g.Hours).ToList();
+        var ordered = groups.OrderBy(g => g.Time).ToList();
         var atRisk = ordered.Sum(g => g.Events + g.Censored);
         var s = 1.0;
         var curve = new List<(double, double)>();
-        foreach (var (hours, events, censored) in ordered)
+        foreach (var (time, events, censored) in ordered)
         {
             if (events > 0 && atRisk > 0)
             {
                 s *= 1 - ((double)events / atRisk);
-                curve.Add((hours, s));
+                curve.Add((time, s));
             }
 
             atRisk -= events + censored;
@@ -381,14 +381,14 @@ public static class KaplanMeier
         return curve;
     }
 
-    /// <summary>The smallest duration at which S(t) ≤ 1 − <paramref name="q"/>; null when the curve never gets there.</summary>
-    public static double? Quantile(IReadOnlyList<(double Hours, double Survival)> curve, double q)
+    /// <summary>The smallest time at which S(t) ≤ 1 − <paramref name="q"/>; null when the curve never gets there.</summary>
+    public static double? Quantile(IReadOnlyList<(double Time, double Survival)> curve, double q)
     {
-        foreach (var (hours, survival) in curve)
+        foreach (var (time, survival) in curve)
         {
             if (survival <= 1 - q + 1e-12)
             {
-                return hours;
+                return time;
             }
         }
 

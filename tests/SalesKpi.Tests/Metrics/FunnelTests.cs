@@ -108,7 +108,7 @@ public sealed class KaplanMeierTests
     {
         // 4 at risk: at 1 h one event (S = 3/4); at 2 h one event and one censored (S = 3/4 · 2/3 = 1/2); one left, censored at 5 h.
         var curve = KaplanMeier.Curve([(1, 1, 0), (2, 1, 1), (5, 0, 1)]);
-        curve.Select(c => c.Hours).ShouldBe([1.0, 2.0]);
+        curve.Select(c => c.Time).ShouldBe([1.0, 2.0]);
         curve[1].Survival.ShouldBe(0.5, 1e-12);
         KaplanMeier.Quantile(curve, 0.5).ShouldBe(2.0);
         KaplanMeier.Quantile(curve, 0.9).ShouldBeNull();

@@ -55,3 +55,30 @@ public sealed class VelocityTests
         change.Parts.Sum(p => p.Contribution).ShouldBeAbout(1100, 1e-9);
     }
 }
+
+public sealed class SurvivalTests
+{
+    [Fact]
+    public void Time_to_win_counts_open_deals_as_censored_and_leaves_lost_deals_out()
+    {
+        // W1 won after 10 days, W2 after 20; O1 open 30 days at as-of, O2 open 6 days; L1 lost.
+        // At risk 4: O2 censored at 6 → 3; W1 at 10: S = 2/3; W2 at 20 (2 at risk): S = 1/3 → median 20.
+        using var f = new KpiFixture(files: ("deals.csv", """
+            deal_id,created_at,status,closed_at,amount
+            W1,2025-09-01,won,2025-09-11,100
+            W2,2025-09-02,won,2025-09-22,100
+            O1,2025-09-01,open,,
+            O2,2025-09-25,open,,
+            L1,2025-09-03,lost,2025-09-04,
+
+            """));
+        var s = new SurvivalEngine(f.Ws).Run(SalesKpi.Core.Period.Parse("2025-09"), KpiFixture.At("2025-10-01T00:00:00Z"));
+        (s.Won, s.Open, s.Lost).ShouldBe((2L, 2L, 1L));
+        s.MedianDays.ShouldBe(20m);
+        s.PlainMeanDays.ShouldBeAbout(15);
+        s.PlainMedianDays.ShouldBeAbout(15);
+        s.WonBy(9).ShouldBe(0m);
+        s.WonBy(10).ShouldBeAbout(1.0 / 3, 1e-12);
+        s.WonBy(25).ShouldBeAbout(2.0 / 3, 1e-12);
+    }
+}
