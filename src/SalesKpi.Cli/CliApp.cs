@@ -73,6 +73,14 @@ public static class CliApp
                 .WithExample("explain", "win_rate", "--period", "2025-Q3")
                 .WithExample("explain", "lead_to_sql_rate", "--period", "2025-09", "--slice", "channel=referral");
 
+            config.AddCommand<DiagnoseCommand>("diagnose")
+                .WithDescription(Loc.T(
+                    "What changed, significantly, and who drives it: every KPI and pipeline stage against the previous period or a year before.",
+                    "Что значимо изменилось и кто за этим стоит: все KPI и этапы воронки против предыдущего периода или прошлого года."))
+                .WithExample("diagnose")
+                .WithExample("diagnose", "--period", "2025-Q3", "--compare", "year")
+                .WithExample("diagnose", "--period", "2025-09", "--format", "json");
+
             config.AddCommand<FunnelCommand>("funnel")
                 .WithDescription(Loc.T(
                     "Where the cycle loses deals and time: lead → SQL → opportunity → each pipeline stage → won, with conversions, losses and days per step.",

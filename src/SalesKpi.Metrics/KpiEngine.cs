@@ -339,7 +339,7 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
         }
 
-        return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high"))) };
+        return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high")), ("std_dev", a.Maybe("score_sd"))) };
     }
 
     private static KpiResult Proportion(KpiResult r, Agg a, string num, string den, string? missing, string empty)
@@ -360,6 +360,7 @@ public sealed class KpiEngine
         var answered = (long)a.Get("answered");
         var details = Details(
             ("mean_hours", a.Maybe("resp_mean")),
+            ("std_dev_hours", a.Maybe("resp_sd")),
             ("p90_hours", a.Maybe("resp_p90")),
             ("unanswered", n - answered),
             ("within_sla_share", n == 0 ? null : a.Get("within_sla") / n));
@@ -376,7 +377,7 @@ public sealed class KpiEngine
     private static KpiResult DealSize(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("amount_n");
-        var details = Details(("median", a.Maybe("amount_median")), ("excluded_other_currency", a.Get("other_currency")));
+        var details = Details(("median", a.Maybe("amount_median")), ("std_dev", a.Maybe("amount_sd")), ("excluded_other_currency", a.Get("other_currency")));
         if (missing is not null || n == 0)
         {
             return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде")) with { Details = details };
@@ -393,7 +394,7 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
         }
 
-        return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90"))) };
+        return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90")), ("std_dev_days", a.Maybe("cycle_sd"))) };
     }
 
     private static KpiResult WinRate(KpiResult r, Agg a, string? missing)
@@ -424,7 +425,7 @@ public sealed class KpiEngine
             N = n,
             Numerator = calls + meetings,
             Denominator = n,
-            Details = Details(("calls_per_deal", calls / n), ("meetings_per_deal", meetings / n)),
+            Details = Details(("calls_per_deal", calls / n), ("meetings_per_deal", meetings / n), ("std_dev", a.Maybe("touches_sd"))),
         };
     }
 
@@ -541,6 +542,6 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no customers churned in the period", "нет ушедших клиентов в периоде"));
         }
 
-        return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n };
+        return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n, Details = Details(("std_dev", a.Maybe("realized_sd"))) };
     }
 }

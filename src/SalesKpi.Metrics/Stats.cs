@@ -41,4 +41,137 @@ public static class Stats
         var se = 100 * Math.Sqrt(Math.Max(0, (pp + pd - ((pp - pd) * (pp - pd))) / n));
         return new Interval((decimal)Math.Max(-100, nps - (Z * se)), (decimal)Math.Min(100, nps + (Z * se)));
     }
+
+    /// <summary>Two-sided p-value of the two-proportion z-test (pooled); null when a sample is empty or the pooled proportion is 0 or 1.</summary>
+    public static double? TwoProportionP(long x1, long n1, long x2, long n2)
+    {
+        if (n1 <= 0 || n2 <= 0)
+        {
+            return null;
+        }
+
+        var pooled = (double)(x1 + x2) / (n1 + n2);
+        var se = Math.Sqrt(pooled * (1 - pooled) * ((1.0 / n1) + (1.0 / n2)));
+        return se <= 0 ? null : 2 * (1 - NormalCdf(Math.Abs(((double)x2 / n2) - ((double)x1 / n1)) / se));
+    }
+
+    /// <summary>Two-sided p-value of Welch's t-test for two means with sample SDs; null when a sample has fewer than 2 units or no spread.</summary>
+    public static double? WelchP(double mean1, double sd1, long n1, double mean2, double sd2, long n2)
+    {
+        if (n1 < 2 || n2 < 2)
+        {
+            return null;
+        }
+
+        var v1 = sd1 * sd1 / n1;
+        var v2 = sd2 * sd2 / n2;
+        if (v1 + v2 <= 0)
+        {
+            return null;
+        }
+
+        var t = Math.Abs(mean2 - mean1) / Math.Sqrt(v1 + v2);
+        var df = ((v1 + v2) * (v1 + v2)) / ((v1 * v1 / (n1 - 1)) + (v2 * v2 / (n2 - 1)));
+        return 2 * StudentTUpper(t, df);
+    }
+
+    /// <summary>Two-sided p-value of a difference with a known standard error (z-test); null when the SE is not positive.</summary>
+    public static double? DifferenceP(double difference, double standardError) =>
+        standardError > 0 ? 2 * (1 - NormalCdf(Math.Abs(difference) / standardError)) : null;
+
+    /// <summary>Standard error of an NPS in points: 100·√((p₊ + p₋ − (p₊ − p₋)²) / n).</summary>
+    public static double NpsStandardError(long promoters, long detractors, long n)
+    {
+        var pp = (double)promoters / n;
+        var pd = (double)detractors / n;
+        return 100 * Math.Sqrt(Math.Max(0, (pp + pd - ((pp - pd) * (pp - pd))) / n));
+    }
+
+    /// <summary>Two-sided p-value comparing two Poisson counts over exposures (e.g. leads over days).</summary>
+    public static double? PoissonRateP(long x1, double t1, long x2, double t2) =>
+        x1 + x2 == 0 ? null : DifferenceP((x2 / t2) - (x1 / t1), Math.Sqrt((x1 / (t1 * t1)) + (x2 / (t2 * t2))));
+
+    /// <summary>The standard normal CDF (error below 1e-7, Zelen and Severo 26.2.17).</summary>
+    public static double NormalCdf(double z)
+    {
+        if (z < 0)
+        {
+            return 1 - NormalCdf(-z);
+        }
+
+        var t = 1 / (1 + (0.2316419 * z));
+        var poly = t * (0.319381530 + (t * (-0.356563782 + (t * (1.781477937 + (t * (-1.821255978 + (t * 1.330274429))))))));
+        return 1 - (Math.Exp(-z * z / 2) / Math.Sqrt(2 * Math.PI) * poly);
+    }
+
+    /// <summary>P(T &gt; t) for Student's t with <paramref name="df"/> degrees of freedom, t ≥ 0.</summary>
+    public static double StudentTUpper(double t, double df) => 0.5 * RegularizedBeta(df / (df + (t * t)), df / 2, 0.5);
+
+    // Regularized incomplete beta I_x(a, b) by its continued fraction (Lentz), as in the standard numerical recipes.
+    private static double RegularizedBeta(double x, double a, double b)
+    {
+        if (x <= 0)
+        {
+            return 0;
+        }
+
+        if (x >= 1)
+        {
+            return 1;
+        }
+
+        var front = Math.Exp((a * Math.Log(x)) + (b * Math.Log(1 - x)) - LogBeta(a, b));
+        return x < (a + 1) / (a + b + 2)
+            ? front * BetaFraction(x, a, b) / a
+            : 1 - (front * BetaFraction(1 - x, b, a) / b);
+    }
+
+    private static double BetaFraction(double x, double a, double b)
+    {
+        const double Tiny = 1e-300;
+        double c = 1, d = 1 - ((a + b) * x / (a + 1));
+        d = 1 / (Math.Abs(d) < Tiny ? Tiny : d);
+        var h = d;
+        for (var m = 1; m <= 300; m++)
+        {
+            var m2 = 2 * m;
+            var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+            d = 1 / (Math.Abs(1 + (aa * d)) < Tiny ? Tiny : 1 + (aa * d));
+            c = Math.Abs(1 + (aa / c)) < Tiny ? Tiny : 1 + (aa / c);
+            h *= d * c;
+            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+            d = 1 / (Math.Abs(1 + (aa * d)) < Tiny ? Tiny : 1 + (aa * d));
+            c = Math.Abs(1 + (aa / c)) < Tiny ? Tiny : 1 + (aa / c);
+            var step = d * c;
+            h *= step;
+            if (Math.Abs(step - 1) < 1e-12)
+            {
+                break;
+            }
+        }
+
+        return h;
+    }
+
+    private static double LogBeta(double a, double b) => LogGamma(a) + LogGamma(b) - LogGamma(a + b);
+
+    // Lanczos approximation (g = 7, n = 9), accurate to about 15 digits for positive arguments.
+    private static double LogGamma(double x)
+    {
+        double[] c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+        if (x < 0.5)
+        {
+            return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);
+        }
+
+        x -= 1;
+        var sum = c[0];
+        for (var i = 1; i < 9; i++)
+        {
+            sum += c[i] / (x + i);
+        }
+
+        var t = x + 7.5;
+        return (0.5 * Math.Log(2 * Math.PI)) + ((x + 0.5) * Math.Log(t)) - t + Math.Log(sum);
+    }
 }

@@ -86,6 +86,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
         {
             ($"saleskpi report{dbArg} --period {quarter} --by owner --kpi win_rate,sales_cycle_length,average_deal_size", "how the reps compare", "как отличаются менеджеры"),
             ($"saleskpi report{dbArg} --period {nowLocal.Year - 1} --grain month --kpi leads,cost_per_lead,lead_to_sql_rate --by channel", "which channels bring leads that convert, and at what cost", "какие каналы дают конвертируемых лидов и почём"),
+            ($"saleskpi diagnose{dbArg} --compare year", "what changed significantly, and who drives it", "что значимо изменилось и кто за этим стоит"),
             ($"saleskpi funnel{dbArg} --period {quarter}", "where deals and time are lost", "где теряются сделки и время"),
             ($"saleskpi explain win_rate{dbArg} --period {quarter}", "every number can be checked against its deals", "каждую цифру можно проверить по сделкам"),
             ($"saleskpi status{dbArg}", "what the workspace holds", "что лежит в рабочей области"),

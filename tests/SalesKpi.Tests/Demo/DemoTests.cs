@@ -117,6 +117,14 @@ public sealed class DemoCliTests : IDisposable
 
         CliRunner.Run(dir.Path, "funnel", "--db", "saleskpi-demo.duckdb", "--period", "2025").Out.ShouldContain("Reached each step");
 
+        var diagnose = CliRunner.Run(dir.Path, "diagnose", "--db", "saleskpi-demo.duckdb", "--compare", "year", "--format", "json");
+        diagnose.Exit.ShouldBe(0, diagnose.Err);
+        using (var doc = System.Text.Json.JsonDocument.Parse(diagnose.Out))
+        {
+            var root = doc.RootElement;
+            (root.GetProperty("findings").GetArrayLength() + root.GetProperty("unchanged").GetArrayLength() + root.GetProperty("not_tested").GetArrayLength()).ShouldBeGreaterThanOrEqualTo(18);
+        }
+
         var again = CliRunner.Run(dir.Path, "demo", "--leads", "3000", "--lang", "ru");
         again.Exit.ShouldBe(0, again.Err);
         again.Out.ShouldContain("Что дальше:");

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+internal sealed class DiagnoseSettings : KpiCommandSettings
+{
+    [CommandOption("--compare <WITH>")]
+    [LocDescription("Compare with the previous period (default) or the same period a year before: previous or year.", "С чем сравнивать: previous (предыдущий период, по умолчанию) или year (тот же период год назад).")]
+    public string Compare { get; init; } = "previous";
+
+    [CommandOption("--alpha <P>")]
+    [LocDescription("Significance level: report changes with p below it (default 0.05).", "Уровень значимости: показывать изменения с p ниже него (по умолчанию 0.05).")]
+    public double Alpha { get; init; } = 0.05;
+
+    [CommandOption("--format <FORMAT>")]
+    [LocDescription("text (default) or json.", "text (по умолчанию) или json.")]
+    public string Format { get; init; } = "text";
+
+    public override ValidationResult Validate() =>
+        Compare is not ("previous" or "year") ? ValidationResult.Error(Loc.F("--compare '{0}' is not supported: use previous or year.", "--compare «{0}» не поддерживается: используйте previous или year.", Compare))
+        : Alpha is <= 0 or >= 0.5 ? ValidationResult.Error(Loc.T("--alpha must be between 0 and 0.5, e.g. 0.05.", "--alpha должно быть между 0 и 0.5, например 0.05."))
+        : Format is not ("text" or "json") ? ValidationResult.Error(Loc.F("--format '{0}' is not supported: use text or json.", "--format «{0}» не поддерживается: используйте text или json.", Format))
+        : base.Validate();
+}
+
+internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
+{
+    public override int Execute(CommandContext context, DiagnoseSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var zone = ws.Settings.Zone;
+        var asOf = settings.ResolveAsOf(zone);
+        var after = settings.Period is null
+            ? Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous()
+            : Period.Parse(settings.Period);
+        var before = settings.Compare == "year" ? after.YearBefore() : after.Previous();
+        var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
+        var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.Load(ws), dbArg, settings.Alpha);
+        if (settings.Format == "json")
+        {
+            Console.Out.WriteLine(Json(report));
+            return 0;
+        }
+
+        AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Diagnosis: {0} against {1}", "Диагностика: {0} против {1}", after.Label, before.Label)) + "[/]");
+        if (report.Findings.IsEmpty)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No statistically significant change (p < {0}).", "Статистически значимых изменений нет (p < {0}).", settings.Alpha.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        var i = 0;
+        foreach (var f in report.Findings)
+        {
+            var colour = f.Better switch { true => "green", false => "red", _ => "grey" };
+            var tag = f.Better switch { true => Loc.T("better", "лучше"), false => Loc.T("worse", "хуже"), _ => Loc.T("change", "изменение") };
+            AnsiConsole.MarkupLine($"{++i,2}. [{colour}]{Markup.Escape(tag)}[/] {Markup.Escape(f.Text)}");
+            AnsiConsole.MarkupLine($"    [cyan]{Markup.Escape(f.Drill)}[/]");
+        }
+
+        if (!report.Unchanged.IsEmpty)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("No significant change: {0}.", "Без значимых изменений: {0}.", string.Join(", ", report.Unchanged))) + "[/]");
+        }
+
+        foreach (var (kpi, reason) in report.NotTested)
+        {
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("Not tested: {0} ({1}).", "Не проверено: {0} ({1}).", kpi, reason)) + "[/]");
+        }
+
+        return 0;
+    }
+
+    private static string Json(DiagnoseReport r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("period", r.After.Label);
+            w.WriteString("compared_with", r.Before.Label);
+            w.WriteStartArray("findings");
+            foreach (var f in r.Findings)
+            {
+                w.WriteStartObject();
+                w.WriteString("kpi", f.Kpi);
+                if (f.Stage is not null)
+                {
+                    w.WriteString("stage", f.Stage);
+                }
+
+                w.WriteNumber("before", Math.Round(f.Before, 10));
+                w.WriteNumber("after", Math.Round(f.After, 10));
+                w.WriteNumber("p_value", Math.Round(f.PValue, 6));
+                w.WriteString("test", f.Test);
+                w.WriteString("direction", f.Better switch { true => "better", false => "worse", _ => "neutral" });
+                if (f.Driver is { } d)
+                {
+                    w.WriteStartObject("driver");
+                    w.WriteString("dimension", d.Dimension);
+                    w.WriteString("value", d.Value);
+                    w.WriteNumber("contribution", Math.Round(d.Contribution, 10));
+                    w.WriteEndObject();
+                }
+
+                w.WriteString("text", f.Text);
+                w.WriteString("drill", f.Drill);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("unchanged");
+            foreach (var k in r.Unchanged)
+            {
+                w.WriteStringValue(k);
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("not_tested");
+            foreach (var (k, why) in r.NotTested)
+            {
+                w.WriteStartObject();
+                w.WriteString("kpi", k);
+                w.WriteString("reason", why);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,281 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>The slice whose change explains most of a KPI's change.</summary>
+/// <param name="Dimension">owner or channel.</param>
+/// <param name="Value">The slice value.</param>
+/// <param name="Contribution">Its part of the total change, in the KPI's unit (the parts of all slices add up to the change).</param>
+public sealed record Driver(string Dimension, string Value, decimal Contribution);
+
+/// <summary>
+/// One statistically significant change between two periods: of a KPI, or of a pipeline stage's
+/// conversion. <see cref="Better"/> is null for KPIs without a better direction.
+/// </summary>
+public sealed record Finding
+{
+    /// <summary>The KPI id, or <c>stage</c> for a pipeline-stage finding.</summary>
+    public required string Kpi { get; init; }
+
+    /// <summary>For a stage finding: the stage deals move on from.</summary>
+    public string? Stage { get; init; }
+
+    /// <summary>Value in the earlier period.</summary>
+    public required decimal Before { get; init; }
+
+    /// <summary>Value in the later period.</summary>
+    public required decimal After { get; init; }
+
+    /// <summary>Two-sided p-value of the test.</summary>
+    public required double PValue { get; init; }
+
+    /// <summary>The test: <c>two-proportion z</c>, <c>Welch t</c>, <c>NPS difference z</c> or <c>Poisson rate z</c>.</summary>
+    public required string Test { get; init; }
+
+    /// <summary>True when the change is an improvement, false when it is a deterioration, null when neutral.</summary>
+    public bool? Better { get; init; }
+
+    /// <summary>The slice that drives the change, when it could be computed.</summary>
+    public Driver? Driver { get; init; }
+
+    /// <summary>The finding in plain words, in the current language.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The command that drills into it.</summary>
+    public required string Drill { get; init; }
+}
+
+/// <summary>The findings of one comparison.</summary>
+/// <param name="After">The period diagnosed.</param>
+/// <param name="Before">The period compared with.</param>
+/// <param name="Findings">Significant changes, most significant first.</param>
+/// <param name="Unchanged">KPIs tested without a significant change.</param>
+/// <param name="NotTested">KPIs that could not be tested, with the reason.</param>
+public sealed record DiagnoseReport(Period After, Period Before, ImmutableArray<Finding> Findings, ImmutableArray<string> Unchanged, ImmutableArray<(string Kpi, string Reason)> NotTested);
+
+/// <summary>
+/// Compares two periods and reports only the changes that are statistically significant (p &lt; α):
+/// proportions by the two-proportion z-test, means by Welch's t-test, NPS by its difference over the
+/// combined standard error, lead counts as Poisson rates per day, and each pipeline stage's
+/// conversion by the z-test again. For each change it names the owner or channel whose own shift
+/// explains most of it — the total's change split exactly into per-slice parts
+/// (x₂ₛ/N₂ − x₁ₛ/N₁ for a proportion or mean, x₂ₛ − x₁ₛ for a count).
+/// </summary>
+public sealed class DiagnoseEngine(Workspace ws)
+{
+    private static readonly string[] DriverDimensions = ["owner", "channel"];
+
+    /// <summary>Diagnoses <paramref name="after"/> against <paramref name="before"/>.</summary>
+    public DiagnoseReport Run(Period after, Period before, DateTimeOffset asOf, KpiParameters p, string dbArgument, double alpha = 0.05)
+    {
+        var engine = new KpiEngine(ws);
+        KpiReport Report(Period period, string[] by) => engine.Run(new ReportRequest { Period = period, By = by, AsOf = asOf, Parameters = p });
+        var totals = (Before: Report(before, []), After: Report(after, []));
+        var sliced = DriverDimensions.ToDictionary(d => d, d => (Before: Report(before, [d]), After: Report(after, [d])));
+
+        var findings = new List<Finding>();
+        var unchanged = new List<string>();
+        var notTested = new List<(string, string)>();
+        foreach (var kpi in KpiCatalog.All)
+        {
+            var b = totals.Before.Results.Single(r => r.Kpi == kpi);
+            var a = totals.After.Results.Single(r => r.Kpi == kpi);
+            if (b.Value is null || a.Value is null)
+            {
+                notTested.Add((kpi.Id, (b.Value is null ? b.Reason : a.Reason) ?? Loc.T("undefined", "не определено")));
+                continue;
+            }
+
+            var (pValue, test) = Test(kpi, b, a, before, after);
+            if (pValue is null)
+            {
+                notTested.Add((kpi.Id, test));
+                continue;
+            }
+
+            if (pValue >= alpha)
+            {
+                unchanged.Add(kpi.Id);
+                continue;
+            }
+
+            var driver = DriverOf(kpi, b, a, sliced);
+            findings.Add(new Finding
+            {
+                Kpi = kpi.Id,
+                Before = b.Value.Value,
+                After = a.Value.Value,
+                PValue = pValue.Value,
+                Test = test,
+                Better = Better(kpi.Direction, a.Value.Value - b.Value.Value),
+                Driver = driver,
+                Text = Describe(kpi, before, b.Value.Value, a.Value.Value, pValue.Value, driver),
+                Drill = driver is null
+                    ? $"saleskpi explain {kpi.Id}{dbArgument} --period {after.Label}"
+                    : $"saleskpi explain {kpi.Id}{dbArgument} --period {after.Label} --slice \"{driver.Dimension}={driver.Value}\"",
+            });
+        }
+
+        findings.AddRange(StageFindings(after, before, asOf, p, dbArgument, alpha));
+        return new DiagnoseReport(after, before, [.. findings.OrderBy(f => f.PValue).ThenByDescending(f => Math.Abs(f.After - f.Before))], [.. unchanged], [.. notTested]);
+    }
+
+    private static (double? P, string Test) Test(KpiDef kpi, KpiResult b, KpiResult a, Period before, Period after)
+    {
+        double Sd(KpiResult r, string key) => r.Details.TryGetValue(key, out var v) && v is { } d ? (double)d : double.NaN;
+        (double?, string) Welch(string sdKey, decimal? meanBefore = null, decimal? meanAfter = null)
+        {
+            var s1 = Sd(b, sdKey);
+            var s2 = Sd(a, sdKey);
+            var p = double.IsNaN(s1) || double.IsNaN(s2) ? null : Stats.WelchP((double)(meanBefore ?? b.Value!.Value), s1, b.N, (double)(meanAfter ?? a.Value!.Value), s2, a.N);
+            return p is null
+                ? (null, Loc.T("fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
+                : (p, "Welch t");
+        }
+
+        return kpi.Id switch
+        {
+            _ when kpi.IsProportion => (Stats.TwoProportionP((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value), "two-proportion z"),
+            "nps" => (Stats.DifferenceP(
+                (double)(a.Value!.Value - b.Value!.Value),
+                Math.Sqrt(Math.Pow(Stats.NpsStandardError((long)b.Details["promoters"]!.Value, (long)b.Details["detractors"]!.Value, b.N), 2) +
+                          Math.Pow(Stats.NpsStandardError((long)a.Details["promoters"]!.Value, (long)a.Details["detractors"]!.Value, a.N), 2))), "NPS difference z"),
+            "leads" => (Stats.PoissonRateP((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days), "Poisson rate z"),
+            "average_deal_size" or "lead_quality" or "activities_per_deal" or "realized_lifetime_value" => Welch("std_dev"),
+            "sales_cycle_length" => Welch("std_dev_days"),
+            "lead_response_time" => Welch("std_dev_hours", b.Details["mean_hours"], a.Details["mean_hours"]),
+            _ => (null, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
+        };
+    }
+
+    /// <summary>The slice with the largest part of the change, in the change's direction.</summary>
+    private static Driver? DriverOf(KpiDef kpi, KpiResult b, KpiResult a, Dictionary<string, (KpiReport Before, KpiReport After)> sliced)
+    {
+        var delta = a.Value!.Value - b.Value!.Value;
+        Driver? best = null;
+        foreach (var (dim, reports) in sliced)
+        {
+            if (!kpi.Dimensions.Contains(dim))
+            {
+                continue;
+            }
+
+            var before = reports.Before.Results.Where(r => r.Kpi == kpi && !r.IsTotal).ToDictionary(r => r.Slice[dim]);
+            var after = reports.After.Results.Where(r => r.Kpi == kpi && !r.IsTotal).ToDictionary(r => r.Slice[dim]);
+            foreach (var value in before.Keys.Union(after.Keys))
+            {
+                var part = Mass(kpi, after.GetValueOrDefault(value), a) - Mass(kpi, before.GetValueOrDefault(value), b);
+                if (part is { } c && Math.Sign(c) == Math.Sign(delta) && (best is null || Math.Abs(c) > Math.Abs(best.Contribution)))
+                {
+                    best = new Driver(dim, value, c);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>A slice's share of its total: x/N for proportions and means (so the parts add up to the total), x for counts.</summary>
+    private static decimal? Mass(KpiDef kpi, KpiResult? slice, KpiResult total)
+    {
+        if (slice is null)
+        {
+            return 0;
+        }
+
+        return kpi.Id switch
+        {
+            "leads" => slice.Value ?? 0,
+            _ when kpi.IsProportion => total.Denominator > 0 ? (slice.Numerator ?? 0) / total.Denominator : null,
+            "nps" => total.N > 0 ? 100m * ((slice.Details.GetValueOrDefault("promoters") ?? 0) - (slice.Details.GetValueOrDefault("detractors") ?? 0)) / total.N : null,
+            _ => total.N > 0 && slice.Value is { } v ? v * slice.N / total.N : null,
+        };
+    }
+
+    private IEnumerable<Finding> StageFindings(Period after, Period before, DateTimeOffset asOf, KpiParameters p, string dbArgument, double alpha)
+    {
+        var funnel = new FunnelEngine(ws);
+        var a = funnel.Run(after, asOf, p);
+        var b = funnel.Run(before, asOf, p);
+        var stagesA = a.Steps.Where(s => s.Section == "deals").ToList();
+        var stagesB = b.Steps.Where(s => s.Section == "deals").ToList();
+        for (var i = 2; i < stagesA.Count && i < stagesB.Count; i++)
+        {
+            if (stagesA[i].Name != stagesB[i].Name)
+            {
+                continue;
+            }
+
+            var from = stagesA[i - 1];
+            var pValue = Stats.TwoProportionP(stagesB[i].Count, stagesB[i - 1].Count, stagesA[i].Count, from.Count);
+            if (pValue is not { } pv || pv >= alpha || stagesA[i].StepConversion is not { } convA || stagesB[i].StepConversion is not { } convB)
+            {
+                continue;
+            }
+
+            var days = from.DaysInStageMedian is { } dA && stagesB[i - 1].DaysInStageMedian is { } dB
+                ? Loc.F("; deals spend a median {0:N1} days there ({1:+0.0;-0.0;0.0})", "; сделки проводят там в среднем (медиана) {0:N1} дн. ({1:+0.0;-0.0;0.0})", dA, dA - dB)
+                : string.Empty;
+            yield return new Finding
+            {
+                Kpi = "stage",
+                Stage = from.Name,
+                Before = convB,
+                After = convA,
+                PValue = pv,
+                Test = "two-proportion z",
+                Better = convA > convB,
+                Text = Loc.F(
+                    "Stage '{0}' now passes {1} of deals on to '{2}' ({3} in {4}, {5}){6}",
+                    "Этап «{0}» теперь передаёт на «{2}» {1} сделок ({3} в {4}, {5}){6}",
+                    from.Name, Pct(convA), stagesA[i].Name, Pct(convB), before.Label, P(pv), days),
+                Drill = $"saleskpi funnel{dbArgument} --period {after.Label}",
+            };
+        }
+    }
+
+    private static bool? Better(KpiDirection direction, decimal delta) => direction switch
+    {
+        KpiDirection.Higher => delta > 0,
+        KpiDirection.Lower => delta < 0,
+        _ => null,
+    };
+
+    private static string Describe(KpiDef kpi, Period before, decimal b, decimal a, double p, Driver? driver)
+    {
+        var c = Loc.DisplayCulture;
+        var verb = a > b ? Loc.T("rose", "рост") : Loc.T("fell", "снижение");
+        var change = kpi.Unit switch
+        {
+            KpiUnit.Ratio => ((a - b) * 100).ToString("+0.0;-0.0", c) + Loc.T(" pp", " п.п."),
+            KpiUnit.Nps => (a - b).ToString("+0.0;-0.0", c),
+            _ => b != 0 ? ((a - b) / Math.Abs(b) * 100).ToString("+0.0;-0.0", c) + " %" : string.Empty,
+        };
+        string V(decimal v) => kpi.Unit switch
+        {
+            KpiUnit.Ratio => Pct(v),
+            KpiUnit.Count => v.ToString("N0", c),
+            _ => v.ToString("N1", c),
+        };
+        var text = Loc.F("{0} {1} from {2} in {3} to {4} ({5}, {6})", "{0}: {1} с {2} в {3} до {4} ({5}, {6})", kpi.Name, verb, V(b), before.Label, V(a), change, P(p));
+        if (driver is not null)
+        {
+            var part = kpi.Unit switch
+            {
+                KpiUnit.Ratio => (driver.Contribution * 100).ToString("+0.0;-0.0", c) + Loc.T(" pp", " п.п."),
+                _ => driver.Contribution.ToString("+#,0.0;-#,0.0", c),
+            };
+            text += Loc.F("; most of it comes from {0} = {1} ({2})", "; больше всего изменение дал срез {0} = {1} ({2})", driver.Dimension, driver.Value, part);
+        }
+
+        return text;
+    }
+
+    private static string Pct(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
+
+    private static string P(double p) => p < 0.001 ? "p < 0.001" : "p = " + p.ToString("0.000", CultureInfo.InvariantCulture);
+}
