@@ -79,6 +79,12 @@ public sealed record StalledDeal(string DealId, string? Owner, string Stage, dec
 /// <param name="Stalled">The most overdue stalled deals (by days over the stage's p90, at most 20).</param>
 public sealed record FunnelReport(Period Period, DateTime AsOfUtc, ImmutableArray<string> Stages, bool StageOrderFromData, ImmutableArray<FunnelStep> Steps, ImmutableArray<StalledDeal> Stalled)
 {
+    /// <summary>The dimension sliced by, or null.</summary>
+    public string? By { get; init; }
+
+    /// <summary>Per slice value, its steps (a section is missing where the dimension does not apply to it).</summary>
+    public ImmutableSortedDictionary<string, ImmutableArray<FunnelStep>> Slices { get; init; } = ImmutableSortedDictionary<string, ImmutableArray<FunnelStep>>.Empty;
+
     /// <summary>Pipeline stages ranked by revenue at stake, largest first.</summary>
     public IReadOnlyList<FunnelStep> ByRevenueAtStake => [.. StageSteps.Where(s => s.RevenueAtStake is not null).OrderByDescending(s => s.RevenueAtStake)];
 
@@ -98,10 +104,20 @@ public sealed record FunnelReport(Period Period, DateTime AsOfUtc, ImmutableArra
 /// </summary>
 public sealed class FunnelEngine(Workspace ws)
 {
-    /// <summary>Computes the funnel for <paramref name="period"/> as of <paramref name="asOf"/>.</summary>
-    public FunnelReport Run(Period period, DateTimeOffset asOf, KpiParameters p)
+    private static readonly ImmutableDictionary<string, string> DealDimensions = new Dictionary<string, string>
+    {
+        ["owner"] = "d.owner", ["service_line"] = "d.service_line", ["segment"] = "d.segment", ["region"] = "d.region", ["channel"] = "l.channel",
+    }.ToImmutableDictionary();
+
+    /// <summary>
+    /// Computes the funnel for <paramref name="period"/> as of <paramref name="asOf"/>; with
+    /// <paramref name="by"/>, also per value of that dimension (lead steps by the lead's value, deal steps
+    /// by the deal's — channel by the deal's lead), from the same queries.
+    /// </summary>
+    public FunnelReport Run(Period period, DateTimeOffset asOf, KpiParameters p, string? by = null)
     {
         var zone = ws.Settings.Zone;
+        var dim = by is null ? null : KpiCatalog.Dimension(by);
         var args = new Dictionary<string, object?>
         {
             ["s"] = period.StartUtc(zone),
@@ -109,22 +125,38 @@ public sealed class FunnelEngine(Workspace ws)
             ["asof"] = asOf.UtcDateTime,
             ["w_sql"] = p.LeadToSqlWindowDays * 86400.0,
             ["w_opp"] = p.SqlToOpportunityWindowDays * 86400.0,
+            ["currency"] = ws.Settings.Currency,
         };
 
-        var steps = ImmutableArray.CreateBuilder<FunnelStep>();
-        LeadSection(args, steps);
-
+        var leadExpr = dim is not null && KpiCatalog.LeadDimensions.Contains(dim) ? $"l.{dim}" : null;
+        var dealExpr = dim is not null ? DealDimensions.GetValueOrDefault(dim) : null;
+        var steps = new Dictionary<string, List<FunnelStep>>();
+        LeadSection(args, leadExpr, steps);
         var (stages, fromData) = StageOrder(args, p);
-        var stalled = DealSection(args, stages, steps);
-        return new FunnelReport(period, asOf.UtcDateTime, stages, fromData, steps.ToImmutable(), stalled);
+        var stalled = DealSection(args, stages, dealExpr, steps);
+        var slices = steps.Where(kv => kv.Key.Length > 0)
+            .ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray(), StringComparer.Ordinal);
+        return new FunnelReport(period, asOf.UtcDateTime, stages, fromData, [.. steps[string.Empty]], stalled) { By = dim, Slices = slices };
     }
 
-    private void LeadSection(Dictionary<string, object?> args, ImmutableArray<FunnelStep>.Builder steps)
+    // Grouping sets give the total (d NULL, keyed "") and, when slicing, every value of d ('(none)' for missing).
+    private static (string Column, string Sets) Slicing(string? expr, string keys) =>
+        expr is null
+            ? ("CAST(NULL AS VARCHAR) AS d", keys.Length == 0 ? "GROUP BY d" : $"GROUP BY {keys}, d")
+            : ($"coalesce(CAST({expr} AS VARCHAR), '(none)') AS d", keys.Length == 0 ? "GROUP BY GROUPING SETS ((), (d))" : $"GROUP BY GROUPING SETS (({keys}), ({keys}, d))");
+
+    private static string Key(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? string.Empty : r.GetString(i);
+
+    private static List<FunnelStep> For(Dictionary<string, List<FunnelStep>> steps, string key) =>
+        steps.TryGetValue(key, out var list) ? list : steps[key] = [];
+
+    private void LeadSection(Dictionary<string, object?> args, string? expr, Dictionary<string, List<FunnelStep>> steps)
     {
-        const string Sql = """
+        var (column, sets) = Slicing(expr, string.Empty);
+        var sql = $"""
             WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= $asof GROUP BY lead_id),
             c AS (
-              SELECT l.lead_id,
+              SELECT l.lead_id, {column},
                      (l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql) AS is_sql,
                      greatest(0, epoch(l.qualified_at) - epoch(l.created_at)) / 86400.0 AS sql_days,
                      opp.t AS opp_at, l.qualified_at
@@ -132,19 +164,24 @@ public sealed class FunnelEngine(Workspace ws)
               WHERE l.created_at >= $s AND l.created_at < $e AND l.created_at <= $asof),
             c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND epoch(opp_at) - epoch(qualified_at) <= $w_opp AS is_opp,
                           greatest(0, epoch(opp_at) - epoch(qualified_at)) / 86400.0 AS opp_days FROM c)
-            SELECT count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
+            SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
                    quantile_cont(sql_days, 0.5) FILTER (WHERE is_sql), quantile_cont(sql_days, 0.9) FILTER (WHERE is_sql),
                    quantile_cont(opp_days, 0.5) FILTER (WHERE is_opp), quantile_cont(opp_days, 0.9) FILTER (WHERE is_opp)
-            FROM c2
+            FROM c2 {sets}
             """;
-        using var cmd = Command(Sql, args);
+        using var cmd = Command(sql, args);
         using var r = cmd.ExecuteReader();
-        r.Read();
-        long leads = r.GetInt64(0), sql = r.GetInt64(1), opp = r.GetInt64(2);
-        decimal? D(int i) => r.IsDBNull(i) ? null : (decimal)Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
-        steps.Add(new FunnelStep { Name = "leads", Section = "leads", Count = leads, CumulativeConversion = leads > 0 ? 1m : null });
-        steps.Add(Step("sql", "leads", sql, leads, leads) with { MedianDays = D(3), P90Days = D(4) });
-        steps.Add(Step("opportunity", "leads", opp, sql, leads) with { MedianDays = D(5), P90Days = D(6) });
+        while (r.Read())
+        {
+            long leads = r.GetInt64(1), qualified = r.GetInt64(2), opp = r.GetInt64(3);
+            decimal? D(int i) => r.IsDBNull(i) ? null : (decimal)Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture);
+            var list = For(steps, Key(r, 0));
+            list.Add(new FunnelStep { Name = "leads", Section = "leads", Count = leads, CumulativeConversion = leads > 0 ? 1m : null });
+            list.Add(Step("sql", "leads", qualified, leads, leads) with { MedianDays = D(4), P90Days = D(5) });
+            list.Add(Step("opportunity", "leads", opp, qualified, leads) with { MedianDays = D(6), P90Days = D(7) });
+        }
+
+        For(steps, string.Empty);
     }
 
     private (ImmutableArray<string> Stages, bool FromData) StageOrder(Dictionary<string, object?> args, KpiParameters p)
@@ -175,82 +212,109 @@ public sealed class FunnelEngine(Workspace ws)
     private System.Data.Common.DbCommand Command(string sql, Dictionary<string, object?> args) =>
         ws.NamedCommand(sql, args.Where(a => sql.Contains("$" + a.Key, StringComparison.Ordinal)).ToDictionary(a => a.Key, a => a.Value));
 
-    private ImmutableArray<StalledDeal> DealSection(Dictionary<string, object?> args, ImmutableArray<string> stages, ImmutableArray<FunnelStep>.Builder steps)
+    private sealed class Reach(int k)
+    {
+        public long[] AtLeast { get; } = new long[k + 2];
+
+        public long[] Lost { get; } = new long[k + 1];
+
+        public decimal[] LostValue { get; } = new decimal[k + 1];
+
+        public long Cohort { get; set; }
+
+        public long Won { get; set; }
+
+        public long WonWithAmount { get; set; }
+
+        public decimal WonValue { get; set; }
+    }
+
+    private ImmutableArray<StalledDeal> DealSection(Dictionary<string, object?> args, ImmutableArray<string> stages, string? expr, Dictionary<string, List<FunnelStep>> steps)
     {
         var k = stages.Length;
         var stageArgs = new Dictionary<string, object?>(args) { ["stages"] = stages.ToArray() };
+        var (column, sets) = Slicing(expr, "furthest, state");
 
         // Each cohort deal: its furthest stage (1-based; 0 when it never entered a known stage) and its state as of as-of.
-        const string Reach = """
+        var reachSql = $"""
             WITH cohort AS (
-              SELECT deal_id, CASE WHEN coalesce(currency, $currency) = $currency THEN amount END AS amount,
-                     CASE WHEN status IN ('won', 'lost') AND closed_at <= $asof THEN status ELSE 'open' END AS state
-              FROM deals WHERE created_at >= $s AND created_at < $e AND created_at <= $asof),
+              SELECT d.deal_id, {column}, CASE WHEN coalesce(d.currency, $currency) = $currency THEN d.amount END AS amount,
+                     CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END AS state
+              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id
+              WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
             far AS (
-              SELECT c.deal_id, c.state, c.amount, coalesce(max(list_position($stages, s.stage)), 0) AS furthest
+              SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max(list_position($stages, s.stage)), 0) AS furthest
               FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= $asof
               GROUP BY ALL)
-            SELECT furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far GROUP BY ALL
+            SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far {sets}
             """;
-        stageArgs["currency"] = ws.Settings.Currency;
-        var reachedAtLeast = new long[k + 2];
-        var lost = new long[k + 1];
-        var lostValue = new decimal[k + 1];
-        long cohort = 0, won = 0, wonWithAmount = 0;
-        decimal wonValue = 0;
-        using (var cmd = Command(Reach, stageArgs))
+        var reach = new Dictionary<string, Reach>();
+        using (var cmd = Command(reachSql, stageArgs))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
             {
-                var furthest = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
-                var state = r.GetString(1);
-                var n = r.GetInt64(2);
-                cohort += n;
+                var key = Key(r, 0);
+                if (!reach.TryGetValue(key, out var g))
+                {
+                    reach[key] = g = new Reach(k);
+                }
+
+                var furthest = Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture);
+                var state = r.GetString(2);
+                var n = r.GetInt64(3);
+                g.Cohort += n;
                 if (state == "won")
                 {
-                    won += n;
-                    wonValue += Convert.ToDecimal(r.GetValue(3), CultureInfo.InvariantCulture);
-                    wonWithAmount += r.GetInt64(4);
+                    g.Won += n;
+                    g.WonValue += Convert.ToDecimal(r.GetValue(4), CultureInfo.InvariantCulture);
+                    g.WonWithAmount += r.GetInt64(5);
                     furthest = k; // won deals reached every stage
                 }
 
                 for (var i = 1; i <= furthest; i++)
                 {
-                    reachedAtLeast[i] += n;
+                    g.AtLeast[i] += n;
                 }
 
                 if (state == "lost")
                 {
-                    lost[furthest] += n;
-                    lostValue[furthest] += Convert.ToDecimal(r.GetValue(3), CultureInfo.InvariantCulture);
+                    g.Lost[furthest] += n;
+                    g.LostValue[furthest] += Convert.ToDecimal(r.GetValue(4), CultureInfo.InvariantCulture);
                 }
             }
         }
 
-        var times = StageTimes(stageArgs, k);
-        decimal? averageDeal = wonWithAmount > 0 ? wonValue / wonWithAmount : null;
-        var (stalled, stalledPerStage) = Stalled(stageArgs, times, k);
-        steps.Add(new FunnelStep { Name = "deals", Section = "deals", Count = cohort, CumulativeConversion = cohort > 0 ? 1m : null, Lost = lost[0], LostValue = lostValue[0] });
-        var previous = cohort;
-        for (var i = 1; i <= k; i++)
+        reach.TryAdd(string.Empty, new Reach(k));
+        var times = StageTimes(stageArgs, expr, k);
+        var (stalled, stalledPerStage) = Stalled(stageArgs, times.GetValueOrDefault(string.Empty) ?? new (decimal?, decimal?)[k + 1], k);
+        foreach (var (key, g) in reach)
         {
-            var (median, p90) = i == 1 ? (null, null) : times[i - 1];
-            steps.Add(Step(stages[i - 1], "deals", reachedAtLeast[i], previous, cohort) with
+            var t = times.GetValueOrDefault(key) ?? new (decimal?, decimal?)[k + 1];
+            decimal? averageDeal = g.WonWithAmount > 0 ? g.WonValue / g.WonWithAmount : null;
+            var list = For(steps, key);
+            list.Add(new FunnelStep { Name = "deals", Section = "deals", Count = g.Cohort, CumulativeConversion = g.Cohort > 0 ? 1m : null, Lost = g.Lost[0], LostValue = g.LostValue[0] });
+            var previous = g.Cohort;
+            for (var i = 1; i <= k; i++)
             {
-                Lost = lost[i],
-                LostValue = lostValue[i],
-                MedianDays = median,
-                P90Days = p90,
-                DaysInStageMedian = times[i].Median,
-                DaysInStageP90 = times[i].P90,
-                RevenueAtStake = averageDeal is { } avg && reachedAtLeast[i] > 0 ? lost[i] * ((decimal)won / reachedAtLeast[i]) * avg : null,
-                Stalled = stalledPerStage[i],
-            });
-            previous = reachedAtLeast[i];
+                var (median, p90) = i == 1 ? (null, null) : t[i - 1];
+                list.Add(Step(stages[i - 1], "deals", g.AtLeast[i], previous, g.Cohort) with
+                {
+                    Lost = g.Lost[i],
+                    LostValue = g.LostValue[i],
+                    MedianDays = median,
+                    P90Days = p90,
+                    DaysInStageMedian = t[i].Median,
+                    DaysInStageP90 = t[i].P90,
+                    RevenueAtStake = averageDeal is { } avg && g.AtLeast[i] > 0 ? g.Lost[i] * ((decimal)g.Won / g.AtLeast[i]) * avg : null,
+                    Stalled = key.Length == 0 ? stalledPerStage[i] : 0,
+                });
+                previous = g.AtLeast[i];
+            }
+
+            list.Add(Step("won", "deals", g.Won, previous, g.Cohort) with { MedianDays = k > 0 ? t[k].Median : null, P90Days = k > 0 ? t[k].P90 : null });
         }
 
-        steps.Add(Step("won", "deals", won, previous, cohort) with { MedianDays = k > 0 ? times[k].Median : null, P90Days = k > 0 ? times[k].P90 : null });
         return stalled;
     }
 
@@ -297,43 +361,51 @@ public sealed class FunnelEngine(Workspace ws)
         return (top.ToImmutable(), perStage);
     }
 
-    /// <summary>Kaplan–Meier median and p90 of days spent in each stage (1-based), open deals censored at as-of.</summary>
-    private (decimal? Median, decimal? P90)[] StageTimes(Dictionary<string, object?> args, int k)
+    /// <summary>Kaplan–Meier median and p90 of days spent in each stage (1-based), open deals censored at as-of; per slice key ("" = total).</summary>
+    private Dictionary<string, (decimal? Median, decimal? P90)[]> StageTimes(Dictionary<string, object?> args, string? expr, int k)
     {
-        const string Sql = """
+        var (column, sets) = Slicing(expr, "idx, hours");
+        var sql = $"""
             WITH cohort AS (
-              SELECT deal_id, CASE WHEN status IN ('won', 'lost') AND closed_at <= $asof THEN closed_at END AS closed
-              FROM deals WHERE created_at >= $s AND created_at < $e AND created_at <= $asof),
+              SELECT d.deal_id, {column}, CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.closed_at END AS closed
+              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id
+              WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
             e AS (
-              SELECT s.deal_id, list_position($stages, s.stage) AS idx, s.entered_at, c.closed,
+              SELECT s.deal_id, c.d, list_position($stages, s.stage) AS idx, s.entered_at, c.closed,
                      lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
               FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= $asof),
-            d AS (
-              SELECT idx, coalesce(next_at, closed) IS NULL AS censored,
+            t AS (
+              SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
                      round(greatest(0, epoch(coalesce(next_at, closed, $asof)) - epoch(entered_at)) / 3600.0, 1) AS hours
               FROM e WHERE idx IS NOT NULL)
-            SELECT idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM d GROUP BY ALL ORDER BY idx, hours
+            SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t {sets}
             """;
-        var groups = new Dictionary<int, List<(double Hours, long Events, long Censored)>>();
-        using (var cmd = Command(Sql, args))
+        var groups = new Dictionary<(string Key, int Idx), List<(double Time, long Events, long Censored)>>();
+        using (var cmd = Command(sql, args))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
             {
-                var idx = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
-                if (!groups.TryGetValue(idx, out var list))
+                var key = (Key(r, 0), Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture));
+                if (!groups.TryGetValue(key, out var list))
                 {
-                    groups[idx] = list = [];
+                    groups[key] = list = [];
                 }
 
-                list.Add((Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture), r.GetInt64(2), r.GetInt64(3)));
+                list.Add((Convert.ToDouble(r.GetValue(2), CultureInfo.InvariantCulture), r.GetInt64(3), r.GetInt64(4)));
             }
         }
 
-        var result = new (decimal?, decimal?)[k + 1];
-        for (var i = 1; i <= k; i++)
+        var result = new Dictionary<string, (decimal?, decimal?)[]>();
+        foreach (var ((key, idx), g) in groups)
         {
-            result[i] = groups.TryGetValue(i, out var g) ? (Quantile(KaplanMeier.Curve(g), 0.5), Quantile(KaplanMeier.Curve(g), 0.9)) : (null, null);
+            if (!result.TryGetValue(key, out var arr))
+            {
+                result[key] = arr = new (decimal?, decimal?)[k + 1];
+            }
+
+            var curve = KaplanMeier.Curve(g);
+            arr[idx] = (Quantile(curve, 0.5), Quantile(curve, 0.9));
         }
 
         return result;

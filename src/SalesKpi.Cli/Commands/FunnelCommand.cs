@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,10 @@ namespace SalesKpi.Cli.Commands;
 
 internal sealed class FunnelSettings : KpiCommandSettings
 {
+    [CommandOption("--by <DIM>")]
+    [LocDescription("Also split by one dimension: owner, channel, segment, region (both cohorts), campaign, industry (leads), service_line (deals).", "Также разбить по измерению: owner, channel, segment, region (обе когорты), campaign, industry (лиды), service_line (сделки).")]
+    public string? By { get; init; }
+
     [CommandOption("--format <FORMAT>")]
     [LocDescription("table (default, with a bar chart), json or csv.", "table (по умолчанию, с диаграммой), json или csv.")]
     public string Format { get; init; } = "table";
@@ -27,7 +32,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
-        var funnel = new FunnelEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone), ParameterStore.Load(ws));
+        var funnel = new FunnelEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone), ParameterStore.Load(ws), settings.By);
         switch (settings.Format)
         {
             case "json":
@@ -87,6 +92,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
         }
 
         AnsiConsole.Write(chart);
+        SliceTable(f);
 
         var ranked = f.ByRevenueAtStake;
         if (ranked.Count > 0)
@@ -153,6 +159,32 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
             "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер).")) + "[/]");
     }
 
+    private static void SliceTable(FunnelReport f)
+    {
+        if (f.By is null || f.Slices.IsEmpty)
+        {
+            return;
+        }
+
+        // One row per slice: counts and, in brackets, the conversion from the previous step.
+        var names = f.Steps.Select(s => s.Name).ToList();
+        var table = new Table().Title(Markup.Escape(Loc.F("By {0}", "По {0}", f.By))).AddColumn(Markup.Escape(f.By));
+        foreach (var n in names)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(n)).RightAligned());
+        }
+
+        foreach (var (value, steps) in f.Slices)
+        {
+            var cells = names.Select(n => steps.FirstOrDefault(s => s.Name == n) is { } s
+                ? Output.N(s.Count) + (s.StepConversion is { } c ? $" ({KpiFormat.Percent(c)})" : string.Empty)
+                : "—");
+            table.AddRow([Markup.Escape(value), .. cells.Select(Markup.Escape)]);
+        }
+
+        AnsiConsole.Write(table);
+    }
+
     private static string Json(FunnelReport f)
     {
         using var stream = new MemoryStream();
@@ -168,39 +200,22 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
             }
 
             w.WriteEndArray();
-            w.WriteStartArray("steps");
-            foreach (var s in f.Steps)
+            WriteSteps(w, "steps", f.Steps, f.Stages);
+            if (f.By is not null)
             {
-                w.WriteStartObject();
-                w.WriteString("step", s.Name);
-                w.WriteString("section", s.Section);
-                w.WriteNumber("count", s.Count);
-                Number(w, "step_conversion", s.StepConversion);
-                if (s.StepCi95 is { } ci)
+                w.WriteString("by", f.By);
+                w.WriteStartArray("slices");
+                foreach (var (value, steps) in f.Slices)
                 {
-                    w.WriteStartArray("ci95");
-                    w.WriteNumberValue(Math.Round(ci.Low, 10));
-                    w.WriteNumberValue(Math.Round(ci.High, 10));
-                    w.WriteEndArray();
+                    w.WriteStartObject();
+                    w.WriteString("value", value);
+                    WriteSteps(w, "steps", steps, f.Stages);
+                    w.WriteEndObject();
                 }
 
-                Number(w, "cumulative_conversion", s.CumulativeConversion);
-                w.WriteNumber("lost", s.Lost);
-                w.WriteNumber("lost_value", s.LostValue);
-                Number(w, "median_days", s.MedianDays);
-                Number(w, "p90_days", s.P90Days);
-                if (f.Stages.Contains(s.Name) && s.Section == "deals")
-                {
-                    Number(w, "days_in_stage_median", s.DaysInStageMedian);
-                    Number(w, "days_in_stage_p90", s.DaysInStageP90);
-                    Number(w, "revenue_at_stake", s.RevenueAtStake);
-                    w.WriteNumber("stalled", s.Stalled);
-                }
-
-                w.WriteEndObject();
+                w.WriteEndArray();
             }
 
-            w.WriteEndArray();
             w.WriteStartArray("stalled");
             foreach (var d in f.Stalled)
             {
@@ -210,7 +225,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 w.WriteString("stage", d.Stage);
                 w.WriteNumber("days", Math.Round(d.Days, 4));
                 w.WriteNumber("stage_p90_days", Math.Round(d.StageP90Days, 4));
-                Number(w, "amount", d.Amount);
+                JsonNumber(w, "amount", d.Amount);
                 w.WriteEndObject();
             }
 
@@ -219,17 +234,55 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
 
-        static void Number(Utf8JsonWriter w, string name, decimal? v)
+    private static void WriteSteps(Utf8JsonWriter w, string name, IEnumerable<FunnelStep> steps, ImmutableArray<string> stages)
+    {
+        w.WriteStartArray(name);
+        foreach (var s in steps)
         {
-            if (v is { } d)
-            {
-                w.WriteNumber(name, Math.Round(d, 10));
+                w.WriteStartObject();
+                w.WriteString("step", s.Name);
+                w.WriteString("section", s.Section);
+                w.WriteNumber("count", s.Count);
+                JsonNumber(w, "step_conversion", s.StepConversion);
+                if (s.StepCi95 is { } ci)
+                {
+                    w.WriteStartArray("ci95");
+                    w.WriteNumberValue(Math.Round(ci.Low, 10));
+                    w.WriteNumberValue(Math.Round(ci.High, 10));
+                    w.WriteEndArray();
+                }
+
+                JsonNumber(w, "cumulative_conversion", s.CumulativeConversion);
+                w.WriteNumber("lost", s.Lost);
+                w.WriteNumber("lost_value", s.LostValue);
+                JsonNumber(w, "median_days", s.MedianDays);
+                JsonNumber(w, "p90_days", s.P90Days);
+                if (stages.Contains(s.Name) && s.Section == "deals")
+                {
+                    JsonNumber(w, "days_in_stage_median", s.DaysInStageMedian);
+                    JsonNumber(w, "days_in_stage_p90", s.DaysInStageP90);
+                    JsonNumber(w, "revenue_at_stake", s.RevenueAtStake);
+                    w.WriteNumber("stalled", s.Stalled);
+                }
+
+                w.WriteEndObject();
             }
-            else
-            {
-                w.WriteNull(name);
-            }
+
+
+        w.WriteEndArray();
+    }
+
+    private static void JsonNumber(Utf8JsonWriter w, string name, decimal? v)
+    {
+        if (v is { } d)
+        {
+            w.WriteNumber(name, Math.Round(d, 10));
+        }
+        else
+        {
+            w.WriteNull(name);
         }
     }
 

@@ -135,3 +135,30 @@ public sealed class StalledDealTests : IDisposable
         report.Steps.Single(s => s.Name == "a" && s.Section == "deals").Stalled.ShouldBe(1);
     }
 }
+
+public sealed class FunnelSliceTests : IDisposable
+{
+    // Ann: nine deals through a and b, all won. Bob: one deal, stuck in a.
+    private readonly KpiFixture f = new(files:
+    [
+        ("deals.csv", "deal_id,created_at,status,closed_at,amount,owner\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"H{i},2025-10-01,won,2025-10-05,100,Ann\n")) + "H10,2025-10-01,open,,500,Bob\n"),
+        ("deal_stages.csv", "deal_id,stage,entered_at\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"H{i},a,2025-10-01\nH{i},b,2025-10-02\n")) + "H10,a,2025-10-01\n"),
+    ]);
+
+    public void Dispose() => f.Dispose();
+
+    [Fact]
+    public void Slices_come_from_the_same_queries_and_add_up_to_the_total()
+    {
+        var report = new FunnelEngine(f.Ws).Run(Period.Parse("2025-10"), KpiFixture.At("2025-12-01T00:00:00Z"), new KpiParameters().Set("pipeline_stages", "a,b"), "owner");
+        report.By.ShouldBe("owner");
+        report.Slices.Keys.ShouldBe(["Ann", "Bob"]);
+        static long C(IEnumerable<FunnelStep> steps, string name) => steps.Single(s => s.Name == name && s.Section == "deals").Count;
+        (C(report.Slices["Ann"], "deals"), C(report.Slices["Ann"], "b"), C(report.Slices["Ann"], "won")).ShouldBe((9L, 9L, 9L));
+        (C(report.Slices["Bob"], "deals"), C(report.Slices["Bob"], "a"), C(report.Slices["Bob"], "b")).ShouldBe((1L, 1L, 0L));
+        foreach (var step in new[] { "deals", "a", "b", "won" })
+        {
+            report.Slices.Values.Sum(s => C(s, step)).ShouldBe(C(report.Steps, step));
+        }
+    }
+}
