@@ -81,6 +81,12 @@ public static class CliApp
                 .WithExample("diagnose", "--period", "2025-Q3", "--compare", "year")
                 .WithExample("diagnose", "--period", "2025-09", "--format", "json");
 
+            config.AddCommand<CalibrateCommand>("calibrate")
+                .WithDescription(Loc.T(
+                    "Check whether the lead-quality score predicts conversion: by score decile and by rule (lift), with suggested points.",
+                    "Проверить, предсказывает ли балл качества лидов конверсию: по децилям и по правилам (лифт), с предлагаемыми баллами."))
+                .WithExample("calibrate", "--period", "2025");
+
             config.AddCommand<FunnelCommand>("funnel")
                 .WithDescription(Loc.T(
                     "Where the cycle loses deals and time: lead → SQL → opportunity → each pipeline stage → won, with conversions, losses and days per step.",

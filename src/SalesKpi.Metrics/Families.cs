@@ -310,17 +310,19 @@ internal static class Families
     }
 
     /// <summary>The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never raw user text.</summary>
-    private static string QualityScoreSql(KpiParameters p)
+    internal static string QualityScoreSql(KpiParameters p)
     {
-        var title = p.DecisionMakerTitles.IsEmpty
-            ? "0"
-            : $"CASE WHEN regexp_matches(lower(coalesce(l.job_title, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}') THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
+        var title = $"CASE WHEN {DecisionMakerSql(p)} THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
         var size = p.CompanySizeBands.IsEmpty
             ? "0"
             : "CASE " + string.Concat(p.CompanySizeBands.Select(b => string.Create(CultureInfo.InvariantCulture, $"WHEN l.company_size BETWEEN {b.Min} AND {b.Max} THEN {b.Points} "))) + "ELSE 0 END";
         var need = $"CASE WHEN l.need IS NOT NULL THEN {p.NeedPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
         return $"CASE WHEN l.quality_score IS NOT NULL THEN l.quality_score ELSE least(100, {title} + {size} + {need}) END";
     }
+
+    /// <summary>SQL that is true when the lead's job title contains a decision-maker word.</summary>
+    internal static string DecisionMakerSql(KpiParameters p) =>
+        p.DecisionMakerTitles.IsEmpty ? "false" : $"regexp_matches(lower(coalesce(l.job_title, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}')";
 
     private static string EscapeRegex(string word)
     {
