@@ -81,6 +81,13 @@ public static class CliApp
                 .WithExample("diagnose", "--period", "2025-Q3", "--compare", "year")
                 .WithExample("diagnose", "--period", "2025-09", "--format", "json");
 
+            config.AddCommand<SimulateCommand>("simulate")
+                .WithDescription(Loc.T(
+                    "What-if: push levers (lead volume, conversions, response time, win rate, deal size, cycle) through the funnel to next period's won deals and revenue, with a Monte Carlo interval and the levers ranked.",
+                    "Что если: провести изменения рычагов (лиды, конверсии, время ответа, коэффициент закрытия, чек, цикл) через воронку до выигрышей и выручки следующего периода, с интервалом Монте-Карло и рейтингом рычагов."))
+                .WithExample("simulate", "--set", "leads.referral=+30%", "--set", "win_rate=+2pp")
+                .WithExample("simulate", "--period", "2025-Q3", "--set", "lead_response_time=-50%");
+
             config.AddCommand<CalibrateCommand>("calibrate")
                 .WithDescription(Loc.T(
                     "Check whether the lead-quality score predicts conversion: by score decile and by rule (lift), with suggested points.",

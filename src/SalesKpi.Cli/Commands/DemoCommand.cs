@@ -89,7 +89,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
             ($"saleskpi diagnose{dbArg} --compare year", "what changed significantly, and who drives it", "что значимо изменилось и кто за этим стоит"),
             ($"saleskpi funnel{dbArg} --period {quarter}", "where deals and time are lost", "где теряются сделки и время"),
             ($"saleskpi explain win_rate{dbArg} --period {quarter}", "every number can be checked against its deals", "каждую цифру можно проверить по сделкам"),
-            ($"saleskpi status{dbArg}", "what the workspace holds", "что лежит в рабочей области"),
+            ($"saleskpi simulate{dbArg} --set leads.referral=+30% --set win_rate=+2pp", "what next quarter brings if you change a lever", "что даст следующий квартал, если изменить рычаг"),
         })
         {
             AnsiConsole.MarkupLine($"  [cyan]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(Loc.T(en, ru))}[/]");
