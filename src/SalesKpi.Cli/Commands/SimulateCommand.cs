@@ -34,7 +34,7 @@ internal sealed class SimulateCommand : Command<SimulateSettings>
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
-        var basePeriod = settings.Period is null
+        var basePeriod = settings.Period is null or "next"
             ? Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous()
             : Period.Parse(settings.Period);
         var changes = settings.Set.Select(LeverChange.Parse).ToList();

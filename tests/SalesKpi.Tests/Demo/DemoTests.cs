@@ -117,6 +117,13 @@ public sealed class DemoCliTests : IDisposable
 
         CliRunner.Run(dir.Path, "funnel", "--db", "saleskpi-demo.duckdb", "--period", "2025").Out.ShouldContain("Reached each step");
 
+        var simulate = CliRunner.Run(dir.Path, "simulate", "--db", "saleskpi-demo.duckdb", "--period", "next", "--set", "leads=+10%", "--runs", "300");
+        simulate.Exit.ShouldBe(0, simulate.Err);
+        simulate.Out.ShouldContain("Revenue gain:");
+        CliRunner.Run(dir.Path, "calibrate", "--db", "saleskpi-demo.duckdb", "--period", "2025").Out.ShouldContain("decision_maker_title");
+        CliRunner.Run(dir.Path, "survival", "--db", "saleskpi-demo.duckdb", "--period", "2025").Out.ShouldContain("Kaplan");
+        CliRunner.Run(dir.Path, "velocity", "--db", "saleskpi-demo.duckdb", "--period", "2025-Q3", "--compare", "year").Exit.ShouldBe(0);
+
         var diagnose = CliRunner.Run(dir.Path, "diagnose", "--db", "saleskpi-demo.duckdb", "--compare", "year", "--format", "json");
         diagnose.Exit.ShouldBe(0, diagnose.Err);
         using (var doc = System.Text.Json.JsonDocument.Parse(diagnose.Out))
