@@ -28,6 +28,12 @@ internal class GlobalSettings : CommandSettings
         Lang is null || Loc.Parse(Lang) is not null
             ? ValidationResult.Success()
             : ValidationResult.Error(Loc.F("--lang '{0}' is not supported: use en or ru.", "--lang «{0}» не поддерживается: используйте en или ru.", Lang));
+
+    /// <summary>The error for a choice option (e.g. --format) whose value is not allowed; null when it is. Combine as <c>Choice(…) ?? base.Validate()</c>.</summary>
+    protected static ValidationResult? Choice(string option, string value, params string[] allowed) =>
+        allowed.Contains(value)
+            ? null
+            : ValidationResult.Error(Loc.F("{0} '{1}' is not supported: use {2}.", "{0} «{1}» не поддерживается: используйте {2}.", option, value, string.Join(Loc.T(" or ", " или "), allowed)));
 }
 
 /// <summary>Options of commands that work on a workspace.</summary>

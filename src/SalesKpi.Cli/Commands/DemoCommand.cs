@@ -79,7 +79,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
 
         Scorecard(ws, nowUtc);
         var dbArg = " --db " + settings.DbPath;
-        var quarter = Period.Quarter(DateOnly.FromDateTime(nowLocal)).Previous().Label;
+        var quarter = KpiCommandSettings.LastCompleteQuarter(nowUtc, zone).Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
@@ -127,7 +127,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
     private static void Scorecard(Workspace ws, DateTimeOffset now)
     {
         var zone = ws.Settings.Zone;
-        var current = Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, zone))).Previous();
+        var current = KpiCommandSettings.LastCompleteQuarter(now, zone);
         var previous = current.Previous();
         var report = new KpiEngine(ws).Run(new ReportRequest
         {

@@ -10,12 +10,8 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class DiagnoseSettings : KpiCommandSettings
+internal sealed class DiagnoseSettings : CompareSettings
 {
-    [CommandOption("--compare <WITH>")]
-    [LocDescription("Compare with the previous period (default) or the same period a year before: previous or year.", "С чем сравнивать: previous (предыдущий период, по умолчанию) или year (тот же период год назад).")]
-    public string Compare { get; init; } = "previous";
-
     [CommandOption("--alpha <P>")]
     [LocDescription("Significance level: report changes with p below it (default 0.05).", "Уровень значимости: показывать изменения с p ниже него (по умолчанию 0.05).")]
     public double Alpha { get; init; } = 0.05;
@@ -25,10 +21,9 @@ internal sealed class DiagnoseSettings : KpiCommandSettings
     public string Format { get; init; } = "text";
 
     public override ValidationResult Validate() =>
-        Compare is not ("previous" or "year") ? ValidationResult.Error(Loc.F("--compare '{0}' is not supported: use previous or year.", "--compare «{0}» не поддерживается: используйте previous или year.", Compare))
-        : Alpha is <= 0 or >= 0.5 ? ValidationResult.Error(Loc.T("--alpha must be between 0 and 0.5, e.g. 0.05.", "--alpha должно быть между 0 и 0.5, например 0.05."))
-        : Format is not ("text" or "json") ? ValidationResult.Error(Loc.F("--format '{0}' is not supported: use text or json.", "--format «{0}» не поддерживается: используйте text или json.", Format))
-        : base.Validate();
+        Alpha is <= 0 or >= 0.5
+            ? ValidationResult.Error(Loc.T("--alpha must be between 0 and 0.5, e.g. 0.05.", "--alpha должно быть между 0 и 0.5, например 0.05."))
+            : Choice("--format", Format, "text", "json") ?? base.Validate();
 }
 
 internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
@@ -38,10 +33,8 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
-        var after = settings.Period is null
-            ? Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous()
-            : Period.Parse(settings.Period);
-        var before = settings.Compare == "year" ? after.YearBefore() : after.Previous();
+        var after = settings.Period is null ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
+        var before = settings.Baseline(after);
         var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
         var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.Load(ws), dbArg, settings.Alpha);
         if (settings.Format == "json")

@@ -20,10 +20,7 @@ internal sealed class FunnelSettings : KpiCommandSettings
     [LocDescription("table (default, with a bar chart), json or csv.", "table (по умолчанию, с диаграммой), json или csv.")]
     public string Format { get; init; } = "table";
 
-    public override ValidationResult Validate() =>
-        Format is "table" or "json" or "csv"
-            ? base.Validate()
-            : ValidationResult.Error(Loc.F("--format '{0}' is not supported: use table, json or csv.", "--format «{0}» не поддерживается: используйте table, json или csv.", Format));
+    public override ValidationResult Validate() => Choice("--format", Format, "table", "json", "csv") ?? base.Validate();
 }
 
 internal sealed class FunnelCommand : Command<FunnelSettings>

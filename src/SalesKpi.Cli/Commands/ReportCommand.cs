@@ -38,6 +38,10 @@ internal class KpiCommandSettings : WorkspaceCommandSettings
             : throw new SalesKpiException(Loc.F("--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00).", "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00).", AsOf));
     }
 
+    /// <summary>The quarter before the one <paramref name="asOf"/> falls in, in the workspace zone: the last complete quarter.</summary>
+    public static Period LastCompleteQuarter(DateTimeOffset asOf, TimeZoneInfo zone) =>
+        Core.Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous();
+
     /// <summary>The period, or the current year in the workspace zone.</summary>
     public Period ResolvePeriod(TimeZoneInfo zone) =>
         Period is null
@@ -63,10 +67,20 @@ internal sealed class ReportSettings : KpiCommandSettings
     [LocDescription("table (default), json or csv.", "table (по умолчанию), json или csv.")]
     public string Format { get; init; } = "table";
 
-    public override ValidationResult Validate() =>
-        Format is "table" or "json" or "csv"
-            ? base.Validate()
-            : ValidationResult.Error(Loc.F("--format '{0}' is not supported: use table, json or csv.", "--format «{0}» не поддерживается: используйте table, json или csv.", Format));
+    public override ValidationResult Validate() => Choice("--format", Format, "table", "json", "csv") ?? base.Validate();
+}
+
+/// <summary>Options of commands that compare a period with the one before or a year before.</summary>
+internal class CompareSettings : KpiCommandSettings
+{
+    [CommandOption("--compare <WITH>")]
+    [LocDescription("Compare with the previous period (default) or the same period a year before: previous or year.", "С чем сравнивать: previous (предыдущий период, по умолчанию) или year (тот же период год назад).")]
+    public string Compare { get; init; } = "previous";
+
+    /// <summary>The period <paramref name="period"/> is compared with.</summary>
+    public Period Baseline(Period period) => Compare == "year" ? period.YearBefore() : period.Previous();
+
+    public override ValidationResult Validate() => Choice("--compare", Compare, "previous", "year") ?? base.Validate();
 }
 
 internal sealed class ReportCommand : Command<ReportSettings>

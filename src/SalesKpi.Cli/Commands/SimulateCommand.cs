@@ -34,9 +34,7 @@ internal sealed class SimulateCommand : Command<SimulateSettings>
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
-        var basePeriod = settings.Period is null or "next"
-            ? Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous()
-            : Period.Parse(settings.Period);
+        var basePeriod = settings.Period is null or "next" ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
         var changes = settings.Set.Select(LeverChange.Parse).ToList();
         var levers = Simulation.Measure(ws, basePeriod, asOf, ParameterStore.Load(ws));
         var r = Simulation.Run(levers, basePeriod, changes, settings.Runs, settings.Seed);

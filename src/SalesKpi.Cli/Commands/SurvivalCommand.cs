@@ -15,10 +15,7 @@ internal sealed class SurvivalSettings : KpiCommandSettings
     [LocDescription("table (default, with a chart) or json.", "table (по умолчанию, с диаграммой) или json.")]
     public string Format { get; init; } = "table";
 
-    public override ValidationResult Validate() =>
-        Format is "table" or "json"
-            ? base.Validate()
-            : ValidationResult.Error(Loc.F("--format '{0}' is not supported: use table or json.", "--format «{0}» не поддерживается: используйте table или json.", Format));
+    public override ValidationResult Validate() => Choice("--format", Format, "table", "json") ?? base.Validate();
 }
 
 internal sealed class SurvivalCommand : Command<SurvivalSettings>

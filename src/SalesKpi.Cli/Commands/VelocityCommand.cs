@@ -7,26 +7,14 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class VelocitySettings : KpiCommandSettings
+internal sealed class VelocityCommand : Command<CompareSettings>
 {
-    [CommandOption("--compare <WITH>")]
-    [LocDescription("Compare with the previous period (default) or the same period a year before: previous or year.", "С чем сравнивать: previous (предыдущий период, по умолчанию) или year (тот же период год назад).")]
-    public string Compare { get; init; } = "previous";
-
-    public override ValidationResult Validate() =>
-        Compare is "previous" or "year"
-            ? base.Validate()
-            : ValidationResult.Error(Loc.F("--compare '{0}' is not supported: use previous or year.", "--compare «{0}» не поддерживается: используйте previous или year.", Compare));
-}
-
-internal sealed class VelocityCommand : Command<VelocitySettings>
-{
-    public override int Execute(CommandContext context, VelocitySettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var after = settings.ResolvePeriod(zone);
-        var before = settings.Compare == "year" ? after.YearBefore() : after.Previous();
+        var before = settings.Baseline(after);
         var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, settings.ResolveAsOf(zone), ParameterStore.Load(ws));
         if (change is null)
         {

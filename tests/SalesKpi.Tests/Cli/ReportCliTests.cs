@@ -97,5 +97,9 @@ public sealed class ReportCliTests : IDisposable
         CliRunner.Run(dir.Path, "report", "--grain", "fortnight").Err.ShouldContain("is not a grain");
         CliRunner.Run(dir.Path, "report", "--kpi", "roi").Err.ShouldContain("Unknown KPI 'roi'");
         CliRunner.Run(dir.Path, "report", "--by", "colour").Err.ShouldContain("Unknown dimension 'colour'");
+        CliRunner.Run(dir.Path, "report", "--format", "xml").Err.ShouldContain("--format 'xml' is not supported");
+        CliRunner.Run(dir.Path, "diagnose", "--compare", "decade").Err.ShouldContain("--compare 'decade' is not supported");
+        CliRunner.Run(dir.Path, "diagnose", "--format", "csv").Err.ShouldContain("--format 'csv' is not supported");
+        CliRunner.Run(dir.Path, "velocity", "--compare", "decade", "--lang", "xx").Exit.ShouldBe(1);
     }
 }
