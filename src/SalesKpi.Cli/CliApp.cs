@@ -55,7 +55,8 @@ public static class CliApp
                     "Импортировать CSV канонического формата (папку или отдельные файлы) одной транзакцией. Код выхода 0: все строки сохранены; 2: часть строк отклонена; 1: ошибка, ничего не сохранено."))
                 .WithExample("import", "data/")
                 .WithExample("import", "leads.csv", "deals.csv", "--db", "sales.duckdb")
-                .WithExample("import", "data/", "--strict");
+                .WithExample("import", "data/", "--strict")
+                .WithExample("import", "../shared/datasets/crm-sales-opportunities/sales_pipeline.csv", "--profile", "samples/profiles/crm-sales-opportunities.yaml");
 
             config.AddCommand<ReportCommand>("report")
                 .WithDescription(Loc.T(

@@ -9,13 +9,14 @@ namespace SalesKpi.Import;
 /// A quote inside an unquoted field, or text after a closing quote, is kept literally rather than
 /// failing the file: real exports contain both.
 /// </summary>
-public sealed class CsvRecordReader
+public sealed class CsvRecordReader : IRecordSource
 {
     private const int BufferSize = 1 << 16;
-    private static readonly System.Buffers.SearchValues<char> UnquotedStops = System.Buffers.SearchValues.Create(",\r\n\"");
     private static readonly System.Buffers.SearchValues<char> QuotedStops = System.Buffers.SearchValues.Create("\"\r\n");
 
     private readonly TextReader reader;
+    private readonly char delimiter;
+    private readonly System.Buffers.SearchValues<char> unquotedStops;
     private readonly char[] buffer = new char[BufferSize];
     private readonly StringBuilder? raw;
     private int pos;
@@ -31,9 +32,12 @@ public sealed class CsvRecordReader
     /// <summary>Creates a reader over <paramref name="reader"/>.</summary>
     /// <param name="reader">The text to read; the caller owns and disposes it.</param>
     /// <param name="captureRaw">When true, <see cref="Raw"/> holds each record's text exactly as written (costs a copy per character).</param>
-    public CsvRecordReader(TextReader reader, bool captureRaw = false)
+    /// <param name="delimiter">The field separator: <c>,</c> for the canonical format; <c>;</c> or a tab for mapped exports.</param>
+    public CsvRecordReader(TextReader reader, bool captureRaw = false, char delimiter = ',')
     {
         this.reader = reader;
+        this.delimiter = delimiter;
+        unquotedStops = System.Buffers.SearchValues.Create(new string([delimiter, '\r', '\n', '"']));
         raw = captureRaw ? new StringBuilder() : null;
     }
 
@@ -45,6 +49,9 @@ public sealed class CsvRecordReader
 
     /// <summary>True when the current record ends inside an unclosed quoted field (the file ended first).</summary>
     public bool Unterminated { get; private set; }
+
+    /// <inheritdoc />
+    public string? RecordError => null;
 
     /// <summary>The current record as written, without its line terminator; null unless raw capture is on.</summary>
     public string? Raw => raw?.ToString();
@@ -112,7 +119,7 @@ public sealed class CsvRecordReader
 
                 // Copy the run of ordinary characters in one go; stop at the next one that matters.
                 var rest = buffer.AsSpan(pos, len - pos);
-                var k = rest.IndexOfAny(quoted ? QuotedStops : UnquotedStops);
+                var k = rest.IndexOfAny(quoted ? QuotedStops : unquotedStops);
                 var run = k < 0 ? rest : rest[..k];
                 if (!run.IsEmpty)
                 {
@@ -153,7 +160,7 @@ public sealed class CsvRecordReader
                     continue;
                 }
 
-                if (c == ',')
+                if (c == delimiter)
                 {
                     EndField();
                     break;

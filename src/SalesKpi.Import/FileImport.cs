@@ -34,8 +34,13 @@ internal sealed class FileImport : IDisposable
     private readonly (RequiredWhen Def, int Column, int When, string[] Values)[] requiredWhen;
     private bool staged;
 
-    public FileImport(Workspace ws, EntityDef entity, string path, int fileId)
+    private readonly FileMapping? mapping;
+    private readonly SourceFormat format;
+
+    public FileImport(Workspace ws, EntityDef entity, string path, int fileId, FileMapping? mapping = null)
     {
+        this.mapping = mapping;
+        format = mapping is null ? SourceFormat.Canonical : SourceFormat.Detect(path, mapping);
         this.ws = ws;
         this.entity = entity;
         Path = path;
@@ -53,6 +58,8 @@ internal sealed class FileImport : IDisposable
 
     public int FileId { get; }
 
+    public string Entity => entity.Name;
+
     public long Read { get; private set; }
 
     public long Rejected { get; private set; }
@@ -65,9 +72,9 @@ internal sealed class FileImport : IDisposable
 
     public IReadOnlyList<string> IgnoredColumns { get; private set; } = [];
 
-    /// <summary>Opens the file as strict UTF-8 text (BOM accepted); undecodable bytes surface as <see cref="DecoderFallbackException"/>.</summary>
-    public static StreamReader OpenText(string path) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan), StrictUtf8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+    /// <summary>Opens the file as text in <paramref name="encoding"/> (BOM accepted); with strict UTF-8, undecodable bytes surface as <see cref="DecoderFallbackException"/>.</summary>
+    public static StreamReader OpenText(string path, Encoding? encoding = null) =>
+        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan), encoding ?? StrictUtf8, detectEncodingFromByteOrderMarks: true, 1 << 16);
 
     /// <summary>
     /// Reads the file into staging. Parsing runs on its own thread and hands batches of typed rows to
@@ -77,8 +84,9 @@ internal sealed class FileImport : IDisposable
     public void Stage(IImportProgress progress, CancellationToken ct)
     {
         RejectBinary();
-        using var text = OpenText(Path);
-        var csv = new CsvRecordReader(text);
+        using var text = OpenText(Path, format.Encoding);
+        var reader = new CsvRecordReader(text, delimiter: format.Delimiter);
+        IRecordSource csv = mapping is null ? reader : new MappedSource(reader, mapping, entity);
         try
         {
             if (!csv.Read())
@@ -251,13 +259,13 @@ internal sealed class FileImport : IDisposable
 
         using var cmd = ws.Command($"SELECT _line, _column, _reason FROM {rej} ORDER BY _line");
         using var rejects = cmd.ExecuteReader();
-        using var text = OpenText(Path);
-        var csv = new CsvRecordReader(text, captureRaw: true);
+        using var text = OpenText(Path, format.Encoding);
+        var csv = new CsvRecordReader(text, captureRaw: true, delimiter: format.Delimiter);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         csv.Read();
         output.Write(csv.Raw);
-        output.Write(",_reject_line,_reject_column,_reject_reason\n");
+        output.Write(string.Join(format.Delimiter, string.Empty, "_reject_line", "_reject_column", "_reject_reason") + "\n");
         while (rejects.Read())
         {
             var line = rejects.GetInt64(0);
@@ -266,11 +274,11 @@ internal sealed class FileImport : IDisposable
             }
 
             output.Write(csv.Raw);
-            output.Write(',');
+            output.Write(format.Delimiter);
             output.Write(line.ToString(CultureInfo.InvariantCulture));
-            output.Write(',');
+            output.Write(format.Delimiter);
             output.Write(Quote(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1)));
-            output.Write(',');
+            output.Write(format.Delimiter);
             output.Write(Quote(rejects.GetString(2)));
             output.Write('\n');
         }
@@ -286,8 +294,10 @@ internal sealed class FileImport : IDisposable
         }
     }
 
+    private static readonly System.Buffers.SearchValues<char> NeedsQuotes = System.Buffers.SearchValues.Create(",;\t\"\r\n");
+
     private static string Quote(string s) =>
-        s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+        s.AsSpan().IndexOfAny(NeedsQuotes) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     private void RejectBinary()
     {
@@ -342,7 +352,7 @@ internal sealed class FileImport : IDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Parse(CsvRecordReader csv, StreamReader text, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
+    private void Parse(IRecordSource csv, StreamReader text, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
     {
         try
         {
@@ -384,8 +394,13 @@ internal sealed class FileImport : IDisposable
         }
     }
 
-    private (string? Column, string? Reason) ParseRow(CsvRecordReader csv, int headerFields, int[] map, int[] present, CellParser parser, Span<Cell> cells)
+    private (string? Column, string? Reason) ParseRow(IRecordSource csv, int headerFields, int[] map, int[] present, CellParser parser, Span<Cell> cells)
     {
+        if (csv.RecordError is { } error)
+        {
+            return (null, error);
+        }
+
         if (csv.Unterminated)
         {
             return (null, Loc.T("a quoted value opened on this line is never closed", "значение в кавычках, открытое в этой строке, не закрыто"));
@@ -422,7 +437,7 @@ internal sealed class FileImport : IDisposable
         return (null, null);
     }
 
-    private int[] MapHeader(CsvRecordReader csv)
+    private int[] MapHeader(IRecordSource csv)
     {
         var map = Enumerable.Repeat(-1, entity.Columns.Length).ToArray();
         var ignored = new List<string>();

@@ -6,6 +6,9 @@ public sealed record ImportOptions
     /// <summary>Files and folders to import; a folder contributes every canonical <c>*.csv</c> in it.</summary>
     public required IReadOnlyList<string> Paths { get; init; }
 
+    /// <summary>When set, files are read through this mapping profile instead of as canonical CSV.</summary>
+    public MappingProfile? Profile { get; init; }
+
     /// <summary>When true, any rejected row or file rolls the whole import back.</summary>
     public bool Strict { get; init; }
 

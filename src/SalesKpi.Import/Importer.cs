@@ -100,7 +100,25 @@ public sealed class Importer
             {
                 var path = files[i];
                 progress.FileStarted(path, new FileInfo(path).Length);
-                var entity = EntityCatalog.FromFileName(path);
+                var mapping = options.Profile?.For(path);
+                var entity = options.Profile is null ? EntityCatalog.FromFileName(path) : EntityCatalog.Find(mapping?.Entity ?? string.Empty);
+                if (entity is null && options.Profile is { } profile)
+                {
+                    var unmatched = new FileReport
+                    {
+                        Path = path,
+                        FileId = firstFileId + i,
+                        Error = Loc.F(
+                            "no file of profile '{0}' matches this name (its patterns: {1})",
+                            "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
+                            profile.Name,
+                            string.Join(", ", profile.Files.Select(f => f.Match))),
+                    };
+                    entries.Add((null, unmatched));
+                    progress.FileFinished(unmatched);
+                    continue;
+                }
+
                 if (entity is null)
                 {
                     var unknown = new FileReport
@@ -117,7 +135,7 @@ public sealed class Importer
                     continue;
                 }
 
-                var file = new FileImport(ws, entity, path, firstFileId + i);
+                var file = new FileImport(ws, entity, path, firstFileId + i, mapping);
                 try
                 {
                     file.Stage(progress, ct);
@@ -159,7 +177,7 @@ public sealed class Importer
                 {
                     Path = file.Path,
                     FileId = file.FileId,
-                    Entity = EntityCatalog.FromFileName(file.Path)!.Name,
+                    Entity = file.Entity,
                     Read = file.Read,
                     Rejected = file.Rejected,
                     Stored = file.Read - file.Rejected,

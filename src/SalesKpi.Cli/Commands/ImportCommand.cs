@@ -12,6 +12,10 @@ internal sealed class ImportSettings : WorkspaceCommandSettings
     [LocDescription("Folders (every canonical *.csv inside) or files: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.", "Папки (все канонические *.csv в них) или файлы: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.")]
     public string[] Paths { get; init; } = [];
 
+    [CommandOption("--profile <FILE>")]
+    [LocDescription("Read the files through a YAML mapping profile (a CRM export, a spreadsheet, a public data set) instead of as canonical CSV; see docs/profiles.md.", "Читать файлы через YAML-профиль сопоставления (выгрузка CRM, таблица, открытый набор данных), а не как канонический CSV; см. docs/profiles.md.")]
+    public string? Profile { get; init; }
+
     [CommandOption("--strict")]
     [LocDescription("Store nothing if any row or file is rejected.", "Ничего не сохранять, если отклонена хоть одна строка или файл.")]
     public bool Strict { get; init; }
@@ -22,7 +26,8 @@ internal sealed class ImportCommand : Command<ImportSettings>
     public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
         using var ws = Workspace.Open(settings.DbPath);
-        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Trace = Trace(settings) }, cancellationToken);
+        var profile = settings.Profile is null ? null : MappingProfile.Load(settings.Profile);
+        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Profile = profile, Trace = Trace(settings) }, cancellationToken);
         Print(report);
         return report.ExitCode;
     }
