@@ -9,6 +9,9 @@ public sealed record ImportOptions
     /// <summary>When set, files are read through this mapping profile instead of as canonical CSV.</summary>
     public MappingProfile? Profile { get; init; }
 
+    /// <summary>When true, everything is read, mapped and validated, then rolled back: nothing is stored and no file is written; reports carry a preview of the first mapped rows.</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>When true, any rejected row or file rolls the whole import back.</summary>
     public bool Strict { get; init; }
 
@@ -73,6 +76,9 @@ public sealed record FileReport
 
     /// <summary>Why the whole file was rejected; null when it was read.</summary>
     public string? Error { get; init; }
+
+    /// <summary>With a dry run: the first stored rows as they would be stored (column → value); empty otherwise.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Preview { get; init; } = [];
 }
 
 /// <summary>The outcome of one import (one transaction).</summary>
@@ -84,8 +90,11 @@ public sealed record ImportReport
     /// <summary>One report per input file, in import order.</summary>
     public required IReadOnlyList<FileReport> Files { get; init; }
 
-    /// <summary>True when <c>--strict</c> rolled the import back because something was rejected.</summary>
+    /// <summary>True when <c>--strict</c> rolled the import back because something was rejected, or it was a dry run.</summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>True for a dry run (rolled back by design).</summary>
+    public bool DryRun { get; init; }
 
     /// <summary>Where all warnings were written row by row; null when there were none.</summary>
     public string? WarningsPath { get; init; }
@@ -104,7 +113,8 @@ public sealed record ImportReport
     /// but something was stored, 1 when nothing was stored because of rejections or a rollback.
     /// </summary>
     public int ExitCode =>
-        RolledBack ? 1
+        DryRun ? (Rejected == 0 && Files.All(f => f.Error is null) ? 0 : 2)
+        : RolledBack ? 1
         : Rejected == 0 && Files.All(f => f.Error is null) ? 0
         : Stored > 0 ? 2
         : 1;

@@ -171,6 +171,10 @@ public sealed class Importer
                 }
 
                 var warnings = file.Warn(warningsTable);
+                var preview = options.DryRun
+                    ? ws.Query($"SELECT * EXCLUDE (file_id, source_line) FROM {ws.Dialect.Quote(file.Entity)} WHERE file_id = {file.FileId} ORDER BY source_line LIMIT 5", r =>
+                        (IReadOnlyDictionary<string, object?>)Enumerable.Range(0, r.FieldCount).ToDictionary(c => r.GetName(c), c => r.IsDBNull(c) ? null : r.GetValue(c))).ToList()
+                    : [];
                 var stem = Path.GetFileNameWithoutExtension(file.Path);
                 var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
                 var report = new FileReport
@@ -186,7 +190,8 @@ public sealed class Importer
                     Merged = file.Merged,
                     IgnoredColumns = file.IgnoredColumns,
                     Warnings = warnings,
-                    RejectsPath = file.WriteRejects(rejectsPath) ? rejectsPath : null,
+                    RejectsPath = !options.DryRun && file.WriteRejects(rejectsPath) ? rejectsPath : null,
+                    Preview = preview,
                 };
                 reports.Add(report);
                 progress.FileFinished(report);
@@ -194,7 +199,7 @@ public sealed class Importer
 
             Trace("warnings checked, rejects written");
             string? warningsPath = null;
-            if (Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
+            if (!options.DryRun && Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
             {
                 warningsPath = Path.Combine(reportDir, $"import-{importId}-warnings.csv");
                 Directory.CreateDirectory(reportDir);
@@ -208,6 +213,12 @@ public sealed class Importer
 
             ws.Execute($"DROP TABLE {warningsTable}");
             var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath };
+            if (options.DryRun)
+            {
+                tx.Rollback();
+                return result with { ImportId = 0, RolledBack = true, DryRun = true };
+            }
+
             if (options.Strict && (result.Rejected > 0 || reports.Any(r => r.Error is not null)))
             {
                 tx.Rollback();

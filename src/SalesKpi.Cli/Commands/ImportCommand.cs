@@ -16,6 +16,10 @@ internal sealed class ImportSettings : WorkspaceCommandSettings
     [LocDescription("Read the files through a YAML mapping profile (a CRM export, a spreadsheet, a public data set) instead of as canonical CSV; see docs/profiles.md.", "Читать файлы через YAML-профиль сопоставления (выгрузка CRM, таблица, открытый набор данных), а не как канонический CSV; см. docs/profiles.md.")]
     public string? Profile { get; init; }
 
+    [CommandOption("--dry-run")]
+    [LocDescription("Read, map and validate everything, show the first mapped rows and the summary, store and write nothing.", "Прочитать, сопоставить и проверить всё, показать первые строки и итог, ничего не сохраняя и не записывая.")]
+    public bool DryRun { get; init; }
+
     [CommandOption("--strict")]
     [LocDescription("Store nothing if any row or file is rejected.", "Ничего не сохранять, если отклонена хоть одна строка или файл.")]
     public bool Strict { get; init; }
@@ -27,7 +31,7 @@ internal sealed class ImportCommand : Command<ImportSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var profile = settings.Profile is null ? null : MappingProfile.Load(settings.Profile);
-        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Profile = profile, Trace = Trace(settings) }, cancellationToken);
+        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Profile = profile, DryRun = settings.DryRun, Trace = Trace(settings) }, cancellationToken);
         Print(report);
         return report.ExitCode;
     }
@@ -83,6 +87,23 @@ internal sealed class ImportCommand : Command<ImportSettings>
                 AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
             }
 
+            if (f.Preview.Count > 0)
+            {
+                var preview = new Table().AddColumns(f.Preview[0].Keys.Select(k => new TableColumn(Markup.Escape(k))).ToArray());
+                foreach (var row in f.Preview)
+                {
+                    preview.AddRow(row.Values.Select(v => Markup.Escape(v switch
+                    {
+                        null => "—",
+                        DateTime t => t.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC",
+                        IFormattable x => x.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                        _ => v.ToString() ?? string.Empty,
+                    })).ToArray());
+                }
+
+                AnsiConsole.Write(preview);
+            }
+
             if (f.RejectsPath is not null)
             {
                 AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("rejected rows with line, column and reason: {0}", "отклонённые строки со строкой, столбцом и причиной: {0}", f.RejectsPath)));
@@ -95,7 +116,12 @@ internal sealed class ImportCommand : Command<ImportSettings>
         }
 
         var total = Loc.F("Total: read {0} = stored {1} + rejected {2}", "Итого: прочитано {0} = сохранено {1} + отклонено {2}", Output.N(report.Read), Output.N(report.Stored), Output.N(report.Rejected));
-        if (report.RolledBack)
+        if (report.DryRun)
+        {
+            var would = Loc.F("Dry run: read {0} = would store {1} + rejected {2}; nothing was stored and no file was written.", "Пробный запуск: прочитано {0} = было бы сохранено {1} + отклонено {2}; ничего не сохранено и не записано.", Output.N(report.Read), Output.N(report.Files.Sum(f => f.Stored)), Output.N(report.Rejected));
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(would) + "[/]");
+        }
+        else if (report.RolledBack)
         {
             AnsiConsole.MarkupLine("[red]" + Markup.Escape(total + ". " + Loc.T("--strict: something was rejected, so nothing was stored.", "--strict: есть отклонённые данные, поэтому ничего не сохранено.")) + "[/]");
         }

@@ -153,6 +153,22 @@ public sealed class MappingProfileTests : IDisposable
     }
 
     [Fact]
+    public void A_dry_run_shows_the_mapped_rows_and_stores_and_writes_nothing()
+    {
+        using var ws = Ws.Create(dir);
+        dir.Write("leads-x.csv", "Id;Date\nL1;01.02.2025\nL2;31.02.2025\n");
+        var profile = MappingProfile.Load(dir.Write("p.yaml", "files:\n  - match: leads-*.csv\n    entity: leads\n    date_formats: [dd.MM.yyyy]\n    columns:\n      lead_id: Id\n      created_at: Date\n"));
+        var r = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("leads-x.csv")], Profile = profile, DryRun = true });
+        (r.DryRun, r.ExitCode, r.Files.Single().Stored, r.Rejected).ShouldBe((true, 2, 1L, 1L));
+        var row = r.Files.Single().Preview.ShouldHaveSingleItem();
+        (row["lead_id"], row["created_at"]).ShouldBe(("L1", (object?)new DateTime(2025, 2, 1)));
+        r.Files.Single().RejectsPath.ShouldBeNull();
+        ws.Count("SELECT count(*) FROM leads").ShouldBe(0);
+        ws.Count("SELECT count(*) FROM imports").ShouldBe(0);
+        Directory.Exists(dir.File("saleskpi-rejects")).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Profile_problems_are_listed_together_and_yaml_errors_name_line_and_column()
     {
         var bad = dir.Write("bad.yaml", "files:\n  - match: x.csv\n    entity: leadz\n  - match: y.csv\n    entity: deals\n    columns:\n      deal_id: Id\n      colour: X\n");
