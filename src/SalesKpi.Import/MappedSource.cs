@@ -140,7 +140,10 @@ internal sealed class MappedSource(CsvRecordReader source, FileMapping mapping, 
         else if (rule.Concat is { } parts)
         {
             var compiled = parts.Select(p => p.StartsWith('$') ? (Index: col(column.Name, p[1..]), Text: (string?)null) : (Index: -1, Text: p)).ToList();
-            raw = () => string.Concat(compiled.Select(p => p.Index >= 0 ? source[p.Index].Trim().ToString() : p.Text));
+            // Nothing to join when every referenced column is empty: a prefix alone would name a row that does not exist.
+            raw = () => compiled.Where(p => p.Index >= 0).All(p => source[p.Index].Trim().IsEmpty) && compiled.Any(p => p.Index >= 0)
+                ? null
+                : string.Concat(compiled.Select(p => p.Index >= 0 ? source[p.Index].Trim().ToString() : p.Text));
         }
         else
         {

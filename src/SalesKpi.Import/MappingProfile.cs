@@ -18,6 +18,23 @@ public sealed record MappingProfile
     /// <summary>One mapping per kind of source file.</summary>
     public List<FileMapping> Files { get; init; } = [];
 
+    /// <summary>Names of the built-in profiles: amocrm, bitrix24, hubspot, pipedrive, salesforce.</summary>
+    public static IReadOnlyList<string> BuiltInNames =>
+        [.. typeof(MappingProfile).Assembly.GetManifestResourceNames().Where(n => n.StartsWith("profiles/", StringComparison.Ordinal)).Select(n => n[9..^5]).Order(StringComparer.Ordinal)];
+
+    /// <summary>The YAML of the built-in profile <paramref name="name"/>, or null.</summary>
+    public static string? BuiltIn(string name)
+    {
+        using var stream = typeof(MappingProfile).Assembly.GetManifestResourceStream("profiles/" + name.Trim().ToLowerInvariant() + ".yaml");
+        if (stream is null)
+        {
+            return null;
+        }
+
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>The mapping whose <see cref="FileMapping.Match"/> fits the file name, or null.</summary>
     public FileMapping? For(string path) =>
         Files.FirstOrDefault(f => f.Matches(Path.GetFileName(path)));
@@ -30,16 +47,28 @@ public sealed record MappingProfile
     public static MappingProfile Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full))
+        string yaml;
+        if (File.Exists(full))
         {
-            throw new SalesKpiException(Loc.F("Profile {0} does not exist: give the path of a .yaml mapping profile.", "Профиль {0} не существует: укажите путь к YAML-профилю.", full));
+            yaml = File.ReadAllText(full);
+        }
+        else if (BuiltIn(path) is { } text)
+        {
+            (full, yaml) = (path, text);
+        }
+        else
+        {
+            throw new SalesKpiException(Loc.F(
+                "Profile {0} does not exist: give the path of a .yaml mapping profile or a built-in one: {1}.",
+                "Профиль {0} не существует: укажите путь к YAML-профилю или встроенный: {1}.",
+                full, string.Join(", ", BuiltInNames)));
         }
 
         MappingProfile profile;
         try
         {
             var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
-            profile = deserializer.Deserialize<MappingProfile>(File.ReadAllText(full)) ?? new MappingProfile();
+            profile = deserializer.Deserialize<MappingProfile>(yaml) ?? new MappingProfile();
         }
         catch (YamlException ex)
         {

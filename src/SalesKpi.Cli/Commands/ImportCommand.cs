@@ -12,8 +12,8 @@ internal sealed class ImportSettings : WorkspaceCommandSettings
     [LocDescription("Folders (every canonical *.csv inside) or files: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.", "Папки (все канонические *.csv в них) или файлы: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.")]
     public string[] Paths { get; init; } = [];
 
-    [CommandOption("--profile <FILE>")]
-    [LocDescription("Read the files through a YAML mapping profile (a CRM export, a spreadsheet, a public data set) instead of as canonical CSV; see docs/profiles.md.", "Читать файлы через YAML-профиль сопоставления (выгрузка CRM, таблица, открытый набор данных), а не как канонический CSV; см. docs/profiles.md.")]
+    [CommandOption("--profile <FILE|NAME>")]
+    [LocDescription("Read the files through a mapping profile instead of as canonical CSV: a YAML file, or a built-in one (amocrm, bitrix24, hubspot, pipedrive, salesforce); see docs/profiles.md.", "Читать файлы через профиль сопоставления, а не как канонический CSV: YAML-файл или встроенный (amocrm, bitrix24, hubspot, pipedrive, salesforce); см. docs/profiles.md.")]
     public string? Profile { get; init; }
 
     [CommandOption("--dry-run")]
