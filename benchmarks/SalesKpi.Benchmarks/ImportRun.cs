@@ -17,9 +17,18 @@ public static partial class ImportRun
         try
         {
             Machine.Print();
-            var csv = Path.Combine(dir, "leads.csv");
+            var mapped = args.Contains("--mapped");
+            var csv = Path.Combine(dir, mapped ? "bitrix24-leads.csv" : "leads.csv");
             var gen = Stopwatch.StartNew();
-            LeadsGenerator.Write(csv, rows);
+            if (mapped)
+            {
+                LeadsGenerator.WriteBitrix(csv, rows);
+            }
+            else
+            {
+                LeadsGenerator.Write(csv, rows);
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generated {rows:N0} leads ({new FileInfo(csv).Length / 1e6:F0} MB) in {gen.Elapsed.TotalSeconds:F1} s"));
 
             var times = new List<double>();
@@ -31,7 +40,9 @@ public static partial class ImportRun
                 File.Delete(db + ".wal");
                 Cli(dir, "init", "--db", db);
                 var sw = Stopwatch.StartNew();
-                var (code, err) = Cli(dir, "import", csv, "--db", db, "--verbose");
+                var (code, err) = mapped
+                    ? Cli(dir, "import", csv, "--db", db, "--profile", "bitrix24", "--verbose")
+                    : Cli(dir, "import", csv, "--db", db, "--verbose");
                 var seconds = sw.Elapsed.TotalSeconds;
                 if (code != 0)
                 {
@@ -50,7 +61,7 @@ public static partial class ImportRun
             peaks.Sort();
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"import {rows:N0} leads: median {times[times.Count / 2]:F2} s (min {times[0]:F2}, max {times[^1]:F2}); {rows / times[times.Count / 2]:N0} rows/s; peak memory median {peaks[peaks.Count / 2]} MB (max {peaks[^1]})"));
+                $"{(mapped ? "mapped (Bitrix24 profile) " : string.Empty)}import {rows:N0} leads: median {times[times.Count / 2]:F2} s (min {times[0]:F2}, max {times[^1]:F2}); {rows / times[times.Count / 2]:N0} rows/s; peak memory median {peaks[peaks.Count / 2]} MB (max {peaks[^1]})"));
             return 0;
         }
         finally

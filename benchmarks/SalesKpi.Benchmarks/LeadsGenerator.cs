@@ -14,6 +14,22 @@ public static class LeadsGenerator
     private static readonly string[] Titles = ["Генеральный директор", "Head of Sales", "Менеджер", "CTO", "Бухгалтер", "Owner"];
     private static readonly string[] Needs = ["Внедрение CRM", "Аудит продаж, обучение", "Consulting", "", "Обучение команды"];
 
+    /// <summary>Writes the same kind of leads as a Bitrix24 export: semicolons, Russian headers, dd.MM.yyyy dates.</summary>
+    public static void WriteBitrix(string path, int rows, int seed = 42)
+    {
+        var rnd = new Random(seed);
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+        w.Write("ID;Название лида;Дата создания;Источник;Ответственный;Должность;Название компании;Статус\n");
+        var start = new DateTime(2024, 1, 1);
+        for (var i = 0; i < rows; i++)
+        {
+            var created = start.AddMinutes(rnd.Next(0, 2 * 365 * 24 * 60));
+            w.Write(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{i + 1};Заявка с сайта {i + 1};{created:dd.MM.yyyy HH:mm:ss};{Channels[rnd.Next(Channels.Length)]};{Owners[rnd.Next(Owners.Length)]};{Titles[rnd.Next(Titles.Length)]};Компания {rnd.Next(1, 50_000)};Новый\n"));
+        }
+    }
+
     public static void Write(string path, int rows, int seed = 42)
     {
         var rnd = new Random(seed);

@@ -22,7 +22,7 @@ static int Usage()
 {
     Console.WriteLine("""
         SalesKpi benchmarks (run from the repository root, Release):
-          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- import [--rows 1000000] [--runs 5] [--keep DIR]
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- import [--rows 1000000] [--runs 5] [--keep DIR] [--mapped]
               generates leads.csv, then times 'saleskpi init' + 'saleskpi import' as a process per run
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3]
               generates workspaces with proportional deals, activities, customers…, times the full report as a process
