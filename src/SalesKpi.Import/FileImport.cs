@@ -40,7 +40,8 @@ internal sealed class FileImport : IDisposable
     public FileImport(Workspace ws, EntityDef entity, string path, int fileId, FileMapping? mapping = null)
     {
         this.mapping = mapping;
-        format = mapping is null ? SourceFormat.Canonical : SourceFormat.Detect(path, mapping);
+        IsWorkbook = path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+        format = mapping is null || IsWorkbook ? SourceFormat.Canonical : SourceFormat.Detect(path, mapping);
         this.ws = ws;
         this.entity = entity;
         Path = path;
@@ -59,6 +60,9 @@ internal sealed class FileImport : IDisposable
     public int FileId { get; }
 
     public string Entity => entity.Name;
+
+    /// <summary>True for an .xlsx workbook (read by sheet rows, not as text).</summary>
+    public bool IsWorkbook { get; }
 
     public long Read { get; private set; }
 
@@ -83,10 +87,16 @@ internal sealed class FileImport : IDisposable
     /// </summary>
     public void Stage(IImportProgress progress, CancellationToken ct)
     {
-        RejectBinary();
-        using var text = OpenText(Path, format.Encoding);
-        var reader = new CsvRecordReader(text, delimiter: format.Delimiter);
+        if (!IsWorkbook)
+        {
+            RejectBinary();
+        }
+
+        using var text = IsWorkbook ? null : OpenText(Path, format.Encoding);
+        using var workbook = IsWorkbook ? new XlsxSource(Path, mapping?.Sheet) : null;
+        IRecordSource reader = workbook is not null ? workbook : new CsvRecordReader(text!, delimiter: format.Delimiter);
         IRecordSource csv = mapping is null ? reader : new MappedSource(reader, mapping, entity);
+        var length = new FileInfo(Path).Length;
         try
         {
             if (!csv.Read())
@@ -103,7 +113,7 @@ internal sealed class FileImport : IDisposable
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var full = new BlockingCollection<Batch>(boundedCapacity: 4);
             using var empty = new BlockingCollection<Batch>();
-            var producer = Task.Run(() => Parse(csv, text, map, present, full, empty, progress, stop.Token), stop.Token);
+            var producer = Task.Run(() => Parse(csv, text, length, map, present, full, empty, progress, stop.Token), stop.Token);
             try
             {
                 using var rows = ws.CreateBulkWriter(entity.Name);
@@ -143,7 +153,7 @@ internal sealed class FileImport : IDisposable
                 }
             }
 
-            progress.Advanced(Path, text.BaseStream.Length, Read);
+            progress.Advanced(Path, length, Read);
         }
         catch (DecoderFallbackException)
         {
@@ -259,6 +269,12 @@ internal sealed class FileImport : IDisposable
 
         using var cmd = ws.Command($"SELECT _line, _column, _reason FROM {rej} ORDER BY _line");
         using var rejects = cmd.ExecuteReader();
+        if (IsWorkbook)
+        {
+            WriteWorkbookRejects(rejects, target);
+            return true;
+        }
+
         using var text = OpenText(Path, format.Encoding);
         var csv = new CsvRecordReader(text, captureRaw: true, delimiter: format.Delimiter);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
@@ -284,6 +300,26 @@ internal sealed class FileImport : IDisposable
         }
 
         return true;
+    }
+
+    // A workbook row has no text to copy: the rejects file gets its cell values as CSV, header first.
+    private void WriteWorkbookRejects(System.Data.Common.DbDataReader rejects, string target)
+    {
+        using var sheet = new XlsxSource(Path, mapping?.Sheet);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+        using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        string Row(IRecordSource r) => string.Join(",", Enumerable.Range(0, r.FieldCount).Select(i => Quote(r[i].ToString())));
+        sheet.Read();
+        output.Write(Row(sheet) + ",_reject_line,_reject_column,_reject_reason\n");
+        while (rejects.Read())
+        {
+            var line = rejects.GetInt64(0);
+            while (sheet.Line < line && sheet.Read())
+            {
+            }
+
+            output.Write(string.Join(",", Row(sheet), line.ToString(CultureInfo.InvariantCulture), Quote(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1)), Quote(rejects.GetString(2))) + "\n");
+        }
     }
 
     public void Dispose()
@@ -352,7 +388,7 @@ internal sealed class FileImport : IDisposable
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Parse(IRecordSource csv, StreamReader text, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
+    private void Parse(IRecordSource csv, StreamReader? text, long length, int[] map, int[] present, BlockingCollection<Batch> full, BlockingCollection<Batch> empty, IImportProgress progress, CancellationToken ct)
     {
         try
         {
@@ -366,7 +402,7 @@ internal sealed class FileImport : IDisposable
                 if ((Read & (ProgressEvery - 1)) == 0)
                 {
                     ct.ThrowIfCancellationRequested();
-                    progress.Advanced(Path, text.BaseStream.Position, Read);
+                    progress.Advanced(Path, text?.BaseStream.Position ?? length / 2, Read);
                 }
 
                 var cells = batch.Cells.AsSpan(batch.Count * entity.Columns.Length, entity.Columns.Length);

@@ -40,14 +40,15 @@ public sealed class Importer
             var full = Path.GetFullPath(p);
             if (Directory.Exists(full))
             {
-                var csvs = Directory.EnumerateFiles(full, "*.csv", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive })
+                var options = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive };
+                var csvs = Directory.EnumerateFiles(full, "*.csv", options).Concat(Directory.EnumerateFiles(full, "*.xlsx", options))
                     .Order(StringComparer.Ordinal)
                     .ToList();
                 if (csvs.Count == 0)
                 {
                     throw new SalesKpiException(Loc.F(
-                        "The folder {0} has no .csv files: give a folder with leads.csv, deals.csv, … or the files themselves.",
-                        "В папке {0} нет файлов .csv: укажите папку с leads.csv, deals.csv, … или сами файлы.",
+                        "The folder {0} has no .csv or .xlsx files: give a folder with leads.csv, deals.csv, … or the files themselves.",
+                        "В папке {0} нет файлов .csv или .xlsx: укажите папку с leads.csv, deals.csv, … или сами файлы.",
                         full));
                 }
 

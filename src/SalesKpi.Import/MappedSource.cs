@@ -71,7 +71,7 @@ public sealed record SourceFormat(Encoding Encoding, char Delimiter)
 /// cleaned of thousands separators (spaces, no-break spaces) with a decimal comma made a point. The
 /// canonical validation then applies unchanged; line numbers stay those of the source file.
 /// </summary>
-internal sealed class MappedSource(CsvRecordReader source, FileMapping mapping, EntityDef entity) : IRecordSource
+internal sealed class MappedSource(IRecordSource source, FileMapping mapping, EntityDef entity) : IRecordSource
 {
     private readonly List<(ColumnDef Column, ColumnRule Rule)> rules = [.. mapping.Columns.Select(kv => (entity[kv.Key], ColumnRule.From(kv.Value)!))];
     private Func<string?>[] getters = [];

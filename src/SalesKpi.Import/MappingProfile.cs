@@ -119,6 +119,9 @@ public sealed record FileMapping
     /// <summary>The canonical entity.</summary>
     public string? Entity { get; init; }
 
+    /// <summary>For .xlsx files: the worksheet to read; null for the first.</summary>
+    public string? Sheet { get; init; }
+
     /// <summary><c>auto</c> (default: the most frequent of <c>,</c> <c>;</c> tab in the header line), <c>,</c>, <c>;</c> or <c>tab</c>.</summary>
     public string Delimiter { get; init; } = "auto";
 
