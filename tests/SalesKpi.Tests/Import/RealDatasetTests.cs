@@ -153,6 +153,19 @@ public sealed class MappingProfileTests : IDisposable
     }
 
     [Fact]
+    public void Tab_separated_exports_and_excel_serial_dates_are_understood()
+    {
+        using var ws = Ws.Create(dir);
+        // 45901 days after 1899-12-30 is 2025-09-01; 45901.5 is noon of that day.
+        dir.Write("leads-tab.csv", "Id\tCreated\tSource\nL1\t45901\tads\nL2\t45901.5\tseo\n");
+        var r = Import(ws, "files:\n  - match: leads-*.csv\n    entity: leads\n    columns:\n      lead_id: Id\n      created_at: Created\n      channel: Source\n", "leads-tab.csv");
+        r.Rejected.ShouldBe(0);
+        ws.Scalar("SELECT created_at FROM leads WHERE lead_id = 'L1'").ShouldBe(new DateTime(2025, 9, 1));
+        ws.Scalar("SELECT created_at FROM leads WHERE lead_id = 'L2'").ShouldBe(new DateTime(2025, 9, 1, 12, 0, 0));
+        ws.Scalar("SELECT channel FROM leads WHERE lead_id = 'L2'").ShouldBe("seo");
+    }
+
+    [Fact]
     public void A_dry_run_shows_the_mapped_rows_and_stores_and_writes_nothing()
     {
         using var ws = Ws.Create(dir);
