@@ -103,36 +103,25 @@ public sealed class Importer
                 progress.FileStarted(path, new FileInfo(path).Length);
                 var mapping = options.Profile?.For(path);
                 var entity = options.Profile is null ? EntityCatalog.FromFileName(path) : EntityCatalog.Find(mapping?.Entity ?? string.Empty);
-                if (entity is null && options.Profile is { } profile)
-                {
-                    var unmatched = new FileReport
-                    {
-                        Path = path,
-                        FileId = firstFileId + i,
-                        Error = Loc.F(
-                            "no file of profile '{0}' matches this name (its patterns: {1})",
-                            "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
-                            profile.Name,
-                            string.Join(", ", profile.Files.Select(f => f.Match))),
-                    };
-                    entries.Add((null, unmatched));
-                    progress.FileFinished(unmatched);
-                    continue;
-                }
-
                 if (entity is null)
                 {
-                    var unknown = new FileReport
+                    var unrecognised = new FileReport
                     {
                         Path = path,
                         FileId = firstFileId + i,
-                        Error = Loc.F(
-                            "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
-                            "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
-                            string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name))),
+                        Error = options.Profile is { } profile
+                            ? Loc.F(
+                                "no file of profile '{0}' matches this name (its patterns: {1})",
+                                "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
+                                profile.Name,
+                                string.Join(", ", profile.Files.Select(f => f.Match)))
+                            : Loc.F(
+                                "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
+                                "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
+                                string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name))),
                     };
-                    entries.Add((null, unknown));
-                    progress.FileFinished(unknown);
+                    entries.Add((null, unrecognised));
+                    progress.FileFinished(unrecognised);
                     continue;
                 }
 

@@ -80,3 +80,19 @@ public sealed class BuiltInProfileTests : IDisposable
         return Encoding.GetEncoding(1251);
     }
 }
+
+public sealed class UnmatchedProfileFileTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void A_file_no_profile_entry_matches_is_rejected_with_the_patterns()
+    {
+        using var ws = Ws.Create(dir);
+        dir.Write("export.csv", "Record ID,Create Date\n1,2025-09-01 10:00\n");
+        var r = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("export.csv")], Profile = MappingProfile.Load("hubspot") });
+        r.Files.Single().Error!.ShouldContain("no file of profile 'hubspot' matches this name (its patterns: hubspot-contacts*.csv, hubspot-deals*.csv)");
+    }
+}
