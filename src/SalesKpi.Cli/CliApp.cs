@@ -51,11 +51,12 @@ public static class CliApp
 
             config.AddCommand<ImportCommand>("import")
                 .WithDescription(Loc.T(
-                    "Import canonical CSV files (a folder or single files) in one transaction. Exit code 0: all rows stored; 2: some rows rejected; 1: failure, nothing stored.",
-                    "Импортировать CSV канонического формата (папку или отдельные файлы) одной транзакцией. Код выхода 0: все строки сохранены; 2: часть строк отклонена; 1: ошибка, ничего не сохранено."))
+                    "Import canonical CSV or .xlsx files, or CRM and spreadsheet exports through a mapping profile, in one transaction. Exit code 0: all rows stored; 2: some rows rejected; 1: failure, nothing stored.",
+                    "Импортировать файлы CSV или .xlsx канонического формата либо выгрузки CRM и таблиц через профиль сопоставления, одной транзакцией. Код выхода 0: все строки сохранены; 2: часть строк отклонена; 1: ошибка, ничего не сохранено."))
                 .WithExample("import", "data/")
                 .WithExample("import", "leads.csv", "deals.csv", "--db", "sales.duckdb")
                 .WithExample("import", "data/", "--strict")
+                .WithExample("import", "exports/", "--profile", "bitrix24", "--dry-run")
                 .WithExample("import", "../shared/datasets/crm-sales-opportunities/sales_pipeline.csv", "--profile", "samples/profiles/crm-sales-opportunities.yaml");
 
             config.AddCommand<ReportCommand>("report")

@@ -9,7 +9,7 @@ namespace SalesKpi.Cli.Commands;
 internal sealed class ImportSettings : WorkspaceCommandSettings
 {
     [CommandArgument(0, "<PATH>")]
-    [LocDescription("Folders (every canonical *.csv inside) or files: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.", "Папки (все канонические *.csv в них) или файлы: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv.")]
+    [LocDescription("Folders (every *.csv and *.xlsx inside) or files: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv — or the export files a --profile names.", "Папки (все *.csv и *.xlsx в них) или файлы: leads.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, customers.csv, revenue.csv, nps.csv — или файлы выгрузки, которые описывает --profile.")]
     public string[] Paths { get; init; } = [];
 
     [CommandOption("--profile <FILE|NAME>")]
