@@ -45,36 +45,22 @@ public sealed class CalibrationEngine(Workspace ws)
     /// <summary>Calibrates over the leads created in <paramref name="period"/>.</summary>
     public CalibrationReport Run(Period period, DateTimeOffset asOf, KpiParameters p)
     {
-        var zone = ws.Settings.Zone;
-        var bands = p.CompanySizeBands.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $", coalesce(l.company_size BETWEEN {b.Min} AND {b.Max}, false) AS band{i}"));
-        var sql = $"""
-            WITH won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= $asof AND lead_id IS NOT NULL GROUP BY lead_id),
-            c AS (
-              SELECT {Families.QualityScoreSql(p)} AS score,
-                     coalesce({Families.DecisionMakerSql(p)}, false) AS title,
-                     l.need IS NOT NULL AS need{string.Concat(bands)},
-                     coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false) AS to_sql,
-                     coalesce(epoch(won.t) - epoch(l.created_at) <= $w_win, false) AS to_win,
-                     l.lead_id
-              FROM leads l LEFT JOIN won ON won.lead_id = l.lead_id
-              WHERE l.created_at >= $s AND l.created_at < $e AND l.created_at <= $asof)
-            SELECT * FROM c
+        // Score and conversions per lead come from the leads family, as KPIs 3, 4 and 17 define them.
+        var (rows, command) = new KpiEngine(ws).FamilyRows(Families.Leads, period, asOf, p, []);
+        var bands = p.CompanySizeBands.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $", coalesce(company_size BETWEEN {b.Min} AND {b.Max}, false) AS band{i}"));
+        var cohort = rows + $"""
+            , c AS (SELECT score, coalesce({Families.DecisionMakerSql(p, "job_title")}, false) AS title, need IS NOT NULL AS need{string.Concat(bands)}, to_sql, to_win, lead_id FROM rows)
+
             """;
-        var args = new Dictionary<string, object?>
-        {
-            ["s"] = period.StartUtc(zone), ["e"] = period.EndUtc(zone), ["asof"] = asOf.UtcDateTime,
-            ["w_sql"] = p.LeadToSqlWindowDays * 86400.0, ["w_win"] = p.LeadToWinWindowDays * 86400.0,
-        };
 
         // Deciles and rule counts are aggregated by SQL over the per-lead rows above.
         var deciles = new List<DecileRow>();
-        var decileSql = $"""
-            {sql.Replace("SELECT * FROM c", string.Empty, StringComparison.Ordinal)}
+        var decileSql = cohort + """
             SELECT dec, count(*), min(score), max(score), avg(to_sql::INT), avg(to_win::INT)
             FROM (SELECT *, ntile(10) OVER (ORDER BY score, lead_id) AS dec FROM c) GROUP BY dec ORDER BY dec
             """;
         long leads = 0;
-        using (var cmd = ws.NamedCommand(decileSql, args))
+        using (var cmd = command(decileSql))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -88,13 +74,12 @@ public sealed class CalibrationEngine(Workspace ws)
         var ruleNames = new List<(string Name, string Column, int Points)> { ("decision_maker_title", "title", p.DecisionMakerPoints) };
         ruleNames.AddRange(p.CompanySizeBands.Select((b, i) => (string.Create(CultureInfo.InvariantCulture, $"company_size {b.Min}-{b.Max}"), $"band{i}", b.Points)));
         ruleNames.Add(("need", "need", p.NeedPoints));
-        var ruleSql = $"""
-            {sql.Replace("SELECT * FROM c", string.Empty, StringComparison.Ordinal)}
+        var ruleSql = cohort + $"""
             SELECT {string.Join(", ", ruleNames.Select(x => $"count(*) FILTER (WHERE {x.Column}), count(*) FILTER (WHERE {x.Column} AND to_sql), count(*) FILTER (WHERE NOT {x.Column} AND to_sql), count(*) FILTER (WHERE {x.Column} AND to_win), count(*) FILTER (WHERE NOT {x.Column} AND to_win)"))}
             FROM c
             """;
         var raw = new List<(string Name, int Points, long Match, long SqlMatch, long SqlOther, long WinMatch, long WinOther)>();
-        using (var cmd = ws.NamedCommand(ruleSql, args))
+        using (var cmd = command(ruleSql))
         using (var r = cmd.ExecuteReader())
         {
             r.Read();

@@ -321,8 +321,8 @@ internal static class Families
     }
 
     /// <summary>SQL that is true when the lead's job title contains a decision-maker word.</summary>
-    internal static string DecisionMakerSql(KpiParameters p) =>
-        p.DecisionMakerTitles.IsEmpty ? "false" : $"regexp_matches(lower(coalesce(l.job_title, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}')";
+    internal static string DecisionMakerSql(KpiParameters p, string column = "l.job_title") =>
+        p.DecisionMakerTitles.IsEmpty ? "false" : $"regexp_matches(lower(coalesce({column}, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}')";
 
     private static string EscapeRegex(string word)
     {

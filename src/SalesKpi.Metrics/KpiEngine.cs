@@ -100,6 +100,18 @@ public sealed class KpiEngine
         return new Explanation(Loc.T(definition.En, definition.Ru), report, result, sources);
     }
 
+    /// <summary>
+    /// The row-level SQL of <paramref name="family"/> over one period (its buckets loaded) as a CTE named
+    /// <c>rows</c>, and a factory binding a statement that continues it — so other computations (simulation,
+    /// calibration) read the same per-unit definitions as the report instead of restating them.
+    /// </summary>
+    internal (string Cte, Func<string, DbCommand> Command) FamilyRows(string family, Period period, DateTimeOffset asOf, KpiParameters parameters, IReadOnlyList<string> dims)
+    {
+        var zone = ws.Settings.Zone;
+        var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, zone, LoadBuckets([period], zone), new Dictionary<string, long>());
+        return (Families.Build(parameters)[family].RowsCte(dims, ctx.QuarterHourBuckets), sql => ws.NamedCommand(sql, Args(sql, ctx)));
+    }
+
     private List<IReadOnlyDictionary<string, object?>> Records(Family f, IReadOnlyDictionary<string, string> slice, Context ctx, int limit)
     {
         var dims = slice.Keys.Select(KpiCatalog.Dimension).ToList();

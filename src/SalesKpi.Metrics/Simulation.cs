@@ -120,18 +120,10 @@ public static class Simulation
                 "В {0} слишком мало данных для моделирования (нужны лиды, SQL, закрытые и выигранные сделки): выберите другой --period.", period.Label));
         }
 
-        var zone = ws.Settings.Zone;
-        const string Sql = """
-            WITH resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
-                          WHERE a.occurred_at >= l0.created_at AND a.occurred_at <= $asof AND (a.direction IS NULL OR a.direction <> 'inbound') GROUP BY a.lead_id)
-            SELECT coalesce(l.channel, '(none)'), CASE WHEN least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t) IS NOT NULL
-                        THEN greatest(0, epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at)) / 3600.0 END,
-                   coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false)
-            FROM leads l LEFT JOIN resp ON resp.lead_id = l.lead_id
-            WHERE l.created_at >= $s AND l.created_at < $e AND l.created_at <= $asof
-            """;
+        // Response hours and conversion per lead, exactly as KPIs 4 and 5 define them.
+        var (rows, command) = engine.FamilyRows(Families.Leads, period, asOf, p, ["channel"]);
         var response = ImmutableArray.CreateBuilder<(string, double?, bool)>();
-        using (var cmd = ws.NamedCommand(Sql, new Dictionary<string, object?> { ["s"] = period.StartUtc(zone), ["e"] = period.EndUtc(zone), ["asof"] = asOf.UtcDateTime, ["w_sql"] = p.LeadToSqlWindowDays * 86400.0 }))
+        using (var cmd = command(rows + "SELECT \"dim_channel\", response_hours, to_sql FROM rows"))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
