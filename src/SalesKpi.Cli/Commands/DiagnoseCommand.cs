@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Metrics;
@@ -73,8 +71,7 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
 
     private static string Json(DiagnoseReport r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return JsonOut.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("period", r.After.Label);
@@ -127,8 +124,6 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
     }
 }

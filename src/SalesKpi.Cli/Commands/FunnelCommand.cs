@@ -184,8 +184,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
 
     private static string Json(FunnelReport f)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return JsonOut.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("as_of", f.AsOfUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
@@ -222,15 +221,13 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 w.WriteString("stage", d.Stage);
                 w.WriteNumber("days", Math.Round(d.Days, 4));
                 w.WriteNumber("stage_p90_days", Math.Round(d.StageP90Days, 4));
-                JsonNumber(w, "amount", d.Amount);
+                JsonOut.Number(w, "amount", d.Amount);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
     }
 
     private static void WriteSteps(Utf8JsonWriter w, string name, IEnumerable<FunnelStep> steps, ImmutableArray<string> stages)
@@ -242,7 +239,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 w.WriteString("step", s.Name);
                 w.WriteString("section", s.Section);
                 w.WriteNumber("count", s.Count);
-                JsonNumber(w, "step_conversion", s.StepConversion);
+                JsonOut.Number(w, "step_conversion", s.StepConversion);
                 if (s.StepCi95 is { } ci)
                 {
                     w.WriteStartArray("ci95");
@@ -251,16 +248,16 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                     w.WriteEndArray();
                 }
 
-                JsonNumber(w, "cumulative_conversion", s.CumulativeConversion);
+                JsonOut.Number(w, "cumulative_conversion", s.CumulativeConversion);
                 w.WriteNumber("lost", s.Lost);
                 w.WriteNumber("lost_value", s.LostValue);
-                JsonNumber(w, "median_days", s.MedianDays);
-                JsonNumber(w, "p90_days", s.P90Days);
+                JsonOut.Number(w, "median_days", s.MedianDays);
+                JsonOut.Number(w, "p90_days", s.P90Days);
                 if (stages.Contains(s.Name) && s.Section == "deals")
                 {
-                    JsonNumber(w, "days_in_stage_median", s.DaysInStageMedian);
-                    JsonNumber(w, "days_in_stage_p90", s.DaysInStageP90);
-                    JsonNumber(w, "revenue_at_stake", s.RevenueAtStake);
+                    JsonOut.Number(w, "days_in_stage_median", s.DaysInStageMedian);
+                    JsonOut.Number(w, "days_in_stage_p90", s.DaysInStageP90);
+                    JsonOut.Number(w, "revenue_at_stake", s.RevenueAtStake);
                     w.WriteNumber("stalled", s.Stalled);
                 }
 
@@ -269,18 +266,6 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
 
 
         w.WriteEndArray();
-    }
-
-    private static void JsonNumber(Utf8JsonWriter w, string name, decimal? v)
-    {
-        if (v is { } d)
-        {
-            w.WriteNumber(name, Math.Round(d, 10));
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 
     private static string Csv(FunnelReport f)

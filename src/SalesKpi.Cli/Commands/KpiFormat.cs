@@ -49,8 +49,7 @@ internal static class KpiFormat
     /// <summary>Writes the report as the JSON contract documented in docs/cli.md.</summary>
     public static string Json(KpiReport report)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return JsonOut.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("as_of", DateTime.SpecifyKind(report.AsOfUtc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
@@ -69,15 +68,15 @@ internal static class KpiFormat
                 }
 
                 w.WriteEndObject();
-                Number(w, "value", r.Value, always: true);
+                JsonOut.Number(w, "value", r.Value);
                 w.WriteNumber("n", r.N);
-                Number(w, "numerator", r.Numerator);
-                Number(w, "denominator", r.Denominator);
+                JsonOut.Number(w, "numerator", r.Numerator, omitWhenNull: true);
+                JsonOut.Number(w, "denominator", r.Denominator, omitWhenNull: true);
                 if (r.Ci95 is { } ci)
                 {
                     w.WriteStartArray("ci95");
-                    w.WriteNumberValue(Round(ci.Low));
-                    w.WriteNumberValue(Round(ci.High));
+                    w.WriteNumberValue(JsonOut.Round(ci.Low));
+                    w.WriteNumberValue(JsonOut.Round(ci.High));
                     w.WriteEndArray();
                 }
 
@@ -86,7 +85,7 @@ internal static class KpiFormat
                     w.WriteStartObject("details");
                     foreach (var (k, v) in r.Details)
                     {
-                        Number(w, k, v, always: true);
+                        JsonOut.Number(w, k, v);
                     }
 
                     w.WriteEndObject();
@@ -120,9 +119,7 @@ internal static class KpiFormat
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
     }
 
     /// <summary>Writes one CSV row per result (invariant culture; details as JSON).</summary>
@@ -131,7 +128,7 @@ internal static class KpiFormat
         var sb = new StringBuilder("kpi,period,start,end,slice,value,n,numerator,denominator,ci95_low,ci95_high,flags,reason,details\n");
         foreach (var r in report.Results)
         {
-            var details = r.Details.Count == 0 ? string.Empty : "{" + string.Join(",", r.Details.Select(d => $"\"{d.Key}\":{(d.Value is { } v ? Round(v).ToString(CultureInfo.InvariantCulture) : "null")}")) + "}";
+            var details = r.Details.Count == 0 ? string.Empty : "{" + string.Join(",", r.Details.Select(d => $"\"{d.Key}\":{(d.Value is { } v ? JsonOut.Round(v).ToString(CultureInfo.InvariantCulture) : "null")}")) + "}";
             var cells = new[]
             {
                 r.Kpi.Id, r.Period.Label, r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -145,25 +142,8 @@ internal static class KpiFormat
         return sb.ToString();
     }
 
-    private static string Invariant(decimal? v) => v is { } d ? Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
+    private static string Invariant(decimal? v) => v is { } d ? JsonOut.Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
 
     private static string CsvCell(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
-
-    // Machine output keeps at most 10 decimals, without trailing zeros: exact for counts and money,
-    // plenty for ratios and durations.
-    private static decimal Round(decimal v) =>
-        decimal.Parse(decimal.Round(v, 10).ToString("0.##########", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    private static void Number(Utf8JsonWriter w, string name, decimal? value, bool always = false)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, Round(v));
-        }
-        else if (always)
-        {
-            w.WriteNull(name);
-        }
-    }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -66,42 +64,27 @@ internal sealed class SurvivalCommand : Command<SurvivalSettings>
 
     private static string Json(SurvivalReport s)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return JsonOut.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("period", s.Period.Label);
             w.WriteNumber("won", s.Won);
             w.WriteNumber("open", s.Open);
             w.WriteNumber("lost", s.Lost);
-            Number("median_days", s.MedianDays);
-            Number("plain_mean_days", s.PlainMeanDays);
-            Number("plain_median_days", s.PlainMedianDays);
+            JsonOut.Number(w, "median_days", s.MedianDays);
+            JsonOut.Number(w, "plain_mean_days", s.PlainMeanDays);
+            JsonOut.Number(w, "plain_median_days", s.PlainMedianDays);
             w.WriteStartArray("curve");
             foreach (var (days, share) in s.Curve)
             {
                 w.WriteStartObject();
                 w.WriteNumber("days", days);
-                w.WriteNumber("won_share", Math.Round(share, 10));
+                JsonOut.Number(w, "won_share", share);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
-
-            void Number(string name, decimal? v)
-            {
-                if (v is { } d)
-                {
-                    w.WriteNumber(name, Math.Round(d, 10));
-                }
-                else
-                {
-                    w.WriteNull(name);
-                }
-            }
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
     }
 }

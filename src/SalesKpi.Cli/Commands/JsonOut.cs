@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>
+/// The one way every command writes machine-readable JSON: indented, UTF-8 with Cyrillic left readable,
+/// numbers rounded to at most 10 decimals without trailing zeros.
+/// </summary>
+internal static class JsonOut
+{
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Runs <paramref name="body"/> against a fresh writer and returns the document it wrote.</summary>
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, Options))
+        {
+            body(w);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as a number; a missing value is written as <c>null</c>, or left out
+    /// entirely when <paramref name="omitWhenNull"/> is set.
+    /// </summary>
+    public static void Number(Utf8JsonWriter w, string name, decimal? value, bool omitWhenNull = false)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, Round(v));
+        }
+        else if (!omitWhenNull)
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="v"/> as machine output carries it (JSON and CSV): at most 10 decimals, without trailing
+    /// zeros — exact for counts and money, plenty for ratios and durations.
+    /// </summary>
+    public static decimal Round(decimal v) =>
+        decimal.Parse(decimal.Round(v, 10).ToString("0.##########", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}
