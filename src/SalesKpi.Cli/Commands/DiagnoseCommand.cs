@@ -86,8 +86,8 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
                     w.WriteString("stage", f.Stage);
                 }
 
-                w.WriteNumber("before", Math.Round(f.Before, 10));
-                w.WriteNumber("after", Math.Round(f.After, 10));
+                JsonOut.Number(w, "before", f.Before);
+                JsonOut.Number(w, "after", f.After);
                 w.WriteNumber("p_value", Math.Round(f.PValue, 6));
                 w.WriteString("test", f.Test);
                 w.WriteString("direction", f.Better switch { true => "better", false => "worse", _ => "neutral" });
@@ -96,7 +96,7 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
                     w.WriteStartObject("driver");
                     w.WriteString("dimension", d.Dimension);
                     w.WriteString("value", d.Value);
-                    w.WriteNumber("contribution", Math.Round(d.Contribution, 10));
+                    JsonOut.Number(w, "contribution", d.Contribution);
                     w.WriteEndObject();
                 }
 

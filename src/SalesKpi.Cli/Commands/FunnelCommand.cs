@@ -243,8 +243,8 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 if (s.StepCi95 is { } ci)
                 {
                     w.WriteStartArray("ci95");
-                    w.WriteNumberValue(Math.Round(ci.Low, 10));
-                    w.WriteNumberValue(Math.Round(ci.High, 10));
+                    w.WriteNumberValue(JsonOut.Round(ci.Low));
+                    w.WriteNumberValue(JsonOut.Round(ci.High));
                     w.WriteEndArray();
                 }
 
@@ -271,7 +271,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
     private static string Csv(FunnelReport f)
     {
         var sb = new StringBuilder("section,step,count,step_conversion,ci95_low,ci95_high,cumulative_conversion,lost,lost_value,median_days,p90_days,days_in_stage_median,days_in_stage_p90,revenue_at_stake,stalled\n");
-        string N(decimal? v) => v is { } d ? Math.Round(d, 10).ToString(CultureInfo.InvariantCulture) : string.Empty;
+        string N(decimal? v) => v is { } d ? JsonOut.Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
         foreach (var s in f.Steps)
         {
             sb.Append(CultureInfo.InvariantCulture, $"{s.Section},\"{s.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{s.Count},{N(s.StepConversion)},{N(s.StepCi95?.Low)},{N(s.StepCi95?.High)},{N(s.CumulativeConversion)},{s.Lost},{N(s.LostValue)},{N(s.MedianDays)},{N(s.P90Days)},{N(s.DaysInStageMedian)},{N(s.DaysInStageP90)},{N(s.RevenueAtStake)},{s.Stalled}\n");
