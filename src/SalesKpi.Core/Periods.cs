@@ -44,6 +44,17 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
     /// <summary>The UTC instant at which the period ends in <paramref name="zone"/> (exclusive).</summary>
     public DateTime EndUtc(TimeZoneInfo zone) => MidnightUtc(End, zone);
 
+    /// <summary>The grain this period is one whole bucket of (a year, quarter, month, ISO week or day); null for a range.</summary>
+    public Grain? Kind => Label switch
+    {
+        _ when IsYear(out _) => Core.Grain.Year,
+        _ when Label.Contains("-Q", StringComparison.Ordinal) => Core.Grain.Quarter,
+        _ when Label.Contains("-W", StringComparison.Ordinal) => Core.Grain.Week,
+        _ when Label.Length == 7 => Core.Grain.Month,
+        _ when Label.Length == 10 => Core.Grain.Day,
+        _ => null,
+    };
+
     /// <summary>The period of the same kind immediately before this one (same length for ranges).</summary>
     public Period Previous() => Label switch
     {
@@ -53,6 +64,17 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         _ when Label.Length == 7 => Month(Start.AddMonths(-1)),
         _ when Label.Length == 10 => Day(Start.AddDays(-1)),
         _ => Range(Start.AddDays(-Days), Start),
+    };
+
+    /// <summary>The period of the same kind immediately after this one (same length for ranges).</summary>
+    public Period Next() => Kind switch
+    {
+        Core.Grain.Year => Year(Start.Year + 1),
+        Core.Grain.Quarter => Quarter(Start.AddMonths(3)),
+        Core.Grain.Week => Week(Start.AddDays(7)),
+        Core.Grain.Month => Month(Start.AddMonths(1)),
+        Core.Grain.Day => Day(End),
+        _ => Range(End, End.AddDays(Days)),
     };
 
     /// <summary>The same period a year before: the same quarter, month, day or range; for a week, the week 52 weeks earlier.</summary>

@@ -1,42 +1,45 @@
+using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
 
 namespace SalesKpi.Metrics;
 
 /// <summary>
-/// Keeps the KPI definition parameters of a workspace (windows, SLA, bases, quality rules) in its
-/// settings, as the changes from the specification's defaults.
+/// The KPI definition parameters of a workspace (windows, SLA, bases, quality rules, calendar): part of
+/// its versioned KPI system, so every change here is a new <see cref="ConfigStore"/> version.
 /// </summary>
 public static class ParameterStore
 {
-    private const string Prefix = "param.";
+    /// <summary>The parameters of the latest KPI-system version (the defaults when there is none).</summary>
+    public static KpiParameters Load(Workspace ws) => ConfigStore.Current(ws).Parameters;
 
-    /// <summary>The workspace's parameters: the defaults with every stored change applied.</summary>
-    public static KpiParameters Load(Workspace ws) =>
-        ws.ReadSettings(Prefix).Aggregate(new KpiParameters(), (p, kv) => p.Set(kv.Key, kv.Value));
+    /// <summary>The parameters of the version in force for <paramref name="period"/> (see <see cref="ConfigStore"/>).</summary>
+    public static KpiParameters For(Workspace ws, Period period, DateTimeOffset asOf) => ConfigStore.For(ws, period, asOf).Config.Parameters;
 
-    /// <summary>Validates and stores one change; returns the parameters now in force.</summary>
-    public static KpiParameters Set(Workspace ws, string name, string value)
+    /// <summary>Validates one change and stores it as a new version; returns the parameters now in force.</summary>
+    public static KpiParameters Set(Workspace ws, string name, string value, TimeProvider clock, string author)
     {
-        var updated = Load(ws).Set(name, value);
-        var key = name.Trim().ToLowerInvariant();
-        ws.WriteSetting(Prefix + key, updated.ToDictionary()[key]);
+        var config = ConfigStore.Current(ws);
+        var updated = config.Parameters.Set(name, value);
+        ConfigStore.Apply(ws, config with { Parameters = updated }, "params set " + name.Trim().ToLowerInvariant() + " " + value.Trim(), author, clock);
         return updated;
     }
 
-    /// <summary>Returns one parameter (or all, when <paramref name="name"/> is null) to its default.</summary>
-    public static void Reset(Workspace ws, string? name)
+    /// <summary>Returns one parameter (or all, when <paramref name="name"/> is null) to its default, as a new version.</summary>
+    public static void Reset(Workspace ws, string? name, TimeProvider clock, string author)
     {
-        var defaults = new KpiParameters().ToDictionary();
+        var config = ConfigStore.Current(ws);
+        var defaults = new KpiParameters();
         var key = name?.Trim().ToLowerInvariant();
-        if (key is not null && !defaults.ContainsKey(key))
-        {
-            _ = new KpiParameters().Set(key, string.Empty); // throws the "unknown parameter" error listing the names
-        }
-
-        foreach (var k in key is null ? defaults.Keys : [key])
-        {
-            ws.DeleteSetting(Prefix + k);
-        }
+        var updated = key is null
+            ? defaults with { Calendar = config.Parameters.Calendar }
+            : config.Parameters.Set(key, defaults.ToDictionary().TryGetValue(key, out var d) ? d : throw Unknown(key));
+        ConfigStore.Apply(ws, config with { Parameters = updated }, "params reset" + (key is null ? string.Empty : " " + key), author, clock);
     }
+
+    private static SalesKpiException Unknown(string key) => new(Loc.F(
+        "Unknown KPI parameter '{0}': use one of {1}.",
+        "Неизвестный параметр KPI «{0}»: используйте один из {1}.",
+        key,
+        string.Join(", ", new KpiParameters().ToDictionary().Keys)));
 }

@@ -91,6 +91,32 @@ public static class Stats
     public static double? PoissonRateP(long x1, double t1, long x2, double t2) =>
         x1 + x2 == 0 ? null : DifferenceP((x2 / t2) - (x1 / t1), Math.Sqrt((x1 / (t1 * t1)) + (x2 / (t2 * t2))));
 
+    /// <summary>The standard normal quantile for 0 &lt; <paramref name="p"/> &lt; 1 (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    public static double NormalQuantile(double p)
+    {
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        if (p <= 0 || p >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "must be strictly between 0 and 1");
+        }
+
+        if (p < 0.02425 || p > 1 - 0.02425)
+        {
+            var q = Math.Sqrt(-2 * Math.Log(p < 0.5 ? p : 1 - p));
+            var x = Horner(c, q) / ((Horner(d, q) * q) + 1);
+            return p < 0.5 ? x : -x;
+        }
+
+        var r = p - 0.5;
+        var s = r * r;
+        return Horner(a, s) * r / ((Horner(b, s) * s) + 1);
+    }
+
+    private static double Horner(double[] coefficients, double x) => coefficients.Aggregate(0.0, (acc, k) => (acc * x) + k);
+
     /// <summary>The standard normal CDF (error below 1e-7, Zelen and Severo 26.2.17).</summary>
     public static double NormalCdf(double z)
     {

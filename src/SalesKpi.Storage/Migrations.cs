@@ -19,6 +19,7 @@ public static class Migrations
     public static ImmutableArray<Migration> All { get; } =
     [
         new(1, "canonical entities, import log", V1),
+        new(2, "KPI system versions and scorecard snapshots", V2),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -74,6 +75,42 @@ public static class Migrations
               warnings BIGINT NOT NULL,
               rejects_path VARCHAR,
               error VARCHAR)
+            """;
+    }
+
+    // KPI values are stored as invariant decimal text: exact, and the same in every dialect.
+    private static IEnumerable<string> V2(ISqlDialect d)
+    {
+        yield return """
+            CREATE TABLE kpi_config_versions (
+              version INTEGER NOT NULL PRIMARY KEY,
+              applied_at TIMESTAMP NOT NULL,
+              effective_from DATE NOT NULL,
+              author VARCHAR NOT NULL,
+              reason VARCHAR NOT NULL,
+              document VARCHAR NOT NULL)
+            """;
+        yield return """
+            CREATE TABLE kpi_snapshots (
+              snapshot_id INTEGER NOT NULL PRIMARY KEY,
+              taken_at TIMESTAMP NOT NULL,
+              period VARCHAR NOT NULL,
+              period_start DATE NOT NULL,
+              as_of TIMESTAMP NOT NULL,
+              config_version INTEGER,
+              by_dims VARCHAR NOT NULL,
+              document VARCHAR NOT NULL,
+              payload VARCHAR NOT NULL)
+            """;
+        yield return """
+            CREATE TABLE kpi_snapshot_values (
+              snapshot_id INTEGER NOT NULL,
+              kpi VARCHAR NOT NULL,
+              slice VARCHAR NOT NULL,
+              value VARCHAR,
+              target VARCHAR,
+              status VARCHAR NOT NULL,
+              n BIGINT NOT NULL)
             """;
     }
 }

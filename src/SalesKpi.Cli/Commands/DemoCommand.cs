@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SalesKpi.Core;
+using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Demo;
 using SalesKpi.Import;
@@ -78,12 +79,15 @@ internal sealed class DemoCommand : Command<DemoSettings>
         }
 
         Scorecard(ws, nowUtc);
+        var targets = SetUpKpiSystem(ws, db, nowUtc);
         var dbArg = " --db " + settings.DbPath;
         var quarter = KpiCommandSettings.LastCompleteQuarter(nowUtc, zone).Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
         {
+            ($"saleskpi scorecard{dbArg}", "this quarter against its targets, with pacing and goal attainment", "текущий квартал против целей, с прогнозом и достижением целей"),
+            ($"saleskpi review{dbArg}", $"which of the {targets} demo targets were too easy or out of reach", $"какие из {targets} демо-целей были слишком лёгкими или недостижимыми"),
             ($"saleskpi report{dbArg} --period {quarter} --by owner --kpi win_rate,sales_cycle_length,average_deal_size", "how the reps compare", "как отличаются менеджеры"),
             ($"saleskpi report{dbArg} --period {nowLocal.Year - 1} --grain month --kpi leads,cost_per_lead,lead_to_sql_rate --by channel", "which channels bring leads that convert, and at what cost", "какие каналы дают конвертируемых лидов и почём"),
             ($"saleskpi diagnose{dbArg} --compare year", "what changed significantly, and who drives it", "что значимо изменилось и кто за этим стоит"),
@@ -96,6 +100,36 @@ internal sealed class DemoCommand : Command<DemoSettings>
         }
 
         return report.ExitCode == 1 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Writes the example KPI system beside the demo workspace, applies it, and sets targets for the current
+    /// quarter and the four before it from each one's own history (what a planner would have suggested then).
+    /// </summary>
+    private static int SetUpKpiSystem(Workspace ws, string db, DateTimeOffset now)
+    {
+        var file = KpiSystemFile.PathFor(db);
+        File.WriteAllText(file, KpiSystemTemplate.Text);
+        var config = KpiSystemParser.Parse(KpiSystemTemplate.Text, file).Config!;
+        ConfigStore.Apply(ws, config, "demo: example KPI system", "saleskpi demo", CliApp.Clock);
+        var advisor = new TargetAdvisor(ws, CliApp.Clock);
+        var quarter = Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, ws.Settings.Zone)));
+        var targets = new List<Core.Config.Target>();
+        for (var (p, i) = (quarter, 0); i < 5; (p, i) = (p.Previous(), i + 1))
+        {
+            targets.AddRange(advisor.Suggest(config, config.ActiveKpis(), p, [], 0.5)
+                .Where(s => s.Value is not null && s.Kpi.Def.Direction != KpiDirection.Neutral)
+                .Select(s => new Core.Config.Target { Kpi = s.Kpi.Id, Period = p.Label, Value = s.Value!.Value, TolerancePercent = 5 }));
+        }
+
+        ConfigStore.Apply(ws, config with { Targets = [.. targets] }, "demo: targets suggested from history", "saleskpi demo", CliApp.Clock);
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+            "KPI system: {0}, with {1} targets suggested from history for {2} and the four quarters before.",
+            "Система KPI: {0}, {1} целей, предложенных по истории, на {2} и четыре предыдущих квартала.",
+            file,
+            targets.Count,
+            quarter.Label)));
+        return targets.Count;
     }
 
     private static void ReplaceEarlierDemo(string db)

@@ -1,4 +1,6 @@
 using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Metrics;
 using SalesKpi.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -20,11 +22,26 @@ internal sealed class InitCommand : Command<InitSettings>
 {
     public override int Execute(CommandContext context, InitSettings settings, CancellationToken cancellationToken)
     {
+        // An existing KPI-system file is kept and must be valid before anything is created.
+        var file = KpiSystemFile.PathFor(settings.DbPath);
+        var existing = File.Exists(file);
+        var config = existing ? KpiSystemFile.ReadValid(file).Config! : KpiSystemParser.Parse(KpiSystemTemplate.Text, file).Config!;
         using var ws = Workspace.Create(settings.DbPath, new WorkspaceSettings(settings.TimeZone, settings.Currency), CliApp.Clock);
+        if (!existing)
+        {
+            File.WriteAllText(file, KpiSystemTemplate.Text);
+        }
+
+        ConfigStore.Apply(ws, config, existing ? "init from " + Path.GetFileName(file) : "init", ConfigStore.DefaultAuthor, CliApp.Clock);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Created workspace {0} (time zone {1}, currency {2}, schema {3}).",
             "Создана рабочая область {0} (часовой пояс {1}, валюта {2}, схема {3}).",
             ws.Path, ws.Settings.TimeZone, ws.Settings.Currency, ws.SchemaVersion)));
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+            "KPI system: {0} ({1}), applied as version 1 — edit it, then 'saleskpi config apply --reason \"...\"'.",
+            "Система KPI: {0} ({1}), применена как версия 1 — отредактируйте и выполните «saleskpi config apply --reason \"...\"».",
+            file,
+            existing ? Loc.T("existing file", "существующий файл") : Loc.T("commented example", "пример с комментариями"))));
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Next: saleskpi import <folder with leads.csv, deals.csv, …>{0}",
             "Далее: saleskpi import <папка с leads.csv, deals.csv, …>{0}",

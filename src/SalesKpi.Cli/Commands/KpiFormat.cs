@@ -43,8 +43,11 @@ internal static class KpiFormat
         ci is null ? string.Empty : $"{Value(kpi, ci.Low, currency)} – {Value(kpi, ci.High, currency)}";
 
     /// <summary>The slice as <c>dim=value, …</c>; the word "total" for the total.</summary>
-    public static string Slice(KpiResult r) =>
-        r.IsTotal ? Loc.T("total", "итого") : string.Join(", ", r.Slice.Select(kv => $"{kv.Key}={kv.Value}"));
+    public static string Slice(KpiResult r) => Slice(r.Slice);
+
+    /// <summary>A slice as <c>dim=value, …</c>; the word "total" for an empty one.</summary>
+    public static string Slice(IReadOnlyDictionary<string, string> slice) =>
+        slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>Writes the report as the JSON contract documented in docs/cli.md.</summary>
     public static string Json(KpiReport report)

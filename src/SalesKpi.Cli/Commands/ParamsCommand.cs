@@ -29,12 +29,12 @@ internal sealed class ParamsCommand : Command<ParamsSettings>
         switch (settings.Action.ToLowerInvariant())
         {
             case "set" when settings.Name is not null && settings.Value is not null:
-                ParameterStore.Set(ws, settings.Name, settings.Value);
+                ParameterStore.Set(ws, settings.Name, settings.Value, CliApp.Clock, ConfigStore.DefaultAuthor);
                 break;
             case "set":
                 throw new SalesKpiException(Loc.T("'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
             case "reset":
-                ParameterStore.Reset(ws, settings.Name);
+                ParameterStore.Reset(ws, settings.Name, CliApp.Clock, ConfigStore.DefaultAuthor);
                 break;
             case "show":
                 break;

@@ -75,6 +75,9 @@ public sealed record KpiParameters
     /// <summary>Pipeline stages in order; empty (the default) orders them by when deals typically first enter them.</summary>
     public ImmutableArray<string> PipelineStages { get; init; } = [];
 
+    /// <summary>Business calendar for the response time (KPI 5); null (the default) counts calendar time.</summary>
+    public BusinessCalendar? Calendar { get; init; }
+
     /// <summary>The names <see cref="Set"/> accepts, with their current values as text.</summary>
     public IReadOnlyDictionary<string, string> ToDictionary() => new SortedDictionary<string, string>(StringComparer.Ordinal)
     {

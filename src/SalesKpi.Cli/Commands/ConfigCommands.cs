@@ -1,0 +1,241 @@
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>The KPI-system file beside a workspace, and printing its problems.</summary>
+internal static class KpiSystemFile
+{
+    /// <summary>The file for workspace <paramref name="db"/>: <c>sales.duckdb</c> → <c>sales.kpi-system.yaml</c>, beside it.</summary>
+    public static string PathFor(string db) => Path.ChangeExtension(Path.GetFullPath(db), "." + KpiSystemTemplate.FileName);
+
+    /// <summary>Reads and checks a file; throws when it cannot be read.</summary>
+    public static ConfigParseResult Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SalesKpiException(Loc.F("There is no file {0}: give the path of a KPI-system YAML file (saleskpi config show > file.yaml writes the current one).", "Файла {0} нет: укажите путь к YAML-файлу системы KPI (saleskpi config show > file.yaml выгрузит текущую).", Path.GetFullPath(path)));
+        }
+
+        return KpiSystemParser.Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads a file and returns its configuration, or prints every error and throws.</summary>
+    public static ConfigParseResult ReadValid(string path)
+    {
+        var result = Read(path);
+        if (result.Errors.Count == 0)
+        {
+            return result;
+        }
+
+        Print(result.Errors);
+        throw new SalesKpiException(Loc.F("{0} has {1} error(s); nothing was changed. Fix them and run again.", "В {0} ошибок: {1}; ничего не изменено. Исправьте их и повторите.", path, result.Errors.Count));
+    }
+
+    public static void Print(IReadOnlyList<ConfigIssue> errors)
+    {
+        foreach (var e in errors)
+        {
+            Console.Error.WriteLine(e.ToString());
+        }
+    }
+
+    /// <summary>Parses an --effective date; null when not given.</summary>
+    public static DateOnly? Effective(string? text) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : throw new SalesKpiException(Loc.F("--effective '{0}' is not a date: write 2026-01-01.", "--effective «{0}» — не дата: пишите 2026-01-01.", text));
+
+    /// <summary>Prints what a new version changed, or that nothing did.</summary>
+    public static void Applied(ConfigVersion? version, string? previousDocument)
+    {
+        if (version is null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No change: the KPI system is already exactly this; no version was added.", "Изменений нет: система KPI уже такая; новая версия не создана.")));
+            return;
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+            "Version {0} stored, effective from {1:yyyy-MM-dd}: {2}",
+            "Сохранена версия {0}, действует с {1:yyyy-MM-dd}: {2}",
+            version.Number,
+            version.EffectiveFrom,
+            version.Reason)));
+        PrintDiff(LineDiff.Hunks(LineDiff.Compute(previousDocument ?? string.Empty, version.Document)));
+    }
+
+    public static void PrintDiff(IReadOnlyList<DiffLine> lines)
+    {
+        foreach (var l in lines)
+        {
+            var colour = l.Op switch { '+' => "green", '-' => "red", _ => "grey" };
+            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(l.Op + " " + l.Text)}[/]");
+        }
+    }
+}
+
+internal class ConfigChangeSettings : WorkspaceCommandSettings
+{
+    [CommandOption("--reason <TEXT>")]
+    [LocDescription("Why the KPI system changes; stored with the version.", "Почему меняется система KPI; сохраняется с версией.")]
+    public string? Reason { get; init; }
+
+    [CommandOption("--author <NAME>")]
+    [LocDescription("Who makes the change (default: the system user).", "Кто вносит изменение (по умолчанию — пользователь системы).")]
+    public string? Author { get; init; }
+
+    [CommandOption("--effective <DATE>")]
+    [LocDescription("First day the version governs, e.g. 2026-01-01 (default: today). Earlier periods keep the version in force then.", "Первый день действия версии, например 2026-01-01 (по умолчанию — сегодня). Более ранние периоды считаются по версии, действовавшей тогда.")]
+    public string? Effective { get; init; }
+
+    public string AuthorName => Author ?? ConfigStore.DefaultAuthor;
+}
+
+internal sealed class ConfigFileSettings : WorkspaceCommandSettings
+{
+    [CommandArgument(0, "[FILE]")]
+    [LocDescription("KPI-system YAML file (default: the workspace's, e.g. saleskpi.kpi-system.yaml).", "YAML-файл системы KPI (по умолчанию — файл области, например saleskpi.kpi-system.yaml).")]
+    public string? File { get; init; }
+}
+
+internal sealed class ConfigValidateCommand : Command<ConfigFileSettings>
+{
+    public override int Execute(CommandContext context, ConfigFileSettings settings, CancellationToken cancellationToken)
+    {
+        var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
+        var result = KpiSystemFile.Read(path);
+        if (result.Errors.Count > 0)
+        {
+            KpiSystemFile.Print(result.Errors);
+            AnsiConsole.MarkupLine("[red]" + Markup.Escape(Loc.F("{0}: {1} error(s).", "{0}: ошибок — {1}.", path, result.Errors.Count)) + "[/]");
+            return 1;
+        }
+
+        var c = result.Config!;
+        AnsiConsole.MarkupLine("[green]" + Markup.Escape(Loc.F(
+            "{0} is valid: {1} goals, {2} active KPIs ({3} custom), {4}.",
+            "{0} корректен: целей — {1}, активных KPI — {2} (пользовательских — {3}), {4}.",
+            path,
+            c.Goals.Length,
+            c.ActiveKpis().Count,
+            c.Custom.Length,
+            result.TargetsDeclared ? Loc.F("{0} targets", "целей-значений — {0}", c.Targets.Length) : Loc.T("no targets section (stored targets are kept on apply)", "без секции targets (сохранённые цели при применении остаются)"))) + "[/]");
+        return 0;
+    }
+}
+
+internal sealed class ConfigApplySettings : ConfigChangeSettings
+{
+    [CommandArgument(0, "[FILE]")]
+    [LocDescription("KPI-system YAML file (default: the workspace's, e.g. saleskpi.kpi-system.yaml).", "YAML-файл системы KPI (по умолчанию — файл области, например saleskpi.kpi-system.yaml).")]
+    public string? File { get; init; }
+}
+
+internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
+{
+    public override int Execute(CommandContext context, ConfigApplySettings settings, CancellationToken cancellationToken)
+    {
+        var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
+        var parsed = KpiSystemFile.ReadValid(path);
+        using var ws = Workspace.Open(settings.DbPath);
+        var before = ConfigStore.Latest(ws);
+        var config = parsed.Config!;
+        if (!parsed.TargetsDeclared)
+        {
+            // Without a targets section the file governs definitions only; targets managed by 'targets' stay.
+            var kept = ConfigStore.Current(ws).Targets.Where(t => config.Find(t.Kpi) is not null).ToList();
+            config = config with { Targets = [.. kept] };
+        }
+
+        var version = ConfigStore.Apply(ws, config, settings.Reason ?? string.Empty, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
+        KpiSystemFile.Applied(version, before?.Document);
+        return 0;
+    }
+}
+
+internal sealed class ConfigLogCommand : Command<WorkspaceCommandSettings>
+{
+    public override int Execute(CommandContext context, WorkspaceCommandSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var versions = ConfigStore.Versions(ws);
+        if (versions.Count == 0)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No KPI-system versions yet: saleskpi config apply FILE --reason \"...\".", "Версий системы KPI пока нет: saleskpi config apply ФАЙЛ --reason \"...\".")));
+            return 0;
+        }
+
+        var table = new Table().AddColumns(Loc.T("version", "версия"), Loc.T("applied", "применена"), Loc.T("effective from", "действует с"), Loc.T("author", "автор"), Loc.T("reason", "причина"), Loc.T("lines", "строки"));
+        string? previous = null;
+        foreach (var v in versions)
+        {
+            var diff = LineDiff.Compute(previous ?? string.Empty, v.Document);
+            table.AddRow(
+                v.Number.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(Output.Local(v.AppliedAtUtc, ws.Settings.Zone)),
+                v.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                Markup.Escape(v.Author),
+                Markup.Escape(v.Reason),
+                $"[green]+{diff.Count(l => l.Op == '+')}[/] [red]-{diff.Count(l => l.Op == '-')}[/]");
+            previous = v.Document;
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T("What changed: saleskpi config diff V1 V2.", "Что изменилось: saleskpi config diff V1 V2.")) + "[/]");
+        return 0;
+    }
+}
+
+internal sealed class ConfigDiffSettings : WorkspaceCommandSettings
+{
+    [CommandArgument(0, "<V1>")]
+    [LocDescription("Older version number.", "Номер более ранней версии.")]
+    public int From { get; init; }
+
+    [CommandArgument(1, "[V2]")]
+    [LocDescription("Newer version number (default: the latest).", "Номер более поздней версии (по умолчанию — последняя).")]
+    public int? To { get; init; }
+}
+
+internal sealed class ConfigDiffCommand : Command<ConfigDiffSettings>
+{
+    public override int Execute(CommandContext context, ConfigDiffSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var a = ConfigStore.Get(ws, settings.From);
+        var b = settings.To is { } to ? ConfigStore.Get(ws, to) : ConfigStore.Latest(ws)!;
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
+        var hunks = LineDiff.Hunks(LineDiff.Compute(a.Document, b.Document));
+        if (hunks.Count == 0)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No difference.", "Различий нет.")));
+        }
+
+        KpiSystemFile.PrintDiff(hunks);
+        return 0;
+    }
+}
+
+internal sealed class ConfigShowSettings : WorkspaceCommandSettings
+{
+    [CommandOption("--config-version <N>")]
+    [LocDescription("Version to show (default: the latest).", "Какую версию показать (по умолчанию — последнюю).")]
+    public int? Version { get; init; }
+}
+
+internal sealed class ConfigShowCommand : Command<ConfigShowSettings>
+{
+    public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var doc = settings.Version is { } n ? ConfigStore.Get(ws, n).Document : KpiSystemWriter.Write(ConfigStore.Current(ws));
+        Console.Out.Write(doc);
+        return 0;
+    }
+}

@@ -1,0 +1,94 @@
+using SalesKpi.Core.Kpis;
+
+namespace SalesKpi.Core.Config;
+
+/// <summary>Where a KPI stands against its target.</summary>
+public enum TargetStatus
+{
+    /// <summary>At or better than the target (within the band for a neutral KPI).</summary>
+    OnTrack,
+
+    /// <summary>Worse than the target but within the tolerance band.</summary>
+    AtRisk,
+
+    /// <summary>Worse than the target beyond the tolerance band.</summary>
+    OffTrack,
+
+    /// <summary>Too early to judge: the value belongs to a cohort whose conversion window has not elapsed.</summary>
+    Pending,
+
+    /// <summary>The KPI has a target but no value in the period (e.g. no data).</summary>
+    NoData,
+
+    /// <summary>No target is set for this KPI, period and slice.</summary>
+    NoTarget,
+}
+
+/// <summary>Checks that a target value can be reached at all given the KPI's unit.</summary>
+public static class TargetRules
+{
+    /// <summary>Calls <paramref name="error"/> with what to change when <paramref name="value"/> is outside the KPI's range.</summary>
+    public static void Check(KpiDef kpi, decimal value, Action<string> error)
+    {
+        var (min, max) = kpi.Unit switch
+        {
+            KpiUnit.Ratio => (0m, 1m),
+            KpiUnit.Score => (0m, 100m),
+            KpiUnit.Nps => (-100m, 100m),
+            _ => (0m, decimal.MaxValue),
+        };
+        if (value < min || value > max)
+        {
+            error(kpi.Unit == KpiUnit.Ratio
+                ? Loc.F("{0} is a fraction from 0 to 1: write 0.25 for 25 %, not {1}.", "{0} — доля от 0 до 1: пишите 0.25 для 25 %, а не {1}.", kpi.Id, value)
+                : max == decimal.MaxValue
+                    ? Loc.F("a target for {0} cannot be negative ({1}).", "цель для {0} не может быть отрицательной ({1}).", kpi.Id, value)
+                    : Loc.F("a target for {0} must be from {1} to {2}, not {3}.", "цель для {0} должна быть от {1} до {2}, а не {3}.", kpi.Id, min, max, value));
+        }
+    }
+
+    /// <summary>
+    /// The status of <paramref name="value"/> against <paramref name="target"/>: the band is
+    /// |target| × tolerance ÷ 100; "higher" is on track at or above the target, at risk within the band
+    /// below it; "lower" mirrors that; "neutral" is on track within the band either way and at risk within
+    /// twice the band. A null value is <see cref="TargetStatus.NoData"/>.
+    /// </summary>
+    public static TargetStatus Status(KpiDirection direction, Target target, decimal? value)
+    {
+        if (value is not { } v)
+        {
+            return TargetStatus.NoData;
+        }
+
+        var band = Math.Abs(target.Value) * target.TolerancePercent / 100m;
+        var shortfall = direction switch
+        {
+            KpiDirection.Higher => target.Value - v,
+            KpiDirection.Lower => v - target.Value,
+            _ => Math.Abs(v - target.Value) - band,
+        };
+        return shortfall <= 0 ? TargetStatus.OnTrack : shortfall <= band ? TargetStatus.AtRisk : TargetStatus.OffTrack;
+    }
+
+    /// <summary>The machine name of a status: <c>on_track</c>, <c>at_risk</c>, <c>off_track</c>, <c>no_data</c>, <c>no_target</c>.</summary>
+    public static string Name(TargetStatus status) => status switch
+    {
+        TargetStatus.OnTrack => "on_track",
+        TargetStatus.AtRisk => "at_risk",
+        TargetStatus.OffTrack => "off_track",
+        TargetStatus.Pending => "pending",
+        TargetStatus.NoData => "no_data",
+        _ => "no_target",
+    };
+
+    /// <summary>The status as shown to people, in the current language.</summary>
+    public static string Label(TargetStatus status) => status switch
+    {
+        TargetStatus.OnTrack => Loc.T("on track", "по плану"),
+        TargetStatus.AtRisk => Loc.T("at risk", "под угрозой"),
+        TargetStatus.OffTrack => Loc.T("off track", "отстаёт"),
+        TargetStatus.Pending => Loc.T("too early", "рано судить"),
+        TargetStatus.NoData => Loc.T("no data", "нет данных"),
+        _ => Loc.T("no target", "нет цели"),
+    };
+}

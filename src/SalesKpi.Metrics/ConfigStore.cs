@@ -1,0 +1,117 @@
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>One stored version of a workspace's KPI system.</summary>
+/// <param name="Number">Version number, from 1, in order of application.</param>
+/// <param name="AppliedAtUtc">When it was applied (UTC).</param>
+/// <param name="EffectiveFrom">First local day it governs.</param>
+/// <param name="Author">Who applied it.</param>
+/// <param name="Reason">Why, as given.</param>
+/// <param name="Document">The canonical YAML of the configuration.</param>
+public sealed record ConfigVersion(int Number, DateTime AppliedAtUtc, DateOnly EffectiveFrom, string Author, string Reason, string Document)
+{
+    /// <summary>The configuration this version holds.</summary>
+    public KpiSystemConfig Config => KpiSystemParser.Parse(Document, "version " + Number.ToString(CultureInfo.InvariantCulture)) is { Config: { } c }
+        ? c
+        : throw new SalesKpiException(Loc.F("Stored KPI-system version {0} cannot be read: it was written by another SalesKpi version.", "Сохранённая версия {0} системы KPI не читается: она записана другой версией SalesKpi.", Number));
+}
+
+/// <summary>
+/// The versioned KPI system of a workspace. Every change is a new version with time, author, reason and
+/// effective date; versions are never edited. A period is evaluated with the version in force on its
+/// last day (or the as-of day when earlier): the highest-numbered version effective on or before that
+/// day, or — for days before the first effective date, when no system existed yet — the latest version.
+/// </summary>
+public static class ConfigStore
+{
+    /// <summary>Every version, oldest first.</summary>
+    public static IReadOnlyList<ConfigVersion> Versions(Workspace ws) =>
+        ws.Query(
+            "SELECT version, applied_at, effective_from, author, reason, document FROM kpi_config_versions ORDER BY version",
+            r => new ConfigVersion(r.GetInt32(0), r.GetDateTime(1), DateOnly.FromDateTime(r.GetDateTime(2)), r.GetString(3), r.GetString(4), r.GetString(5))).ToList();
+
+    /// <summary>The version numbered <paramref name="number"/>; throws <see cref="SalesKpiException"/> listing the range when there is none.</summary>
+    public static ConfigVersion Get(Workspace ws, int number)
+    {
+        var all = Versions(ws);
+        return all.FirstOrDefault(v => v.Number == number)
+            ?? throw new SalesKpiException(all.Count == 0
+                ? Loc.T("The workspace has no KPI-system version yet: apply one with 'saleskpi config apply kpi-system.yaml --reason \"...\"'.", "В рабочей области ещё нет версий системы KPI: примените файл командой «saleskpi config apply kpi-system.yaml --reason \"...\"».")
+                : Loc.F("There is no KPI-system version {0}: versions are 1 to {1} (saleskpi config log).", "Версии системы KPI {0} нет: есть версии с 1 по {1} (saleskpi config log).", number, all[^1].Number));
+    }
+
+    /// <summary>The latest version; null when none was applied.</summary>
+    public static ConfigVersion? Latest(Workspace ws) => Versions(ws) is { Count: > 0 } all ? all[^1] : null;
+
+    /// <summary>
+    /// The configuration now: the latest version, or for a workspace without versions the specification's
+    /// defaults with any parameters changed by an earlier SalesKpi (<c>params set</c> before versioning).
+    /// </summary>
+    public static KpiSystemConfig Current(Workspace ws) => Latest(ws)?.Config ?? Legacy(ws);
+
+    /// <summary>The version in force on local day <paramref name="day"/> (see the type's summary); null when none was applied.</summary>
+    public static ConfigVersion? InForce(Workspace ws, DateOnly day)
+    {
+        var all = Versions(ws);
+        return all.LastOrDefault(v => v.EffectiveFrom <= day) ?? (all.Count > 0 ? all[^1] : null);
+    }
+
+    /// <summary>The local day that decides which version evaluates <paramref name="period"/>: its last day, or the as-of day when earlier.</summary>
+    public static DateOnly ReferenceDay(Period period, DateTimeOffset asOf, TimeZoneInfo zone)
+    {
+        var asOfDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone));
+        return asOfDay < period.LastDay ? asOfDay : period.LastDay;
+    }
+
+    /// <summary>The configuration and version evaluating <paramref name="period"/>; <paramref name="version"/> overrides the choice.</summary>
+    public static (KpiSystemConfig Config, ConfigVersion? Version) For(Workspace ws, Period period, DateTimeOffset asOf, int? version = null)
+    {
+        var v = version is { } n ? Get(ws, n) : InForce(ws, ReferenceDay(period, asOf, ws.Settings.Zone));
+        return (v?.Config ?? Legacy(ws), v);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="config"/> as a new version. Returns null (and stores nothing) when it equals
+    /// the latest version. <paramref name="effectiveFrom"/> defaults to today in the workspace zone.
+    /// </summary>
+    public static ConfigVersion? Apply(Workspace ws, KpiSystemConfig config, string reason, string author, TimeProvider clock, DateOnly? effectiveFrom = null)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new SalesKpiException(Loc.T("Say why the KPI system changes: --reason \"...\" is recorded with the version.", "Укажите, почему меняется система KPI: --reason \"...\" сохраняется вместе с версией."));
+        }
+
+        var document = KpiSystemWriter.Write(config);
+        var latest = Latest(ws);
+        if (latest?.Document == document)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var effective = effectiveFrom ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, ws.Settings.Zone));
+        var version = new ConfigVersion((latest?.Number ?? 0) + 1, now, effective, author, reason.Trim(), document);
+        ws.Execute(
+            "INSERT INTO kpi_config_versions VALUES ($1, $2, $3, $4, $5, $6)",
+            version.Number,
+            version.AppliedAtUtc,
+            version.EffectiveFrom,
+            version.Author,
+            version.Reason,
+            version.Document);
+        return version;
+    }
+
+    /// <summary>Who is applying a change when not stated: the operating-system user.</summary>
+    public static string DefaultAuthor => Environment.UserName is { Length: > 0 } u ? u : "unknown";
+
+    private static KpiSystemConfig Legacy(Workspace ws) => new()
+    {
+        Parameters = ws.ReadSettings("param.").Aggregate(new KpiParameters(), (p, kv) => p.Set(kv.Key, kv.Value)),
+    };
+}

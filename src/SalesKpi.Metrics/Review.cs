@@ -1,0 +1,136 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>What the review says about one KPI.</summary>
+public enum ReviewFinding
+{
+    /// <summary>On track in every judged period: the target may be too easy.</summary>
+    AlwaysMet,
+
+    /// <summary>Never on track in any judged period: the target may be unrealistic.</summary>
+    AlwaysMissed,
+
+    /// <summary>Fewer than two judged periods, or a sample under 30 units in one: too few observations to judge.</summary>
+    TooFewObservations,
+}
+
+/// <summary>A KPI's record over the reviewed periods (totals only).</summary>
+/// <param name="Kpi">KPI id.</param>
+/// <param name="Finding">What it suggests.</param>
+/// <param name="Judged">Periods with a target and a value.</param>
+/// <param name="OnTrack">Of those, periods on track.</param>
+/// <param name="MinN">Smallest sample size among judged periods (0 when none).</param>
+public sealed record KpiReview(string Kpi, ReviewFinding Finding, int Judged, int OnTrack, long MinN);
+
+/// <summary>A version that changed definitions (goals, KPI selection, custom KPIs or parameters) within the window.</summary>
+/// <param name="Version">The version.</param>
+/// <param name="Parts">Which parts changed: goals, kpis, parameters.</param>
+public sealed record DefinitionChange(ConfigVersion Version, IReadOnlyList<string> Parts);
+
+/// <summary>The review of the KPI system over the last complete periods.</summary>
+/// <param name="Periods">The periods reviewed, oldest first.</param>
+/// <param name="Kpis">Findings per KPI (only KPIs with a finding).</param>
+/// <param name="UnlinkedKpis">Active KPIs linked to no goal.</param>
+/// <param name="EmptyGoals">Goals with no KPI.</param>
+/// <param name="Changes">Definition changes in the window.</param>
+public sealed record ReviewResult(IReadOnlyList<Period> Periods, IReadOnlyList<KpiReview> Kpis, IReadOnlyList<string> UnlinkedKpis, IReadOnlyList<Goal> EmptyGoals, IReadOnlyList<DefinitionChange> Changes);
+
+/// <summary>Reviews the KPI system: targets always met or always missed, thin samples, unlinked KPIs and goals, and changed definitions.</summary>
+public sealed class ReviewEngine(Workspace ws)
+{
+    /// <summary>Smallest sample size a judged period needs for its status to count as evidence.</summary>
+    public const long MinSample = 30;
+
+    /// <summary>Reviews the <paramref name="count"/> complete periods of <paramref name="grain"/> before the one containing <paramref name="asOf"/>.</summary>
+    public ReviewResult Run(int count, Grain grain, DateTimeOffset asOf)
+    {
+        if (count < 1)
+        {
+            throw new SalesKpiException(Loc.T("--periods must be at least 1.", "--periods должно быть не меньше 1."));
+        }
+
+        var zone = ws.Settings.Zone;
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone));
+        var current = grain switch
+        {
+            Grain.Month => Period.Month(today),
+            Grain.Quarter => Period.Quarter(today),
+            Grain.Year => Period.Year(today.Year),
+            _ => throw new SalesKpiException(Loc.T("--grain must be month, quarter or year.", "--grain должен быть month, quarter или year.")),
+        };
+        var periods = new List<Period>();
+        for (var p = current.Previous(); periods.Count < count; p = p.Previous())
+        {
+            periods.Insert(0, p);
+        }
+
+        var scorecards = periods.Select(p =>
+        {
+            var (config, version) = ConfigStore.For(ws, p, asOf);
+            return new ScorecardEngine(ws).Evaluate(config, version, p, asOf, [], compare: false);
+        }).ToList();
+
+        var rows = scorecards.SelectMany(s => s.Rows.Where(r => r.Result.IsTotal && r.Target is not null)).GroupBy(r => r.Kpi.Id);
+        var findings = new List<KpiReview>();
+        foreach (var g in rows)
+        {
+            var judged = g.Where(r => r.Status is TargetStatus.OnTrack or TargetStatus.AtRisk or TargetStatus.OffTrack).ToList();
+            var on = judged.Count(r => r.Status == TargetStatus.OnTrack);
+            var minN = judged.Count == 0 ? 0 : judged.Min(r => r.Result.N);
+            ReviewFinding? finding = judged.Count < 2 || minN < MinSample ? ReviewFinding.TooFewObservations
+                : on == judged.Count ? ReviewFinding.AlwaysMet
+                : on == 0 ? ReviewFinding.AlwaysMissed
+                : null;
+            if (finding is { } f)
+            {
+                findings.Add(new KpiReview(g.Key, f, judged.Count, on, minN));
+            }
+        }
+
+        var latest = ConfigStore.Current(ws);
+        var linked = latest.Goals.SelectMany(g => g.Kpis.Select(k => k.Kpi)).ToHashSet(StringComparer.Ordinal);
+        var unlinked = latest.ActiveKpis().Select(k => k.Id).Where(id => !linked.Contains(id)).ToList();
+        var empty = latest.Goals.Where(g => g.Kpis.IsEmpty).ToList();
+
+        var versions = ConfigStore.Versions(ws);
+        var changes = new List<DefinitionChange>();
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var v = versions[i];
+            var applied = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(v.AppliedAtUtc, zone));
+            var inWindow = (v.EffectiveFrom >= periods[0].Start && v.EffectiveFrom <= today) || (applied >= periods[0].Start && applied <= today);
+            if (!inWindow)
+            {
+                continue;
+            }
+
+            var before = i == 0 ? new KpiSystemConfig() : versions[i - 1].Config;
+            var after = v.Config;
+            var parts = new List<string>();
+            if (KpiSystemWriter.Write(before with { Targets = [], Custom = [], Active = null, Parameters = new() }) != KpiSystemWriter.Write(after with { Targets = [], Custom = [], Active = null, Parameters = new() }))
+            {
+                parts.Add("goals");
+            }
+
+            if (KpiSystemWriter.Write(new KpiSystemConfig { Custom = before.Custom, Active = before.Active }) != KpiSystemWriter.Write(new KpiSystemConfig { Custom = after.Custom, Active = after.Active }))
+            {
+                parts.Add("kpis");
+            }
+
+            if (KpiSystemWriter.Write(new KpiSystemConfig { Parameters = before.Parameters }) != KpiSystemWriter.Write(new KpiSystemConfig { Parameters = after.Parameters }))
+            {
+                parts.Add("parameters");
+            }
+
+            if (parts.Count > 0)
+            {
+                changes.Add(new DefinitionChange(v, parts));
+            }
+        }
+
+        return new ReviewResult(periods, findings, unlinked, empty, changes);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>
+/// The change of a KPI against a baseline period. <see cref="Significant"/> is null when no test applies
+/// (only proportions — two-proportion z-test — and NPS — z-test of the difference — are tested), else
+/// whether p &lt; 0.05.
+/// </summary>
+/// <param name="Period">The baseline period.</param>
+/// <param name="Before">The baseline value; null when undefined.</param>
+/// <param name="Delta">Value minus baseline; null when either is undefined.</param>
+/// <param name="PValue">Two-sided p-value; null when not tested.</param>
+/// <param name="Significant">p &lt; 0.05; null when not tested.</param>
+public sealed record Change(Period Period, decimal? Before, decimal? Delta, double? PValue, bool? Significant);
+
+/// <summary>
+/// One KPI (total or slice) on the scorecard. <see cref="Evaluated"/> is what the target is judged on: the
+/// projected end value for a count in a running period, else <see cref="KpiResult.Value"/>.
+/// </summary>
+public sealed record ScorecardRow
+{
+    /// <summary>The KPI.</summary>
+    public required SystemKpi Kpi { get; init; }
+
+    /// <summary>The computed value with its sample size, interval, flags and reason.</summary>
+    public required KpiResult Result { get; init; }
+
+    /// <summary>Projected end-of-period value (counts in a running period only); null otherwise.</summary>
+    public decimal? Projected { get; init; }
+
+    /// <summary>The value the status is judged on.</summary>
+    public decimal? Evaluated => Projected ?? Result.Value;
+
+    /// <summary>The target in force; null when none.</summary>
+    public Target? Target { get; init; }
+
+    /// <summary>Status against the target; <see cref="TargetStatus.Pending"/> for an immature cohort.</summary>
+    public TargetStatus Status { get; init; } = TargetStatus.NoTarget;
+
+    /// <summary>Change against the previous period.</summary>
+    public required Change VsPrevious { get; init; }
+
+    /// <summary>Change against the same period a year before.</summary>
+    public required Change VsYearBefore { get; init; }
+}
+
+/// <summary>A goal's attainment: Σ weights of its KPIs on track ÷ Σ weights of its KPIs with a target; null when none has one.</summary>
+/// <param name="Goal">The goal.</param>
+/// <param name="Attainment">Fraction in [0, 1]; null when no linked KPI has a target.</param>
+/// <param name="OnTrack">Linked KPIs on track.</param>
+/// <param name="WithTarget">Linked KPIs with a target and a value.</param>
+public sealed record GoalAttainment(Goal Goal, decimal? Attainment, int OnTrack, int WithTarget);
+
+/// <summary>The scorecard of one period.</summary>
+/// <param name="Period">The period.</param>
+/// <param name="AsOfUtc">The as-of instant.</param>
+/// <param name="Elapsed">Share of the period elapsed at as-of, in [0, 1].</param>
+/// <param name="Version">The KPI-system version it was evaluated with; null for a workspace without versions.</param>
+/// <param name="By">Slice dimensions.</param>
+/// <param name="Rows">Rows in KPI order, total first then slices.</param>
+/// <param name="Goals">Goal attainment (totals only).</param>
+/// <param name="Notes">Notes for the reader.</param>
+public sealed record ScorecardResult(Period Period, DateTime AsOfUtc, decimal Elapsed, ConfigVersion? Version, IReadOnlyList<string> By, IReadOnlyList<ScorecardRow> Rows, IReadOnlyList<GoalAttainment> Goals, IReadOnlyList<string> Notes)
+{
+    /// <summary>The worst status among rows with a target and a value; null when there is none.</summary>
+    public TargetStatus? Worst => Rows.Where(r => r.Status is TargetStatus.OnTrack or TargetStatus.AtRisk or TargetStatus.OffTrack).Select(r => (TargetStatus?)r.Status).Max();
+}
+
+/// <summary>Evaluates the KPI system of a workspace for a period: values, targets, status, changes, pacing and goals.</summary>
+public sealed class ScorecardEngine(Workspace ws)
+{
+    /// <summary>
+    /// The scorecard of <paramref name="period"/> at <paramref name="asOf"/>, sliced by <paramref name="by"/>,
+    /// with the KPI-system version in force for the period, or <paramref name="version"/> when given.
+    /// </summary>
+    public ScorecardResult Run(Period period, DateTimeOffset asOf, IReadOnlyList<string> by, int? version = null)
+    {
+        var dims = by.Select(KpiCatalog.Dimension).Distinct().ToList();
+        var (config, used) = ConfigStore.For(ws, period, asOf, version);
+        return Evaluate(config, used, period, asOf, dims);
+    }
+
+    /// <summary>The scorecard of <paramref name="period"/> under an explicit configuration.</summary>
+    /// <remarks>Without <paramref name="compare"/>, the changes against earlier periods are left empty (the review needs only status).</remarks>
+    public ScorecardResult Evaluate(KpiSystemConfig config, ConfigVersion? used, Period period, DateTimeOffset asOf, IReadOnlyList<string> by, bool compare = true)
+    {
+        var zone = ws.Settings.Zone;
+        var engine = new KpiEngine(ws);
+        var kpis = config.ActiveKpis();
+        var start = period.StartUtc(zone);
+        var end = period.EndUtc(zone);
+        var at = asOf.UtcDateTime;
+        var elapsed = at >= end ? 1m : at <= start ? 0m : (decimal)((at - start).TotalSeconds / (end - start).TotalSeconds);
+
+        var current = SystemValues.Compute(engine, config, kpis, period, null, by, asOf);
+        var previous = compare ? Index(SystemValues.Compute(engine, config, kpis, period.Previous(), null, by, asOf)) : [];
+        var yearBefore = compare ? Index(SystemValues.Compute(engine, config, kpis, period.YearBefore(), null, by, asOf)) : [];
+        var targets = config.Targets.Where(t => t.Period == period.Label).ToDictionary(t => (t.Kpi, SystemValues.SliceKey(t.Slice)));
+
+        var rows = new List<ScorecardRow>();
+        foreach (var r in current)
+        {
+            var kpi = kpis.First(k => k.Id == r.Kpi.Id);
+            var key = SystemValues.SliceKey(r.Slice);
+            var projected = elapsed is > 0 and < 1 && r.Kpi.Unit == KpiUnit.Count && r.Value is { } v ? v / elapsed : (decimal?)null;
+            var target = targets.GetValueOrDefault((r.Kpi.Id, key));
+            var row = new ScorecardRow
+            {
+                Kpi = kpi,
+                Result = r,
+                Projected = projected,
+                Target = target,
+                VsPrevious = Compare(r, projected, period.Previous(), previous.GetValueOrDefault((r.Kpi.Id, key))),
+                VsYearBefore = Compare(r, projected, period.YearBefore(), yearBefore.GetValueOrDefault((r.Kpi.Id, key))),
+            };
+            // A cohort still inside its conversion window would be judged on conversions that have not happened yet.
+            var status = target is null ? TargetStatus.NoTarget
+                : r.Flags.Contains("immature") && r.Value is not null ? TargetStatus.Pending
+                : TargetRules.Status(r.Kpi.Direction, target, row.Evaluated);
+            rows.Add(row with { Status = status });
+        }
+
+        var notes = new List<string>();
+        if (elapsed < 1)
+        {
+            notes.Add(Loc.F(
+                "{0} is running ({1:P0} elapsed): counts are judged on their projected end value, other KPIs on the value to date.",
+                "{0} ещё идёт (прошло {1:P0}): количества оцениваются по прогнозу на конец периода, остальные KPI — по значению на дату.",
+                period.Label,
+                elapsed));
+        }
+
+        foreach (var orphan in targets.Values.Where(t => !rows.Any(r => r.Target == t)))
+        {
+            notes.Add(orphan.Slice.IsEmpty || by.Count == 0
+                ? Loc.F("The target for {0} {1} is not shown: {2}.", "Цель для {0} {1} не показана: {2}.", orphan.Kpi, SystemValues.SliceKey(orphan.Slice), orphan.Slice.IsEmpty ? Loc.T("the KPI is not active", "KPI не активен") : Loc.T("run with --by " + string.Join(",", orphan.Slice.Keys), "запустите с --by " + string.Join(",", orphan.Slice.Keys)))
+                : Loc.F("The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, SystemValues.SliceKey(orphan.Slice)));
+        }
+
+        var goals = config.Goals.Select(g =>
+        {
+            var judged = g.Kpis
+                .Select(l => (l.Weight, Row: rows.FirstOrDefault(r => r.Kpi.Id == l.Kpi && r.Result.IsTotal)))
+                .Where(x => x.Row is { Status: TargetStatus.OnTrack or TargetStatus.AtRisk or TargetStatus.OffTrack })
+                .ToList();
+            var total = judged.Sum(x => x.Weight);
+            var on = judged.Where(x => x.Row!.Status == TargetStatus.OnTrack).ToList();
+            return new GoalAttainment(g, total > 0 ? on.Sum(x => x.Weight) / total : null, on.Count, judged.Count);
+        }).ToList();
+
+        return new ScorecardResult(period, at, elapsed, used, by, rows, goals, notes);
+    }
+
+    private static Dictionary<(string, string), KpiResult> Index(IReadOnlyList<KpiResult> results) =>
+        results.ToDictionary(r => (r.Kpi.Id, SystemValues.SliceKey(r.Slice)));
+
+    private static Change Compare(KpiResult now, decimal? projected, Period basePeriod, KpiResult? before)
+    {
+        var value = projected ?? now.Value;
+        var delta = value is { } a && before?.Value is { } b ? a - b : (decimal?)null;
+        double? p = null;
+        if (delta is not null && before is not null && now.Kpi.IsProportion && now.Numerator is { } x2 && now.Denominator is { } n2 && before.Numerator is { } x1 && before.Denominator is { } n1)
+        {
+            p = Stats.TwoProportionP((long)x1, (long)n1, (long)x2, (long)n2);
+        }
+        else if (delta is not null && before is not null && now.Kpi.Unit == KpiUnit.Nps && now.N > 0 && before.N > 0)
+        {
+            var se = Math.Sqrt(Math.Pow(Se(now), 2) + Math.Pow(Se(before), 2));
+            p = Stats.DifferenceP((double)delta.Value, se);
+        }
+
+        return new Change(basePeriod, before?.Value, delta, p, p is { } pv ? pv < 0.05 : null);
+    }
+
+    private static double Se(KpiResult r) => Stats.NpsStandardError((long)(r.Details.GetValueOrDefault("promoters") ?? 0), (long)(r.Details.GetValueOrDefault("detractors") ?? 0), r.N);
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Metrics;
+
+/// <summary>One stored value of a KPI in a snapshot.</summary>
+/// <param name="SnapshotId">The snapshot.</param>
+/// <param name="TakenAtUtc">When the snapshot was taken.</param>
+/// <param name="Period">Period label.</param>
+/// <param name="PeriodStart">First day of the period.</param>
+/// <param name="Slice">Slice key (<see cref="SystemValues.SliceKey"/>); empty for the total.</param>
+/// <param name="Value">The value as reported; null when it was undefined.</param>
+/// <param name="Target">The target in force then; null when none.</param>
+/// <param name="Status">The status as reported (<see cref="TargetRules.Name"/>).</param>
+/// <param name="ConfigVersion">The KPI-system version it was evaluated with.</param>
+public sealed record SnapshotValue(int SnapshotId, DateTime TakenAtUtc, string Period, DateOnly PeriodStart, string Slice, decimal? Value, decimal? Target, string Status, int? ConfigVersion);
+
+/// <summary>
+/// Stored scorecards: each snapshot keeps the values, targets and statuses as reported, the scorecard
+/// document and the KPI-system definitions in force, so later changes to data, definitions or targets
+/// never rewrite what was reported. Snapshots are only ever added.
+/// </summary>
+public static class Snapshots
+{
+    /// <summary>Stores <paramref name="scorecard"/> with its JSON <paramref name="payload"/> and the <paramref name="document"/> of the definitions; returns the snapshot id.</summary>
+    public static int Save(Workspace ws, ScorecardResult scorecard, string document, string payload, DateTime takenAtUtc)
+    {
+        using var tx = ws.BeginTransaction();
+        var id = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(snapshot_id), 0) + 1 FROM kpi_snapshots"), CultureInfo.InvariantCulture);
+        ws.Execute(
+            "INSERT INTO kpi_snapshots VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            id,
+            takenAtUtc,
+            scorecard.Period.Label,
+            scorecard.Period.Start,
+            scorecard.AsOfUtc,
+            scorecard.Version?.Number,
+            string.Join(",", scorecard.By),
+            document,
+            payload);
+        foreach (var row in scorecard.Rows)
+        {
+            ws.Execute(
+                "INSERT INTO kpi_snapshot_values VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                id,
+                row.Kpi.Id,
+                SystemValues.SliceKey(row.Result.Slice),
+                Text(row.Result.Value),
+                Text(row.Target?.Value),
+                TargetRules.Name(row.Status),
+                row.Result.N);
+        }
+
+        tx.Commit();
+        return id;
+    }
+
+    /// <summary>
+    /// The stored series of <paramref name="kpi"/>: per period and slice, the value of the latest snapshot,
+    /// oldest period first. Totals only, unless <paramref name="by"/> names a dimension — then its slices.
+    /// </summary>
+    public static IReadOnlyList<SnapshotValue> History(Workspace ws, string kpi, string? by)
+    {
+        var sliceFilter = by is null ? "v.slice = ''" : "v.slice LIKE $2 AND v.slice NOT LIKE '%,%'";
+        var sql = $"""
+            SELECT s.snapshot_id, s.taken_at, s.period, s.period_start, v.slice, v.value, v.target, v.status, s.config_version
+            FROM kpi_snapshot_values v JOIN kpi_snapshots s ON s.snapshot_id = v.snapshot_id
+            WHERE v.kpi = $1 AND {sliceFilter}
+            QUALIFY row_number() OVER (PARTITION BY s.period, v.slice ORDER BY s.snapshot_id DESC) = 1
+            ORDER BY s.period_start, length(s.period), v.slice
+            """;
+        object?[] args = by is null ? [kpi] : [kpi, KpiCatalogDimension(by) + "=%"];
+        return ws.Query(
+            sql,
+            r => new SnapshotValue(
+                r.GetInt32(0),
+                r.GetDateTime(1),
+                r.GetString(2),
+                DateOnly.FromDateTime(r.GetDateTime(3)),
+                r.GetString(4),
+                r.IsDBNull(5) ? null : decimal.Parse(r.GetString(5), CultureInfo.InvariantCulture),
+                r.IsDBNull(6) ? null : decimal.Parse(r.GetString(6), CultureInfo.InvariantCulture),
+                r.GetString(7),
+                r.IsDBNull(8) ? null : r.GetInt32(8)),
+            args).ToList();
+    }
+
+    /// <summary>The number of snapshots stored.</summary>
+    public static long Count(Workspace ws) => Convert.ToInt64(ws.Scalar("SELECT count(*) FROM kpi_snapshots"), CultureInfo.InvariantCulture);
+
+    private static string KpiCatalogDimension(string by) => Core.Kpis.KpiCatalog.Dimension(by);
+
+    private static string? Text(decimal? d) => d?.ToString(CultureInfo.InvariantCulture);
+}
