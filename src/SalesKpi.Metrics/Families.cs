@@ -124,6 +124,19 @@ internal static class Families
         ["channel"] = "l.channel",
     }.ToImmutableDictionary();
 
+    private const string Responded = "least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)";
+
+    /// <summary>
+    /// Seconds from <paramref name="from"/> to <paramref name="to"/>: calendar time, or with a business calendar
+    /// the working seconds — the difference of the cumulative working time at each moment, read from the
+    /// quarter-hour table <c>_wh</c> that <see cref="KpiEngine"/> loads for the calendar.
+    /// </summary>
+    internal static string Seconds(KpiParameters p, string from, string to) =>
+        p.Calendar is null ? $"epoch({to}) - epoch({from})" : $"{WorkSeconds(to)} - {WorkSeconds(from)}";
+
+    private static string WorkSeconds(string t) =>
+        $"(SELECT w.cum + greatest(0, least(epoch({t}), w.c) - w.o) FROM _wh w WHERE w.k = CAST(floor(epoch({t}) / 900) AS BIGINT))";
+
     public static ImmutableDictionary<string, Family> Build(KpiParameters p)
     {
         var score = QualityScoreSql(p);
@@ -152,9 +165,9 @@ internal static class Families
                     ("score", score),
                     ("qualified_at", "CASE WHEN l.qualified_at <= $asof THEN l.qualified_at END"),
                     ("to_sql", "coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false)"),
-                    ("responded_at", "least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)"),
+                    ("responded_at", Responded),
                     // greatest() skips NULLs in DuckDB, so an unanswered lead must stay NULL explicitly rather than become 0 hours.
-                    ("response_hours", "CASE WHEN least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t) IS NOT NULL THEN greatest(0, epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at)) / 3600.0 END"),
+                    ("response_hours", $"CASE WHEN {Responded} IS NOT NULL THEN greatest(0, {Seconds(p, "l.created_at", Responded)}) / 3600.0 END"),
                     ("won_at", "won.t"),
                     ("to_win", "coalesce(epoch(won.t) - epoch(l.created_at) <= $w_win, false)"),
                 ],

@@ -34,7 +34,7 @@ public sealed class KpiEngine
         var zone = ws.Settings.Zone;
         var asOf = request.AsOf.UtcDateTime;
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
-        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone), TableCounts());
+        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts());
 
         var families = Families.Build(p);
         var needed = kpis.SelectMany(k => k.Families).Distinct();
@@ -108,7 +108,7 @@ public sealed class KpiEngine
     internal (string Cte, Func<string, DbCommand> Command) FamilyRows(string family, Period period, DateTimeOffset asOf, KpiParameters parameters, IReadOnlyList<string> dims)
     {
         var zone = ws.Settings.Zone;
-        var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, zone, LoadBuckets([period], zone), new Dictionary<string, long>());
+        var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, zone, LoadBuckets([period], zone, parameters, asOf.UtcDateTime), new Dictionary<string, long>());
         return (Families.Build(parameters)[family].RowsCte(dims, ctx.QuarterHourBuckets), sql => ws.NamedCommand(sql, Args(sql, ctx)));
     }
 
@@ -160,8 +160,13 @@ public sealed class KpiEngine
     }
 
     /// <summary>Loads the buckets (<c>_bk</c>), their days (<c>_bd</c>) and quarter-hours (<c>_bq</c>); true when every boundary is on the quarter-hour grid.</summary>
-    private bool LoadBuckets(IReadOnlyList<Period> buckets, TimeZoneInfo zone)
+    private bool LoadBuckets(IReadOnlyList<Period> buckets, TimeZoneInfo zone, KpiParameters parameters, DateTime asOf)
     {
+        if (parameters.Calendar is { } calendar)
+        {
+            LoadCalendar(calendar, buckets, zone, asOf);
+        }
+
         ws.Execute("CREATE OR REPLACE TEMP TABLE _bk (b INTEGER, s TIMESTAMP, e TIMESTAMP, sd DATE, ed DATE)");
         using (var w = ws.CreateBulkWriter("_bk", temporary: true))
         {
@@ -182,6 +187,65 @@ public sealed class KpiEngine
             ? "CREATE OR REPLACE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, range(CAST(floor(epoch(s) / 900) AS BIGINT), CAST(floor(epoch(e) / 900) AS BIGINT)) t(k)"
             : "CREATE OR REPLACE TEMP TABLE _bq AS SELECT 0::BIGINT AS k, b, s, e, sd, ed FROM _bk WHERE false");
         return aligned;
+    }
+
+    /// <summary>
+    /// Loads <c>_wh</c>: one row per UTC quarter-hour from two days before the first bucket to two days after
+    /// as-of (or the last bucket's end), with the working seconds before it (<c>cum</c>) and the working part of
+    /// it [<c>o</c>, <c>c</c>) in epoch seconds. Quarter-hours suffice because every time-zone offset is a
+    /// multiple of 15 minutes, so local midnight — the only place two days' spans could meet — is a block edge.
+    /// </summary>
+    private void LoadCalendar(BusinessCalendar calendar, IReadOnlyList<Period> buckets, TimeZoneInfo zone, DateTime asOf)
+    {
+        var calZone = calendar.TimeZone is null ? zone : TimeZoneInfo.FindSystemTimeZoneById(calendar.TimeZone);
+        var from = buckets[0].StartUtc(zone).AddDays(-2);
+        var lastEnd = buckets[^1].EndUtc(zone);
+        var to = (asOf > lastEnd ? asOf : lastEnd).AddDays(2);
+        var spans = new List<(double Open, double Close)>();
+        var firstDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(from, calZone)).AddDays(-1);
+        var lastDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(to, calZone)).AddDays(1);
+        for (var d = firstDay; d <= lastDay; d = d.AddDays(1))
+        {
+            if (calendar.IsWorkingDay(d))
+            {
+                spans.Add((Epoch(LocalToUtc(d, calendar.Open, calZone)), Epoch(LocalToUtc(d, calendar.Close, calZone))));
+            }
+        }
+
+        ws.Execute("CREATE OR REPLACE TEMP TABLE _wh (k BIGINT, cum DOUBLE, o DOUBLE, c DOUBLE)");
+        using var w = ws.CreateBulkWriter("_wh", temporary: true);
+        var cum = 0.0;
+        var i = 0;
+        for (var k = (long)Math.Floor(Epoch(from) / 900); k * 900.0 < Epoch(to); k++)
+        {
+            double bs = k * 900.0, be = bs + 900;
+            while (i < spans.Count && spans[i].Close <= bs)
+            {
+                i++;
+            }
+
+            var (o, c) = i < spans.Count && spans[i].Open < be ? (Math.Max(bs, spans[i].Open), Math.Min(be, spans[i].Close)) : (bs, bs);
+            w.Add(k);
+            w.Add(cum);
+            w.Add(o);
+            w.Add(c);
+            w.EndRow();
+            cum += c - o;
+        }
+    }
+
+    private static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;
+
+    // A local time skipped by a DST change moves past the gap, as elsewhere in SalesKpi.
+    private static DateTime LocalToUtc(DateOnly day, TimeOnly time, TimeZoneInfo zone)
+    {
+        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(15);
+        }
+
+        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
     private Dictionary<string, long> TableCounts()

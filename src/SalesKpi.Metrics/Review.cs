@@ -97,7 +97,8 @@ public sealed class ReviewEngine(Workspace ws)
 
         var versions = ConfigStore.Versions(ws);
         var changes = new List<DefinitionChange>();
-        for (var i = 0; i < versions.Count; i++)
+        // Version 1 sets the system up; only later versions change definitions something was already measured with.
+        for (var i = 1; i < versions.Count; i++)
         {
             var v = versions[i];
             var applied = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(v.AppliedAtUtc, zone));
@@ -107,7 +108,7 @@ public sealed class ReviewEngine(Workspace ws)
                 continue;
             }
 
-            var before = i == 0 ? new KpiSystemConfig() : versions[i - 1].Config;
+            var before = versions[i - 1].Config;
             var after = v.Config;
             var parts = new List<string>();
             if (KpiSystemWriter.Write(before with { Targets = [], Custom = [], Active = null, Parameters = new() }) != KpiSystemWriter.Write(after with { Targets = [], Custom = [], Active = null, Parameters = new() }))

@@ -7,10 +7,10 @@ using SalesKpi.Storage;
 namespace SalesKpi.Metrics;
 
 /// <summary>
-/// A forecast of a KPI for one period from the periods of the same kind before it: a least-squares trend,
-/// a seasonal effect (the mean detrended residual of the same month or quarter, with at least two years of
-/// history) and the spread of what is left. Periods still running and immature cohorts are left out of the
-/// history. <see cref="Forecast"/> is null when fewer than 3 periods have values.
+/// A forecast of a KPI for one period from the periods of the same kind before it: a least-squares trend fitted
+/// together with a seasonal effect per month or quarter (when every season has at least two observations) and
+/// the spread of what is left, with the prediction uncertainty of the fit. Periods still running, immature cohorts
+/// and periods before the data began (no unit at all) are left out of the history. <see cref="Forecast"/> is null when fewer than 3 periods have values.
 /// </summary>
 public sealed record KpiForecast
 {
@@ -23,13 +23,13 @@ public sealed record KpiForecast
     /// <summary>Expected value; null with too little history.</summary>
     public double? Forecast { get; init; }
 
-    /// <summary>Standard deviation of the forecast (spread plus trend uncertainty); null with too little history.</summary>
+    /// <summary>Standard deviation of the forecast (residual spread and the fit's own uncertainty); null with too little history.</summary>
     public double? Sd { get; init; }
 
     /// <summary>Trend per period.</summary>
     public double Slope { get; init; }
 
-    /// <summary>Seasonal effect for the period's month or quarter; null when not estimated.</summary>
+    /// <summary>Seasonal effect of the period's month or quarter against the average season; null when not estimated.</summary>
     public double? Seasonal { get; init; }
 
     /// <summary>The best value in the history given the KPI's direction; null for neutral KPIs or no history.</summary>
@@ -111,7 +111,8 @@ public sealed class TargetAdvisor(Workspace ws, TimeProvider clock)
             .GroupBy(r => SystemValues.SliceKey(r.Slice))
             .OrderBy(g => g.Key.Length > 0).ThenBy(g => g.Key, StringComparer.Ordinal)
             // A running period or a cohort still inside its window is not yet what it will be: it would drag the fit down.
-            .Select(g => (kpi, g.First().Slice, Fit(kpi.Def, period, kind, [.. g.Where(r => r.Value is not null && !r.Flags.Contains("partial") && !r.Flags.Contains("immature")).OrderBy(r => r.Period.Start).Select(r => (r.Period, r.Value!.Value))]))))
+            // Periods before the first with any unit are before the data began, not zeros.
+            .Select(g => (kpi, g.First().Slice, Fit(kpi.Def, period, kind, [.. g.OrderBy(r => r.Period.Start).SkipWhile(r => r.N == 0).Where(r => r.Value is not null && !r.Flags.Contains("partial") && !r.Flags.Contains("immature")).Select(r => (r.Period, r.Value!.Value))]))))
             .ToList();
     }
 
@@ -201,35 +202,84 @@ public sealed class TargetAdvisor(Workspace ws, TimeProvider clock)
             return f;
         }
 
-        // Time index by position in the calendar so gaps (periods without a value) keep their distance.
+        // Time index by position in the calendar (the target at 0, history negative) so gaps keep their distance.
         var index = history.Select(h => (double)Steps(kind, h.Period.Start, period.Start)).ToArray();
         var y = history.Select(h => (double)h.Value).ToArray();
-        var tMean = index.Average();
-        var yMean = y.Average();
-        var sxx = index.Sum(t => (t - tMean) * (t - tMean));
-        var slope = sxx > 0 ? index.Zip(y).Sum(p => (p.First - tMean) * (p.Second - yMean)) / sxx : 0;
-        var intercept = yMean - (slope * tMean);
-        var residuals = index.Zip(y).Select(p => p.Second - (intercept + (slope * p.First))).ToArray();
-
-        double? seasonal = null;
         var cycle = kind switch { Grain.Month => 12, Grain.Quarter => 4, _ => 0 };
-        if (cycle > 0 && index[^1] - index[0] + 1 >= 2 * cycle)
+        var positions = index.Select(t => cycle == 0 ? 0 : (int)(((-(long)t % cycle) + cycle) % cycle)).ToArray();
+        // Trend and season are fitted together (least squares with one dummy per other month or quarter):
+        // fitted one after the other, a trend leaks into the seasonal effects and the other way round.
+        var seasonal = cycle > 0 && n >= cycle + 4 && Enumerable.Range(0, cycle).All(p => positions.Count(x => x == p) >= 2);
+        var columns = seasonal ? cycle + 1 : 2;
+        double[] Row(int i) => [.. Enumerable.Range(0, columns).Select(j => j == 0 ? 1 : j == 1 ? index[i] : positions[i] == j - 1 ? 1.0 : 0.0)];
+        var rows = Enumerable.Range(0, n).Select(Row).ToArray();
+        var xtx = new double[columns, columns];
+        var xty = new double[columns];
+        for (var i = 0; i < n; i++)
         {
-            // Target is at index 0; history at negative indices — same season when the distance is a multiple of the cycle.
-            var same = index.Select((t, i) => (t, i)).Where(x => (int)-x.t % cycle == 0).Select(x => residuals[x.i]).ToList();
-            if (same.Count >= 2)
+            for (var a = 0; a < columns; a++)
             {
-                seasonal = same.Average();
-                var positions = index.Select(t => ((int)-t % cycle + cycle) % cycle).ToArray();
-                var effects = positions.Distinct().ToDictionary(p => p, p => residuals.Where((_, i) => positions[i] == p).Average());
-                residuals = [.. residuals.Select((e, i) => e - effects[positions[i]])];
+                xty[a] += rows[i][a] * y[i];
+                for (var b = 0; b < columns; b++)
+                {
+                    xtx[a, b] += rows[i][a] * rows[i][b];
+                }
             }
         }
 
-        var spread = Math.Sqrt(residuals.Sum(e => e * e) / Math.Max(1, n - 2));
-        var sd = spread * Math.Sqrt(1 + (1.0 / n) + (sxx > 0 ? tMean * tMean / sxx : 0));
-        var forecast = Clamp(kpi, intercept + (seasonal ?? 0));
-        return f with { Forecast = forecast, Sd = sd, Slope = slope, Seasonal = seasonal };
+        var beta = Solve(xtx, xty);
+        var e0 = Solve(xtx, [.. Enumerable.Range(0, columns).Select(j => j == 0 ? 1.0 : 0.0)]);
+        if (beta is null || e0 is null)
+        {
+            return f;
+        }
+
+        var sse = Enumerable.Range(0, n).Sum(i => Math.Pow(y[i] - rows[i].Zip(beta).Sum(p => p.First * p.Second), 2));
+        var spread = Math.Sqrt(sse / Math.Max(1, n - columns));
+        var sd = spread * Math.Sqrt(1 + Math.Max(0, e0[0]));
+        // The target's own season is the baseline (no dummy); its effect against the average season is minus the mean of the others.
+        double? effect = seasonal ? -beta.Skip(2).Sum() / cycle : null;
+        return f with { Forecast = Clamp(kpi, beta[0]), Sd = sd, Slope = beta[1], Seasonal = effect };
+    }
+
+    // Gaussian elimination with partial pivoting; null when the system is singular.
+    private static double[]? Solve(double[,] a, double[] b)
+    {
+        var m = b.Length;
+        var x = (double[,])a.Clone();
+        var v = (double[])b.Clone();
+        for (var c = 0; c < m; c++)
+        {
+            var pivot = Enumerable.Range(c, m - c).MaxBy(r => Math.Abs(x[r, c]));
+            if (Math.Abs(x[pivot, c]) < 1e-9)
+            {
+                return null;
+            }
+
+            for (var k = 0; k < m; k++)
+            {
+                (x[c, k], x[pivot, k]) = (x[pivot, k], x[c, k]);
+            }
+
+            (v[c], v[pivot]) = (v[pivot], v[c]);
+            for (var r = 0; r < m; r++)
+            {
+                if (r == c)
+                {
+                    continue;
+                }
+
+                var factor = x[r, c] / x[c, c];
+                for (var k = c; k < m; k++)
+                {
+                    x[r, k] -= factor * x[c, k];
+                }
+
+                v[r] -= factor * v[c];
+            }
+        }
+
+        return [.. Enumerable.Range(0, m).Select(i => v[i] / x[i, i])];
     }
 
     // Periods from `from` to `to` (negative for history before the target).
