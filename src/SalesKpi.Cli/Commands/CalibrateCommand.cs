@@ -14,7 +14,8 @@ internal sealed class CalibrateCommand : Command<KpiCommandSettings>
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var period = settings.ResolvePeriod(zone);
-        var r = new CalibrationEngine(ws).Run(period, settings.ResolveAsOf(zone), ParameterStore.Load(ws));
+        var asOf = settings.ResolveAsOf(zone);
+        var r = new CalibrationEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf));
         var c = Loc.DisplayCulture;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Lead-quality calibration over {0} leads created in {1}.", "Калибровка качества лидов по {0} лидам, созданным в {1}.", Output.N(r.Leads), period.Label)));
         var deciles = new Table().Title(Markup.Escape(Loc.T("Conversion by score decile", "Конверсия по децилям балла")))

@@ -70,6 +70,40 @@ internal static class KpiSystemFile
         PrintDiff(LineDiff.Hunks(LineDiff.Compute(previousDocument ?? string.Empty, version.Document)));
     }
 
+    /// <summary>
+    /// Warns on standard error when the workspace's file is invalid or has edits not applied yet: what is
+    /// evaluated is always a stored version, so an unapplied or broken file must not go unnoticed.
+    /// </summary>
+    public static void WarnIfDrifted(string db, Workspace ws)
+    {
+        var path = PathFor(db);
+        var latest = ConfigStore.Latest(ws);
+        if (!File.Exists(path) || latest is null)
+        {
+            return;
+        }
+
+        var parsed = KpiSystemParser.Parse(File.ReadAllText(path), path);
+        string? warning = null;
+        if (parsed.Errors.Count > 0)
+        {
+            warning = Loc.F("{0} has {1} error(s) and is not in use; results use version {2} (saleskpi config validate).", "В {0} ошибок: {1}, файл не используется; расчёт идёт по версии {2} (saleskpi config validate).", path, parsed.Errors.Count, latest.Number);
+        }
+        else
+        {
+            var config = parsed.TargetsDeclared ? parsed.Config! : parsed.Config! with { Targets = latest.Config.Targets };
+            if (KpiSystemWriter.Write(config) != latest.Document)
+            {
+                warning = Loc.F("{0} has changes not applied yet; results use version {1} (saleskpi config apply --reason \"...\").", "В {0} есть неприменённые изменения; расчёт идёт по версии {1} (saleskpi config apply --reason \"...\").", path, latest.Number);
+            }
+        }
+
+        if (warning is not null)
+        {
+            Console.Error.WriteLine(Loc.T("note: ", "примечание: ") + warning);
+        }
+    }
+
     public static void PrintDiff(IReadOnlyList<DiffLine> lines)
     {
         foreach (var l in lines)

@@ -34,7 +34,7 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
         var after = settings.Period is null ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
         var before = settings.Baseline(after);
         var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
-        var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.Load(ws), dbArg, settings.Alpha);
+        var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.For(ws, after, asOf), dbArg, settings.Alpha);
         if (settings.Format == "json")
         {
             Console.Out.WriteLine(Json(report));

@@ -34,7 +34,7 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
         var asOf = settings.ResolveAsOf(zone);
         var slice = ParseSlice(settings.Slice);
         var limit = settings.Limit <= 0 ? int.MaxValue - 1 : settings.Limit;
-        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.Load(ws), limit);
+        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit);
         var report = explanation.Report;
         var result = explanation.Result;
         var currency = ws.Settings.Currency;

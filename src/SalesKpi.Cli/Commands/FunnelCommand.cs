@@ -29,7 +29,8 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
-        var funnel = new FunnelEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone), ParameterStore.Load(ws), settings.By);
+        var (period, asOf) = (settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
+        var funnel = new FunnelEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf), settings.By);
         switch (settings.Format)
         {
             case "json":

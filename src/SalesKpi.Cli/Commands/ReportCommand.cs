@@ -89,14 +89,16 @@ internal sealed class ReportCommand : Command<ReportSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
+        var period = settings.ResolvePeriod(zone);
+        var asOf = settings.ResolveAsOf(zone);
         var request = new ReportRequest
         {
-            Period = settings.ResolvePeriod(zone),
+            Period = period,
             Grain = settings.Grain is null ? null : Period.ParseGrain(settings.Grain),
             By = Split(settings.By),
             Kpis = Split(settings.Kpi).Select(KpiCatalog.Get).ToList(),
-            AsOf = settings.ResolveAsOf(zone),
-            Parameters = ParameterStore.Load(ws),
+            AsOf = asOf,
+            Parameters = ParameterStore.For(ws, period, asOf),
             Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null,
         };
         var report = new KpiEngine(ws).Run(request);

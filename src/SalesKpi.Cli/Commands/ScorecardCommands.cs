@@ -263,6 +263,7 @@ internal sealed class ScorecardCommand : Command<ScorecardViewSettings>
         var asOf = settings.ResolveAsOf(zone);
         var period = settings.ResolvePeriod(zone, asOf);
         var s = new ScorecardEngine(ws).Run(period, asOf, settings.By is null ? [] : [settings.By], settings.ConfigVersion);
+        KpiSystemFile.WarnIfDrifted(settings.DbPath, ws);
         switch (settings.Format)
         {
             case "json":
@@ -318,6 +319,7 @@ internal sealed class CheckCommand : AsyncCommand<CheckSettings>
             var asOf = settings.ResolveAsOf(zone);
             s = new ScorecardEngine(ws).Run(settings.ResolvePeriod(zone, asOf), asOf, [], settings.ConfigVersion);
             currency = ws.Settings.Currency;
+            KpiSystemFile.WarnIfDrifted(settings.DbPath, ws);
         }
 
         var judged = s.Rows.Where(r => r.Target is not null).ToList();

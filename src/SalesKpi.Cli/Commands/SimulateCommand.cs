@@ -36,7 +36,7 @@ internal sealed class SimulateCommand : Command<SimulateSettings>
         var asOf = settings.ResolveAsOf(zone);
         var basePeriod = settings.Period is null or "next" ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
         var changes = settings.Set.Select(LeverChange.Parse).ToList();
-        var levers = Simulation.Measure(ws, basePeriod, asOf, ParameterStore.Load(ws));
+        var levers = Simulation.Measure(ws, basePeriod, asOf, ParameterStore.For(ws, basePeriod, asOf));
         var r = Simulation.Run(levers, basePeriod, changes, settings.Runs, settings.Seed);
         var c = Loc.DisplayCulture;
         var currency = ws.Settings.Currency;

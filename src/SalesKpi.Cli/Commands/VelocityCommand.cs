@@ -15,7 +15,8 @@ internal sealed class VelocityCommand : Command<CompareSettings>
         var zone = ws.Settings.Zone;
         var after = settings.ResolvePeriod(zone);
         var before = settings.Baseline(after);
-        var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, settings.ResolveAsOf(zone), ParameterStore.Load(ws));
+        var asOf = settings.ResolveAsOf(zone);
+        var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, asOf, ParameterStore.For(ws, after, asOf));
         if (change is null)
         {
             AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
