@@ -24,8 +24,9 @@ static int Usage()
         SalesKpi benchmarks (run from the repository root, Release):
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- import [--rows 1000000] [--runs 5] [--keep DIR] [--mapped]
               generates leads.csv, then times 'saleskpi init' + 'saleskpi import' as a process per run
-          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3]
-              generates workspaces with proportional deals, activities, customers…, times the full report as a process
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3] [--system]
+              generates workspaces with proportional deals, activities, customers…, times the full report as a process;
+              --system also times scorecard, targets suggest and the response time with a business calendar
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
               'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]

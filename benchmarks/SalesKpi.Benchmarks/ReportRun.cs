@@ -53,6 +53,11 @@ public static class ReportRun
                     }
                 }
 
+                if (args.Contains("--system") && SystemRuns(dir, db, runs) != 0)
+                {
+                    return 1;
+                }
+
                 times.Sort();
                 peaks.Sort();
                 var floor = Floor(db);
@@ -79,6 +84,62 @@ public static class ReportRun
     }
 
     /// <summary>Median of three runs of one hand-written query over the same tables.</summary>
+    /// <summary>
+    /// Times the KPI-system commands on the same workspace: scorecard (three engine passes), scorecard by
+    /// owner, a target suggestion by owner (8 quarters of history), and the response time with and without
+    /// a business calendar. The calendar is applied last because it changes the workspace's definitions.
+    /// </summary>
+    private static int SystemRuns(string dir, string db, int runs)
+    {
+        string[][] commands =
+        [
+            ["scorecard", "--period", "2025-Q4", "--as-of", "2026-06-01", "--format", "json"],
+            ["scorecard", "--period", "2025-Q4", "--as-of", "2026-06-01", "--by", "owner", "--format", "json"],
+            ["targets", "suggest", "win_rate", "--period", "2026-Q1", "--by", "owner"],
+            ["report", "--period", "2025", "--grain", "month", "--kpi", "lead_response_time", "--as-of", "2026-06-01", "--format", "json"],
+        ];
+        foreach (var command in commands)
+        {
+            if (Time(dir, db, runs, command, command[0] == "report" ? "response time, calendar time" : string.Join(' ', command.Take(command[0] == "targets" ? 3 : 1))) != 0)
+            {
+                return 1;
+            }
+        }
+
+        var file = Path.Combine(dir, "calendar.yaml");
+        File.WriteAllText(file, "parameters:\n  business_calendar:\n    working_days: [mon, tue, wed, thu, fri]\n    hours: \"09:00-18:00\"\n    holidays: [2025-01-01, 2025-01-02, 2025-05-01]\n");
+        if (ImportRun.Cli(dir, "config", "apply", file, "--db", db, "--reason", "bench", "--effective", "2020-01-01").Code != 0)
+        {
+            return 1;
+        }
+
+        return Time(dir, db, runs, commands[3], "response time, business calendar");
+    }
+
+    private static int Time(string dir, string db, int runs, string[] command, string label)
+    {
+        var times = new List<double>();
+        var peaks = new List<int>();
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            var (code, err) = ImportRun.Cli(dir, [.. command, "--db", db, "--verbose"]);
+            times.Add(sw.Elapsed.TotalSeconds);
+            if (code != 0)
+            {
+                Console.Error.WriteLine(err);
+                return 1;
+            }
+
+            peaks.Add(ImportRun.Peak(err));
+        }
+
+        times.Sort();
+        peaks.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: median {times[times.Count / 2]:F2} s (min {times[0]:F2}, max {times[^1]:F2}), peak memory median {peaks[peaks.Count / 2]} MB"));
+        return 0;
+    }
+
     private static double Floor(string db)
     {
         using var ws = Workspace.Open(db);

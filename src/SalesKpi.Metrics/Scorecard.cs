@@ -97,9 +97,23 @@ public sealed class ScorecardEngine(Workspace ws)
         var at = asOf.UtcDateTime;
         var elapsed = at >= end ? 1m : at <= start ? 0m : (decimal)((at - start).TotalSeconds / (end - start).TotalSeconds);
 
-        var current = SystemValues.Compute(engine, config, kpis, period, null, by, asOf);
-        var previous = compare ? Index(SystemValues.Compute(engine, config, kpis, period.Previous(), null, by, asOf)) : [];
-        var yearBefore = compare ? Index(SystemValues.Compute(engine, config, kpis, period.YearBefore(), null, by, asOf)) : [];
+        IReadOnlyList<KpiResult> current;
+        Dictionary<(string, string), KpiResult> previous = [], yearBefore = [];
+        if (compare && period.Kind is { } kind)
+        {
+            // One engine pass over the year before up to the period, split by its own grain, yields all three
+            // periods as whole buckets: cheaper than three passes, and the same values.
+            var all = SystemValues.Compute(engine, config, kpis, Period.Range(period.YearBefore().Start, period.End), kind, by, asOf);
+            current = all.Where(r => r.Period.Label == period.Label).ToList();
+            previous = Index(all.Where(r => r.Period.Label == period.Previous().Label).ToList());
+            yearBefore = Index(all.Where(r => r.Period.Label == period.YearBefore().Label).ToList());
+        }
+        else
+        {
+            current = SystemValues.Compute(engine, config, kpis, period, null, by, asOf);
+            previous = compare ? Index(SystemValues.Compute(engine, config, kpis, period.Previous(), null, by, asOf)) : [];
+            yearBefore = compare ? Index(SystemValues.Compute(engine, config, kpis, period.YearBefore(), null, by, asOf)) : [];
+        }
         var targets = config.Targets.Where(t => t.Period == period.Label).ToDictionary(t => (t.Kpi, SystemValues.SliceKey(t.Slice)));
 
         var rows = new List<ScorecardRow>();
