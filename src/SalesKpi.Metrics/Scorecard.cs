@@ -151,9 +151,11 @@ public sealed class ScorecardEngine(Workspace ws)
 
         foreach (var orphan in targets.Values.Where(t => !rows.Any(r => r.Target == t)))
         {
-            notes.Add(orphan.Slice.IsEmpty || by.Count == 0
-                ? Loc.F("The target for {0} {1} is not shown: {2}.", "Цель для {0} {1} не показана: {2}.", orphan.Kpi, SystemValues.SliceKey(orphan.Slice), orphan.Slice.IsEmpty ? Loc.T("the KPI is not active", "KPI не активен") : Loc.T("run with --by " + string.Join(",", orphan.Slice.Keys), "запустите с --by " + string.Join(",", orphan.Slice.Keys)))
-                : Loc.F("The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, SystemValues.SliceKey(orphan.Slice)));
+            var slice = SystemValues.SliceKey(orphan.Slice);
+            notes.Add(
+                !kpis.Any(k => k.Id == orphan.Kpi) ? Loc.F("The target for {0} {1} is not shown: the KPI is not active.", "Цель для {0} {1} не показана: KPI не активен.", orphan.Kpi, slice)
+                : !orphan.Slice.Keys.All(by.Contains) ? Loc.F("The target for {0} {1} is shown with --by {2}.", "Цель для {0} {1} видна с --by {2}.", orphan.Kpi, slice, string.Join(",", orphan.Slice.Keys))
+                : Loc.F("The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, slice));
         }
 
         var goals = config.Goals.Select(g =>

@@ -147,23 +147,24 @@ public sealed class TargetAdvisor(Workspace ws, TimeProvider clock)
             .ToList();
     }
 
-    /// <summary>Checks every target of <paramref name="targets"/> against the history of its KPI and slice.</summary>
+    /// <summary>Checks every target of <paramref name="targets"/> against the history of its KPI and slice (one engine pass per period and set of slice dimensions).</summary>
     public IReadOnlyList<RealismCheck> Check(KpiSystemConfig config, IEnumerable<Target> targets)
     {
         var checks = new List<RealismCheck>();
-        foreach (var group in targets.GroupBy(t => (t.Kpi, t.Period, Dims: string.Join(",", t.Slice.Keys))))
+        foreach (var group in targets.Where(t => config.Find(t.Kpi) is not null).GroupBy(t => (t.Period, Dims: string.Join(",", t.Slice.Keys))))
         {
-            var kpi = config.Find(group.Key.Kpi);
             var period = Period.Parse(group.Key.Period);
-            if (kpi is null || period.Kind is not (Grain.Month or Grain.Quarter or Grain.Year))
+            if (period.Kind is not (Grain.Month or Grain.Quarter or Grain.Year))
             {
                 continue;
             }
 
-            var forecasts = Forecasts(config, kpi, period, group.First().Slice.Keys.ToList());
+            var kpis = group.Select(t => config.Find(t.Kpi)!).DistinctBy(k => k.Id).ToList();
+            var forecasts = Forecasts(config, kpis, period, group.First().Slice.Keys.ToList());
             foreach (var t in group)
             {
-                var f = forecasts.FirstOrDefault(x => SystemValues.SliceKey(x.Slice) == SystemValues.SliceKey(t.Slice)).Forecast
+                var kpi = kpis.First(k => k.Id == t.Kpi);
+                var f = forecasts.FirstOrDefault(x => x.Kpi.Id == t.Kpi && SystemValues.SliceKey(x.Slice) == SystemValues.SliceKey(t.Slice)).Forecast
                     ?? new KpiForecast { Period = period, History = [] };
                 var beyond = f.Best is { } best && kpi.Def.Direction switch
                 {

@@ -51,6 +51,8 @@ internal sealed class ParamsCommand : Command<ParamsSettings>
             table.AddRow(Markup.Escape(name), (changed ? "[yellow]" : string.Empty) + Markup.Escape(value) + (changed ? "[/]" : string.Empty), Markup.Escape(defaults[name]));
         }
 
+        var calendar = ParameterStore.Load(ws).Calendar;
+        table.AddRow("business_calendar", Markup.Escape(calendar?.Describe() ?? Loc.T("none (calendar time)", "нет (календарное время)")), Markup.Escape(Loc.T("none — set it in the KPI-system file", "нет — задаётся в файле системы KPI")));
         AnsiConsole.Write(table);
         return 0;
     }

@@ -451,11 +451,12 @@ internal sealed class HistoryCommand : Command<HistorySettings>
         }
 
         var currency = ws.Settings.Currency;
-        foreach (var series in values.GroupBy(v => v.Slice))
+        // One series per slice and kind of period: a sparkline mixing months and quarters would mean nothing.
+        foreach (var series in values.GroupBy(v => (v.Slice, Period.Parse(v.Period).Kind)))
         {
             var list = series.ToList();
             var table = new Table()
-                .Title(Markup.Escape(def.Name + (series.Key.Length == 0 ? string.Empty : " · " + series.Key) + "   " + Sparkline(list.Select(v => v.Value).ToList())))
+                .Title(Markup.Escape(def.Name + (series.Key.Slice.Length == 0 ? string.Empty : " · " + series.Key.Slice) + "   " + Sparkline(list.Select(v => v.Value).ToList())))
                 .AddColumns(Loc.T("period", "период"), Loc.T("value", "значение"), Loc.T("target", "цель"), Loc.T("status", "статус"), Loc.T("snapshot", "снимок"), Loc.T("KPI system", "система KPI"));
             foreach (var v in list)
             {

@@ -88,7 +88,7 @@ internal static class TargetText
         }
 
         parts.Add(Loc.F("{0:P0} estimated chance (forecast {1} {2})", "оценка вероятности {0:P0} (прогноз {1} {2})", c.Probability, KpiFormat.Value(kpi, (decimal)f.Forecast!.Value, currency), Spread(kpi, f.Sd!.Value, currency)));
-        return (c.Flagged ? "⚠ " + Loc.T("unlikely: ", "маловероятно: ") : string.Empty) + string.Join("; ", parts);
+        return (c.Probability < RealismCheck.Unlikely ? "⚠ " + Loc.T("unlikely: ", "маловероятно: ") : c.Flagged ? "⚠ " : string.Empty) + string.Join("; ", parts);
     }
 }
 
