@@ -8,8 +8,8 @@ namespace SalesKpi.Metrics;
 
 /// <summary>
 /// The change of a KPI against a baseline period. <see cref="Significant"/> is null when no test applies
-/// (only proportions — two-proportion z-test — and NPS — z-test of the difference — are tested), else
-/// whether p &lt; 0.05.
+/// (only proportions — two-proportion z-test — and NPS — z-test of the difference — are tested, and not
+/// when either side is an immature cohort), else whether p &lt; 0.05.
 /// </summary>
 /// <param name="Period">The baseline period.</param>
 /// <param name="Before">The baseline value; null when undefined.</param>
@@ -180,11 +180,13 @@ public sealed class ScorecardEngine(Workspace ws)
         var value = projected ?? now.Value;
         var delta = value is { } a && before?.Value is { } b ? a - b : (decimal?)null;
         double? p = null;
-        if (delta is not null && before is not null && now.Kpi.IsProportion && now.Numerator is { } x2 && now.Denominator is { } n2 && before.Numerator is { } x1 && before.Denominator is { } n1)
+        // A cohort still converting is not comparable with a finished one: no test rather than a false alarm.
+        var comparable = !now.Flags.Contains("immature") && before?.Flags.Contains("immature") != true;
+        if (comparable && delta is not null && before is not null && now.Kpi.IsProportion && now.Numerator is { } x2 && now.Denominator is { } n2 && before.Numerator is { } x1 && before.Denominator is { } n1)
         {
             p = Stats.TwoProportionP((long)x1, (long)n1, (long)x2, (long)n2);
         }
-        else if (delta is not null && before is not null && now.Kpi.Unit == KpiUnit.Nps && now.N > 0 && before.N > 0)
+        else if (comparable && delta is not null && before is not null && now.Kpi.Unit == KpiUnit.Nps && now.N > 0 && before.N > 0)
         {
             var se = Math.Sqrt(Math.Pow(Se(now), 2) + Math.Pow(Se(before), 2));
             p = Stats.DifferenceP((double)delta.Value, se);

@@ -96,8 +96,7 @@ public sealed class TargetAdvisor(Workspace ws, TimeProvider clock)
     /// <summary>Forecasts of several KPIs for <paramref name="period"/> from one pass over their history, total first and then by <paramref name="by"/>.</summary>
     public IReadOnlyList<(SystemKpi Kpi, ImmutableSortedDictionary<string, string> Slice, KpiForecast Forecast)> Forecasts(KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, IReadOnlyList<string> by)
     {
-        var kind = period.Kind is { } k && k is Grain.Month or Grain.Quarter or Grain.Year ? k
-            : throw new SalesKpiException(Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", period.Label));
+        var kind = TargetRules.TargetPeriod(period).Kind!.Value;
         var length = HistoryLength(kind);
         var first = kind switch
         {

@@ -139,13 +139,7 @@ internal static class TargetsCommandSupport
         config.ActiveKpis().FirstOrDefault(k => string.Equals(k.Id, id.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new SalesKpiException(Loc.F("'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", id, string.Join(", ", config.ActiveKpis().Select(k => k.Id))));
 
-    public static Period TargetPeriod(string text)
-    {
-        var p = Period.Parse(text);
-        return p.Kind is Grain.Month or Grain.Quarter or Grain.Year
-            ? p
-            : throw new SalesKpiException(Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", text));
-    }
+    public static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
 
     /// <summary>Adds or replaces <paramref name="targets"/> as a new version, then shows each with its realism check.</summary>
     public static void Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ConfigChangeSettings settings)

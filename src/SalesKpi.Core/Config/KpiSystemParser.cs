@@ -537,9 +537,7 @@ public static class KpiSystemParser
             try
             {
                 var p = Period.Parse(text);
-                return anyKind || p.Kind is Grain.Month or Grain.Quarter or Grain.Year
-                    ? p.Label
-                    : Fail<string>(node, "KS113", Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", text));
+                return anyKind ? p.Label : TargetRules.TargetPeriod(p).Label;
             }
             catch (SalesKpiException ex)
             {

@@ -27,6 +27,15 @@ public enum TargetStatus
 /// <summary>Checks that a target value can be reached at all given the KPI's unit.</summary>
 public static class TargetRules
 {
+    /// <summary>
+    /// <paramref name="period"/> when it is a whole month, quarter or year — the periods targets are set
+    /// for; otherwise throws <see cref="SalesKpiException"/> saying which forms to use.
+    /// </summary>
+    public static Period TargetPeriod(Period period) =>
+        period.Kind is Grain.Month or Grain.Quarter or Grain.Year
+            ? period
+            : throw new SalesKpiException(Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", period.Label));
+
     /// <summary>Calls <paramref name="error"/> with what to change when <paramref name="value"/> is outside the KPI's range.</summary>
     public static void Check(KpiDef kpi, decimal value, Action<string> error)
     {
