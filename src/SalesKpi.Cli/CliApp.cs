@@ -137,8 +137,8 @@ public static class CliApp
                     .WithExample("config", "validate", "kpi-system.yaml");
                 branch.AddCommand<ConfigApplyCommand>("apply")
                     .WithDescription(Loc.T("Store a KPI-system file as a new version (nothing changes when it has an error).", "Сохранить файл системы KPI как новую версию (при ошибках ничего не меняется)."))
-                    .WithExample("config", "apply", "saleskpi.kpi-system.yaml", "--reason", "Q1 planning")
-                    .WithExample("config", "apply", "kpi-system.yaml", "--reason", "SLA 30 min", "--effective", "2026-01-01");
+                    .WithExample("config", "apply", "saleskpi.kpi-system.yaml", "--reason", "\"Q1 planning\"")
+                    .WithExample("config", "apply", "kpi-system.yaml", "--reason", "\"SLA 30 min\"", "--effective", "2026-01-01");
                 branch.AddCommand<ConfigLogCommand>("log")
                     .WithDescription(Loc.T("List the versions: when, who, why, effective from, lines changed.", "Список версий: когда, кто, почему, с какой даты, сколько строк изменено."))
                     .WithExample("config", "log");
@@ -159,14 +159,14 @@ public static class CliApp
                     .WithDescription(Loc.T("Set one target (a new version).", "Задать одну цель (новая версия)."))
                     .WithExample("targets", "set", "win_rate", "2026-Q1", "30%")
                     .WithExample("targets", "set", "leads", "2026-03", "1200", "--slice", "channel=referral", "--tolerance", "10")
-                    .WithExample("targets", "set", "win_rate", "2026", "0.35", "--slice", "owner=Иванов Иван", "--reason", "annual plan");
+                    .WithExample("targets", "set", "win_rate", "2026", "0.35", "--slice", "\"owner=Иванов Иван\"", "--reason", "\"annual plan\"");
                 branch.AddCommand<TargetsListCommand>("list")
                     .WithDescription(Loc.T("List the targets with their realism check.", "Список целей с проверкой реалистичности."))
                     .WithExample("targets", "list")
                     .WithExample("targets", "list", "--period", "2026-Q1", "--kpi", "win_rate");
                 branch.AddCommand<TargetsImportCommand>("import")
                     .WithDescription(Loc.T("Import targets from CSV: kpi,period,value[,tolerance][,channel,owner,…]; all rows or none.", "Импорт целей из CSV: kpi,period,value[,tolerance][,channel,owner,…]; все строки или ни одной."))
-                    .WithExample("targets", "import", "targets-2026.csv", "--reason", "annual plan");
+                    .WithExample("targets", "import", "targets-2026.csv", "--reason", "\"annual plan\"");
                 branch.AddCommand<TargetsSuggestCommand>("suggest")
                     .WithDescription(Loc.T("Suggest a target from history (trend, seasonality, spread) with its chance of being reached.", "Предложить цель по истории (тренд, сезонность, разброс) с вероятностью её достижения."))
                     .WithExample("targets", "suggest", "win_rate", "--period", "2026-Q1")

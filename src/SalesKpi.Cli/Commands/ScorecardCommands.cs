@@ -127,6 +127,15 @@ internal static class ScorecardOut
             w.WriteStartObject();
             w.WriteString("id", g.Goal.Id);
             w.WriteString("title", g.Goal.Title.Text);
+            if (g.Goal.Horizon is { } horizon)
+            {
+                w.WriteString("horizon", horizon);
+            }
+            else
+            {
+                w.WriteNull("horizon");
+            }
+
             JsonOut.Number(w, "attainment", g.Attainment);
             w.WriteNumber("on_track", g.OnTrack);
             w.WriteNumber("with_target", g.WithTarget);
@@ -194,11 +203,12 @@ internal static class ScorecardOut
         AnsiConsole.Write(table);
         if (s.Goals.Count > 0)
         {
-            var goals = new Table().Title(Markup.Escape(Loc.T("Strategic goals", "Стратегические цели"))).AddColumns(Loc.T("goal", "цель"), Loc.T("attainment", "достижение"), Loc.T("KPIs on track", "KPI по плану"));
+            var goals = new Table().Title(Markup.Escape(Loc.T("Strategic goals", "Стратегические цели"))).AddColumns(Loc.T("goal", "цель"), Loc.T("horizon", "горизонт"), Loc.T("attainment", "достижение"), Loc.T("KPIs on track", "KPI по плану"));
             foreach (var g in s.Goals)
             {
                 goals.AddRow(
                     Markup.Escape(g.Goal.Title.Text),
+                    Markup.Escape(g.Goal.Horizon ?? "—"),
                     g.Attainment is { } a ? Markup.Escape(KpiFormat.Percent(a)) : "—",
                     Markup.Escape(Loc.F("{0} of {1} with a target ({2} linked)", "{0} из {1} с целью (связано {2})", g.OnTrack, g.WithTarget, g.Goal.Kpis.Length)));
             }
