@@ -15,15 +15,22 @@ namespace SalesKpi.Metrics;
 public static class SystemValues
 {
     /// <summary>The values of <paramref name="kpis"/> for every bucket of <paramref name="period"/> (one bucket when <paramref name="grain"/> is null), total and sliced by <paramref name="by"/>.</summary>
-    public static IReadOnlyList<KpiResult> Compute(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf)
+    public static IReadOnlyList<KpiResult> Compute(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf) =>
+        Report(engine, config, kpis, period, grain, by, asOf).Results;
+
+    /// <summary>As <see cref="Compute"/>, as a report with the engine's notes (dimensions a KPI does not have).</summary>
+    public static KpiReport Report(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf)
     {
+        var notes = new List<string>();
         // The pieces: catalogue KPIs asked for directly or through a ratio, and filtered KPIs by filter dimensions.
         var expanded = kpis.SelectMany(k => k.Custom is { IsRatio: true } c ? [config.Find(c.Numerator!)!, config.Find(c.Denominator!)!] : new[] { k }).Distinct().ToList();
         var catalogue = expanded.Where(k => k.Custom is null).Select(k => k.Def).Distinct().ToList();
         var results = new List<KpiResult>();
         if (catalogue.Count > 0)
         {
-            results.AddRange(engine.Run(Request(period, grain, by, catalogue, asOf, config)).Results);
+            var report = engine.Run(Request(period, grain, by, catalogue, asOf, config));
+            results.AddRange(report.Results);
+            notes.AddRange(report.Notes);
         }
 
         foreach (var group in expanded.Where(k => k.Custom is { IsRatio: false }).GroupBy(k => string.Join(",", k.Custom!.Filter.Keys)))
@@ -73,8 +80,14 @@ public static class SystemValues
             }
         }
 
-        var wanted = kpis.Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
-        return results.Where(r => wanted.Contains(r.Kpi.Id)).ToList();
+        foreach (var k in kpis.Where(k => k.Custom is not null && by.Count > 0 && !by.All(k.Def.Dimensions.Contains)))
+        {
+            notes.Add(Loc.F("{0} is not reported by {1}: its dimensions are {2}.", "{0} не считается в разрезе {1}: его измерения — {2}.", k.Id, string.Join(", ", by.Where(d => !k.Def.Dimensions.Contains(d))), string.Join(", ", k.Def.Dimensions)));
+        }
+
+        var wanted = kpis.Select(k => k.Id).ToList();
+        // Results in the order the KPIs were asked for, each KPI's buckets and slices in the engine's order.
+        return new KpiReport(asOf.UtcDateTime, [.. wanted.SelectMany(id => results.Where(r => r.Kpi.Id == id))], [.. notes.Distinct()]);
     }
 
     /// <summary>A stable text key of a slice: <c>dim=value</c> pairs in dimension order, comma-separated; empty for the total.</summary>

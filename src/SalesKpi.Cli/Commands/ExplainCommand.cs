@@ -29,10 +29,23 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
-        var kpi = KpiCatalog.Get(settings.Kpi);
         var period = settings.ResolvePeriod(zone);
         var asOf = settings.ResolveAsOf(zone);
         var slice = ParseSlice(settings.Slice);
+        var custom = ConfigStore.For(ws, period, asOf).Config.Find(settings.Kpi.Trim())?.Custom;
+        if (custom is { IsRatio: true })
+        {
+            throw new SalesKpiException(Loc.F("{0} is the ratio {1} ÷ {2}: explain each of them.", "{0} — отношение {1} ÷ {2}: объясните каждый из них.", custom.Id, custom.Numerator, custom.Denominator));
+        }
+
+        if (custom is not null)
+        {
+            // A filtered KPI is its base KPI in the filter's slice: the records are the same.
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("{0} is {1} for {2}.", "{0} — это {1} для {2}.", custom.Id, custom.Base, KpiFormat.Slice(custom.Filter))) + "[/]");
+            slice = custom.Filter.Concat(slice.Where(kv => !custom.Filter.ContainsKey(kv.Key))).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        }
+
+        var kpi = KpiCatalog.Get(custom?.Base ?? settings.Kpi);
         var limit = settings.Limit <= 0 ? int.MaxValue - 1 : settings.Limit;
         var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit);
         var report = explanation.Report;

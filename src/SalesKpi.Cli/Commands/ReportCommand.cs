@@ -1,4 +1,5 @@
 using SalesKpi.Core;
+using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Import;
 using SalesKpi.Metrics;
@@ -60,7 +61,7 @@ internal sealed class ReportSettings : KpiCommandSettings
     public string? By { get; init; }
 
     [CommandOption("--kpi <IDS>")]
-    [LocDescription("KPI ids, comma-separated (default: all 18).", "Идентификаторы KPI через запятую (по умолчанию — все 18).")]
+    [LocDescription("KPI ids, comma-separated, including custom KPIs of the KPI system (default: all 18 catalogue KPIs).", "Идентификаторы KPI через запятую, включая пользовательские KPI системы (по умолчанию — все 18 KPI каталога).")]
     public string? Kpi { get; init; }
 
     [CommandOption("--format <FORMAT>")]
@@ -91,17 +92,31 @@ internal sealed class ReportCommand : Command<ReportSettings>
         var zone = ws.Settings.Zone;
         var period = settings.ResolvePeriod(zone);
         var asOf = settings.ResolveAsOf(zone);
-        var request = new ReportRequest
+        var (config, _) = ConfigStore.For(ws, period, asOf);
+        var ids = Split(settings.Kpi);
+        var grain = settings.Grain is null ? (Grain?)null : Period.ParseGrain(settings.Grain);
+        var by = Split(settings.By);
+        KpiReport report;
+        if (ids.Any(id => config.Find(id.Trim()) is { Custom: not null }))
         {
-            Period = period,
-            Grain = settings.Grain is null ? null : Period.ParseGrain(settings.Grain),
-            By = Split(settings.By),
-            Kpis = Split(settings.Kpi).Select(KpiCatalog.Get).ToList(),
-            AsOf = asOf,
-            Parameters = ParameterStore.For(ws, period, asOf),
-            Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null,
-        };
-        var report = new KpiEngine(ws).Run(request);
+            // Custom KPIs of the KPI system are built from catalogue results (docs/kpi-system.md).
+            var kpis = ids.Select(id => config.Find(id.Trim()) ?? new SystemKpi(KpiCatalog.Get(id), null)).ToList();
+            report = SystemValues.Report(new KpiEngine(ws), config, kpis, period, grain, by.Select(KpiCatalog.Dimension).ToList(), asOf);
+        }
+        else
+        {
+            report = new KpiEngine(ws).Run(new ReportRequest
+            {
+                Period = period,
+                Grain = grain,
+                By = by,
+                Kpis = ids.Select(KpiCatalog.Get).ToList(),
+                AsOf = asOf,
+                Parameters = config.Parameters,
+                Trace = settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null,
+            });
+        }
+
         switch (settings.Format)
         {
             case "json":

@@ -131,6 +131,31 @@ public sealed class KpiSystemCliTests : IDisposable
         Run("scorecard", "--period", "2025-Q3", "--as-of", AsOf, "--by", "owner").Out.ShouldContain("owner=Bob");
     }
 
+    [Fact]
+    public void Custom_kpis_can_be_reported_and_explained_like_catalogue_ones()
+    {
+        dir.Write("custom.yaml", """
+            kpis:
+              custom:
+                - { id: ann_win_rate, title: { en: "Ann's win rate", ru: "Коэффициент Анны" }, kpi: win_rate, filter: { owner: Ann } }
+                - { id: wins_per_lead, title: Wins per lead, ratio: { numerator: win_rate, denominator: leads }, unit: multiple, direction: higher }
+            """);
+        Run("config", "apply", "custom.yaml", "--reason", "custom").Exit.ShouldBe(0);
+        var r = Run("report", "--period", "2025-Q3", "--kpi", "win_rate,ann_win_rate,wins_per_lead", "--as-of", AsOf, "--format", "json");
+        r.Exit.ShouldBe(0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        results.Select(x => x.GetProperty("kpi").GetString()).ShouldBe(["win_rate", "ann_win_rate", "wins_per_lead"]);
+        results[1].GetProperty("value").GetDecimal().ShouldBe(0.5m); // D1 won, D2 lost
+        results[2].GetProperty("value").GetDecimal().ShouldBe(0.25m / 3, 1e-9m);
+
+        var e = Run("explain", "ann_win_rate", "--period", "2025-Q3", "--as-of", AsOf);
+        e.Exit.ShouldBe(0, e.Err);
+        e.Out.ShouldContain("ann_win_rate is win_rate for owner=Ann");
+        e.Out.ShouldContain("1 ÷ 2");
+        Run("explain", "wins_per_lead", "--period", "2025-Q3").Err.ShouldContain("explain each of them");
+    }
+
     [Theory]
     [InlineData("0.25", 0)]
     [InlineData("0.27", 1)]
