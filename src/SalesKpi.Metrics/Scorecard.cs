@@ -85,9 +85,30 @@ public sealed class ScorecardEngine(Workspace ws)
         return Evaluate(config, used, period, asOf, dims);
     }
 
+    /// <summary>
+    /// The scorecard for judging every target of the period: the totals, plus each slice that has a target
+    /// (one pass per set of slice dimensions the targets use, since slices of different dimensions need
+    /// separate groupings). Slice rows carry no comparison with earlier periods.
+    /// </summary>
+    public ScorecardResult RunForTargets(Period period, DateTimeOffset asOf, int? version = null)
+    {
+        var (config, used) = ConfigStore.For(ws, period, asOf, version);
+        var dimensionSets = config.Targets
+            .Where(t => t.Period == period.Label && !t.Slice.IsEmpty)
+            .Select(t => t.Slice.Keys.ToList())
+            .DistinctBy(d => string.Join(",", d))
+            .ToList();
+        var total = Evaluate(config, used, period, asOf, [], slicesJudgedElsewhere: dimensionSets.Count > 0);
+        var sliced = dimensionSets.SelectMany(d => Evaluate(config, used, period, asOf, d, compare: false).Rows.Where(r => r.Target is not null && !r.Result.IsTotal)).ToList();
+        return total with { Rows = [.. total.Rows, .. sliced] };
+    }
+
     /// <summary>The scorecard of <paramref name="period"/> under an explicit configuration.</summary>
-    /// <remarks>Without <paramref name="compare"/>, the changes against earlier periods are left empty (the review needs only status).</remarks>
-    public ScorecardResult Evaluate(KpiSystemConfig config, ConfigVersion? used, Period period, DateTimeOffset asOf, IReadOnlyList<string> by, bool compare = true)
+    /// <remarks>
+    /// Without <paramref name="compare"/>, the changes against earlier periods are left empty (the review needs
+    /// only status). With <paramref name="slicesJudgedElsewhere"/>, slice targets get no "not shown" note.
+    /// </remarks>
+    public ScorecardResult Evaluate(KpiSystemConfig config, ConfigVersion? used, Period period, DateTimeOffset asOf, IReadOnlyList<string> by, bool compare = true, bool slicesJudgedElsewhere = false)
     {
         var zone = ws.Settings.Zone;
         var engine = new KpiEngine(ws);
@@ -149,7 +170,7 @@ public sealed class ScorecardEngine(Workspace ws)
                 elapsed));
         }
 
-        foreach (var orphan in targets.Values.Where(t => !rows.Any(r => r.Target == t)))
+        foreach (var orphan in targets.Values.Where(t => !rows.Any(r => r.Target == t) && !(slicesJudgedElsewhere && !t.Slice.IsEmpty)))
         {
             var slice = SystemValues.SliceKey(orphan.Slice);
             notes.Add(

@@ -327,7 +327,7 @@ internal sealed class CheckCommand : AsyncCommand<CheckSettings>
         {
             var zone = ws.Settings.Zone;
             var asOf = settings.ResolveAsOf(zone);
-            s = new ScorecardEngine(ws).Run(settings.ResolvePeriod(zone, asOf), asOf, [], settings.ConfigVersion);
+            s = new ScorecardEngine(ws).RunForTargets(settings.ResolvePeriod(zone, asOf), asOf, settings.ConfigVersion);
             currency = ws.Settings.Currency;
             KpiSystemFile.WarnIfDrifted(settings.DbPath, ws);
         }
@@ -410,7 +410,7 @@ internal static class Webhook
 internal sealed class SnapshotSettings : ScorecardSettings
 {
     [CommandOption("--by <DIM>")]
-    [LocDescription("Also store every slice of this dimension.", "Сохранить и разрезы этого измерения.")]
+    [LocDescription("Also store every slice of this dimension (default: the totals and every slice that has a target).", "Сохранить и все разрезы этого измерения (по умолчанию — итоги и разрезы, для которых есть цели).")]
     public string? By { get; init; }
 }
 
@@ -421,7 +421,9 @@ internal sealed class SnapshotCommand : Command<SnapshotSettings>
         using var ws = Workspace.Open(settings.DbPath);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
-        var s = new ScorecardEngine(ws).Run(settings.ResolvePeriod(zone, asOf), asOf, settings.By is null ? [] : [settings.By], settings.ConfigVersion);
+        var period = settings.ResolvePeriod(zone, asOf);
+        var engine = new ScorecardEngine(ws);
+        var s = settings.By is null ? engine.RunForTargets(period, asOf, settings.ConfigVersion) : engine.Run(period, asOf, [settings.By], settings.ConfigVersion);
         var document = s.Version?.Document ?? KpiSystemWriter.Write(ConfigStore.Current(ws));
         var id = Snapshots.Save(ws, s, document, ScorecardOut.Json(s), CliApp.Clock.GetUtcNow().UtcDateTime);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(

@@ -169,6 +169,19 @@ public sealed class KpiSystemCliTests : IDisposable
     }
 
     [Fact]
+    public void Check_judges_slice_targets_too()
+    {
+        // Ann: 1 won of 2 in 2025-Q3 (50 %); Bob: 0 of 2.
+        Run("targets", "set", "win_rate", "2025-Q3", "0.25").Exit.ShouldBe(0);
+        Run("targets", "set", "win_rate", "2025-Q3", "0.4", "--slice", "owner=Ann").Exit.ShouldBe(0);
+        Run("check", "--period", "2025-Q3", "--as-of", AsOf).Exit.ShouldBe(0);
+        Run("targets", "set", "win_rate", "2025-Q3", "0.2", "--slice", "owner=Bob").Exit.ShouldBe(0);
+        var r = Run("check", "--period", "2025-Q3", "--as-of", AsOf);
+        r.Exit.ShouldBe(2, r.Out);
+        r.Out.ShouldContain("owner=Bob");
+    }
+
+    [Fact]
     public void Check_exits_3_on_error()
     {
         Run("check", "--period", "someday").Exit.ShouldBe(3);
