@@ -160,6 +160,10 @@ public static class CliApp
                     .WithExample("targets", "set", "win_rate", "2026-Q1", "30%")
                     .WithExample("targets", "set", "leads", "2026-03", "1200", "--slice", "channel=referral", "--tolerance", "10")
                     .WithExample("targets", "set", "win_rate", "2026", "0.35", "--slice", "\"owner=Иванов Иван\"", "--reason", "\"annual plan\"");
+                branch.AddCommand<TargetsRemoveCommand>("remove")
+                    .WithDescription(Loc.T("Remove one target (a new version; earlier versions keep it).", "Удалить одну цель (новая версия; в прежних версиях она остаётся)."))
+                    .WithExample("targets", "remove", "win_rate", "2026-Q1")
+                    .WithExample("targets", "remove", "leads", "2026-03", "--slice", "channel=referral");
                 branch.AddCommand<TargetsListCommand>("list")
                     .WithDescription(Loc.T("List the targets with their realism check.", "Список целей с проверкой реалистичности."))
                     .WithExample("targets", "list")

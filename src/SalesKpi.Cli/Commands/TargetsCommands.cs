@@ -133,6 +133,39 @@ internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
     }
 }
 
+internal sealed class TargetsRemoveSettings : ConfigChangeSettings
+{
+    [CommandArgument(0, "<KPI>")]
+    [LocDescription("KPI id.", "Идентификатор KPI.")]
+    public string Kpi { get; init; } = string.Empty;
+
+    [CommandArgument(1, "<PERIOD>")]
+    [LocDescription("The month, quarter or year of the target.", "Месяц, квартал или год цели.")]
+    public string Period { get; init; } = string.Empty;
+
+    [CommandOption("--slice <DIM=VALUE>")]
+    [LocDescription("The slice of the target (repeatable); without it, the total's target.", "Разрез цели (можно повторять); без него — цель для итога.")]
+    public string[] Slice { get; init; } = [];
+}
+
+internal sealed class TargetsRemoveCommand : Command<TargetsRemoveSettings>
+{
+    public override int Execute(CommandContext context, TargetsRemoveSettings settings, CancellationToken cancellationToken)
+    {
+        using var ws = Workspace.Open(settings.DbPath);
+        var config = ConfigStore.Current(ws);
+        var kpi = config.Find(settings.Kpi.Trim()) ?? TargetsCommandSupport.Kpi(config, settings.Kpi);
+        var period = TargetsCommandSupport.TargetPeriod(settings.Period);
+        var key = new Target { Kpi = kpi.Id, Period = period.Label, Slice = TargetText.Slice(kpi.Def, settings.Slice), Value = 0 }.Key;
+        _ = config.Targets.FirstOrDefault(t => t.Key == key)
+            ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, KpiFormat.Slice(TargetText.Slice(kpi.Def, settings.Slice))));
+        var before = ConfigStore.Latest(ws);
+        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, settings.Reason ?? "targets remove " + kpi.Id + " " + period.Label, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
+        KpiSystemFile.Applied(version, before?.Document);
+        return 0;
+    }
+}
+
 internal static class TargetsCommandSupport
 {
     public static SystemKpi Kpi(KpiSystemConfig config, string id) =>

@@ -98,6 +98,10 @@ public sealed class KpiSystemCliTests : IDisposable
         var list = Run("targets", "list", "--period", "2025-Q3", "--no-check").Out;
         list.ShouldContain("owner=Ann");
         list.ShouldContain("20 %");
+
+        Run("targets", "remove", "win_rate", "2025-Q3", "--slice", "owner=Ann").Exit.ShouldBe(0);
+        Run("targets", "list", "--period", "2025-Q3", "--no-check").Out.ShouldNotContain("owner=Ann");
+        Run("targets", "remove", "win_rate", "2025-Q3", "--slice", "owner=Ann").Err.ShouldContain("no target for win_rate in 2025-Q3");
     }
 
     [Fact]
