@@ -183,7 +183,18 @@ internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
         if (!parsed.TargetsDeclared)
         {
             // Without a targets section the file governs definitions only; targets managed by 'targets' stay.
-            var kept = ConfigStore.Current(ws).Targets.Where(t => config.Find(t.Kpi) is not null).ToList();
+            var stored = ConfigStore.Current(ws).Targets;
+            var active = config.ActiveKpis().Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
+            var kept = stored.Where(t => active.Contains(t.Kpi)).ToList();
+            foreach (var gone in stored.Except(kept).GroupBy(t => t.Kpi))
+            {
+                AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
+                    "{0} target(s) of {1} dropped: the KPI is no longer active or defined (earlier versions keep them).",
+                    "Целей {1} удалено: {0} — KPI больше не активен или не определён (в прежних версиях они остаются).",
+                    gone.Count(),
+                    gone.Key)) + "[/]");
+            }
+
             config = config with { Targets = [.. kept] };
         }
 

@@ -76,6 +76,21 @@ public sealed class KpiSystemCliTests : IDisposable
     }
 
     [Fact]
+    public void A_file_without_targets_keeps_the_stored_targets_of_kpis_still_active()
+    {
+        Run("targets", "set", "win_rate", "2025-Q3", "0.3").Exit.ShouldBe(0);
+        Run("targets", "set", "nps", "2025-Q3", "20").Exit.ShouldBe(0);
+        dir.Write("narrow.yaml", "kpis:\n  active: [win_rate, leads]\n");
+        var apply = Run("config", "apply", "narrow.yaml", "--reason", "focus");
+        apply.Exit.ShouldBe(0, apply.Err);
+        apply.Out.ShouldContain("1 target(s) of nps dropped");
+        var shown = Run("config", "show").Out;
+        shown.ShouldContain("{ kpi: win_rate, period: \"2025-Q3\", value: 0.3, tolerance: 5 }");
+        shown.ShouldNotContain("kpi: nps");
+        Run("config", "show", "--config-version", "3").Out.ShouldContain("kpi: nps");
+    }
+
+    [Fact]
     public void Targets_are_set_listed_and_imported_all_or_nothing()
     {
         var set = Run("targets", "set", "win_rate", "2025-Q3", "30%", "--tolerance", "10");
