@@ -17,13 +17,14 @@ public enum ReviewFinding
     TooFewObservations,
 }
 
-/// <summary>A KPI's record over the reviewed periods (totals only).</summary>
+/// <summary>A KPI's record over the reviewed periods, for the total or one slice with targets.</summary>
 /// <param name="Kpi">KPI id.</param>
+/// <param name="Slice">Slice key (<see cref="SystemValues.SliceKey"/>); empty for the total.</param>
 /// <param name="Finding">What it suggests.</param>
 /// <param name="Judged">Periods with a target and a value.</param>
 /// <param name="OnTrack">Of those, periods on track.</param>
 /// <param name="MinN">Smallest sample size among judged periods (0 when none).</param>
-public sealed record KpiReview(string Kpi, ReviewFinding Finding, int Judged, int OnTrack, long MinN);
+public sealed record KpiReview(string Kpi, string Slice, ReviewFinding Finding, int Judged, int OnTrack, long MinN);
 
 /// <summary>A version that changed definitions (goals, KPI selection, custom KPIs or parameters) within the window.</summary>
 /// <param name="Version">The version.</param>
@@ -67,13 +68,11 @@ public sealed class ReviewEngine(Workspace ws)
             periods.Insert(0, p);
         }
 
-        var scorecards = periods.Select(p =>
-        {
-            var (config, version) = ConfigStore.For(ws, p, asOf);
-            return new ScorecardEngine(ws).Evaluate(config, version, p, asOf, [], compare: false);
-        }).ToList();
-
-        var rows = scorecards.SelectMany(s => s.Rows.Where(r => r.Result.IsTotal && r.Target is not null)).GroupBy(r => r.Kpi.Id);
+        var scorecards = periods.Select(p => new ScorecardEngine(ws).RunForTargets(p, asOf, compare: false)).ToList();
+        var rows = scorecards
+            .SelectMany(s => s.Rows.Where(r => r.Target is not null))
+            .GroupBy(r => (r.Kpi.Id, Slice: SystemValues.SliceKey(r.Result.Slice)))
+            .OrderBy(g => g.Key.Slice.Length > 0).ThenBy(g => g.Key.Id, StringComparer.Ordinal).ThenBy(g => g.Key.Slice, StringComparer.Ordinal);
         var findings = new List<KpiReview>();
         foreach (var g in rows)
         {
@@ -86,7 +85,7 @@ public sealed class ReviewEngine(Workspace ws)
                 : null;
             if (finding is { } f)
             {
-                findings.Add(new KpiReview(g.Key, f, judged.Count, on, minN));
+                findings.Add(new KpiReview(g.Key.Id, g.Key.Slice, f, judged.Count, on, minN));
             }
         }
 

@@ -90,7 +90,7 @@ public sealed class ScorecardEngine(Workspace ws)
     /// (one pass per set of slice dimensions the targets use, since slices of different dimensions need
     /// separate groupings). Slice rows carry no comparison with earlier periods.
     /// </summary>
-    public ScorecardResult RunForTargets(Period period, DateTimeOffset asOf, int? version = null)
+    public ScorecardResult RunForTargets(Period period, DateTimeOffset asOf, int? version = null, bool compare = true)
     {
         var (config, used) = ConfigStore.For(ws, period, asOf, version);
         var dimensionSets = config.Targets
@@ -98,7 +98,7 @@ public sealed class ScorecardEngine(Workspace ws)
             .Select(t => t.Slice.Keys.ToList())
             .DistinctBy(d => string.Join(",", d))
             .ToList();
-        var total = Evaluate(config, used, period, asOf, [], slicesJudgedElsewhere: dimensionSets.Count > 0);
+        var total = Evaluate(config, used, period, asOf, [], compare, slicesJudgedElsewhere: dimensionSets.Count > 0);
         var sliced = dimensionSets.SelectMany(d => Evaluate(config, used, period, asOf, d, compare: false).Rows.Where(r => r.Target is not null && !r.Result.IsTotal)).ToList();
         return total with { Rows = [.. total.Rows, .. sliced] };
     }

@@ -537,7 +537,7 @@ internal sealed class ReviewCommand : Command<ReviewSettings>
             }
         }
 
-        string Line(KpiReview k) => Loc.F("{0}: on track in {1} of {2} periods, smallest sample {3}", "{0}: по плану в {1} из {2} периодов, наименьшая выборка {3}", k.Kpi, k.OnTrack, k.Judged, k.MinN);
+        string Line(KpiReview k) => Loc.F("{0}: on track in {1} of {2} periods, smallest sample {3}", "{0}: по плану в {1} из {2} периодов, наименьшая выборка {3}", k.Kpi + (k.Slice.Length == 0 ? string.Empty : " " + k.Slice), k.OnTrack, k.Judged, k.MinN);
         Section(Loc.T("Always met — raise the target?", "Всегда выполняются — поднять цель?"), [.. r.Kpis.Where(k => k.Finding == ReviewFinding.AlwaysMet).Select(Line)]);
         Section(Loc.T("Always missed — is the target realistic?", "Никогда не выполняются — реалистична ли цель?"), [.. r.Kpis.Where(k => k.Finding == ReviewFinding.AlwaysMissed).Select(Line)]);
         Section(Loc.F("Too few observations to judge (under 2 periods with a target, or fewer than {0} units)", "Слишком мало наблюдений для вывода (меньше 2 периодов с целью или меньше {0} единиц)", ReviewEngine.MinSample), [.. r.Kpis.Where(k => k.Finding == ReviewFinding.TooFewObservations).Select(Line)]);

@@ -180,9 +180,9 @@ public sealed class KpiSystemStoreTests
         var r = new ReviewEngine(f.Ws).Run(4, Grain.Quarter, KpiFixture.At("2026-01-15T00:00:00Z"));
 
         r.Periods.Select(p => p.Label).ShouldBe(quarters);
-        r.Kpis.Single(k => k.Kpi == "leads").ShouldBe(new KpiReview("leads", ReviewFinding.AlwaysMet, 4, 4, 40));
+        r.Kpis.Single(k => k.Kpi == "leads").ShouldBe(new KpiReview("leads", string.Empty, ReviewFinding.AlwaysMet, 4, 4, 40));
         // 1 of 4 deals is 25 %: on track every quarter, but 4 deals are far too few to say so.
-        r.Kpis.Single(k => k.Kpi == "win_rate").ShouldBe(new KpiReview("win_rate", ReviewFinding.TooFewObservations, 4, 4, 4));
+        r.Kpis.Single(k => k.Kpi == "win_rate").ShouldBe(new KpiReview("win_rate", string.Empty, ReviewFinding.TooFewObservations, 4, 4, 4));
         // No NPS answers and no spend: a target but never a value.
         r.Kpis.Single(k => k.Kpi == "nps").Finding.ShouldBe(ReviewFinding.TooFewObservations);
         r.UnlinkedKpis.ShouldBe(["cost_per_lead", "nps"]);
@@ -211,7 +211,37 @@ public sealed class KpiSystemStoreTests
 
         ConfigStore.Apply(f.Ws, config with { Targets = [T("leads", "2025-10", 100), T("leads", "2025-11", 100), T("leads", "2025-12", 100)] }, "stretch", "ann", Now, new DateOnly(2024, 1, 1));
         new ReviewEngine(f.Ws).Run(3, Grain.Month, KpiFixture.At("2026-01-15T00:00:00Z")).Kpis.Single()
-            .ShouldBe(new KpiReview("leads", ReviewFinding.AlwaysMissed, 3, 0, 40));
+            .ShouldBe(new KpiReview("leads", string.Empty, ReviewFinding.AlwaysMissed, 3, 0, 40));
+    }
+
+    [Fact]
+    public void The_review_judges_slice_targets_on_their_own()
+    {
+        // Each month of 2025-Q4: 40 referral leads and 40 from ads.
+        var leads = new StringBuilder("lead_id,created_at,channel\n");
+        for (var m = 0; m < 3; m++)
+        {
+            for (var i = 0; i < 80; i++)
+            {
+                leads.Append(CultureInfo.InvariantCulture, $"L{m}_{i},2025-{10 + m:00}-{1 + (i % 28):00},{(i < 40 ? "referral" : "ads")}\n");
+            }
+        }
+
+        using var f = new KpiFixture(files: [("leads.csv", leads.ToString())]);
+        var referral = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("channel", "referral")]);
+        var months = new[] { "2025-10", "2025-11", "2025-12" };
+        var config = new KpiSystemConfig
+        {
+            Active = ["leads"],
+            Targets = [.. months.Select(m => T("leads", m, 70)), .. months.Select(m => T("leads", m, 50) with { Slice = referral })],
+        };
+        ConfigStore.Apply(f.Ws, config, "plan", "ann", Now, new DateOnly(2024, 1, 1));
+        var r = new ReviewEngine(f.Ws).Run(3, Grain.Month, KpiFixture.At("2026-01-15T00:00:00Z"));
+        r.Kpis.ShouldBe(
+            [
+                new KpiReview("leads", string.Empty, ReviewFinding.AlwaysMet, 3, 3, 80),
+                new KpiReview("leads", "channel=referral", ReviewFinding.AlwaysMissed, 3, 0, 40),
+            ]);
     }
 
     // Working time Monday to Friday 09:00–18:00 Moscow (UTC+3), 2026-01-12 (Monday) a holiday.
