@@ -39,7 +39,7 @@ public sealed record ScorecardRow
     /// <summary>The target in force; null when none.</summary>
     public Target? Target { get; init; }
 
-    /// <summary>Status against the target; <see cref="TargetStatus.Pending"/> for an immature cohort.</summary>
+    /// <summary>Status against the target; <see cref="TargetStatus.Pending"/> for an immature cohort or a period not yet begun.</summary>
     public TargetStatus Status { get; init; } = TargetStatus.NoTarget;
 
     /// <summary>Change against the previous period.</summary>
@@ -135,6 +135,7 @@ public sealed class ScorecardEngine(Workspace ws)
             previous = compare ? Index(SystemValues.Compute(engine, config, kpis, period.Previous(), null, by, asOf)) : [];
             yearBefore = compare ? Index(SystemValues.Compute(engine, config, kpis, period.YearBefore(), null, by, asOf)) : [];
         }
+
         var targets = config.Targets.Where(t => t.Period == period.Label).ToDictionary(t => (t.Kpi, SystemValues.SliceKey(t.Slice)));
 
         var rows = new List<ScorecardRow>();
@@ -153,9 +154,9 @@ public sealed class ScorecardEngine(Workspace ws)
                 VsPrevious = Compare(r, projected, period.Previous(), previous.GetValueOrDefault((r.Kpi.Id, key))),
                 VsYearBefore = Compare(r, projected, period.YearBefore(), yearBefore.GetValueOrDefault((r.Kpi.Id, key))),
             };
-            // A cohort still inside its conversion window would be judged on conversions that have not happened yet.
+            // A period not begun, or a cohort still inside its conversion window, would be judged on what has not happened yet.
             var status = target is null ? TargetStatus.NoTarget
-                : r.Flags.Contains("immature") && r.Value is not null ? TargetStatus.Pending
+                : elapsed == 0 || (r.Flags.Contains("immature") && r.Value is not null) ? TargetStatus.Pending
                 : TargetRules.Status(r.Kpi.Direction, target, row.Evaluated);
             rows.Add(row with { Status = status });
         }

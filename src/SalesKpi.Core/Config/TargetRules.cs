@@ -14,7 +14,7 @@ public enum TargetStatus
     /// <summary>Worse than the target beyond the tolerance band.</summary>
     OffTrack,
 
-    /// <summary>Too early to judge: the value belongs to a cohort whose conversion window has not elapsed.</summary>
+    /// <summary>Too early to judge: the period has not begun, or the value belongs to a cohort whose conversion window has not elapsed.</summary>
     Pending,
 
     /// <summary>The KPI has a target but no value in the period (e.g. no data).</summary>

@@ -151,6 +151,14 @@ public sealed class ScorecardTests : IDisposable
     }
 
     [Fact]
+    public void A_period_not_yet_begun_is_too_early_to_judge()
+    {
+        var s = new ScorecardEngine(f.Ws).Evaluate(Config(T("leads", 10, 5, "2026-02")), null, Period.Parse("2026-02"), AsOf, []);
+        s.Elapsed.ShouldBe(0);
+        s.Rows.Single(r => r.Kpi.Id == "leads").Status.ShouldBe(TargetStatus.Pending);
+    }
+
+    [Fact]
     public void A_cohort_still_inside_its_window_is_too_early_to_judge()
     {
         var config = Config() with { Active = ["lead_to_sql_rate"], Goals = [], Targets = [T("lead_to_sql_rate", 0.5m)] };
