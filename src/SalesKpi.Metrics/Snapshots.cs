@@ -63,13 +63,19 @@ public static class Snapshots
     /// </summary>
     public static IReadOnlyList<SnapshotValue> History(Workspace ws, string kpi, string? by)
     {
-        var sliceFilter = by is null ? "v.slice = ''" : "v.slice LIKE $2 AND v.slice NOT LIKE '%,%'";
+        // Single-dimension slices only: a value may itself contain a comma, so look for ",<dimension>=".
+        var sliceFilter = by is null
+            ? "v.slice = ''"
+            : "v.slice LIKE $2" + string.Concat(Core.Kpis.KpiCatalog.AllDimensions.Select(d => $" AND v.slice NOT LIKE '%,{d}=%'"));
+        // A plain window function in a subquery (not DuckDB's QUALIFY) keeps this portable to PostgreSQL.
         var sql = $"""
-            SELECT s.snapshot_id, s.taken_at, s.period, s.period_start, v.slice, v.value, v.target, v.status, s.config_version
-            FROM kpi_snapshot_values v JOIN kpi_snapshots s ON s.snapshot_id = v.snapshot_id
-            WHERE v.kpi = $1 AND {sliceFilter}
-            QUALIFY row_number() OVER (PARTITION BY s.period, v.slice ORDER BY s.snapshot_id DESC) = 1
-            ORDER BY s.period_start, length(s.period), v.slice
+            SELECT snapshot_id, taken_at, period, period_start, slice, value, target, status, config_version FROM (
+              SELECT s.snapshot_id, s.taken_at, s.period, s.period_start, v.slice, v.value, v.target, v.status, s.config_version,
+                     row_number() OVER (PARTITION BY s.period, v.slice ORDER BY s.snapshot_id DESC) AS latest
+              FROM kpi_snapshot_values v JOIN kpi_snapshots s ON s.snapshot_id = v.snapshot_id
+              WHERE v.kpi = $1 AND {sliceFilter}) t
+            WHERE latest = 1
+            ORDER BY period_start, length(period), slice
             """;
         object?[] args = by is null ? [kpi] : [kpi, KpiCatalogDimension(by) + "=%"];
         return ws.Query(

@@ -148,6 +148,18 @@ public sealed class KpiSystemStoreTests
     }
 
     [Fact]
+    public void History_by_a_dimension_keeps_slice_values_that_contain_commas()
+    {
+        using var f = new KpiFixture(files: [("leads.csv", "lead_id,created_at,channel,owner\nA,2025-11-03,\"partners, EU\",Ann\nB,2025-11-04,ads,Ann\n")]);
+        var config = new KpiSystemConfig { Active = ["leads"] };
+        var asOf = KpiFixture.At("2025-12-01T00:00:00Z");
+        var engine = new ScorecardEngine(f.Ws);
+        Snapshots.Save(f.Ws, engine.Evaluate(config, null, Period.Parse("2025-11"), asOf, ["channel"]), "doc", "{}", Now.GetUtcNow().UtcDateTime);
+        Snapshots.Save(f.Ws, engine.Evaluate(config, null, Period.Parse("2025-11"), asOf, ["channel", "owner"]), "doc", "{}", Now.GetUtcNow().UtcDateTime);
+        Snapshots.History(f.Ws, "leads", "channel").Select(v => (v.Slice, v.Value)).ShouldBe([("channel=ads", 1m), ("channel=partners, EU", 1m)]);
+    }
+
+    [Fact]
     public void The_review_finds_easy_and_unreachable_targets_thin_samples_unlinked_kpis_empty_goals_and_changes()
     {
         // 40 leads a quarter in 2025; win rate on 4 deals a quarter.
