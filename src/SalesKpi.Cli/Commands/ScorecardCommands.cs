@@ -550,7 +550,12 @@ internal sealed class ReviewCommand : Command<ReviewSettings>
             c.Version.EffectiveFrom,
             c.Version.Author,
             c.Version.Reason,
-            string.Join(", ", c.Parts),
+            string.Join(", ", c.Parts.Select(part => part switch
+            {
+                "goals" => Loc.T("goals", "цели"),
+                "kpis" => Loc.T("KPI selection and custom KPIs", "набор KPI и пользовательские KPI"),
+                _ => Loc.T("parameters", "параметры"),
+            })),
             c.Version.Number == 1 ? "saleskpi config show --config-version 1" : string.Create(CultureInfo.InvariantCulture, $"saleskpi config diff {c.Version.Number - 1} {c.Version.Number}")))]);
         return 0;
     }
