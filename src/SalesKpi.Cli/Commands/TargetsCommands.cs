@@ -343,26 +343,47 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
         {
             var line = reader.Line;
             string Cell(string name) => header.IndexOf(name) is var i and >= 0 && i < reader.FieldCount ? reader[i].ToString().Trim() : string.Empty;
-            try
-            {
-                var kpi = TargetsCommandSupport.Kpi(config, Cell("kpi"));
-                var period = TargetsCommandSupport.TargetPeriod(Cell("period"));
-                var slice = TargetText.Slice(kpi.Def, header.Where(KpiCatalog.AllDimensions.Contains).Where(d => Cell(d).Length > 0).Select(d => d + "=" + Cell(d)));
-                var tolerance = Cell("tolerance") is { Length: > 0 } tt
-                    ? decimal.TryParse(tt, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv) && tv is >= 0 and <= 100 ? tv : throw new SalesKpiException(Loc.F("tolerance '{0}' must be a percentage from 0 to 100.", "tolerance «{0}» должен быть процентом от 0 до 100.", tt))
-                    : 5m;
-                var target = new Target { Kpi = kpi.Id, Period = period.Label, Slice = slice, Value = TargetText.Value(kpi.Def, Cell("value")), TolerancePercent = tolerance };
-                if (targets.Any(t => t.Key == target.Key))
-                {
-                    throw new SalesKpiException(Loc.T("a second row for the same KPI, period and slice: keep one.", "вторая строка для того же KPI, периода и разреза: оставьте одну."));
-                }
 
-                targets.Add(target);
-            }
-            catch (SalesKpiException ex)
+            // Every field is checked, so one pass lists all the problems of a row, each at its column.
+            bool Try<T>(string column, Func<T> parse, out T value)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}: {ex.Message}"));
+                try
+                {
+                    value = parse();
+                    return true;
+                }
+                catch (SalesKpiException ex)
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}:{header.IndexOf(column) + 1}: {ex.Message}"));
+                    value = default!;
+                    return false;
+                }
             }
+
+            var dims = header.Where(KpiCatalog.AllDimensions.Contains).Where(d => Cell(d).Length > 0).ToList();
+            var okKpi = Try("kpi", () => TargetsCommandSupport.Kpi(config, Cell("kpi")), out var kpi);
+            var okPeriod = Try("period", () => TargetsCommandSupport.TargetPeriod(Cell("period")), out var period);
+            var okValue = Try("value", () => okKpi ? TargetText.Value(kpi.Def, Cell("value")) : 0m, out var value);
+            var okSlice = Try(dims.FirstOrDefault() ?? "kpi", () => okKpi ? TargetText.Slice(kpi.Def, dims.Select(d => d + "=" + Cell(d))) : ImmutableSortedDictionary<string, string>.Empty, out var slice);
+            var okTolerance = Try(
+                "tolerance",
+                () => Cell("tolerance") is { Length: > 0 } tt
+                    ? decimal.TryParse(tt, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv) && tv is >= 0 and <= 100 ? tv : throw new SalesKpiException(Loc.F("tolerance '{0}' must be a percentage from 0 to 100.", "tolerance «{0}» должен быть процентом от 0 до 100.", tt))
+                    : 5m,
+                out var tolerance);
+            if (!(okKpi && okPeriod && okValue && okSlice && okTolerance))
+            {
+                continue;
+            }
+
+            var target = new Target { Kpi = kpi.Id, Period = period.Label, Slice = slice, Value = value, TolerancePercent = tolerance };
+            if (targets.Any(t => t.Key == target.Key))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}: {Loc.T("a second row for the same KPI, period and slice: keep one.", "вторая строка для того же KPI, периода и разреза: оставьте одну.")}"));
+                continue;
+            }
+
+            targets.Add(target);
         }
 
         return (targets, errors);
