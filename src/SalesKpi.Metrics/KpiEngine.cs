@@ -212,26 +212,32 @@ public sealed class KpiEngine
             }
         }
 
-        ws.Execute("CREATE OR REPLACE TEMP TABLE _wh (k BIGINT, cum DOUBLE, o DOUBLE, c DOUBLE)");
-        using var w = ws.CreateBulkWriter("_wh", temporary: true);
-        var cum = 0.0;
-        var i = 0;
-        for (var k = (long)Math.Floor(Epoch(from) / 900); k * 900.0 < Epoch(to); k++)
+        // The working spans need the time-zone rules, so C# writes one row per working day; the database
+        // expands them into quarter-hours and accumulates the working seconds, set-based. (greatest() and
+        // least() skip NULLs in DuckDB, hence the explicit case for a block outside every span.)
+        ws.Execute("CREATE OR REPLACE TEMP TABLE _ws (o DOUBLE, c DOUBLE)");
+        using (var w = ws.CreateBulkWriter("_ws", temporary: true))
         {
-            double bs = k * 900.0, be = bs + 900;
-            while (i < spans.Count && spans[i].Close <= bs)
+            foreach (var (o, c) in spans)
             {
-                i++;
+                w.Add(o);
+                w.Add(c);
+                w.EndRow();
             }
-
-            var (o, c) = i < spans.Count && spans[i].Open < be ? (Math.Max(bs, spans[i].Open), Math.Min(be, spans[i].Close)) : (bs, bs);
-            w.Add(k);
-            w.Add(cum);
-            w.Add(o);
-            w.Add(c);
-            w.EndRow();
-            cum += c - o;
         }
+
+        ws.Execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _wh AS
+            WITH q AS (SELECT k, k * 900.0 AS bs FROM range($1, $2) t(k)),
+            part AS (SELECT q.k,
+                            CASE WHEN s.o IS NULL THEN q.bs ELSE greatest(q.bs, s.o) END AS o,
+                            CASE WHEN s.o IS NULL THEN q.bs ELSE least(q.bs + 900, s.c) END AS c
+                     FROM q LEFT JOIN _ws s ON s.o < q.bs + 900 AND s.c > q.bs)
+            SELECT k, coalesce(sum(c - o) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum, o, c FROM part
+            """,
+            (long)Math.Floor(Epoch(from) / 900),
+            (long)Math.Ceiling(Epoch(to) / 900));
     }
 
     private static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;

@@ -95,6 +95,7 @@ public sealed class ReviewEngine(Workspace ws)
         var empty = latest.Goals.Where(g => g.Kpis.IsEmpty).ToList();
 
         var versions = ConfigStore.Versions(ws);
+        var configs = versions.Select(v => v.Config).ToList();
         var changes = new List<DefinitionChange>();
         // Version 1 sets the system up; only later versions change definitions something was already measured with.
         for (var i = 1; i < versions.Count; i++)
@@ -102,30 +103,15 @@ public sealed class ReviewEngine(Workspace ws)
             var v = versions[i];
             var applied = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(v.AppliedAtUtc, zone));
             var inWindow = (v.EffectiveFrom >= periods[0].Start && v.EffectiveFrom <= today) || (applied >= periods[0].Start && applied <= today);
-            if (!inWindow)
+            var (before, after) = (configs[i - 1], configs[i]);
+            bool Changed(Func<KpiSystemConfig, KpiSystemConfig> part) => KpiSystemWriter.Write(part(before)) != KpiSystemWriter.Write(part(after));
+            var parts = new (string Name, Func<KpiSystemConfig, KpiSystemConfig> Part)[]
             {
-                continue;
-            }
-
-            var before = versions[i - 1].Config;
-            var after = v.Config;
-            var parts = new List<string>();
-            if (KpiSystemWriter.Write(before with { Targets = [], Custom = [], Active = null, Parameters = new() }) != KpiSystemWriter.Write(after with { Targets = [], Custom = [], Active = null, Parameters = new() }))
-            {
-                parts.Add("goals");
-            }
-
-            if (KpiSystemWriter.Write(new KpiSystemConfig { Custom = before.Custom, Active = before.Active }) != KpiSystemWriter.Write(new KpiSystemConfig { Custom = after.Custom, Active = after.Active }))
-            {
-                parts.Add("kpis");
-            }
-
-            if (KpiSystemWriter.Write(new KpiSystemConfig { Parameters = before.Parameters }) != KpiSystemWriter.Write(new KpiSystemConfig { Parameters = after.Parameters }))
-            {
-                parts.Add("parameters");
-            }
-
-            if (parts.Count > 0)
+                ("goals", c => new KpiSystemConfig { Goals = c.Goals }),
+                ("kpis", c => new KpiSystemConfig { Custom = c.Custom, Active = c.Active }),
+                ("parameters", c => new KpiSystemConfig { Parameters = c.Parameters }),
+            }.Where(p => Changed(p.Part)).Select(p => p.Name).ToList();
+            if (inWindow && parts.Count > 0)
             {
                 changes.Add(new DefinitionChange(v, parts));
             }

@@ -40,17 +40,19 @@ public static class Snapshots
             string.Join(",", scorecard.By),
             document,
             payload);
-        foreach (var row in scorecard.Rows)
+        using (var w = ws.CreateBulkWriter("kpi_snapshot_values"))
         {
-            ws.Execute(
-                "INSERT INTO kpi_snapshot_values VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                id,
-                row.Kpi.Id,
-                SystemValues.SliceKey(row.Result.Slice),
-                Text(row.Result.Value),
-                Text(row.Target?.Value),
-                TargetRules.Name(row.Status),
-                row.Result.N);
+            foreach (var row in scorecard.Rows)
+            {
+                w.Add(id);
+                w.Add(row.Kpi.Id);
+                w.Add(SystemValues.SliceKey(row.Result.Slice));
+                w.Add(Text(row.Result.Value));
+                w.Add(Text(row.Target?.Value));
+                w.Add(TargetRules.Name(row.Status));
+                w.Add(row.Result.N);
+                w.EndRow();
+            }
         }
 
         tx.Commit();

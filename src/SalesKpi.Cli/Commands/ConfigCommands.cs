@@ -71,6 +71,24 @@ internal static class KpiSystemFile
     }
 
     /// <summary>
+    /// The configuration a valid file stands for: with a targets section, exactly the file; without one,
+    /// the file's definitions with the <paramref name="stored"/> targets of KPIs it still activates — the
+    /// others are returned as dropped.
+    /// </summary>
+    public static (KpiSystemConfig Config, IReadOnlyList<Target> Dropped) WithStoredTargets(ConfigParseResult parsed, IReadOnlyList<Target> stored)
+    {
+        var config = parsed.Config!;
+        if (parsed.TargetsDeclared)
+        {
+            return (config, []);
+        }
+
+        var active = config.ActiveKpis().Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
+        var kept = stored.Where(t => active.Contains(t.Kpi)).ToList();
+        return (config with { Targets = [.. kept] }, stored.Except(kept).ToList());
+    }
+
+    /// <summary>
     /// Warns on standard error when the workspace's file is invalid or has edits not applied yet: what is
     /// evaluated is always a stored version, so an unapplied or broken file must not go unnoticed.
     /// </summary>
@@ -91,7 +109,7 @@ internal static class KpiSystemFile
         }
         else
         {
-            var config = parsed.TargetsDeclared ? parsed.Config! : parsed.Config! with { Targets = latest.Config.Targets };
+            var (config, _) = WithStoredTargets(parsed, latest.Config.Targets);
             if (KpiSystemWriter.Write(config) != latest.Document)
             {
                 warning = Loc.F("{0} has changes not applied yet; results use version {1} (saleskpi config apply --reason \"...\").", "В {0} есть неприменённые изменения; расчёт идёт по версии {1} (saleskpi config apply --reason \"...\").", path, latest.Number);
@@ -179,23 +197,14 @@ internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
         var parsed = KpiSystemFile.ReadValid(path);
         using var ws = Workspace.Open(settings.DbPath);
         var before = ConfigStore.Latest(ws);
-        var config = parsed.Config!;
-        if (!parsed.TargetsDeclared)
+        var (config, dropped) = KpiSystemFile.WithStoredTargets(parsed, (before?.Config ?? ConfigStore.Current(ws)).Targets);
+        foreach (var gone in dropped.GroupBy(t => t.Kpi))
         {
-            // Without a targets section the file governs definitions only; targets managed by 'targets' stay.
-            var stored = ConfigStore.Current(ws).Targets;
-            var active = config.ActiveKpis().Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
-            var kept = stored.Where(t => active.Contains(t.Kpi)).ToList();
-            foreach (var gone in stored.Except(kept).GroupBy(t => t.Kpi))
-            {
-                AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
-                    "{0} target(s) of {1} dropped: the KPI is no longer active or defined (earlier versions keep them).",
-                    "Целей {1} удалено: {0} — KPI больше не активен или не определён (в прежних версиях они остаются).",
-                    gone.Count(),
-                    gone.Key)) + "[/]");
-            }
-
-            config = config with { Targets = [.. kept] };
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
+                "{0} target(s) of {1} dropped: the KPI is no longer active or defined (earlier versions keep them).",
+                "Целей {1} удалено: {0} — KPI больше не активен или не определён (в прежних версиях они остаются).",
+                gone.Count(),
+                gone.Key)) + "[/]");
         }
 
         var version = ConfigStore.Apply(ws, config, settings.Reason ?? string.Empty, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));

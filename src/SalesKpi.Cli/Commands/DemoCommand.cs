@@ -110,7 +110,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
     {
         var file = KpiSystemFile.PathFor(db);
         File.WriteAllText(file, KpiSystemTemplate.Text);
-        var config = KpiSystemParser.Parse(KpiSystemTemplate.Text, file).Config!;
+        var config = KpiSystemTemplate.Config;
         ConfigStore.Apply(ws, config, "demo: example KPI system", "saleskpi demo", CliApp.Clock);
         var advisor = new TargetAdvisor(ws, CliApp.Clock);
         var quarter = Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, ws.Settings.Zone)));
@@ -185,49 +185,12 @@ internal sealed class DemoCommand : Command<DemoSettings>
                 Markup.Escape(kpi.Name),
                 Markup.Escape(KpiFormat.Value(kpi, before.Value, currency)),
                 Markup.Escape(KpiFormat.Value(kpi, after.Value, currency)),
-                Change(kpi, before.Value, after.Value));
+                KpiFormat.Change(kpi, before.Value, after.Value));
         }
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Green is better, red is worse, given which way each KPI improves; ratios change in percentage points. Intervals and sample sizes: saleskpi report.",
             "Зелёное — лучше, красное — хуже с учётом того, в какую сторону улучшается KPI; доли меняются в процентных пунктах. Интервалы и размеры выборок: saleskpi report.")) + "[/]");
-    }
-
-    internal static string Change(KpiDef kpi, decimal? before, decimal? after)
-    {
-        if (before is not { } b || after is not { } a)
-        {
-            return "—";
-        }
-
-        var delta = a - b;
-        string text;
-        if (kpi.Unit is KpiUnit.Ratio)
-        {
-            text = (delta * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.");
-        }
-        else if (kpi.Unit is KpiUnit.Nps)
-        {
-            text = delta.ToString("+0.0;-0.0;0.0", Loc.DisplayCulture);
-        }
-        else if (b != 0)
-        {
-            text = (delta / Math.Abs(b) * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + " %";
-        }
-        else
-        {
-            return "—";
-        }
-
-        var better = kpi.Direction switch
-        {
-            KpiDirection.Higher => delta > 0,
-            KpiDirection.Lower => delta < 0,
-            _ => (bool?)null,
-        };
-        var colour = delta == 0 || better is null ? "grey" : better.Value ? "green" : "red";
-        var arrow = delta > 0 ? "▲" : delta < 0 ? "▼" : "=";
-        return $"[{colour}]{arrow} {Markup.Escape(text)}[/]";
     }
 }

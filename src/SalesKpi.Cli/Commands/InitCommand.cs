@@ -25,7 +25,7 @@ internal sealed class InitCommand : Command<InitSettings>
         // An existing KPI-system file is kept and must be valid before anything is created.
         var file = KpiSystemFile.PathFor(settings.DbPath);
         var existing = File.Exists(file);
-        var config = existing ? KpiSystemFile.ReadValid(file).Config! : KpiSystemParser.Parse(KpiSystemTemplate.Text, file).Config!;
+        var config = existing ? KpiSystemFile.ReadValid(file).Config! : KpiSystemTemplate.Config;
         using var ws = Workspace.Create(settings.DbPath, new WorkspaceSettings(settings.TimeZone, settings.Currency), CliApp.Clock);
         if (!existing)
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Metrics;
+using Spectre.Console;
 
 namespace SalesKpi.Cli.Commands;
 
@@ -149,4 +150,42 @@ internal static class KpiFormat
 
     private static string CsvCell(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    /// <summary>A change from <paramref name="before"/> to <paramref name="after"/> as coloured markup: percentage points for ratios, points for NPS, percent otherwise; green when better given the KPI's direction.</summary>
+    public static string Change(KpiDef kpi, decimal? before, decimal? after)
+    {
+        if (before is not { } b || after is not { } a)
+        {
+            return "—";
+        }
+
+        var delta = a - b;
+        string text;
+        if (kpi.Unit is KpiUnit.Ratio)
+        {
+            text = (delta * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.");
+        }
+        else if (kpi.Unit is KpiUnit.Nps)
+        {
+            text = delta.ToString("+0.0;-0.0;0.0", Loc.DisplayCulture);
+        }
+        else if (b != 0)
+        {
+            text = (delta / Math.Abs(b) * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + " %";
+        }
+        else
+        {
+            return "—";
+        }
+
+        var better = kpi.Direction switch
+        {
+            KpiDirection.Higher => delta > 0,
+            KpiDirection.Lower => delta < 0,
+            _ => (bool?)null,
+        };
+        var colour = delta == 0 || better is null ? "grey" : better.Value ? "green" : "red";
+        var arrow = delta > 0 ? "▲" : delta < 0 ? "▼" : "=";
+        return $"[{colour}]{arrow} {Markup.Escape(text)}[/]";
+    }
 }

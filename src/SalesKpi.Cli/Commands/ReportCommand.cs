@@ -21,14 +21,17 @@ internal class KpiCommandSettings : WorkspaceCommandSettings
     public string? AsOf { get; init; }
 
     /// <summary>The as-of moment: the end of the given day, the given instant, or now.</summary>
-    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone)
+    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone) => ResolveAsOf(AsOf, zone);
+
+    /// <summary>The as-of moment written as <paramref name="asOf"/>: the end of that day, that instant, or now when null.</summary>
+    public static DateTimeOffset ResolveAsOf(string? asOf, TimeZoneInfo zone)
     {
-        if (AsOf is null)
+        if (asOf is null)
         {
             return CliApp.Clock.GetUtcNow();
         }
 
-        var text = AsOf.Trim();
+        var text = asOf.Trim();
         if (ValueParser.TryParseDate(text, out var day) == ValueParser.Outcome.Ok)
         {
             return new DateTimeOffset(Core.Period.MidnightUtc(day.AddDays(1), zone), TimeSpan.Zero);
@@ -36,7 +39,7 @@ internal class KpiCommandSettings : WorkspaceCommandSettings
 
         return ValueParser.TryParseTimestamp(text, zone, out var utc) == ValueParser.Outcome.Ok
             ? new DateTimeOffset(utc, TimeSpan.Zero)
-            : throw new SalesKpiException(Loc.F("--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00).", "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00).", AsOf));
+            : throw new SalesKpiException(Loc.F("--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00).", "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00).", asOf));
     }
 
     /// <summary>The quarter before the one <paramref name="asOf"/> falls in, in the workspace zone: the last complete quarter.</summary>

@@ -26,7 +26,7 @@ internal class ScorecardSettings : WorkspaceCommandSettings
     [LocDescription("Evaluate with this KPI-system version instead of the one in force for the period.", "Считать по этой версии системы KPI вместо действовавшей в периоде.")]
     public int? ConfigVersion { get; init; }
 
-    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone) => new KpiCommandSettings { AsOf = AsOf }.ResolveAsOf(zone);
+    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone) => KpiCommandSettings.ResolveAsOf(AsOf, zone);
 
     public Period ResolvePeriod(TimeZoneInfo zone, DateTimeOffset asOf) =>
         Period is null ? Core.Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))) : Core.Period.Parse(Period);
@@ -234,7 +234,7 @@ internal static class ScorecardOut
 
     private static string Change(KpiDef kpi, Change c, decimal? now)
     {
-        var text = DemoCommand.Change(kpi, c.Before, now);
+        var text = KpiFormat.Change(kpi, c.Before, now);
         return c.Significant switch
         {
             true => text + " *",
@@ -476,7 +476,7 @@ internal sealed class HistoryCommand : Command<HistorySettings>
                     Markup.Escape(v.Period),
                     Markup.Escape(KpiFormat.Value(def, v.Value, currency)),
                     Markup.Escape(v.Target is null ? "—" : KpiFormat.Value(def, v.Target, currency)),
-                    ScorecardOut.Status(Enum.GetValues<TargetStatus>().First(s => TargetRules.Name(s) == v.Status)),
+                    ScorecardOut.Status(TargetRules.FromName(v.Status)),
                     Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"#{v.SnapshotId} {Output.Local(v.TakenAtUtc, ws.Settings.Zone)}")),
                     v.ConfigVersion is { } cv ? "v" + cv.ToString(CultureInfo.InvariantCulture) : "—");
             }
@@ -525,7 +525,7 @@ internal sealed class ReviewCommand : Command<ReviewSettings>
     public override int Execute(CommandContext context, ReviewSettings settings, CancellationToken cancellationToken)
     {
         using var ws = Workspace.Open(settings.DbPath);
-        var asOf = new KpiCommandSettings { AsOf = settings.AsOf }.ResolveAsOf(ws.Settings.Zone);
+        var asOf = KpiCommandSettings.ResolveAsOf(settings.AsOf, ws.Settings.Zone);
         var r = new ReviewEngine(ws).Run(settings.Periods, Period.ParseGrain(settings.Grain), asOf);
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");
         void Section(string title, IReadOnlyList<string> lines)

@@ -66,10 +66,15 @@ internal static class TargetText
     public static string Delta(KpiDef kpi, double d, string currency) =>
         kpi.Unit == KpiUnit.Ratio
             ? (d * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.")
-            : (d >= 0 ? "+" : "-") + KpiFormat.Value(kpi with { Unit = kpi.Unit == KpiUnit.Nps ? KpiUnit.Score : kpi.Unit }, (decimal)Math.Abs(d), currency);
+            : (d >= 0 ? "+" : "-") + Magnitude(kpi, Math.Abs(d), currency);
 
-    public static string Spread(KpiDef kpi, double sd, string currency) =>
-        "±" + (kpi.Unit == KpiUnit.Ratio ? (sd * 100).ToString("0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.") : KpiFormat.Value(kpi with { Unit = kpi.Unit == KpiUnit.Nps ? KpiUnit.Score : kpi.Unit }, (decimal)sd, currency));
+    public static string Spread(KpiDef kpi, double sd, string currency) => "±" + Magnitude(kpi, sd, currency);
+
+    // A non-negative difference in the KPI's unit: percentage points for ratios, unsigned points for NPS.
+    private static string Magnitude(KpiDef kpi, double d, string currency) =>
+        kpi.Unit == KpiUnit.Ratio
+            ? (d * 100).ToString("0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.")
+            : KpiFormat.Value(kpi with { Unit = kpi.Unit == KpiUnit.Nps ? KpiUnit.Score : kpi.Unit }, (decimal)d, currency);
 
     /// <summary>One line on how realistic a target is, or null when the check had too little history.</summary>
     public static string? Realism(RealismCheck c, KpiDef kpi, string currency)

@@ -224,7 +224,12 @@ public static class KpiSystemParser
         }
 
         var result = new List<CustomKpi>();
-        var ids = seq.Children.OfType<YamlMappingNode>().Select(m => (m.Children.TryGetValue(new YamlScalarNode("id"), out var v) ? (v as YamlScalarNode)?.Value : null) ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        var catalogue = KpiCatalog.All.Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
+        var declared = seq.Children.OfType<YamlMappingNode>().ToList();
+        static string IdOf(YamlNode? n) => (n as YamlScalarNode)?.Value ?? string.Empty;
+        var ratios = declared.Where(x => Reader.Get(x, "ratio") is not null).Select(x => IdOf(Reader.Get(x, "id"))).ToHashSet(StringComparer.Ordinal);
+        // A ratio may use catalogue KPIs and filtered custom KPIs, not other ratios, so definitions never loop.
+        var parts = catalogue.Concat(declared.Where(x => Reader.Get(x, "ratio") is null).Select(x => IdOf(Reader.Get(x, "id")))).ToHashSet(StringComparer.Ordinal);
         foreach (var item in seq.Children)
         {
             if (r.Map(item, "kpis.custom[]") is not { } m)
@@ -255,7 +260,7 @@ public static class KpiSystemParser
             var custom = new CustomKpi { Id = id ?? string.Empty, Title = title ?? new LocalizedText(id ?? string.Empty, id ?? string.Empty) };
             if (baseNode is not null)
             {
-                var baseId = r.KpiRef(baseNode, KpiCatalog.All.Select(k => k.Id).ToHashSet(StringComparer.Ordinal));
+                var baseId = r.KpiRef(baseNode, catalogue);
                 var filter = Reader.Get(m, "filter") is { } fn ? r.Slice(fn, "filter", baseId is null ? null : KpiCatalog.Get(baseId)) : null;
                 if (filter is { Count: 0 } || Reader.Get(m, "filter") is null)
                 {
@@ -272,15 +277,11 @@ public static class KpiSystemParser
             }
 
             r.Keys(ratio, "numerator", "denominator");
-            // A ratio may use catalogue KPIs and filtered custom KPIs, not other ratios, so definitions never loop.
-            var parts = KpiCatalog.All.Select(k => k.Id)
-                .Concat(seq.Children.OfType<YamlMappingNode>().Where(x => Reader.Get(x, "ratio") is null).Select(x => (Reader.Get(x, "id") as YamlScalarNode)?.Value ?? string.Empty))
-                .ToHashSet(StringComparer.Ordinal);
             string? Part(string name)
             {
                 if (Reader.Get(ratio, name) is { } n)
                 {
-                    return ids.Contains((n as YamlScalarNode)?.Value ?? string.Empty) && !parts.Contains((n as YamlScalarNode)?.Value ?? string.Empty)
+                    return ratios.Contains(IdOf(n)) && !parts.Contains(IdOf(n))
                         ? r.Fail<string>(n, "KS130", Loc.T("a ratio cannot use another ratio KPI: use catalogue or filtered KPIs.", "отношение не может использовать другое отношение: используйте KPI каталога или отфильтрованные."))
                         : r.KpiRef(n, parts);
                 }
@@ -525,11 +526,22 @@ public static class KpiSystemParser
         public T? EnumValue<T>(YamlNode node, string what)
             where T : struct, Enum
         {
+            static string Snake(T v) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString());
             var text = Scalar(node, what);
-            var names = Enum.GetNames<T>().Select(n => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToList();
-            return text is null ? null
-                : Enum.GetValues<T>().FirstOrDefault(v => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == text) is var e && names.Contains(text) ? e
-                : Fail<T?>(node, "KS132", Loc.F("{0} '{1}' is not valid: use {2}.", "{0} «{1}» недопустимо: используйте {2}.", what, text, string.Join(", ", names)));
+            if (text is null)
+            {
+                return null;
+            }
+
+            foreach (var v in Enum.GetValues<T>())
+            {
+                if (Snake(v) == text)
+                {
+                    return v;
+                }
+            }
+
+            return Fail<T?>(node, "KS132", Loc.F("{0} '{1}' is not valid: use {2}.", "{0} «{1}» недопустимо: используйте {2}.", what, text, string.Join(", ", Enum.GetValues<T>().Select(Snake))));
         }
 
         public string? PeriodLabel(YamlNode node, string text, bool anyKind)

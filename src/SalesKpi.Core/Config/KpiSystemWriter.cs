@@ -111,6 +111,9 @@ public static class KpiSystemTemplate
     /// <summary>The file name of the KPI system beside the workspace file.</summary>
     public const string FileName = "kpi-system.yaml";
 
+    /// <summary>The configuration the example declares.</summary>
+    public static KpiSystemConfig Config => KpiSystemParser.Parse(Text, FileName).Config!;
+
     /// <summary>The text of the commented example.</summary>
     public static string Text
     {

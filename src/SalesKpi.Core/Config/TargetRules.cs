@@ -90,6 +90,11 @@ public static class TargetRules
         _ => "no_target",
     };
 
+    /// <summary>The status whose <see cref="Name"/> is <paramref name="name"/>; throws <see cref="ArgumentException"/> for another text.</summary>
+    public static TargetStatus FromName(string name) =>
+        Enum.GetValues<TargetStatus>().Cast<TargetStatus?>().FirstOrDefault(s => Name(s!.Value) == name)
+        ?? throw new ArgumentException("unknown status " + name, nameof(name));
+
     /// <summary>The status as shown to people, in the current language.</summary>
     public static string Label(TargetStatus status) => status switch
     {
