@@ -56,35 +56,19 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
     };
 
     /// <summary>The period of the same kind immediately before this one (same length for ranges).</summary>
-    public Period Previous() => Label switch
-    {
-        _ when IsYear(out var y) => Year(y - 1),
-        _ when Label.Contains("-Q", StringComparison.Ordinal) => Quarter(Start.AddMonths(-3)),
-        _ when Label.Contains("-W", StringComparison.Ordinal) => Week(Start.AddDays(-7)),
-        _ when Label.Length == 7 => Month(Start.AddMonths(-1)),
-        _ when Label.Length == 10 => Day(Start.AddDays(-1)),
-        _ => Range(Start.AddDays(-Days), Start),
-    };
+    public Period Previous() => Shift(-1);
 
     /// <summary>The period of the same kind immediately after this one (same length for ranges).</summary>
-    public Period Next() => Kind switch
-    {
-        Core.Grain.Year => Year(Start.Year + 1),
-        Core.Grain.Quarter => Quarter(Start.AddMonths(3)),
-        Core.Grain.Week => Week(Start.AddDays(7)),
-        Core.Grain.Month => Month(Start.AddMonths(1)),
-        Core.Grain.Day => Day(End),
-        _ => Range(End, End.AddDays(Days)),
-    };
+    public Period Next() => Shift(1);
 
     /// <summary>The same period a year before: the same quarter, month, day or range; for a week, the week 52 weeks earlier.</summary>
-    public Period YearBefore() => Label switch
+    public Period YearBefore() => Kind switch
     {
-        _ when IsYear(out var y) => Year(y - 1),
-        _ when Label.Contains("-Q", StringComparison.Ordinal) => Quarter(Start.AddYears(-1)),
-        _ when Label.Contains("-W", StringComparison.Ordinal) => Week(Start.AddDays(-364)),
-        _ when Label.Length == 7 => Month(Start.AddYears(-1)),
-        _ when Label.Length == 10 => Day(Start.AddYears(-1)),
+        Core.Grain.Year => Year(Start.Year - 1),
+        Core.Grain.Quarter => Quarter(Start.AddYears(-1)),
+        Core.Grain.Week => Week(Start.AddDays(-364)),
+        Core.Grain.Month => Month(Start.AddYears(-1)),
+        Core.Grain.Day => Day(Start.AddYears(-1)),
         _ => Range(Start.AddYears(-1), End.AddYears(-1)),
     };
 
@@ -231,6 +215,17 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         Enum.TryParse<Grain>(text.Trim(), ignoreCase: true, out var g) && Enum.IsDefined(g)
             ? g
             : throw new SalesKpiException(Loc.F("'{0}' is not a grain: use day, week, month, quarter or year.", "«{0}» — не шаг: используйте day, week, month, quarter или year.", text));
+
+    // The period of the same kind `steps` periods away; a range moves by its own length.
+    private Period Shift(int steps) => Kind switch
+    {
+        Core.Grain.Year => Year(Start.Year + steps),
+        Core.Grain.Quarter => Quarter(Start.AddMonths(3 * steps)),
+        Core.Grain.Week => Week(Start.AddDays(7 * steps)),
+        Core.Grain.Month => Month(Start.AddMonths(steps)),
+        Core.Grain.Day => Day(Start.AddDays(steps)),
+        _ => Range(Start.AddDays(steps * Days), End.AddDays(steps * Days)),
+    };
 
     private bool IsYear(out int year) => int.TryParse(Label, NumberStyles.None, CultureInfo.InvariantCulture, out year) && Label.Length == 4;
 }
