@@ -141,6 +141,9 @@ internal static class Families
     {
         var score = QualityScoreSql(p);
         var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
+        // As-of is a snapshot of what was known: a row created after it does not exist, also as the source of a
+        // dimension. So a deal's lead (channel, cycle start) and an answer's or invoice's customer are joined only
+        // when created by as-of; otherwise the slice is (none), exactly as before that row was imported.
         var families = new[]
         {
             new Family(
@@ -212,7 +215,7 @@ internal static class Families
             new Family(
                 DealsClosed,
                 "acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IN (SELECT deal_id FROM deals WHERE closed_at >= $pstart AND closed_at < $pend) AND occurred_at <= $asof GROUP BY deal_id)",
-                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id {bucket:d.closed_at} AND d.closed_at <= $asof LEFT JOIN acts a ON a.deal_id = d.deal_id",
+                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof {bucket:d.closed_at} AND d.closed_at <= $asof LEFT JOIN acts a ON a.deal_id = d.deal_id",
                 "d.status IN ('won', 'lost')",
                 DealDims,
                 [
@@ -246,7 +249,7 @@ internal static class Families
             new Family(
                 DealsCreated,
                 string.Empty,
-                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id {bucket:d.created_at} AND d.created_at <= $asof",
+                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof {bucket:d.created_at} AND d.created_at <= $asof",
                 string.Empty,
                 DealDims,
                 [
@@ -289,7 +292,7 @@ internal static class Families
             new Family(
                 Revenue,
                 string.Empty,
-                "revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id {day:r.date} AND r.date <= $asof_date",
+                "revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id AND c.acquired_at <= $asof {day:r.date} AND r.date <= $asof_date",
                 string.Empty,
                 CustomerDims,
                 [("invoice_id", "r.invoice_id"), ("customer_id", "r.customer_id"), ("date", "r.date"), ("amount", "r.amount"), ("cost", "coalesce(r.cost, 0)"), ("profit", "r.amount - coalesce(r.cost, 0)")],
@@ -307,7 +310,7 @@ internal static class Families
             new Family(
                 Nps,
                 string.Empty,
-                "nps n LEFT JOIN customers c ON c.customer_id = n.customer_id {bucket:n.responded_at} AND n.responded_at <= $asof",
+                "nps n LEFT JOIN customers c ON c.customer_id = n.customer_id AND c.acquired_at <= $asof {bucket:n.responded_at} AND n.responded_at <= $asof",
                 string.Empty,
                 CustomerDims,
                 [("response_id", "n.response_id"), ("responded_at", "n.responded_at"), ("score", "n.score"), ("customer_id", "n.customer_id")],

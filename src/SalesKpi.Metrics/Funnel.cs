@@ -240,7 +240,7 @@ public sealed class FunnelEngine(Workspace ws)
             WITH cohort AS (
               SELECT d.deal_id, {column}, CASE WHEN coalesce(d.currency, $currency) = $currency THEN d.amount END AS amount,
                      CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END AS state
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id
+              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof
               WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
             far AS (
               SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max(list_position($stages, s.stage)), 0) AS furthest
@@ -368,7 +368,7 @@ public sealed class FunnelEngine(Workspace ws)
         var sql = $"""
             WITH cohort AS (
               SELECT d.deal_id, {column}, CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.closed_at END AS closed
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id
+              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof
               WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
             e AS (
               SELECT s.deal_id, c.d, list_position($stages, s.stage) AS idx, s.entered_at, c.closed,

@@ -34,7 +34,7 @@ public sealed class KpiEngine
         var zone = ws.Settings.Zone;
         var asOf = request.AsOf.UtcDateTime;
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
-        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts());
+        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone));
 
         var families = Families.Build(p);
         var needed = kpis.SelectMany(k => k.Families).Distinct();
@@ -46,11 +46,19 @@ public sealed class KpiEngine
             return result;
         });
 
+        // One set of slices per report: every sliced KPI gets a row for every slice value that any sliced KPI
+        // of the report sees in the bucket (undefined, with its reason, where it has no units), so tables line up.
+        bool Sliced(KpiDef k) => by.Count > 0 && by.All(k.Dimensions.Contains);
+        var sliceKeys = kpis.Where(Sliced).SelectMany(k => k.Families).Distinct()
+            .SelectMany(f => aggs[f].Keys).Where(k => k.Slice.Length > 0)
+            .GroupBy(k => k.Bucket)
+            .ToDictionary(g => g.Key, g => g.Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList());
+
         var notes = new List<string>();
         var results = new List<KpiResult>();
         foreach (var kpi in kpis)
         {
-            var sliced = by.Count > 0 && by.All(kpi.Dimensions.Contains);
+            var sliced = Sliced(kpi);
             if (by.Count > 0 && !sliced)
             {
                 notes.Add(Loc.F(
@@ -63,10 +71,7 @@ public sealed class KpiEngine
 
             for (var b = 0; b < buckets.Count; b++)
             {
-                var sources = kpi.Families.Select(f => aggs[f]).ToList();
-                var keys = sliced
-                    ? sources.SelectMany(s => s.Keys).Where(k => k.Bucket == b && k.Slice.Length > 0).Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList()
-                    : [];
+                var keys = sliced && sliceKeys.TryGetValue(b, out var seen) ? seen : [];
                 foreach (var key in keys.Prepend(string.Empty))
                 {
                     var slice = key.Length == 0 ? NoSlice : by.Zip(key.Split(SliceSeparator)).ToImmutableSortedDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
@@ -254,14 +259,23 @@ public sealed class KpiEngine
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
-    private Dictionary<string, long> TableCounts()
+    /// <summary>
+    /// Rows per entity known at as-of (dated by the entity's date column), so that "no … data imported" does not
+    /// depend on whether rows created after as-of have been imported since.
+    /// </summary>
+    private Dictionary<string, long> TableCounts(DateTime asOf, TimeZoneInfo zone)
     {
-        var names = EntityCatalog.All.Select(e => e.Name).ToList();
-        var sql = "SELECT " + string.Join(", ", names.Select(n => $"(SELECT count(*) FROM {ws.Dialect.Quote(n)})"));
-        using var cmd = ws.Command(sql);
+        var entities = EntityCatalog.All.ToList();
+        var asOfDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(asOf, DateTimeKind.Utc), zone));
+        var sql = "SELECT " + string.Join(", ", entities.Select(e =>
+        {
+            var dated = e.Columns.Single(c => c.Name == e.DateColumn).Type == ColumnType.Date ? "$2" : "$1";
+            return $"(SELECT count(*) FROM {ws.Dialect.Quote(e.Name)} WHERE {ws.Dialect.Quote(e.DateColumn)} <= {dated})";
+        }));
+        using var cmd = ws.Command(sql, asOf, asOfDate);
         using var r = cmd.ExecuteReader();
         r.Read();
-        return names.Select((n, i) => (n, r.GetInt64(i))).ToDictionary(x => x.n, x => x.Item2);
+        return entities.Select((e, i) => (e.Name, r.GetInt64(i))).ToDictionary(x => x.Name, x => x.Item2);
     }
 
     private Dictionary<Key, Agg> Aggregate(Family family, IReadOnlyList<string> by, Context ctx)

@@ -68,7 +68,7 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
 
         var value = KpiFormat.Value(kpi, result.Value, currency);
         var formula = result.Numerator is { } num && result.Denominator is { } den
-            ? $"{Number(num)} ÷ {Number(den)} = {value}"
+            ? $"{KpiFormat.Number(num)} ÷ {KpiFormat.Number(den)} = {value}"
             : value;
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Id)} = {Markup.Escape(formula)}[/]   n = {Output.N(result.N)}");
         if (result.Ci95 is { } ci)
@@ -78,7 +78,7 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
 
         foreach (var (k, v) in result.Details)
         {
-            AnsiConsole.MarkupLine(Markup.Escape($"  {k} = {(v is { } d ? Number(d) : "—")}"));
+            AnsiConsole.MarkupLine(Markup.Escape($"  {k} = {(v is { } d ? KpiFormat.Number(d) : "—")}"));
         }
 
         if (result.Reason is not null)
@@ -127,8 +127,6 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
 
         return slice;
     }
-
-    private static string Number(decimal d) => d.ToString(d == decimal.Truncate(d) ? "N0" : "N4", Loc.DisplayCulture).TrimEnd('0').TrimEnd(',', '.');
 
     private static string Cell(object? value, TimeZoneInfo zone) => value switch
     {

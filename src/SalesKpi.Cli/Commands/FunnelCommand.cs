@@ -269,15 +269,23 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
         w.WriteEndArray();
     }
 
+    // The total's steps, then every slice's (slice "channel=referral", as in the report's CSV; empty for the total).
     private static string Csv(FunnelReport f)
     {
-        var sb = new StringBuilder("section,step,count,step_conversion,ci95_low,ci95_high,cumulative_conversion,lost,lost_value,median_days,p90_days,days_in_stage_median,days_in_stage_p90,revenue_at_stake,stalled\n");
-        string N(decimal? v) => v is { } d ? JsonOut.Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
-        foreach (var s in f.Steps)
+        var csv = new CsvOut("slice", "section", "step", "count", "step_conversion", "ci95_low", "ci95_high", "cumulative_conversion", "lost", "lost_value", "median_days", "p90_days", "days_in_stage_median", "days_in_stage_p90", "revenue_at_stake", "stalled");
+        var groups = new[] { (Slice: string.Empty, Steps: (IEnumerable<FunnelStep>)f.Steps) }
+            .Concat(f.By is null ? [] : f.Slices.Select(kv => (Slice: $"{f.By}={kv.Key}", Steps: (IEnumerable<FunnelStep>)kv.Value)));
+        foreach (var (slice, steps) in groups)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{s.Section},\"{s.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{s.Count},{N(s.StepConversion)},{N(s.StepCi95?.Low)},{N(s.StepCi95?.High)},{N(s.CumulativeConversion)},{s.Lost},{N(s.LostValue)},{N(s.MedianDays)},{N(s.P90Days)},{N(s.DaysInStageMedian)},{N(s.DaysInStageP90)},{N(s.RevenueAtStake)},{s.Stalled}\n");
+            foreach (var s in steps)
+            {
+                csv.Row(
+                    CsvCell.Text(slice), CsvCell.Text(s.Section), CsvCell.Text(s.Name), CsvCell.Integer(s.Count), CsvCell.Number(s.StepConversion), CsvCell.Number(s.StepCi95?.Low), CsvCell.Number(s.StepCi95?.High),
+                    CsvCell.Number(s.CumulativeConversion), CsvCell.Integer(s.Lost), CsvCell.Number(s.LostValue), CsvCell.Number(s.MedianDays), CsvCell.Number(s.P90Days),
+                    CsvCell.Number(s.DaysInStageMedian), CsvCell.Number(s.DaysInStageP90), CsvCell.Number(s.RevenueAtStake), CsvCell.Integer(s.Stalled));
+            }
         }
 
-        return sb.ToString();
+        return csv.ToString();
     }
 }

@@ -36,6 +36,12 @@ internal static class KpiFormat
         };
     }
 
+    /// <summary>
+    /// A plain number for people (formula parts, details): the display culture's digit grouping and at most four
+    /// decimals, trailing zeros of the fraction dropped — never digits of the integer part (228, 790, 0.5, 1,234.5679).
+    /// </summary>
+    public static string Number(decimal d) => d.ToString("#,##0.####", Loc.DisplayCulture);
+
     /// <summary>A fraction as a percentage with one decimal.</summary>
     public static string Percent(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
 
@@ -126,30 +132,23 @@ internal static class KpiFormat
         });
     }
 
-    /// <summary>Writes one CSV row per result (invariant culture; details as JSON).</summary>
+    /// <summary>Writes one CSV row per result (invariant culture; details as JSON) through the shared <see cref="CsvOut"/>.</summary>
     public static string Csv(KpiReport report)
     {
-        var sb = new StringBuilder("kpi,period,start,end,slice,value,n,numerator,denominator,ci95_low,ci95_high,flags,reason,details\n");
+        var csv = new CsvOut("kpi", "period", "start", "end", "slice", "value", "n", "numerator", "denominator", "ci95_low", "ci95_high", "flags", "reason", "details");
         foreach (var r in report.Results)
         {
             var details = r.Details.Count == 0 ? string.Empty : "{" + string.Join(",", r.Details.Select(d => $"\"{d.Key}\":{(d.Value is { } v ? JsonOut.Round(v).ToString(CultureInfo.InvariantCulture) : "null")}")) + "}";
-            var cells = new[]
-            {
-                r.Kpi.Id, r.Period.Label, r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                string.Join(";", r.Slice.Select(kv => $"{kv.Key}={kv.Value}")),
-                Invariant(r.Value), r.N.ToString(CultureInfo.InvariantCulture), Invariant(r.Numerator), Invariant(r.Denominator),
-                Invariant(r.Ci95?.Low), Invariant(r.Ci95?.High), string.Join(";", r.Flags), r.Reason ?? string.Empty, details,
-            };
-            sb.Append(string.Join(",", cells.Select(CsvCell))).Append('\n');
+            csv.Row(
+                CsvCell.Text(r.Kpi.Id), CsvCell.Text(r.Period.Label),
+                CsvCell.Text(r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), CsvCell.Text(r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                CsvCell.Text(string.Join(";", r.Slice.Select(kv => $"{kv.Key}={kv.Value}"))),
+                CsvCell.Number(r.Value), CsvCell.Integer(r.N), CsvCell.Number(r.Numerator), CsvCell.Number(r.Denominator),
+                CsvCell.Number(r.Ci95?.Low), CsvCell.Number(r.Ci95?.High), CsvCell.Text(string.Join(";", r.Flags)), CsvCell.Text(r.Reason), CsvCell.Text(details));
         }
 
-        return sb.ToString();
+        return csv.ToString();
     }
-
-    private static string Invariant(decimal? v) => v is { } d ? JsonOut.Round(d).ToString(CultureInfo.InvariantCulture) : string.Empty;
-
-    private static string CsvCell(string s) =>
-        s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     /// <summary>A change from <paramref name="before"/> to <paramref name="after"/> as coloured markup: percentage points for ratios, points for NPS, percent otherwise; green when better given the KPI's direction.</summary>
     public static string Change(KpiDef kpi, decimal? before, decimal? after)

@@ -152,17 +152,17 @@ internal static class ScorecardOut
 
     public static string Csv(ScorecardResult s)
     {
-        var sb = new StringBuilder("period,kpi,slice,value,n,projected,target,tolerance,status,previous,delta_previous,p_previous,year_before,delta_year_before,p_year_before\n");
-        string N(decimal? d) => d is { } v ? JsonOut.Round(v).ToString(CultureInfo.InvariantCulture) : string.Empty;
-        string P(double? p) => p?.ToString("0.######", CultureInfo.InvariantCulture) ?? string.Empty;
-        string Q(string t) => t.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : t;
+        var csv = new CsvOut("period", "kpi", "slice", "value", "n", "projected", "target", "tolerance", "status", "previous", "delta_previous", "p_previous", "year_before", "delta_year_before", "p_year_before");
         foreach (var r in s.Rows)
         {
-            sb.Append(string.Join(",", s.Period.Label, r.Kpi.Id, Q(SystemValues.SliceKey(r.Result.Slice)), N(r.Result.Value), r.Result.N.ToString(CultureInfo.InvariantCulture), N(r.Projected), N(r.Target?.Value), N(r.Target?.TolerancePercent), TargetRules.Name(r.Status),
-                N(r.VsPrevious.Before), N(r.VsPrevious.Delta), P(r.VsPrevious.PValue), N(r.VsYearBefore.Before), N(r.VsYearBefore.Delta), P(r.VsYearBefore.PValue))).Append('\n');
+            csv.Row(
+                CsvCell.Text(s.Period.Label), CsvCell.Text(r.Kpi.Id), CsvCell.Text(SystemValues.SliceKey(r.Result.Slice)), CsvCell.Number(r.Result.Value), CsvCell.Integer(r.Result.N),
+                CsvCell.Number(r.Projected), CsvCell.Number(r.Target?.Value), CsvCell.Number(r.Target?.TolerancePercent), CsvCell.Text(TargetRules.Name(r.Status)),
+                CsvCell.Number(r.VsPrevious.Before), CsvCell.Number(r.VsPrevious.Delta), CsvCell.Number(r.VsPrevious.PValue),
+                CsvCell.Number(r.VsYearBefore.Before), CsvCell.Number(r.VsYearBefore.Delta), CsvCell.Number(r.VsYearBefore.PValue));
         }
 
-        return sb.ToString();
+        return csv.ToString();
     }
 
     public static void Table(ScorecardResult s, string currency, TimeZoneInfo zone)

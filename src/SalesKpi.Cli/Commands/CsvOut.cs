@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace SalesKpi.Cli.Commands;
+
+/// <summary>
+/// One cell of a CSV document meant for people (opened in a spreadsheet): either text, which
+/// <see cref="CsvOut"/> neutralises against formula injection, or a number, written in the invariant
+/// culture and never altered so that it stays a number.
+/// </summary>
+internal readonly record struct CsvCell(string Content, bool IsText)
+{
+    /// <summary>An empty cell.</summary>
+    public static CsvCell Empty => new(string.Empty, false);
+
+    /// <summary>A text cell; null is empty.</summary>
+    public static CsvCell Text(string? text) => new(text ?? string.Empty, true);
+
+    /// <summary>A number as machine output carries it (<see cref="JsonOut.Round"/>); null is empty.</summary>
+    public static CsvCell Number(decimal? value) =>
+        value is { } v ? new(JsonOut.Round(v).ToString(CultureInfo.InvariantCulture), false) : Empty;
+
+    /// <summary>A whole number.</summary>
+    public static CsvCell Integer(long value) => new(value.ToString(CultureInfo.InvariantCulture), false);
+
+    /// <summary>A probability or other double, up to six decimals; null is empty.</summary>
+    public static CsvCell Number(double? value) =>
+        value is { } v ? new(v.ToString("0.######", CultureInfo.InvariantCulture), false) : Empty;
+}
+
+/// <summary>
+/// The one CSV writer of every output meant for people (report, funnel, scorecard): RFC 4180 quoting, LF line
+/// ends, and the OWASP rule against formula injection — a text cell starting with <c>=</c>, <c>+</c>, <c>-</c>,
+/// <c>@</c>, tab or carriage return gets a leading <c>'</c>, so a spreadsheet shows it as text instead of
+/// running it. Number cells are left alone (a negative change stays <c>-0.5</c>, parseable). Rejects files of
+/// the import are not written here: they keep the raw records so that they can be fixed and imported again.
+/// </summary>
+internal sealed class CsvOut
+{
+    private readonly StringBuilder sb = new();
+    private readonly int width;
+
+    /// <summary>Starts a document with its header row.</summary>
+    public CsvOut(params string[] header)
+    {
+        width = header.Length;
+        Row([.. header.Select(CsvCell.Text)]);
+    }
+
+    /// <summary>Appends one row; it must have as many cells as the header.</summary>
+    public CsvOut Row(params CsvCell[] cells)
+    {
+        if (cells.Length != width)
+        {
+            throw new ArgumentException($"a row of {cells.Length} cells under a header of {width}", nameof(cells));
+        }
+
+        sb.AppendJoin(',', cells.Select(Escape)).Append('\n');
+        return this;
+    }
+
+    /// <summary>The document.</summary>
+    public override string ToString() => sb.ToString();
+
+    /// <summary>A cell as written: text neutralised, then quoted where it holds a delimiter, quote or line break.</summary>
+    public static string Escape(CsvCell cell)
+    {
+        var s = cell.Content;
+        if (cell.IsText && s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            s = "'" + s;
+        }
+
+        return s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+    }
+}
