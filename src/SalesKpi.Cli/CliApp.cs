@@ -36,6 +36,24 @@ public static class CliApp
             config.SetApplicationCulture(Loc.DisplayCulture);
             config.PropagateExceptions();
 
+            // Root examples walk the product in order: demo, own data, KPIs, diagnosis, KPI system.
+            config.AddExample("demo");
+            config.AddExample("init", "--db", "sales.duckdb", "--timezone", "Europe/Moscow", "--currency", "RUB");
+            config.AddExample("import", "data/", "--db", "sales.duckdb");
+            config.AddExample("import", "exports/", "--profile", "bitrix24", "--dry-run");
+            config.AddExample("status");
+            config.AddExample("report", "--period", "2025-Q3", "--by", "channel");
+            config.AddExample("explain", "win_rate", "--period", "2025-Q3");
+            config.AddExample("diagnose", "--period", "2025-Q3", "--compare", "year");
+            config.AddExample("funnel", "--period", "2025-Q3");
+            config.AddExample("simulate", "--set", "win_rate=+2pp");
+            config.AddExample("params", "set", "lead_to_sql_window_days", "45");
+            config.AddExample("config", "apply", "saleskpi.kpi-system.yaml", "--reason", "\"Q1 planning\"");
+            config.AddExample("targets", "suggest", "win_rate", "--period", "2026-Q1", "--apply", "--reason", "\"from history\"");
+            config.AddExample("scorecard", "--period", "2025-Q3");
+            config.AddExample("check", "--period", "2025-Q3");
+            config.AddExample("review", "--periods", "4");
+
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription(Loc.T(
                     "See the whole product in one command: generate a realistic service company's sales history, import it and show the last quarter's scorecard.",

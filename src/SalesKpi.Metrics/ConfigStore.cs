@@ -15,10 +15,32 @@ namespace SalesKpi.Metrics;
 /// <param name="Document">The canonical YAML of the configuration.</param>
 public sealed record ConfigVersion(int Number, DateTime AppliedAtUtc, DateOnly EffectiveFrom, string Author, string Reason, string Document)
 {
-    /// <summary>The configuration this version holds.</summary>
-    public KpiSystemConfig Config => KpiSystemParser.Parse(Document, "version " + Number.ToString(CultureInfo.InvariantCulture)) is { Config: { } c }
-        ? c
-        : throw new SalesKpiException(Loc.F("Stored KPI-system version {0} cannot be read: it was written by another SalesKpi version.", "Сохранённая версия {0} системы KPI не читается: она записана другой версией SalesKpi.", Number));
+    /// <summary>The name of this version in issues: <c>version N</c>.</summary>
+    public string Name => "version " + Number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Why this build cannot read the version: every issue of its stored text, empty when it reads. Only
+    /// versions stored without validation (before every write was checked) or by another SalesKpi have any.
+    /// </summary>
+    public IReadOnlyList<ConfigIssue> Problems => KpiSystemParser.Parse(Document, Name).Errors;
+
+    /// <summary>The configuration this version holds; throws, saying what is wrong and how to repair it, when it cannot be read.</summary>
+    public KpiSystemConfig Config
+    {
+        get
+        {
+            var parsed = KpiSystemParser.Parse(Document, Name);
+            return parsed.Config ?? throw new SalesKpiException(Unreadable(parsed.Errors));
+        }
+    }
+
+    /// <summary>One message: which version cannot be read, its first issues, and the command that repairs the workspace.</summary>
+    public string Unreadable(IReadOnlyList<ConfigIssue> issues) => Loc.F(
+        "Stored KPI-system version {0} (effective from {1:yyyy-MM-dd}) cannot be read by this SalesKpi ({2}). Repair: write a valid file (saleskpi config show prints the stored text to start from) and apply it with 'saleskpi config apply FILE --reason \"repair\" --effective {1:yyyy-MM-dd}'.",
+        "Сохранённая версия {0} системы KPI (действует с {1:yyyy-MM-dd}) не читается этой версией SalesKpi ({2}). Исправление: подготовьте корректный файл (saleskpi config show выведет сохранённый текст) и примените его: «saleskpi config apply ФАЙЛ --reason \"repair\" --effective {1:yyyy-MM-dd}».",
+        Number,
+        EffectiveFrom,
+        string.Join("; ", issues.Take(3).Select(i => i.ToString())) + (issues.Count > 3 ? " …" : string.Empty));
 }
 
 /// <summary>
@@ -76,8 +98,9 @@ public static class ConfigStore
     }
 
     /// <summary>
-    /// Stores <paramref name="config"/> as a new version. Returns null (and stores nothing) when it equals
-    /// the latest version. <paramref name="effectiveFrom"/> defaults to today in the workspace zone.
+    /// Stores <paramref name="config"/> as a new version after checking it with the KPI-system validator
+    /// (<see cref="KpiSystemParser.Validate"/>); an invalid one throws <see cref="KpiSystemInvalidException"/>
+    /// and stores nothing. Returns null (and stores nothing) when it equals the latest version. <paramref name="effectiveFrom"/> defaults to today in the workspace zone.
     /// </summary>
     public static ConfigVersion? Apply(Workspace ws, KpiSystemConfig config, string reason, string author, TimeProvider clock, DateOnly? effectiveFrom = null)
     {
@@ -93,9 +116,18 @@ public static class ConfigStore
             return null;
         }
 
+        // The one gate of every write (config apply, params, targets): a version is stored only when this
+        // build reads it back exactly, so no command can leave a workspace it cannot evaluate.
+        var number = (latest?.Number ?? 0) + 1;
+        var issues = KpiSystemParser.Validate(config, "version " + number.ToString(CultureInfo.InvariantCulture));
+        if (issues.Count > 0)
+        {
+            throw new KpiSystemInvalidException(issues);
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
         var effective = effectiveFrom ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, ws.Settings.Zone));
-        var version = new ConfigVersion((latest?.Number ?? 0) + 1, now, effective, author, reason.Trim(), document);
+        var version = new ConfigVersion(number, now, effective, author, reason.Trim(), document);
         ws.Execute(
             "INSERT INTO kpi_config_versions VALUES ($1, $2, $3, $4, $5, $6)",
             version.Number,

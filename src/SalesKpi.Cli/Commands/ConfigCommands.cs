@@ -197,7 +197,20 @@ internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
         var parsed = KpiSystemFile.ReadValid(path);
         using var ws = Workspace.Open(settings.DbPath);
         var before = ConfigStore.Latest(ws);
-        var (config, dropped) = KpiSystemFile.WithStoredTargets(parsed, (before?.Config ?? ConfigStore.Current(ws)).Targets);
+
+        // A latest version this build cannot read (stored unchecked by an older SalesKpi) must not block
+        // its own repair: the file replaces it, and its targets, unreadable too, cannot be carried over.
+        var unreadable = before is not null && before.Problems.Count > 0;
+        if (unreadable && !parsed.TargetsDeclared)
+        {
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
+                "Version {0} cannot be read, so its targets are not carried over: list them in the file's targets section to keep them.",
+                "Версия {0} не читается, поэтому её цели не переносятся: перечислите их в секции targets файла, чтобы сохранить.",
+                before!.Number)) + "[/]");
+        }
+
+        var stored = unreadable ? [] : (before?.Config ?? ConfigStore.Current(ws)).Targets;
+        var (config, dropped) = KpiSystemFile.WithStoredTargets(parsed, stored);
         foreach (var gone in dropped.GroupBy(t => t.Kpi))
         {
             AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
@@ -288,7 +301,17 @@ internal sealed class ConfigShowCommand : Command<ConfigShowSettings>
     public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
     {
         using var ws = Workspace.Open(settings.DbPath);
-        var doc = settings.Version is { } n ? ConfigStore.Get(ws, n).Document : KpiSystemWriter.Write(ConfigStore.Current(ws));
+        var shown = settings.Version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
+        if (shown is not null && shown.Problems is { Count: > 0 } problems)
+        {
+            // The stored text is still shown, as the starting point of the repair the message describes.
+            Console.Out.Write(shown.Document);
+            KpiSystemFile.Print(problems);
+            Console.Error.WriteLine(shown.Unreadable(problems));
+            return 1;
+        }
+
+        var doc = settings.Version is not null ? shown!.Document : KpiSystemWriter.Write(ConfigStore.Current(ws));
         Console.Out.Write(doc);
         return 0;
     }

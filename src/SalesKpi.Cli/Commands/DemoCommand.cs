@@ -80,20 +80,21 @@ internal sealed class DemoCommand : Command<DemoSettings>
 
         Scorecard(ws, nowUtc);
         var targets = SetUpKpiSystem(ws, db, nowUtc);
-        var dbArg = " --db " + settings.DbPath;
+        var dbArg = " --db " + Invocation.Quote(settings.DbPath);
+        var saleskpi = Invocation.Current;
         var quarter = KpiCommandSettings.LastCompleteQuarter(nowUtc, zone).Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
         {
-            ($"saleskpi scorecard{dbArg}", "this quarter against its targets, with pacing and goal attainment", "текущий квартал против целей, с прогнозом и достижением целей"),
-            ($"saleskpi review{dbArg}", $"which of the {targets} demo targets were too easy or out of reach", $"какие из {targets} демо-целей были слишком лёгкими или недостижимыми"),
-            ($"saleskpi report{dbArg} --period {quarter} --by owner --kpi win_rate,sales_cycle_length,average_deal_size", "how the reps compare", "как отличаются менеджеры"),
-            ($"saleskpi report{dbArg} --period {nowLocal.Year - 1} --grain month --kpi leads,cost_per_lead,lead_to_sql_rate --by channel", "which channels bring leads that convert, and at what cost", "какие каналы дают конвертируемых лидов и почём"),
-            ($"saleskpi diagnose{dbArg} --compare year", "what changed significantly, and who drives it", "что значимо изменилось и кто за этим стоит"),
-            ($"saleskpi funnel{dbArg} --period {quarter}", "where deals and time are lost", "где теряются сделки и время"),
-            ($"saleskpi explain win_rate{dbArg} --period {quarter}", "every number can be checked against its deals", "каждую цифру можно проверить по сделкам"),
-            ($"saleskpi simulate{dbArg} --set leads.referral=+30% --set win_rate=+2pp", "what next quarter brings if you change a lever", "что даст следующий квартал, если изменить рычаг"),
+            ($"{saleskpi} scorecard{dbArg}", "this quarter against its targets, with pacing and goal attainment", "текущий квартал против целей, с прогнозом и достижением целей"),
+            ($"{saleskpi} review{dbArg}", $"which of the {targets} demo targets were too easy or out of reach", $"какие из {targets} демо-целей были слишком лёгкими или недостижимыми"),
+            ($"{saleskpi} report{dbArg} --period {quarter} --by owner --kpi win_rate,sales_cycle_length,average_deal_size", "how the reps compare", "как отличаются менеджеры"),
+            ($"{saleskpi} report{dbArg} --period {nowLocal.Year - 1} --grain month --kpi leads,cost_per_lead,lead_to_sql_rate --by channel", "which channels bring leads that convert, and at what cost", "какие каналы дают конвертируемых лидов и почём"),
+            ($"{saleskpi} diagnose{dbArg} --compare year", "what changed significantly, and who drives it", "что значимо изменилось и кто за этим стоит"),
+            ($"{saleskpi} funnel{dbArg} --period {quarter}", "where deals and time are lost", "где теряются сделки и время"),
+            ($"{saleskpi} explain win_rate{dbArg} --period {quarter}", "every number can be checked against its deals", "каждую цифру можно проверить по сделкам"),
+            ($"{saleskpi} simulate{dbArg} --set leads.referral=+30% --set win_rate=+2pp", "what next quarter brings if you change a lever", "что даст следующий квартал, если изменить рычаг"),
         })
         {
             AnsiConsole.MarkupLine($"  [cyan]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(Loc.T(en, ru))}[/]");

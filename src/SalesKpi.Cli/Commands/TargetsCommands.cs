@@ -17,29 +17,29 @@ internal static class TargetText
 {
     /// <summary>
     /// Parses a target value as users write it: invariant decimal, and for ratio KPIs also a percentage
-    /// (<c>30%</c> = 0.3). Throws with what to write otherwise.
+    /// (<c>30%</c> = 0.3). Throws with what to write when it is not a number; whether the number is
+    /// allowed is the shared rule (<see cref="TargetRules.Problems"/>) checked when the version is stored.
     /// </summary>
-    public static decimal Value(KpiDef kpi, string text)
+    public static decimal Value(SystemKpi? kpi, string id, string text)
     {
+        var ratio = kpi?.Def.Unit == KpiUnit.Ratio;
         var t = text.Trim().Replace(" ", string.Empty, StringComparison.Ordinal);
         var percent = t.EndsWith('%');
-        if (percent && kpi.Unit == KpiUnit.Ratio)
+        if (percent && ratio)
         {
             t = t[..^1];
         }
 
         if (!decimal.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
         {
-            throw new SalesKpiException(Loc.F("'{0}' is not a target value for {1}: write a number with a dot{2}.", "«{0}» — не значение цели для {1}: пишите число через точку{2}.", text, kpi.Id, kpi.Unit == KpiUnit.Ratio ? Loc.T(", e.g. 0.3 or 30%", ", например 0.3 или 30%") : string.Empty));
+            throw new SalesKpiException(Loc.F("'{0}' is not a target value for {1}: write a number with a dot{2}.", "«{0}» — не значение цели для {1}: пишите число через точку{2}.", text, id, ratio ? Loc.T(", e.g. 0.3 or 30%", ", например 0.3 или 30%") : string.Empty));
         }
 
-        v = percent && kpi.Unit == KpiUnit.Ratio ? v / 100 : v;
-        TargetRules.Check(kpi, v, msg => throw new SalesKpiException(msg));
-        return v;
+        return percent && ratio ? v / 100 : v;
     }
 
-    /// <summary>Parses <c>dim=value</c> pairs for <paramref name="kpi"/>.</summary>
-    public static ImmutableSortedDictionary<string, string> Slice(KpiDef kpi, IEnumerable<string> pairs)
+    /// <summary>Parses <c>dim=value</c> pairs; which dimensions a KPI has is a rule checked when the version is stored.</summary>
+    public static ImmutableSortedDictionary<string, string> Slice(IEnumerable<string> pairs)
     {
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (var pair in pairs)
@@ -50,13 +50,7 @@ internal static class TargetText
                 throw new SalesKpiException(Loc.F("--slice '{0}' must be DIMENSION=VALUE, e.g. owner=Иванов Иван.", "--slice «{0}» должен быть ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например owner=Иванов Иван.", pair));
             }
 
-            var dim = KpiCatalog.Dimension(parts[0]);
-            if (!kpi.Dimensions.Contains(dim))
-            {
-                throw new SalesKpiException(Loc.F("{0} has no dimension {1}: use {2}.", "У {0} нет измерения {1}: используйте {2}.", kpi.Id, dim, string.Join(", ", kpi.Dimensions)));
-            }
-
-            b[dim] = parts[1].Trim();
+            b[parts[0].Trim().ToLowerInvariant()] = parts[1].Trim();
         }
 
         return b.ToImmutable();
@@ -118,9 +112,6 @@ internal sealed class TargetsSetSettings : ConfigChangeSettings
     [CommandOption("--tolerance <PERCENT>")]
     [LocDescription("At-risk band in % of the target (default 5).", "Полоса «под угрозой» в % от цели (по умолчанию 5).")]
     public decimal Tolerance { get; init; } = 5;
-
-    public override ValidationResult Validate() =>
-        Tolerance is < 0 or > 100 ? ValidationResult.Error(Loc.T("--tolerance is a percentage from 0 to 100.", "--tolerance — процент от 0 до 100.")) : base.Validate();
 }
 
 internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
@@ -129,10 +120,11 @@ internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
     {
         using var ws = Workspace.Open(settings.DbPath);
         var config = ConfigStore.Current(ws);
-        var kpi = TargetsCommandSupport.Kpi(config, settings.Kpi);
-        var period = TargetsCommandSupport.TargetPeriod(settings.Period);
-        var target = new Target { Kpi = kpi.Id, Period = period.Label, Slice = TargetText.Slice(kpi.Def, settings.Slice), Value = TargetText.Value(kpi.Def, settings.Value), TolerancePercent = settings.Tolerance };
-        var reason = settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {kpi.Id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
+        var kpi = TargetsCommandSupport.Find(config, settings.Kpi);
+        var id = kpi?.Id ?? settings.Kpi.Trim();
+        var period = Period.Parse(settings.Period);
+        var target = new Target { Kpi = id, Period = period.Label, Slice = TargetText.Slice(settings.Slice), Value = TargetText.Value(kpi, id, settings.Value), TolerancePercent = settings.Tolerance };
+        var reason = settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
         TargetsCommandSupport.Store(ws, config, [target], reason, settings);
         return 0;
     }
@@ -161,9 +153,9 @@ internal sealed class TargetsRemoveCommand : Command<TargetsRemoveSettings>
         var config = ConfigStore.Current(ws);
         var kpi = config.Find(settings.Kpi.Trim()) ?? TargetsCommandSupport.Kpi(config, settings.Kpi);
         var period = TargetsCommandSupport.TargetPeriod(settings.Period);
-        var key = new Target { Kpi = kpi.Id, Period = period.Label, Slice = TargetText.Slice(kpi.Def, settings.Slice), Value = 0 }.Key;
+        var key = new Target { Kpi = kpi.Id, Period = period.Label, Slice = TargetText.Slice(settings.Slice), Value = 0 }.Key;
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
-            ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, KpiFormat.Slice(TargetText.Slice(kpi.Def, settings.Slice))));
+            ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, KpiFormat.Slice(TargetText.Slice(settings.Slice))));
         var before = ConfigStore.Latest(ws);
         var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, settings.Reason ?? "targets remove " + kpi.Id + " " + period.Label, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
         KpiSystemFile.Applied(version, before?.Document);
@@ -176,6 +168,10 @@ internal static class TargetsCommandSupport
     public static SystemKpi Kpi(KpiSystemConfig config, string id) =>
         config.ActiveKpis().FirstOrDefault(k => string.Equals(k.Id, id.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new SalesKpiException(Loc.F("'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", id, string.Join(", ", config.ActiveKpis().Select(k => k.Id))));
+
+    /// <summary>The KPI named <paramref name="id"/> (any case, catalogue or custom, active or not), or null; the target rules decide whether it may have a target.</summary>
+    public static SystemKpi? Find(KpiSystemConfig config, string id) =>
+        config.Find(id.Trim()) ?? config.Find(id.Trim().ToLowerInvariant());
 
     public static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
 
@@ -350,7 +346,7 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
             string Cell(string name) => header.IndexOf(name) is var i and >= 0 && i < reader.FieldCount ? reader[i].ToString().Trim() : string.Empty;
 
             // Every field is checked, so one pass lists all the problems of a row, each at its column.
-            bool Try<T>(string column, Func<T> parse, out T value)
+            bool Try<T>(string column, string code, Func<T> parse, out T value)
             {
                 try
                 {
@@ -359,29 +355,40 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
                 }
                 catch (SalesKpiException ex)
                 {
-                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}:{header.IndexOf(column) + 1}: {ex.Message}"));
+                    errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(column) + 1, code, ex.Message).ToString());
                     value = default!;
                     return false;
                 }
             }
 
             var dims = header.Where(KpiCatalog.AllDimensions.Contains).Where(d => Cell(d).Length > 0).ToList();
-            var okKpi = Try("kpi", () => TargetsCommandSupport.Kpi(config, Cell("kpi")), out var kpi);
-            var okPeriod = Try("period", () => TargetsCommandSupport.TargetPeriod(Cell("period")), out var period);
-            var okValue = Try("value", () => okKpi ? TargetText.Value(kpi.Def, Cell("value")) : 0m, out var value);
-            var okSlice = Try(dims.FirstOrDefault() ?? "kpi", () => okKpi ? TargetText.Slice(kpi.Def, dims.Select(d => d + "=" + Cell(d))) : ImmutableSortedDictionary<string, string>.Empty, out var slice);
+            var kpi = TargetsCommandSupport.Find(config, Cell("kpi"));
+            var id = kpi?.Id ?? Cell("kpi");
+            var okPeriod = Try("period", "KS113", () => Period.Parse(Cell("period")), out var period);
+            var okValue = Try("value", "KS106", () => TargetText.Value(kpi, id, Cell("value")), out var value);
             var okTolerance = Try(
                 "tolerance",
+                "KS106",
                 () => Cell("tolerance") is { Length: > 0 } tt
-                    ? decimal.TryParse(tt, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv) && tv is >= 0 and <= 100 ? tv : throw new SalesKpiException(Loc.F("tolerance '{0}' must be a percentage from 0 to 100.", "tolerance «{0}» должен быть процентом от 0 до 100.", tt))
+                    ? decimal.TryParse(tt, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv) ? tv : throw new SalesKpiException(Loc.F("tolerance '{0}' is not a number: write a percentage from 0 to 100.", "tolerance «{0}» — не число: пишите процент от 0 до 100.", tt))
                     : 5m,
                 out var tolerance);
-            if (!(okKpi && okPeriod && okValue && okSlice && okTolerance))
+            var target = new Target { Kpi = id, Period = okPeriod ? period.Label : Cell("period"), Slice = TargetText.Slice(dims.Select(d => d + "=" + Cell(d))), Value = value, TolerancePercent = tolerance };
+
+            // The same rules as every stored version, each reported at its column; a field that did not
+            // parse was reported above already.
+            var unparsed = new[] { okPeriod ? null : "period", okValue ? null : "value", okTolerance ? null : "tolerance" };
+            var problems = TargetRules.Problems(config, target).Where(p => !unparsed.Contains(p.Field)).ToList();
+            foreach (var p in problems)
+            {
+                errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(p.Field) + 1 is var col and > 0 ? col : 1, p.Code, p.Message).ToString());
+            }
+
+            if (problems.Count > 0 || !(okPeriod && okValue && okTolerance))
             {
                 continue;
             }
 
-            var target = new Target { Kpi = kpi.Id, Period = period.Label, Slice = slice, Value = value, TolerancePercent = tolerance };
             if (targets.Any(t => t.Key == target.Key))
             {
                 errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}: {Loc.T("a second row for the same KPI, period and slice: keep one.", "вторая строка для того же KPI, периода и разреза: оставьте одну.")}"));

@@ -18,6 +18,27 @@ public sealed record ConfigIssue(string File, int Line, int Column, string Code,
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{File}:{Line}:{Column}: {Code} {Message}");
 }
 
+/// <summary>
+/// A change of the KPI system refused because the resulting version would be invalid; nothing was
+/// stored. The message lists every issue in <c>file:line:column: CODE message</c> form.
+/// </summary>
+public sealed class KpiSystemInvalidException : SalesKpiException
+{
+    /// <summary>Creates the error for <paramref name="issues"/> of the candidate version.</summary>
+    public KpiSystemInvalidException(IReadOnlyList<ConfigIssue> issues)
+        : base(Loc.F(
+            "The change was refused and nothing was stored: the KPI system would become invalid ({0} error(s)):{1}",
+            "Изменение отклонено, ничего не сохранено: система KPI стала бы некорректной (ошибок: {0}):{1}",
+            issues.Count,
+            string.Concat(issues.Select(i => Environment.NewLine + "  " + i))))
+    {
+        Issues = issues;
+    }
+
+    /// <summary>The issues, in the candidate's canonical text.</summary>
+    public IReadOnlyList<ConfigIssue> Issues { get; }
+}
+
 /// <summary>The outcome of parsing: the configuration when there are no errors, else every error found.</summary>
 /// <param name="Config">The configuration; null when <paramref name="Errors"/> is not empty.</param>
 /// <param name="TargetsDeclared">True when the file has a <c>targets</c> section (else stored targets are kept on apply).</param>
@@ -83,6 +104,25 @@ public static class KpiSystemParser
         return r.Errors.Count > 0
             ? new(null, targetsNode is not null, r.Errors)
             : new(config with { Goals = goals, Targets = targets }, targetsNode is not null, []);
+    }
+
+    /// <summary>
+    /// Checks a whole configuration the way a file is checked: it is written as its canonical YAML, named
+    /// <paramref name="name"/>, and that text is parsed back, so whatever passes is a version this build
+    /// reads exactly as it was meant. Returns every issue, located in that text; empty when valid.
+    /// </summary>
+    public static IReadOnlyList<ConfigIssue> Validate(KpiSystemConfig config, string name)
+    {
+        var text = KpiSystemWriter.Write(config);
+        var parsed = Parse(text, name);
+        if (parsed.Errors.Count > 0)
+        {
+            return parsed.Errors;
+        }
+
+        return KpiSystemWriter.Write(parsed.Config!) == text
+            ? []
+            : [new ConfigIssue(name, 1, 1, "KS199", Loc.T("the KPI system does not read back as it was written; nothing was stored. Please report this as a bug.", "система KPI читается не так, как записана; ничего не сохранено. Сообщите об этой ошибке."))];
     }
 
     private static KpiParameters Parameters(Reader r, YamlNode node)
@@ -324,7 +364,7 @@ public static class KpiSystemParser
             string? horizon = null;
             if (Reader.Get(m, "horizon") is { } hn && r.Scalar(hn, "horizon") is { } h)
             {
-                horizon = r.PeriodLabel(hn, h, anyKind: true);
+                horizon = r.PeriodLabel(hn, h);
             }
 
             var links = new List<GoalKpi>();
@@ -381,8 +421,6 @@ public static class KpiSystemParser
 
     private static ImmutableArray<Target> Targets(Reader r, YamlSequenceNode seq, KpiSystemConfig config)
     {
-        var known = KpiCatalog.All.Select(k => k.Id).Concat(config.Custom.Select(c => c.Id)).ToHashSet(StringComparer.Ordinal);
-        var active = config.ActiveKpis().Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
         var targets = new List<Target>();
         foreach (var item in seq.Children)
         {
@@ -391,34 +429,58 @@ public static class KpiSystemParser
                 continue;
             }
 
+            // The file gives the shape; the rules themselves are TargetRules.Problems, shared with every write.
             r.Keys(m, "kpi", "period", "value", "tolerance", "slice");
-            var kpi = Reader.Get(m, "kpi") is { } kn ? r.KpiRef(kn, known) : r.Fail<string>(item, "KS103", Loc.T("a target needs 'kpi'.", "у цели нужен «kpi»."));
-            var period = Reader.Get(m, "period") is { } pn && r.Scalar(pn, "period") is { } pt ? r.PeriodLabel(pn, pt, anyKind: false) : r.Fail<string>(item, "KS103", Loc.T("a target needs 'period' (a month, quarter or year, e.g. 2026-Q1).", "у цели нужен «period» (месяц, квартал или год, например 2026-Q1)."));
-            var value = Reader.Get(m, "value") is { } vn ? r.Number(vn, "value") : r.Fail<decimal?>(item, "KS103", Loc.T("a target needs 'value'.", "у цели нужно «value»."));
-            if (kpi is not null && !active.Contains(kpi))
+            var kpiNode = Reader.Get(m, "kpi");
+            var periodNode = Reader.Get(m, "period");
+            var valueNode = Reader.Get(m, "value");
+            var toleranceNode = Reader.Get(m, "tolerance");
+            var sliceNode = Reader.Get(m, "slice");
+            var kpi = kpiNode is not null ? r.Scalar(kpiNode, "kpi") : r.Fail<string>(item, "KS103", Loc.T("a target needs 'kpi'.", "у цели нужен «kpi»."));
+            var period = periodNode is not null && r.Scalar(periodNode, "period") is { } pt ? r.PeriodLabel(periodNode, pt) : periodNode is null ? r.Fail<string>(item, "KS103", Loc.T("a target needs 'period' (a month, quarter or year, e.g. 2026-Q1).", "у цели нужен «period» (месяц, квартал или год, например 2026-Q1).")) : null;
+            var value = valueNode is not null ? r.Number(valueNode, "value") : r.Fail<decimal?>(item, "KS103", Loc.T("a target needs 'value'.", "у цели нужно «value»."));
+            var tolerance = toleranceNode is not null ? r.Number(toleranceNode, "tolerance") : 5m;
+            var sliceMap = sliceNode is null ? null : r.Map(sliceNode, "slice");
+            var slice = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            var sliceOk = sliceNode is null || sliceMap is not null;
+            foreach (var (k, v) in sliceMap?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
             {
-                r.Error(Reader.Get(m, "kpi")!, "KS115", Loc.F("{0} has a target but is not in kpis.active: add it there or remove the target.", "для {0} задана цель, но он не входит в kpis.active: добавьте его туда или уберите цель.", kpi));
+                var dim = (k as YamlScalarNode)?.Value ?? string.Empty;
+                if (r.Scalar(v, dim) is { } sv)
+                {
+                    slice[dim] = sv;
+                }
+                else
+                {
+                    sliceOk = false;
+                }
             }
 
-            var def = kpi is null ? null : config.Find(kpi)?.Def;
-            if (value is { } tv && def is not null && Reader.Get(m, "value") is { } vnode)
-            {
-                TargetRules.Check(def, tv, msg => r.Error(vnode, "KS140", msg));
-            }
-
-            var tolerance = Reader.Get(m, "tolerance") is { } tn ? r.Number(tn, "tolerance") : 5m;
-            if (tolerance is < 0 or > 100)
-            {
-                r.Error(Reader.Get(m, "tolerance")!, "KS140", Loc.T("tolerance is a percentage from 0 to 100.", "tolerance — процент от 0 до 100."));
-            }
-
-            var slice = Reader.Get(m, "slice") is { } sn ? r.Slice(sn, "slice", def) : ImmutableSortedDictionary<string, string>.Empty;
-            if (kpi is null || period is null || value is null || tolerance is null or < 0 or > 100 || slice is null)
+            if (kpi is null || period is null || value is null || tolerance is null || !sliceOk)
             {
                 continue;
             }
 
-            var target = new Target { Kpi = kpi, Period = period, Value = value.Value, TolerancePercent = tolerance.Value, Slice = slice };
+            var target = new Target { Kpi = kpi, Period = period, Value = value.Value, TolerancePercent = tolerance.Value, Slice = slice.ToImmutable() };
+            var problems = TargetRules.Problems(config, target);
+            foreach (var p in problems)
+            {
+                var at = p.Field switch
+                {
+                    "kpi" => kpiNode,
+                    "period" => periodNode,
+                    "value" => valueNode,
+                    "tolerance" => toleranceNode,
+                    _ => sliceMap?.Children.Keys.FirstOrDefault(k => (k as YamlScalarNode)?.Value == p.Field),
+                };
+                r.Error(at ?? item, p.Code, p.Message);
+            }
+
+            if (problems.Count > 0)
+            {
+                continue;
+            }
+
             if (targets.Any(t => t.Key == target.Key))
             {
                 r.Error(item, "KS142", Loc.F("a second target for {0} in {1} for the same slice: keep one.", "вторая цель для {0} на {1} для того же разреза: оставьте одну.", kpi, period));
@@ -544,12 +606,11 @@ public static class KpiSystemParser
             return Fail<T?>(node, "KS132", Loc.F("{0} '{1}' is not valid: use {2}.", "{0} «{1}» недопустимо: используйте {2}.", what, text, string.Join(", ", Enum.GetValues<T>().Select(Snake))));
         }
 
-        public string? PeriodLabel(YamlNode node, string text, bool anyKind)
+        public string? PeriodLabel(YamlNode node, string text)
         {
             try
             {
-                var p = Period.Parse(text);
-                return anyKind ? p.Label : TargetRules.TargetPeriod(p).Label;
+                return Period.Parse(text).Label;
             }
             catch (SalesKpiException ex)
             {

@@ -24,7 +24,13 @@ public enum TargetStatus
     NoTarget,
 }
 
-/// <summary>Checks that a target value can be reached at all given the KPI's unit.</summary>
+/// <summary>One broken target rule.</summary>
+/// <param name="Field">What it is about: <c>kpi</c>, <c>period</c>, <c>value</c>, <c>tolerance</c> or a slice dimension's name.</param>
+/// <param name="Code">Stable code (<c>KS…</c>), documented in docs/kpi-system.md.</param>
+/// <param name="Message">What is wrong and what to change, in the current language.</param>
+public sealed record TargetProblem(string Field, string Code, string Message);
+
+/// <summary>The rules a target must keep, and how a value stands against its target.</summary>
 public static class TargetRules
 {
     /// <summary>
@@ -35,6 +41,55 @@ public static class TargetRules
         period.Kind is Grain.Month or Grain.Quarter or Grain.Year
             ? period
             : throw new SalesKpiException(Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", period.Label));
+
+    /// <summary>
+    /// Every rule <paramref name="target"/> breaks in <paramref name="config"/>: an unknown (KS110) or
+    /// inactive (KS115) KPI, a period that is not a month, quarter or year (KS113), a value outside the
+    /// KPI's range or a tolerance outside 0–100 (KS140), a slice dimension the KPI does not have (KS141).
+    /// This is the one statement of the target rules: the file parser, the targets CSV import and, through
+    /// the parser, every stored version use it. Empty when the target is valid.
+    /// </summary>
+    public static IReadOnlyList<TargetProblem> Problems(KpiSystemConfig config, Target target)
+    {
+        var problems = new List<TargetProblem>();
+        var kpi = config.Find(target.Kpi);
+        if (kpi is null)
+        {
+            var known = KpiCatalog.All.Select(k => k.Id).Concat(config.Custom.Select(c => c.Id)).Order(StringComparer.Ordinal);
+            problems.Add(new("kpi", "KS110", Loc.F("unknown KPI '{0}': use one of {1}.", "неизвестный KPI «{0}»: используйте один из {1}.", target.Kpi, string.Join(", ", known))));
+        }
+        else if (!config.ActiveKpis().Any(k => k.Id == kpi.Id))
+        {
+            problems.Add(new("kpi", "KS115", Loc.F("{0} has a target but is not in kpis.active: add it there or remove the target.", "для {0} задана цель, но он не входит в kpis.active: добавьте его туда или уберите цель.", kpi.Id)));
+        }
+
+        try
+        {
+            TargetPeriod(Period.Parse(target.Period));
+        }
+        catch (SalesKpiException ex)
+        {
+            problems.Add(new("period", "KS113", ex.Message));
+        }
+
+        if (kpi is not null)
+        {
+            Check(kpi.Def, target.Value, msg => problems.Add(new("value", "KS140", msg)));
+        }
+
+        if (target.TolerancePercent is < 0 or > 100)
+        {
+            problems.Add(new("tolerance", "KS140", Loc.F("tolerance is a percentage from 0 to 100, not {0}.", "tolerance — процент от 0 до 100, а не {0}.", target.TolerancePercent)));
+        }
+
+        var dims = kpi?.Def.Dimensions ?? KpiCatalog.AllDimensions;
+        foreach (var dim in target.Slice.Keys.Where(d => !dims.Contains(d)))
+        {
+            problems.Add(new(dim, "KS141", Loc.F("'{0}' is not a dimension of {1}: use {2}.", "«{0}» — не измерение {1}: используйте {2}.", dim, kpi?.Id ?? "KPI", string.Join(", ", dims))));
+        }
+
+        return problems;
+    }
 
     /// <summary>Calls <paramref name="error"/> with what to change when <paramref name="value"/> is outside the KPI's range.</summary>
     public static void Check(KpiDef kpi, decimal value, Action<string> error)

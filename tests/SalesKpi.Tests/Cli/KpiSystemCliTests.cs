@@ -103,10 +103,10 @@ public sealed class KpiSystemCliTests : IDisposable
         dir.Write("targets.csv", "kpi,period,value,tolerance,owner\nwin_rate,2025-Q3,0.5,,Ann\nleads,2025-13,-10,,\nwin_rat,2025-Q3,1,200,\n");
         var bad = Run("targets", "import", "targets.csv");
         bad.Exit.ShouldBe(1);
-        bad.Err.ShouldContain("targets.csv:3:2: '2025-13' is not a period");
-        bad.Err.ShouldContain("targets.csv:3:3: a target for leads cannot be negative");
-        bad.Err.ShouldContain("targets.csv:4:1: 'win_rat' is not an active KPI");
-        bad.Err.ShouldContain("targets.csv:4:4: tolerance '200'");
+        bad.Err.ShouldContain("targets.csv:3:2: KS113 '2025-13' is not a period");
+        bad.Err.ShouldContain("targets.csv:3:3: KS140 a target for leads cannot be negative");
+        bad.Err.ShouldContain("targets.csv:4:1: KS110 unknown KPI 'win_rat'");
+        bad.Err.ShouldContain("targets.csv:4:4: KS140 tolerance is a percentage from 0 to 100, not 200");
         Run("config", "log").Out.ShouldNotContain("targets import");
 
         dir.Write("targets.csv", "kpi,period,value,tolerance,owner\nwin_rate,2025-Q3,0.5,,Ann\nleads,2025-Q3,3,20,\n");

@@ -104,7 +104,20 @@ public sealed class DemoCliTests : IDisposable
         r.Out.ShouldContain("Scorecard:");
         r.Out.ShouldContain("Win rate");
         r.Out.ShouldContain("Next, try:");
-        r.Out.ShouldContain("saleskpi explain win_rate --db saleskpi-demo.duckdb");
+        // Each suggestion runs as printed: here the test host ran the assembly, so the prefix is "dotnet …/saleskpi.dll".
+        var explain = r.Out.Split('\n').Select(l => l.Trim()).Single(l => l.Contains(" explain win_rate --db saleskpi-demo.duckdb", StringComparison.Ordinal));
+        explain.ShouldStartWith("dotnet " + CliRunner.Dll + " explain");
+        var shell = new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add(explain[..explain.IndexOf("  #", StringComparison.Ordinal)]);
+        shell.Environment.Remove("SALESKPI_DB");
+        using (var p = System.Diagnostics.Process.Start(shell)!)
+        {
+            var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            p.ExitCode.ShouldBe(0, text);
+        }
+
         File.Exists(dir.File("saleskpi-demo.duckdb")).ShouldBeTrue();
 
         var funnel = CliRunner.Run(dir.Path, "funnel", "--db", "saleskpi-demo.duckdb", "--period", "2025", "--format", "json");
