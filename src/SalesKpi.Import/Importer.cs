@@ -216,7 +216,9 @@ public sealed class Importer
             if (options.Strict && (result.Rejected > 0 || reports.Any(r => r.Error is not null)))
             {
                 tx.Rollback();
-                outputs.Abandon();
+
+                // Nothing is stored, but the rejects are what the user needs to fix before trying again.
+                outputs.Publish();
                 return result with { ImportId = 0, RolledBack = true };
             }
 
