@@ -1,4 +1,5 @@
 using System.Text;
+using SalesKpi.Core;
 
 namespace SalesKpi.Import;
 
@@ -12,7 +13,7 @@ namespace SalesKpi.Import;
 public sealed class CsvRecordReader : IRecordSource
 {
     private const int BufferSize = 1 << 16;
-    private static readonly System.Buffers.SearchValues<char> QuotedStops = System.Buffers.SearchValues.Create("\"\r\n");
+    private static readonly System.Buffers.SearchValues<char> QuotedStops = System.Buffers.SearchValues.Create("\"\r\n\0");
 
     private readonly TextReader reader;
     private readonly char delimiter;
@@ -24,6 +25,7 @@ public sealed class CsvRecordReader : IRecordSource
     private bool eof;
     private long line = 1;
     private bool quotedFirst;
+    private bool hasNul;
 
     private char[] fieldChars = new char[1024];
     private int fieldLength;
@@ -37,7 +39,7 @@ public sealed class CsvRecordReader : IRecordSource
     {
         this.reader = reader;
         this.delimiter = delimiter;
-        unquotedStops = System.Buffers.SearchValues.Create(new string([delimiter, '\r', '\n', '"']));
+        unquotedStops = System.Buffers.SearchValues.Create(new string([delimiter, '\r', '\n', '"', '\0']));
         raw = captureRaw ? new StringBuilder() : null;
     }
 
@@ -50,8 +52,13 @@ public sealed class CsvRecordReader : IRecordSource
     /// <summary>True when the current record ends inside an unclosed quoted field (the file ended first).</summary>
     public bool Unterminated { get; private set; }
 
-    /// <inheritdoc />
-    public string? RecordError => null;
+    /// <summary>
+    /// Set when the record holds a NUL character: that is binary data, never text a user typed, and
+    /// storing it would hide it inside a value (*our reading*: the row is rejected, not the file).
+    /// </summary>
+    public string? RecordError => hasNul
+        ? Loc.T("the row contains a NUL byte (binary data, not text): remove it", "в строке есть байт NUL (двоичные данные, а не текст): удалите его")
+        : null;
 
     /// <summary>The current record as written, without its line terminator; null unless raw capture is on.</summary>
     public string? Raw => raw?.ToString();
@@ -90,6 +97,7 @@ public sealed class CsvRecordReader : IRecordSource
         fieldLength = 0;
         Unterminated = false;
         quotedFirst = false;
+        hasNul = false;
         raw?.Clear();
         if (!Fill())
         {
@@ -132,6 +140,7 @@ public sealed class CsvRecordReader : IRecordSource
                 }
 
                 var c = Take();
+                hasNul |= c == '\0';
                 if (quoted)
                 {
                     if (c == '"')

@@ -22,6 +22,9 @@ internal sealed class FileRejectedException(string message, long rowsRead) : Exc
 internal sealed class FileImport : IDisposable
 {
     private const int ProgressEvery = 1 << 16;
+
+    // DECIMAL(18,4): 14 integer digits and 4 decimals.
+    private const string MoneyLimit = "99999999999999.9999";
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Workspace ws;
@@ -76,6 +79,9 @@ internal sealed class FileImport : IDisposable
 
     public IReadOnlyList<string> IgnoredColumns { get; private set; } = [];
 
+    /// <summary>The text encoding and delimiter the file is read with.</summary>
+    public SourceFormat Format => format;
+
     /// <summary>Opens the file as text in <paramref name="encoding"/> (BOM accepted); with strict UTF-8, undecodable bytes surface as <see cref="DecoderFallbackException"/>.</summary>
     public static StreamReader OpenText(string path, Encoding? encoding = null) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan), encoding ?? StrictUtf8, detectEncodingFromByteOrderMarks: true, 1 << 16);
@@ -114,10 +120,11 @@ internal sealed class FileImport : IDisposable
             using var full = new BlockingCollection<Batch>(boundedCapacity: 4);
             using var empty = new BlockingCollection<Batch>();
             var producer = Task.Run(() => Parse(csv, text, length, map, present, full, empty, progress, stop.Token), stop.Token);
+            var rows = ws.CreateBulkWriter(entity.Name);
+            var rejects = ws.CreateBulkWriter(rej, temporary: true);
+            var appended = false;
             try
             {
-                using var rows = ws.CreateBulkWriter(entity.Name);
-                using var rejects = ws.CreateBulkWriter(rej, temporary: true);
                 var types = entity.Columns.Select(c => c.Type).ToArray();
                 foreach (var batch in full.GetConsumingEnumerable(stop.Token))
                 {
@@ -135,6 +142,8 @@ internal sealed class FileImport : IDisposable
                     batch.Rejects.Clear();
                     empty.Add(batch, stop.Token);
                 }
+
+                appended = true;
             }
             catch when (!producer.IsCompleted)
             {
@@ -143,6 +152,8 @@ internal sealed class FileImport : IDisposable
             }
             finally
             {
+                Close(rows, rejects, appended);
+
                 // The producer's own exception (a decoding error, say) is the one worth reporting.
                 try
                 {
@@ -157,13 +168,60 @@ internal sealed class FileImport : IDisposable
         }
         catch (DecoderFallbackException)
         {
+            var line = WholeFileRejection.FirstUndecodableLine(Path);
             throw new FileRejectedException(
-                Loc.F(
-                    "the file is not UTF-8 text (undecodable bytes after line {0}): save it as UTF-8 CSV",
-                    "файл не в кодировке UTF-8 (нечитаемые байты после строки {0}): сохраните его как CSV в UTF-8",
-                    csv.Line),
+                line > 0
+                    ? Loc.F(
+                        "the file is not UTF-8 text (undecodable bytes on line {0}): save it as UTF-8 CSV",
+                        "файл не в кодировке UTF-8 (нечитаемые байты в строке {0}): сохраните его как CSV в UTF-8",
+                        line)
+                    : Loc.T(
+                        "the file is not UTF-8 text: save it as UTF-8 CSV",
+                        "файл не в кодировке UTF-8: сохраните его как CSV в UTF-8"),
                 Read);
         }
+    }
+
+    // After a failure the writers are only released: flushing would fail again inside the aborted
+    // transaction and its error would replace the one that explains what happened.
+    private static void Close(IBulkWriter rows, IBulkWriter rejects, bool flush)
+    {
+        if (flush)
+        {
+            try
+            {
+                rows.Dispose();
+            }
+            finally
+            {
+                rejects.Dispose();
+            }
+
+            return;
+        }
+
+        foreach (var writer in new[] { rows, rejects })
+        {
+            try
+            {
+                writer.Dispose();
+            }
+            catch (Exception)
+            {
+                // the first error is already on its way up
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes back everything this file put into the transaction — rows already appended in batches and
+    /// its rejects table — once the file is rejected as a whole, so nothing of it is stored.
+    /// </summary>
+    public void Discard()
+    {
+        ws.Execute($"DELETE FROM {table} WHERE {mine}");
+        Dispose();
+        staged = false;
     }
 
     /// <summary>
@@ -181,6 +239,23 @@ internal sealed class FileImport : IDisposable
             var qs = d.Quote(sum);
             var cols = entity.Columns.Select(c => c.Name == sum ? $"sum({qs}) AS {qs}" : d.Quote(c.Name));
             ws.Execute($"CREATE TEMP TABLE _sum_{FileId} AS SELECT {string.Join(", ", cols)}, {FileId} AS file_id, min(source_line) AS source_line FROM {table} WHERE {mine} GROUP BY {key} HAVING count(*) > 1");
+
+            // The sum is exact in a wider type; a total the column cannot hold rejects its rows instead of failing the import.
+            var tooLarge = $"abs(g.{qs}) > {MoneyLimit}";
+            if (ws.Execute(
+                $"INSERT INTO {rej} SELECT t.source_line, $1, replace($2, '<sum>', CAST(g.{qs} AS VARCHAR)) FROM {table} t JOIN _sum_{FileId} g ON {match} WHERE t.{mine} AND {tooLarge}",
+                sum,
+                Loc.F(
+                    "the rows with this {0} add up to {1} <sum>, more than the largest storable amount {2}: split them across keys",
+                    "строки с этим ключом ({0}) в сумме дают {1} <sum> — больше наибольшей допустимой суммы {2}: разнесите их по разным ключам",
+                    string.Join(", ", entity.Key),
+                    sum,
+                    MoneyLimit)) > 0)
+            {
+                Rejected += ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match} AND {tooLarge}");
+                ws.Execute($"DELETE FROM _sum_{FileId} WHERE abs({qs}) > {MoneyLimit}");
+            }
+
             var folded = ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match}");
             Merged = folded - ws.Execute($"INSERT INTO {table} SELECT * FROM _sum_{FileId}");
             ws.Execute($"DROP TABLE _sum_{FileId}");
@@ -280,7 +355,7 @@ internal sealed class FileImport : IDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         csv.Read();
-        output.Write(csv.Raw);
+        output.Write(RawHeader(csv));
         output.Write(string.Join(format.Delimiter, string.Empty, "_reject_line", "_reject_column", "_reject_reason") + "\n");
         while (rejects.Read())
         {
@@ -289,18 +364,37 @@ internal sealed class FileImport : IDisposable
             {
             }
 
-            output.Write(csv.Raw);
+            WriteRaw(output, csv);
             output.Write(format.Delimiter);
             output.Write(line.ToString(CultureInfo.InvariantCulture));
             output.Write(format.Delimiter);
-            output.Write(Quote(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1)));
+            output.Write(QuoteField(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1), format.Delimiter));
             output.Write(format.Delimiter);
-            output.Write(Quote(rejects.GetString(2)));
+            output.Write(QuoteField(rejects.GetString(2), format.Delimiter));
             output.Write('\n');
         }
 
         return true;
     }
+
+    /// <summary>The header as written, without the byte-order marks a file may repeat at its start.</summary>
+    internal static string RawHeader(CsvRecordReader csv) => (csv.Raw ?? string.Empty).TrimStart('\uFEFF');
+
+    /// <summary>
+    /// Copies a record as written. A quote that is never closed swallows the rest of the file; it is closed
+    /// at the end of the record, so the fields appended after it stay fields and the rejects file stays CSV.
+    /// </summary>
+    internal static void WriteRaw(TextWriter output, CsvRecordReader csv)
+    {
+        output.Write(csv.Raw);
+        if (csv.Unterminated)
+        {
+            output.Write('"');
+        }
+    }
+
+    /// <summary>A workbook row's cell values as one CSV record.</summary>
+    internal static string WorkbookRow(IRecordSource r) => string.Join(",", Enumerable.Range(0, r.FieldCount).Select(i => QuoteField(r[i].ToString(), ',')));
 
     // A workbook row has no text to copy: the rejects file gets its cell values as CSV, header first.
     private void WriteWorkbookRejects(System.Data.Common.DbDataReader rejects, string target)
@@ -308,7 +402,7 @@ internal sealed class FileImport : IDisposable
         using var sheet = new XlsxSource(Path, mapping?.Sheet);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        string Row(IRecordSource r) => string.Join(",", Enumerable.Range(0, r.FieldCount).Select(i => Quote(r[i].ToString())));
+        string Row(IRecordSource r) => WorkbookRow(r);
         sheet.Read();
         output.Write(Row(sheet) + ",_reject_line,_reject_column,_reject_reason\n");
         while (rejects.Read())
@@ -318,7 +412,7 @@ internal sealed class FileImport : IDisposable
             {
             }
 
-            output.Write(string.Join(",", Row(sheet), line.ToString(CultureInfo.InvariantCulture), Quote(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1)), Quote(rejects.GetString(2))) + "\n");
+            output.Write(string.Join(",", Row(sheet), line.ToString(CultureInfo.InvariantCulture), QuoteField(rejects.IsDBNull(1) ? string.Empty : rejects.GetString(1), ','), QuoteField(rejects.GetString(2), ',')) + "\n");
         }
     }
 
@@ -332,8 +426,9 @@ internal sealed class FileImport : IDisposable
 
     private static readonly System.Buffers.SearchValues<char> NeedsQuotes = System.Buffers.SearchValues.Create(",;\t\"\r\n");
 
-    private static string Quote(string s) =>
-        s.AsSpan().IndexOfAny(NeedsQuotes) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+    /// <summary>A field for a file with <paramref name="delimiter"/>: quoted when it holds a delimiter, quote or line break.</summary>
+    internal static string QuoteField(string s, char delimiter) =>
+        s.AsSpan().IndexOfAny(NeedsQuotes) >= 0 || s.Contains(delimiter, StringComparison.Ordinal) ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     private void RejectBinary()
     {
@@ -480,7 +575,8 @@ internal sealed class FileImport : IDisposable
         var header = new List<string>();
         for (var f = 0; f < csv.FieldCount; f++)
         {
-            var name = csv[f].Trim().ToString();
+            // A BOM repeated by a careless export survives the reader's BOM check; it is not part of the name.
+            var name = (f == 0 ? csv[f].TrimStart('\uFEFF') : csv[f]).Trim().ToString();
             header.Add(name);
             if (name.StartsWith("_reject_", StringComparison.OrdinalIgnoreCase))
             {
@@ -506,25 +602,36 @@ internal sealed class FileImport : IDisposable
         var missing = entity.Columns.Where((c, i) => c.Required && map[i] < 0).Select(c => c.Name).ToList();
         if (missing.Count > 0)
         {
-            var rows = 0L;
-            while (csv.Read())
-            {
-                rows++;
-            }
-
-            throw new FileRejectedException(
-                Loc.F(
-                    "required column(s) {0} missing from the header (found: {1}); {2}.csv needs {3}",
-                    "в заголовке нет обязательных столбцов {0} (найдены: {1}); для {2}.csv нужны {3}",
-                    string.Join(", ", missing),
-                    string.Join(", ", header),
-                    entity.Name,
-                    string.Join(", ", entity.Columns.Where(c => c.Required).Select(c => c.Name))),
-                rows);
+            var message = Loc.F(
+                "required column(s) {0} missing from the header (found: {1}); {2}.csv needs {3}",
+                "в заголовке нет обязательных столбцов {0} (найдены: {1}); для {2}.csv нужны {3}",
+                string.Join(", ", missing),
+                string.Join(", ", header),
+                entity.Name,
+                string.Join(", ", entity.Columns.Where(c => c.Required).Select(c => c.Name)));
+            throw new FileRejectedException(message + DelimiterHint(header), 0);
         }
 
         IgnoredColumns = ignored;
         return map;
+    }
+
+    // A header that is one field holding ';' or tabs is almost always an export with another delimiter.
+    private string DelimiterHint(List<string> header)
+    {
+        if (mapping is not null || IsWorkbook)
+        {
+            return string.Empty;
+        }
+
+        var joined = string.Join(",", header);
+        var other = joined.Contains(';', StringComparison.Ordinal) ? ";" : joined.Contains('\t', StringComparison.Ordinal) ? "tab" : null;
+        return other is null
+            ? string.Empty
+            : Loc.F(
+                ". It looks {0}-delimited: canonical files use commas; re-save it with commas or import it with a profile whose delimiter is '{0}' (docs/profiles.md)",
+                ". Похоже, разделитель — {0}: канонические файлы разделяются запятыми; пересохраните его с запятыми или импортируйте с профилем, где delimiter — '{0}' (docs/profiles.md)",
+                other);
     }
 
     /// <summary>A block of parsed rows handed from the parsing thread to the appending one.</summary>

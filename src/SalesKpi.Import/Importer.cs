@@ -13,7 +13,8 @@ public sealed class Importer
 {
     /// <summary>
     /// Environment variable for fault injection in tests: <c>pause-before-commit</c> makes the import
-    /// print a marker to stderr and wait before committing, so a test can kill it at that point.
+    /// print a marker to stderr and wait before committing, so a test can kill it at that point;
+    /// <c>fail-after-append</c> makes the engine fail after a file's rows are appended.
     /// </summary>
     public const string FaultVariable = "SALESKPI_FAULT";
 
@@ -87,41 +88,42 @@ public sealed class Importer
         var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
         var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(ws.Path)!, "saleskpi-rejects");
         var warningsTable = $"_wrn_{importId}";
+        var outputs = new ReportFiles(reportDir, ws.Path);
+        outputs.Recover(ws);
 
         // Row order inside a table carries no meaning here; letting DuckDB drop it parallelises the
         // staging-to-table inserts across cores.
         using var bulk = ws.BeginBulkLoad();
         using var tx = ws.BeginTransaction();
-        ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
-        // Per input file: the import that read it, or the report of why it was rejected whole.
-        var entries = new List<(FileImport? Import, FileReport? Rejected)>();
+        string? current = null;
         try
         {
+            ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
+
+            // Per input file: the import that read it, or the account of a file rejected whole.
+            var entries = new List<(FileImport? Import, WholeFileRejection? Rejected)>();
             for (var i = 0; i < files.Count; i++)
             {
                 var path = files[i];
+                current = path;
                 progress.FileStarted(path, new FileInfo(path).Length);
                 var mapping = options.Profile?.For(path);
                 var entity = options.Profile is null ? EntityCatalog.FromFileName(path) : EntityCatalog.Find(mapping?.Entity ?? string.Empty);
                 if (entity is null)
                 {
-                    var unrecognised = new FileReport
-                    {
-                        Path = path,
-                        FileId = firstFileId + i,
-                        Error = options.Profile is { } profile
-                            ? Loc.F(
-                                "no file of profile '{0}' matches this name (its patterns: {1})",
-                                "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
-                                profile.Name,
-                                string.Join(", ", profile.Files.Select(f => f.Match)))
-                            : Loc.F(
-                                "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
-                                "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
-                                string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name))),
-                    };
+                    var reason = options.Profile is { } profile
+                        ? Loc.F(
+                            "no file of profile '{0}' matches this name (its patterns: {1})",
+                            "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
+                            profile.Name,
+                            string.Join(", ", profile.Files.Select(f => f.Match)))
+                        : Loc.F(
+                            "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
+                            "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
+                            string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));
+                    var unrecognised = WholeFileRejection.Create(path, firstFileId + i, null, reason);
                     entries.Add((null, unrecognised));
-                    progress.FileFinished(unrecognised);
+                    progress.FileFinished(unrecognised.ToReport(null));
                     continue;
                 }
 
@@ -129,6 +131,7 @@ public sealed class Importer
                 try
                 {
                     file.Stage(progress, ct);
+                    FailIfAsked();
                     Trace($"{Path.GetFileName(path)} read and appended");
                     file.Resolve();
                     Trace($"{Path.GetFileName(path)} duplicates and replacements resolved");
@@ -136,17 +139,15 @@ public sealed class Importer
                 }
                 catch (FileRejectedException ex)
                 {
-                    file.Dispose();
-                    var rejected = new FileReport { Path = path, FileId = firstFileId + i, Entity = entity.Name, Read = ex.RowsRead, Rejected = ex.RowsRead, Error = ex.Message };
+                    // Batches appended before the problem showed up must not stay behind.
+                    file.Discard();
+                    var rejected = WholeFileRejection.Create(path, file.FileId, entity.Name, ex.Message, file.Format, mapping?.Sheet);
                     entries.Add((null, rejected));
-                    progress.FileFinished(rejected);
-                }
-                catch
-                {
-                    file.Dispose();
-                    throw;
+                    progress.FileFinished(rejected.ToReport(null));
                 }
             }
+
+            current = null;
 
             // References are checked once every file is in, because files may arrive in any order.
             progress.Step(Loc.T("checking references and time order", "проверка ссылок и порядка дат"));
@@ -154,9 +155,13 @@ public sealed class Importer
             var reports = new List<FileReport>();
             for (var i = 0; i < entries.Count; i++)
             {
+                var inputPath = entries[i].Import?.Path ?? entries[i].Rejected!.Path;
+                var stem = Path.GetFileNameWithoutExtension(inputPath);
+                var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
                 if (entries[i].Import is not { } file)
                 {
-                    reports.Add(entries[i].Rejected!);
+                    var whole = entries[i].Rejected!;
+                    reports.Add(whole.ToReport(!options.DryRun && whole.WriteRejects(outputs.Pending(rejectsPath)) ? rejectsPath : null));
                     continue;
                 }
 
@@ -165,8 +170,6 @@ public sealed class Importer
                     ? ws.Query($"SELECT * EXCLUDE (file_id, source_line) FROM {ws.Dialect.Quote(file.Entity)} WHERE file_id = {file.FileId} ORDER BY source_line LIMIT 5", r =>
                         (IReadOnlyDictionary<string, object?>)Enumerable.Range(0, r.FieldCount).ToDictionary(c => r.GetName(c), c => r.IsDBNull(c) ? null : r.GetValue(c))).ToList()
                     : [];
-                var stem = Path.GetFileNameWithoutExtension(file.Path);
-                var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
                 var report = new FileReport
                 {
                     Path = file.Path,
@@ -180,7 +183,7 @@ public sealed class Importer
                     Merged = file.Merged,
                     IgnoredColumns = file.IgnoredColumns,
                     Warnings = warnings,
-                    RejectsPath = !options.DryRun && file.WriteRejects(rejectsPath) ? rejectsPath : null,
+                    RejectsPath = !options.DryRun && file.WriteRejects(outputs.Pending(rejectsPath)) ? rejectsPath : null,
                     Preview = preview,
                 };
                 reports.Add(report);
@@ -193,7 +196,8 @@ public sealed class Importer
             {
                 warningsPath = Path.Combine(reportDir, $"import-{importId}-warnings.csv");
                 Directory.CreateDirectory(reportDir);
-                ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{warningsPath.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
+                var pending = outputs.Pending(warningsPath);
+                ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{pending.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
             }
 
             foreach (var (file, _) in entries)
@@ -212,6 +216,9 @@ public sealed class Importer
             if (options.Strict && (result.Rejected > 0 || reports.Any(r => r.Error is not null)))
             {
                 tx.Rollback();
+
+                // Nothing is stored, but the rejects are what the user needs to fix before trying again.
+                outputs.Publish();
                 return result with { ImportId = 0, RolledBack = true };
             }
 
@@ -221,12 +228,51 @@ public sealed class Importer
             Trace("report files written, log recorded");
             tx.Commit();
             Trace("committed");
+
+            // Only a committed import has rejects and warnings files; a kill before this point leaves
+            // pending files that the next import removes (or, if the commit happened, finishes).
+            outputs.Publish();
             return result;
         }
-        catch
+        catch (Exception ex)
         {
-            tx.Rollback();
-            throw;
+            // The transaction may be aborted by the error; cleanup must not replace the cause.
+            try
+            {
+                tx.Rollback();
+            }
+            catch (Exception)
+            {
+                // the engine may have ended the transaction itself; either way nothing of it remains
+            }
+
+            outputs.Abandon();
+            if (ex is SalesKpiException or OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw Failure(ex, current);
+        }
+    }
+
+    // One sentence with the original cause, never the engine's follow-up "transaction is aborted".
+    private static SalesKpiException Failure(Exception ex, string? file)
+    {
+        var cause = ex.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
+        return new SalesKpiException(
+            file is null
+                ? Loc.F("The import failed and nothing of it was stored: {0}.", "Импорт не удался, из него ничего не сохранено: {0}.", cause)
+                : Loc.F("The import failed while reading {0} and nothing of it was stored: {1}.", "Импорт не удался при чтении {0}, из него ничего не сохранено: {1}.", Path.GetFileName(file), cause),
+            ex);
+    }
+
+    // Lets a test make the engine fail mid-import (which aborts the transaction) to see that the cause is what the user reads.
+    private void FailIfAsked()
+    {
+        if (Environment.GetEnvironmentVariable(FaultVariable) == "fail-after-append")
+        {
+            ws.Execute("SELECT error('injected fault after appending rows')");
         }
     }
 

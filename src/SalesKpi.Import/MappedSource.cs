@@ -105,9 +105,9 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         }
 
         header = false;
-        RecordError = source.FieldCount == sourceFields
+        RecordError = source.RecordError ?? (source.FieldCount == sourceFields
             ? null
-            : Loc.F("the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", source.FieldCount, sourceFields);
+            : Loc.F("the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", source.FieldCount, sourceFields));
         if (RecordError is null)
         {
             values = [.. getters.Select(g => g())];

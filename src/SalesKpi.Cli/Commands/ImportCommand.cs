@@ -62,6 +62,11 @@ internal sealed class ImportCommand : Command<ImportSettings>
             if (f.Error is not null)
             {
                 AnsiConsole.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
+                if (f.RejectsPath is not null)
+                {
+                    AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("its rows with the reason: {0}", "его строки с причиной: {0}", f.RejectsPath)));
+                }
+
                 continue;
             }
 
