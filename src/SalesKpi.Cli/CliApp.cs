@@ -54,6 +54,9 @@ public static class CliApp
             config.AddExample("check", "--period", "2025-Q3");
             config.AddExample("review", "--periods", "4");
 
+            // Unknown options are errors with the closest valid one named, not silently ignored.
+            config.SetInterceptor(new UnknownOptions());
+
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription(Loc.T(
                     "See the whole product in one command: generate a realistic service company's sales history, import it and show the last quarter's scorecard.",
@@ -248,7 +251,7 @@ public static class CliApp
         }
         catch (Exception ex)
         {
-            var code = Fail(ex, verbose);
+            var code = Fail(ex, args, verbose);
             // 'check' runs under cron: its failures must not look like "at risk" (1).
             return args.FirstOrDefault(a => !a.StartsWith('-')) == "check" ? CheckExit.Error : code;
         }
@@ -258,7 +261,7 @@ public static class CliApp
     public static string Version =>
         typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    private static int Fail(Exception ex, bool verbose)
+    private static int Fail(Exception ex, string[] args, bool verbose)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (Console.IsErrorRedirected)
@@ -268,6 +271,7 @@ public static class CliApp
 
         var message = ex switch
         {
+            CommandParseException or CommandRuntimeException when UnknownOptions.FromArgs(args) is { } unknown => unknown.Message,
             SalesKpiException => ex.Message,
             CommandParseException or CommandRuntimeException => Loc.F("{0} Run 'saleskpi --help' for usage.", "{0} Справка: «saleskpi --help».", ex.Message.TrimEnd('.') + "."),
             OperationCanceledException => Loc.T("Cancelled; nothing was changed.", "Отменено; ничего не изменено."),

@@ -336,25 +336,13 @@ internal static class Families
         return $"CASE WHEN l.quality_score IS NOT NULL THEN l.quality_score ELSE least(100, {title} + {size} + {need}) END";
     }
 
-    /// <summary>SQL that is true when the lead's job title contains a decision-maker word.</summary>
+    /// <summary>
+    /// SQL that is true when the lead's job title contains a decision-maker word. Plain substring tests,
+    /// not a regular expression: any character of a word (dashes, quotes, «», №, emoji, combining marks)
+    /// then means itself, and only the SQL string quote needs escaping.
+    /// </summary>
     internal static string DecisionMakerSql(KpiParameters p, string column = "l.job_title") =>
-        p.DecisionMakerTitles.IsEmpty ? "false" : $"regexp_matches(lower(coalesce({column}, '')), '{string.Join("|", p.DecisionMakerTitles.Select(EscapeRegex))}')";
-
-    private static string EscapeRegex(string word)
-    {
-        var sb = new StringBuilder();
-        foreach (var ch in word.ToLowerInvariant())
-        {
-            if (char.IsLetterOrDigit(ch) || ch == ' ')
-            {
-                sb.Append(ch);
-            }
-            else if (ch != '\'')
-            {
-                sb.Append('\\').Append(ch);
-            }
-        }
-
-        return sb.ToString();
-    }
+        p.DecisionMakerTitles.IsEmpty
+            ? "false"
+            : "(" + string.Join(" OR ", p.DecisionMakerTitles.Select(w => $"contains(lower(coalesce({column}, '')), '{w.ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}')")) + ")";
 }

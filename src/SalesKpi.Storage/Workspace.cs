@@ -86,13 +86,33 @@ public sealed class Workspace : IDisposable
     }
 
     /// <summary>
-    /// Opens an existing workspace and migrates it to the latest schema. Throws
-    /// <see cref="SalesKpiException"/> when the file is missing, is not a SalesKpi workspace, was made by
-    /// a newer SalesKpi, or is locked by another process.
+    /// Opens an existing workspace for reading and writing and migrates it to the latest schema, failing
+    /// at once when another process holds it. See <see cref="Open(string, WorkspaceAccess, WorkspaceWait?)"/>.
     /// </summary>
-    public static Workspace Open(string path)
+    public static Workspace Open(string path) => Open(path, WorkspaceAccess.ReadWrite, null);
+
+    /// <summary>
+    /// Opens an existing workspace. <see cref="WorkspaceAccess.ReadOnly"/> opens share the file with
+    /// each other; a read-write open excludes every other open (DuckDB's file lock). When the file is
+    /// held in a conflicting way, the open retries until <paramref name="wait"/>'s limit, announcing the
+    /// wait once; without <paramref name="wait"/> it fails at once. A read-only open of a workspace with
+    /// an older schema first migrates it through a brief read-write open. Throws
+    /// <see cref="SalesKpiException"/> naming the one true cause when the path is missing or a folder,
+    /// the file is not a DuckDB database, is damaged, is not a SalesKpi workspace, was made by a newer
+    /// SalesKpi, may not be opened by this user, or stays busy.
+    /// </summary>
+    public static Workspace Open(string path, WorkspaceAccess access, WorkspaceWait? wait)
     {
         var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new SalesKpiException(Loc.F(
+                "{0} is a folder, not a workspace file: point --db at the file, e.g. {1}.",
+                "{0} — папка, а не файл рабочей области: укажите в --db файл, например {1}.",
+                full,
+                System.IO.Path.Combine(full, DefaultFileName)));
+        }
+
         if (!File.Exists(full))
         {
             throw new SalesKpiException(Loc.F(
@@ -101,22 +121,36 @@ public sealed class Workspace : IDisposable
                 full));
         }
 
-        var conn = Connect(full);
+        CheckDuckDbHeader(full);
+        var conn = ConnectWaiting(full, access, wait);
         try
         {
-            var hasMeta = Convert.ToInt64(
-                ScalarOn(conn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'saleskpi_meta'"),
-                CultureInfo.InvariantCulture) > 0;
-            var app = hasMeta ? GetMeta(conn, "app") : null;
-            if (app != AppMarker)
+            int version;
+            WorkspaceSettings settings;
+            try
             {
-                throw new SalesKpiException(Loc.F(
-                    "{0} is a DuckDB database but not a SalesKpi workspace: point --db at a file made by 'saleskpi init'.",
-                    "{0} — база DuckDB, но не рабочая область SalesKpi: укажите в --db файл, созданный «saleskpi init».",
-                    full));
+                var hasMeta = Convert.ToInt64(
+                    ScalarOn(conn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'saleskpi_meta'"),
+                    CultureInfo.InvariantCulture) > 0;
+                var app = hasMeta ? GetMeta(conn, "app") : null;
+                if (app != AppMarker)
+                {
+                    throw new SalesKpiException(Loc.F(
+                        "{0} is a DuckDB database but not a SalesKpi workspace: point --db at a file made by 'saleskpi init'.",
+                        "{0} — база DuckDB, но не рабочая область SalesKpi: укажите в --db файл, созданный «saleskpi init».",
+                        full));
+                }
+
+                version = int.Parse(GetMeta(conn, "schema_version") ?? "0", CultureInfo.InvariantCulture);
+                settings = new WorkspaceSettings(
+                    GetMeta(conn, "timezone") ?? WorkspaceSettings.Default.TimeZone,
+                    GetMeta(conn, "currency") ?? WorkspaceSettings.Default.Currency);
+            }
+            catch (DuckDBException ex)
+            {
+                throw Damaged(full, ex);
             }
 
-            var version = int.Parse(GetMeta(conn, "schema_version") ?? "0", CultureInfo.InvariantCulture);
             if (version > Migrations.Latest)
             {
                 throw new SalesKpiException(Loc.F(
@@ -125,11 +159,16 @@ public sealed class Workspace : IDisposable
                     full, version, Migrations.Latest));
             }
 
+            if (version < Migrations.Latest && access == WorkspaceAccess.ReadOnly)
+            {
+                // A read-only connection cannot migrate: migrate through a brief writer, then read.
+                conn.Dispose();
+                Open(full, WorkspaceAccess.ReadWrite, wait).Dispose();
+                return Open(full, WorkspaceAccess.ReadOnly, wait);
+            }
+
             Migrate(conn, version);
-            var settings = new WorkspaceSettings(
-                GetMeta(conn, "timezone") ?? WorkspaceSettings.Default.TimeZone,
-                GetMeta(conn, "currency") ?? WorkspaceSettings.Default.Currency);
-            return new Workspace(full, conn, settings, Migrations.Latest);
+            return new Workspace(full, conn, settings, Migrations.Latest) { Access = access };
         }
         catch
         {
@@ -137,6 +176,9 @@ public sealed class Workspace : IDisposable
             throw;
         }
     }
+
+    /// <summary>Whether this connection may change the workspace.</summary>
+    public WorkspaceAccess Access { get; private init; } = WorkspaceAccess.ReadWrite;
 
     /// <summary>
     /// Starts a bulk append into <paramref name="table"/> on this workspace's connection; with
@@ -231,9 +273,96 @@ public sealed class Workspace : IDisposable
     /// <inheritdoc />
     public void Dispose() => connection.Dispose();
 
-    private static DuckDBConnection Connect(string full)
+    // Bytes 8–11 of every DuckDB database file; checked first so that a CSV or any other file given as
+    // --db is named for what it is and DuckDB never writes into it.
+    private static readonly byte[] DuckDbMagic = "DUCK"u8.ToArray();
+
+    private static void CheckDuckDbHeader(string full)
     {
-        var conn = new DuckDBConnection("Data Source=" + full);
+        var header = new byte[12];
+        int read;
+        try
+        {
+            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw Denied(full, WorkspaceAccess.ReadOnly, ex);
+        }
+        catch (IOException ex)
+        {
+            throw new SalesKpiException(Loc.F(
+                "{0} cannot be read ({1}): check the disk and the path.",
+                "{0} не читается ({1}): проверьте диск и путь.",
+                full, ex.Message.TrimEnd('.')), ex);
+        }
+
+        if (read < header.Length || !header.AsSpan(8, 4).SequenceEqual(DuckDbMagic))
+        {
+            throw new SalesKpiException(Loc.F(
+                "{0} is not a SalesKpi workspace (not a DuckDB database file{1}): point --db at a file made by 'saleskpi init'.",
+                "{0} — не рабочая область SalesKpi (не файл базы DuckDB{1}): укажите в --db файл, созданный «saleskpi init».",
+                full,
+                read == 0 ? Loc.T(", but an empty file", ", а пустой файл") : string.Empty));
+        }
+    }
+
+    private static DuckDBConnection ConnectWaiting(string full, WorkspaceAccess access, WorkspaceWait? wait)
+    {
+        var clock = wait?.Clock ?? TimeProvider.System;
+        var start = clock.GetTimestamp();
+        var announced = false;
+        while (true)
+        {
+            try
+            {
+                return Connect(full, access);
+            }
+            catch (WorkspaceBusyException busy)
+            {
+                var waited = clock.GetElapsedTime(start);
+                if (wait is null || waited >= wait.Limit)
+                {
+                    var holder = access == WorkspaceAccess.ReadOnly
+                        ? Loc.T("is being changed by another process", "изменяется другим процессом")
+                        : Loc.T("is in use by another process", "занят другим процессом");
+                    throw new SalesKpiException(wait is null || wait.Limit <= TimeSpan.Zero
+                        ? Loc.F(
+                            "{0} {1}: wait for it to finish, or give --wait SECONDS to wait for it.",
+                            "{0} {1}: дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
+                            full, holder)
+                        : Loc.F(
+                            "{0} {1} longer than the --wait limit of {2:0} s: wait for it to finish, or give a longer --wait.",
+                            "{0} {1} дольше предела --wait в {2:0} с: дождитесь его завершения или задайте --wait больше.",
+                            full, holder, wait.Limit.TotalSeconds), busy.InnerException ?? busy);
+                }
+
+                if (!announced)
+                {
+                    announced = true;
+                    wait.Waiting(Loc.F(
+                        "waiting for another process to release {0} (up to {1:0} s; --wait sets the limit)…",
+                        "ожидание, пока другой процесс освободит {0} (до {1:0} с; предел задаёт --wait)…",
+                        full, wait.Limit.TotalSeconds));
+                }
+
+                var left = wait.Limit - waited;
+                Task.Delay(left < WorkspaceWait.Poll ? left : WorkspaceWait.Poll, clock).GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    private static DuckDBConnection Connect(string full, WorkspaceAccess access = WorkspaceAccess.ReadWrite)
+    {
+        // The builder quotes the path, so ';', '=' or quotes in it cannot end the data source early.
+        var builder = new DuckDBConnectionStringBuilder { DataSource = full };
+        if (access == WorkspaceAccess.ReadOnly)
+        {
+            builder["ACCESS_MODE"] = "READ_ONLY";
+        }
+
+        var conn = new DuckDBConnection(builder.ConnectionString);
         try
         {
             conn.Open();
@@ -242,20 +371,50 @@ public sealed class Workspace : IDisposable
         catch (DuckDBException ex)
         {
             conn.Dispose();
-            if (ex.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+
+            // The path is removed first: a folder named "block" or "lock" must not decide the diagnosis.
+            var reason = ex.Message.Replace(full, string.Empty, StringComparison.Ordinal);
+            if (reason.Contains("Could not set lock on file", StringComparison.OrdinalIgnoreCase)
+                || reason.Contains("Conflicting lock is held", StringComparison.OrdinalIgnoreCase))
             {
-                throw new SalesKpiException(Loc.F(
-                    "{0} is in use by another process: wait for it to finish, or close it.",
-                    "{0} занят другим процессом: дождитесь его завершения или закройте его.",
-                    full), ex);
+                throw new WorkspaceBusyException(ex);
             }
 
-            throw new SalesKpiException(Loc.F(
-                "{0} is not a SalesKpi workspace (not a DuckDB database file): point --db at a file made by 'saleskpi init'.",
-                "{0} — не рабочая область SalesKpi (не файл DuckDB): укажите в --db файл, созданный «saleskpi init».",
-                full), ex);
+            if (reason.Contains("Permission denied", StringComparison.OrdinalIgnoreCase)
+                || reason.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Denied(full, access, ex);
+            }
+
+            throw Damaged(full, ex);
         }
     }
+
+    private static SalesKpiException Denied(string full, WorkspaceAccess access, Exception ex) =>
+        access == WorkspaceAccess.ReadWrite
+            ? new SalesKpiException(Loc.F(
+                "{0} may not be written by this user (a read-only file, another owner or a read-only disk): this command changes the workspace, so run it as the file's owner or give yourself write access; commands that only read still work.",
+                "{0} недоступен этому пользователю для записи (файл только для чтения, другой владелец или диск только для чтения): команда меняет рабочую область — запустите её от владельца файла или дайте себе право записи; команды, которые только читают, работают.",
+                full), ex)
+            : new SalesKpiException(Loc.F(
+                "{0} may not be read by this user (its permissions or owner forbid it): run as the file's owner or ask for read access.",
+                "{0} недоступен этому пользователю для чтения (запрещают права или владелец файла): запустите от владельца файла или запросите право чтения.",
+                full), ex);
+
+    private static SalesKpiException Damaged(string full, DuckDBException ex) => new(Loc.F(
+        "{0} is a damaged DuckDB database (the engine says: {1}): restore it from a backup, or create a new workspace with 'saleskpi init' and import the data again.",
+        "{0} — повреждённая база DuckDB (движок сообщает: {1}): восстановите её из резервной копии или создайте новую рабочую область «saleskpi init» и импортируйте данные заново.",
+        full,
+        FirstLine(ex.Message.Replace(full, "…", StringComparison.Ordinal))), ex);
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim().TrimEnd('.');
+        return line.Length <= 200 ? line : line[..200] + "…";
+    }
+
+    /// <summary>The file lock of another process: retried while a <see cref="WorkspaceWait"/> allows.</summary>
+    private sealed class WorkspaceBusyException(Exception inner) : Exception(inner.Message, inner);
 
     private static void Migrate(DuckDBConnection conn, int from)
     {
@@ -305,4 +464,26 @@ public sealed class Workspace : IDisposable
     {
         public void Dispose() => undo();
     }
+}
+
+/// <summary>How a command opens a workspace.</summary>
+public enum WorkspaceAccess
+{
+    /// <summary>May change the workspace; excludes every other process while open.</summary>
+    ReadWrite,
+
+    /// <summary>Only reads; any number of read-only opens share the file, but not with a writer.</summary>
+    ReadOnly,
+}
+
+/// <summary>
+/// How long an open waits for a workspace another process holds, and where it says that it waits.
+/// </summary>
+/// <param name="Limit">The longest wait; zero fails at once.</param>
+/// <param name="Waiting">Receives the one "waiting for …" line, printed once when the wait starts.</param>
+/// <param name="Clock">The clock the wait is measured and slept on.</param>
+public sealed record WorkspaceWait(TimeSpan Limit, Action<string> Waiting, TimeProvider Clock)
+{
+    /// <summary>The interval between attempts to open.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 }

@@ -11,7 +11,7 @@ internal sealed class CalibrateCommand : Command<KpiCommandSettings>
 {
     public override int Execute(CommandContext context, KpiCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var period = settings.ResolvePeriod(zone);
         var asOf = settings.ResolveAsOf(zone);

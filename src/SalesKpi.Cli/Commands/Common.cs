@@ -43,8 +43,30 @@ internal class WorkspaceCommandSettings : GlobalSettings
     [LocDescription("Workspace file (default: SALESKPI_DB, then ./saleskpi.duckdb).", "Файл рабочей области (по умолчанию SALESKPI_DB, затем ./saleskpi.duckdb).")]
     public string? Db { get; init; }
 
+    [CommandOption("--wait <SECONDS>")]
+    [LocDescription("How long to wait while another process holds the workspace (default 30; 0 fails at once).", "Сколько ждать, пока рабочую область держит другой процесс (по умолчанию 30; 0 — не ждать).")]
+    public int? Wait { get; init; }
+
+    /// <summary>The default of --wait: long enough for a report or a small import to finish.</summary>
+    public const int DefaultWaitSeconds = 30;
+
     /// <summary>The workspace path: --db, else SALESKPI_DB, else the default file in the current folder.</summary>
     public string DbPath => Resolve(Db, Workspace.DefaultFileName);
+
+    /// <summary>
+    /// Opens the workspace: <see cref="WorkspaceAccess.ReadOnly"/> for commands that only read, so any
+    /// number of them run together. Waits up to --wait while another process holds it, saying so on stderr.
+    /// </summary>
+    public Workspace OpenWorkspace(WorkspaceAccess access) =>
+        Workspace.Open(DbPath, access, new WorkspaceWait(
+            TimeSpan.FromSeconds(Wait ?? DefaultWaitSeconds),
+            line => Console.Error.WriteLine(line),
+            CliApp.Clock));
+
+    public override ValidationResult Validate() =>
+        Wait is < 0 or > 86_400
+            ? ValidationResult.Error(Loc.F("--wait {0} is out of range: give seconds from 0 to 86400.", "--wait {0} вне диапазона: укажите секунды от 0 до 86400.", Wait))
+            : base.Validate();
 
     /// <summary>The given path, else SALESKPI_DB, else <paramref name="fallback"/>.</summary>
     public static string Resolve(string? db, string fallback) =>

@@ -195,7 +195,7 @@ internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
     {
         var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
         var parsed = KpiSystemFile.ReadValid(path);
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var before = ConfigStore.Latest(ws);
 
         // A latest version this build cannot read (stored unchecked by an older SalesKpi) must not block
@@ -230,7 +230,7 @@ internal sealed class ConfigLogCommand : Command<WorkspaceCommandSettings>
 {
     public override int Execute(CommandContext context, WorkspaceCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var versions = ConfigStore.Versions(ws);
         if (versions.Count == 0)
         {
@@ -274,7 +274,7 @@ internal sealed class ConfigDiffCommand : Command<ConfigDiffSettings>
 {
     public override int Execute(CommandContext context, ConfigDiffSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var a = ConfigStore.Get(ws, settings.From);
         var b = settings.To is { } to ? ConfigStore.Get(ws, to) : ConfigStore.Latest(ws)!;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
@@ -300,7 +300,7 @@ internal sealed class ConfigShowCommand : Command<ConfigShowSettings>
 {
     public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var shown = settings.Version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
         if (shown is not null && shown.Problems is { Count: > 0 } problems)
         {

@@ -28,7 +28,7 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
 {
     public override int Execute(CommandContext context, DiagnoseSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
         var after = settings.Period is null ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);

@@ -27,7 +27,7 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
 {
     public override int Execute(CommandContext context, ExplainSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var period = settings.ResolvePeriod(zone);
         var asOf = settings.ResolveAsOf(zone);

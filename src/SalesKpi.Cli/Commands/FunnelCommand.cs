@@ -27,7 +27,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
 {
     public override int Execute(CommandContext context, FunnelSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf) = (settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
         var funnel = new FunnelEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf), settings.By);

@@ -29,7 +29,7 @@ internal sealed class ImportCommand : Command<ImportSettings>
 {
     public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var profile = settings.Profile is null ? null : MappingProfile.Load(settings.Profile);
         var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Profile = profile, DryRun = settings.DryRun, Trace = Trace(settings) }, cancellationToken);
         Print(report);

@@ -25,7 +25,7 @@ internal sealed class ParamsCommand : Command<ParamsSettings>
 {
     public override int Execute(CommandContext context, ParamsSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(settings.Action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
         switch (settings.Action.ToLowerInvariant())
         {
             case "set" when settings.Name is not null && settings.Value is not null:

@@ -23,23 +23,85 @@ internal class KpiCommandSettings : WorkspaceCommandSettings
     /// <summary>The as-of moment: the end of the given day, the given instant, or now.</summary>
     public DateTimeOffset ResolveAsOf(TimeZoneInfo zone) => ResolveAsOf(AsOf, zone);
 
-    /// <summary>The as-of moment written as <paramref name="asOf"/>: the end of that day, that instant, or now when null.</summary>
+    /// <summary>
+    /// The as-of moment written as <paramref name="asOf"/>: the end of that day, that instant, or now when
+    /// null. Accepted: days from 1900-01-01 to 2200-12-31, the range of dates a workspace stores. A moment
+    /// after now is accepted with a warning on stderr: what happens later is not known yet, so the
+    /// result holds the data up to now (and buckets past now are marked partial; see <see cref="MarkUnfinished"/>).
+    /// </summary>
     public static DateTimeOffset ResolveAsOf(string? asOf, TimeZoneInfo zone)
     {
+        var now = CliApp.Clock.GetUtcNow();
         if (asOf is null)
         {
-            return CliApp.Clock.GetUtcNow();
+            return now;
         }
 
         var text = asOf.Trim();
-        if (ValueParser.TryParseDate(text, out var day) == ValueParser.Outcome.Ok)
+        var outcome = ValueParser.TryParseDate(text, out var day);
+        DateTimeOffset moment;
+        if (outcome == ValueParser.Outcome.Ok)
         {
-            return new DateTimeOffset(Core.Period.MidnightUtc(day.AddDays(1), zone), TimeSpan.Zero);
+            moment = new DateTimeOffset(Core.Period.MidnightUtc(day.AddDays(1), zone), TimeSpan.Zero);
+        }
+        else
+        {
+            if (outcome == ValueParser.Outcome.Unparsable)
+            {
+                outcome = ValueParser.TryParseTimestamp(text, zone, out var utc);
+                moment = new DateTimeOffset(utc, TimeSpan.Zero);
+            }
+            else
+            {
+                moment = default;
+            }
+
+            if (outcome == ValueParser.Outcome.OutOfRange)
+            {
+                throw new SalesKpiException(Loc.F(
+                    "--as-of '{0}' is out of range: give a real day or moment from {1} to {2} (the dates a workspace stores).",
+                    "--as-of «{0}» вне диапазона: укажите существующий день или момент с {1} по {2} (даты, которые хранит рабочая область).",
+                    asOf, AsOfFirstDay, AsOfLastDay));
+            }
+
+            if (outcome != ValueParser.Outcome.Ok)
+            {
+                throw new SalesKpiException(Loc.F(
+                    "--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00), from {1} to {2}.",
+                    "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00), с {1} по {2}.",
+                    asOf, AsOfFirstDay, AsOfLastDay));
+            }
         }
 
-        return ValueParser.TryParseTimestamp(text, zone, out var utc) == ValueParser.Outcome.Ok
-            ? new DateTimeOffset(utc, TimeSpan.Zero)
-            : throw new SalesKpiException(Loc.F("--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00).", "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00).", asOf));
+        if (moment > now)
+        {
+            Console.Error.WriteLine(Loc.F(
+                "warning: --as-of {0} is in the future: only what is known now is counted, and periods that end after now are marked partial.",
+                "предупреждение: --as-of {0} — в будущем: учитывается только известное сейчас, а периоды, которые заканчиваются позже текущего момента, отмечены как неполные.",
+                text));
+        }
+
+        return moment;
+    }
+
+    /// <summary>The first day --as-of accepts (<see cref="ValueParser.MinYear"/>).</summary>
+    public static readonly string AsOfFirstDay = new DateOnly(ValueParser.MinYear, 1, 1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The last day --as-of accepts (<see cref="ValueParser.MaxYear"/>).</summary>
+    public static readonly string AsOfLastDay = new DateOnly(ValueParser.MaxYear, 12, 31).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Adds the <c>partial</c> flag to every result whose bucket ends after now: with an as-of in the
+    /// future the engine only flags buckets that run past as-of, yet a bucket that has not ended yet is
+    /// incomplete whatever as-of says.
+    /// </summary>
+    public static KpiReport MarkUnfinished(KpiReport report, TimeZoneInfo zone)
+    {
+        var now = CliApp.Clock.GetUtcNow().UtcDateTime;
+        return report with
+        {
+            Results = [.. report.Results.Select(r => r.Period.EndUtc(zone) > now && !r.Flags.Contains("partial") ? r with { Flags = r.Flags.Add("partial") } : r)],
+        };
     }
 
     /// <summary>The quarter before the one <paramref name="asOf"/> falls in, in the workspace zone: the last complete quarter.</summary>
@@ -91,7 +153,7 @@ internal sealed class ReportCommand : Command<ReportSettings>
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var period = settings.ResolvePeriod(zone);
         var asOf = settings.ResolveAsOf(zone);
@@ -120,6 +182,7 @@ internal sealed class ReportCommand : Command<ReportSettings>
             });
         }
 
+        report = KpiCommandSettings.MarkUnfinished(report, zone);
         switch (settings.Format)
         {
             case "json":

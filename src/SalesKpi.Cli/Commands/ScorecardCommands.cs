@@ -268,7 +268,7 @@ internal sealed class ScorecardCommand : Command<ScorecardViewSettings>
 {
     public override int Execute(CommandContext context, ScorecardViewSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
         var period = settings.ResolvePeriod(zone, asOf);
@@ -323,7 +323,7 @@ internal sealed class CheckCommand : AsyncCommand<CheckSettings>
     {
         ScorecardResult s;
         string currency;
-        using (var ws = Workspace.Open(settings.DbPath))
+        using (var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly))
         {
             var zone = ws.Settings.Zone;
             var asOf = settings.ResolveAsOf(zone);
@@ -418,7 +418,7 @@ internal sealed class SnapshotCommand : Command<SnapshotSettings>
 {
     public override int Execute(CommandContext context, SnapshotSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
         var period = settings.ResolvePeriod(zone, asOf);
@@ -452,7 +452,7 @@ internal sealed class HistoryCommand : Command<HistorySettings>
 {
     public override int Execute(CommandContext context, HistorySettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var config = ConfigStore.Current(ws);
         var def = config.Find(settings.Kpi.Trim())?.Def ?? KpiCatalog.Get(settings.Kpi);
         var values = Snapshots.History(ws, def.Id, settings.By);
@@ -524,7 +524,7 @@ internal sealed class ReviewCommand : Command<ReviewSettings>
 {
     public override int Execute(CommandContext context, ReviewSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var asOf = KpiCommandSettings.ResolveAsOf(settings.AsOf, ws.Settings.Zone);
         var r = new ReviewEngine(ws).Run(settings.Periods, Period.ParseGrain(settings.Grain), asOf);
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");

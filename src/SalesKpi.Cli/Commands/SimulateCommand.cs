@@ -31,7 +31,7 @@ internal sealed class SimulateCommand : Command<SimulateSettings>
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var asOf = settings.ResolveAsOf(zone);
         var basePeriod = settings.Period is null or "next" ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);

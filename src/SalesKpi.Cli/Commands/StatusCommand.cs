@@ -17,7 +17,7 @@ internal sealed class StatusCommand : Command<StatusSettings>
 {
     public override int Execute(CommandContext context, StatusSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var d = ws.Dialect;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(

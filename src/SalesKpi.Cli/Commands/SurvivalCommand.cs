@@ -22,7 +22,7 @@ internal sealed class SurvivalCommand : Command<SurvivalSettings>
 
     public override int Execute(CommandContext context, SurvivalSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var s = new SurvivalEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
         if (settings.Format == "json")

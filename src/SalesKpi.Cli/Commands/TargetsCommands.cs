@@ -118,7 +118,7 @@ internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
 {
     public override int Execute(CommandContext context, TargetsSetSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var config = ConfigStore.Current(ws);
         var kpi = TargetsCommandSupport.Find(config, settings.Kpi);
         var id = kpi?.Id ?? settings.Kpi.Trim();
@@ -149,7 +149,7 @@ internal sealed class TargetsRemoveCommand : Command<TargetsRemoveSettings>
 {
     public override int Execute(CommandContext context, TargetsRemoveSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var config = ConfigStore.Current(ws);
         var kpi = config.Find(settings.Kpi.Trim()) ?? TargetsCommandSupport.Kpi(config, settings.Kpi);
         var period = TargetsCommandSupport.TargetPeriod(settings.Period);
@@ -263,7 +263,7 @@ internal sealed class TargetsListCommand : Command<TargetsListSettings>
 {
     public override int Execute(CommandContext context, TargetsListSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var config = ConfigStore.Current(ws);
         var label = settings.Period is null ? null : TargetsCommandSupport.TargetPeriod(settings.Period).Label;
         var targets = config.Targets.Where(t => (label is null || t.Period == label) && (settings.Kpi is null || t.Kpi == settings.Kpi.Trim())).ToList();
@@ -294,7 +294,7 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
             throw new SalesKpiException(Loc.F("There is no file {0}.", "Файла {0} нет.", Path.GetFullPath(settings.File)));
         }
 
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
         var config = ConfigStore.Current(ws);
         var (targets, errors) = Read(settings.File, config);
         if (errors.Count > 0)
@@ -433,7 +433,7 @@ internal sealed class TargetsSuggestCommand : Command<TargetsSuggestSettings>
 {
     public override int Execute(CommandContext context, TargetsSuggestSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(settings.Apply ? WorkspaceAccess.ReadWrite : WorkspaceAccess.ReadOnly);
         var config = ConfigStore.Current(ws);
         var kpi = TargetsCommandSupport.Kpi(config, settings.Kpi);
         var zone = ws.Settings.Zone;

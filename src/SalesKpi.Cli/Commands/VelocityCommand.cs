@@ -11,7 +11,7 @@ internal sealed class VelocityCommand : Command<CompareSettings>
 {
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = Workspace.Open(settings.DbPath);
+        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var after = settings.ResolvePeriod(zone);
         var before = settings.Baseline(after);

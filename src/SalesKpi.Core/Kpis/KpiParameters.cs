@@ -109,15 +109,15 @@ public sealed record KpiParameters
                 "lead_to_sql_window_days" => this with { LeadToSqlWindowDays = Positive(v) },
                 "sql_to_opportunity_window_days" => this with { SqlToOpportunityWindowDays = Positive(v) },
                 "lead_to_win_window_days" => this with { LeadToWinWindowDays = Positive(v) },
-                "response_sla_hours" => this with { ResponseSlaHours = double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture) is > 0 and var h ? h : throw new FormatException() },
+                "response_sla_hours" => this with { ResponseSlaHours = double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture) is > 0 and <= MaxSlaHours and var h ? h : throw new FormatException() },
                 "win_rate_basis" => this with { WinRateBasis = Enum.Parse<WinRateBasis>(v, ignoreCase: true) },
                 "cycle_start" => this with { CycleStart = Enum.Parse<CycleStart>(v, ignoreCase: true) },
                 "quality_threshold" => this with { QualityThreshold = int.Parse(v, CultureInfo.InvariantCulture) is >= 0 and <= 100 and var t ? t : throw new FormatException() },
-                "quality_title_words" => this with { DecisionMakerTitles = [.. v.Split(',').Select(w => w.Trim().ToLowerInvariant()).Where(w => w.Length > 0)] },
+                "quality_title_words" => this with { DecisionMakerTitles = [.. v.Split(',').Select(w => Text(w).ToLowerInvariant()).Where(w => w.Length > 0)] },
                 "quality_title_points" => this with { DecisionMakerPoints = Points(v) },
                 "quality_size_bands" => this with { CompanySizeBands = [.. v.Split(',').Select(ParseBand)] },
                 "quality_need_points" => this with { NeedPoints = Points(v) },
-                "pipeline_stages" => this with { PipelineStages = [.. v.Split(',').Select(w => w.Trim()).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal)] },
+                "pipeline_stages" => this with { PipelineStages = [.. v.Split(',').Select(Text).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal)] },
                 _ => throw new SalesKpiException(Loc.F(
                     "Unknown KPI parameter '{0}': use one of {1}.",
                     "Неизвестный параметр KPI «{0}»: используйте один из {1}.",
@@ -127,16 +127,44 @@ public sealed record KpiParameters
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
+            var key = name.Trim().ToLowerInvariant();
             throw new SalesKpiException(Loc.F(
-                "'{1}' is not a valid value for {0} (now {2}).",
-                "«{1}» — недопустимое значение для {0} (сейчас {2}).",
+                "'{1}' is not a valid value for {0}: {3} (now {2}).",
+                "«{1}» — недопустимое значение для {0}: {3} (сейчас {2}).",
                 name,
                 value,
-                ToDictionary()[name.Trim().ToLowerInvariant()]), ex);
+                ToDictionary()[key],
+                Accepted(key)), ex);
         }
     }
 
-    private static int Positive(string v) => int.Parse(v, CultureInfo.InvariantCulture) is > 0 and var n ? n : throw new FormatException();
+    private static string Accepted(string key) => key switch
+    {
+        "lead_to_sql_window_days" or "sql_to_opportunity_window_days" or "lead_to_win_window_days" =>
+            Loc.F("give whole days from 1 to {0}", "укажите целое число дней от 1 до {0}", MaxWindowDays),
+        "response_sla_hours" => Loc.F("give hours above 0 and at most {0}", "укажите часы больше 0 и не больше {0}", MaxSlaHours),
+        "win_rate_basis" => Loc.T("give closed or created", "укажите closed или created"),
+        "cycle_start" => Loc.T("give deal or lead", "укажите deal или lead"),
+        "quality_threshold" or "quality_title_points" or "quality_need_points" => Loc.T("give a whole number from 0 to 100", "укажите целое число от 0 до 100"),
+        "quality_size_bands" => Loc.T("give MIN-MAX:POINTS bands separated by commas, 0 ≤ MIN ≤ MAX, points 0 to 100", "укажите полосы МИН-МАКС:БАЛЛЫ через запятую, 0 ≤ МИН ≤ МАКС, баллы от 0 до 100"),
+        _ => Loc.T("give text separated by commas, without control characters", "укажите текст через запятую, без управляющих символов"),
+    };
+
+    /// <summary>The longest window, in days, a parameter accepts: a century, far beyond any sales cycle.</summary>
+    public const int MaxWindowDays = 36_500;
+
+    /// <summary>The longest response SLA, in hours, accepted: a year (a value must be a finite number).</summary>
+    public const double MaxSlaHours = 8_784;
+
+    private static int Positive(string v) => int.Parse(v, CultureInfo.InvariantCulture) is > 0 and <= MaxWindowDays and var n ? n : throw new FormatException();
+
+    // A word or stage name is matched and printed as text: control characters (NUL, tabs, line breaks)
+    // cannot be typed into a title or stage and would only make the value unreadable.
+    private static string Text(string w)
+    {
+        var t = w.Trim();
+        return t.Any(char.IsControl) ? throw new FormatException() : t;
+    }
 
     private static int Points(string v) => int.Parse(v, CultureInfo.InvariantCulture) is >= 0 and <= 100 and var n ? n : throw new FormatException();
 
@@ -144,7 +172,9 @@ public sealed record KpiParameters
     {
         var parts = text.Trim().Split(':', '-');
         return parts.Length == 3
-            ? new SizeBand(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), Points(parts[2]))
+            && long.Parse(parts[0], CultureInfo.InvariantCulture) is >= 0 and var min
+            && long.Parse(parts[1], CultureInfo.InvariantCulture) is var max && max >= min
+            ? new SizeBand(min, max, Points(parts[2]))
             : throw new FormatException();
     }
 }

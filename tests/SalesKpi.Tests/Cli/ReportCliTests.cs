@@ -86,7 +86,7 @@ public sealed class ReportCliTests : IDisposable
         r.Out.ShouldContain(",1,3,"); // L3 qualified 7 days later no longer converts
         var bad = CliRunner.Run(dir.Path, "params", "set", "lead_to_sql_window_days", "-1");
         bad.Exit.ShouldBe(1);
-        bad.Err.ShouldContain("not a valid value for lead_to_sql_window_days (now 3)");
+        bad.Err.ShouldContain("not a valid value for lead_to_sql_window_days: give whole days from 1 to 36500 (now 3)");
         CliRunner.Run(dir.Path, "params", "reset").Out.ShouldNotContain("│ 3 ");
     }
 
