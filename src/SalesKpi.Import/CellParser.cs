@@ -9,6 +9,13 @@ namespace SalesKpi.Import;
 /// </summary>
 internal sealed class CellParser
 {
+    // Money is stored as DECIMAL(18,4): 14 digits before the point and 4 after.
+    private const int MoneyIntegerDigits = 14;
+
+    // Numbers (quality score, duration) are stored as DOUBLE, exact to 15 significant digits: with at
+    // most 4 decimals, as for money, that leaves 11 before the point. Anything finer is refused, not rounded.
+    private const int NumberIntegerDigits = 11;
+
     private readonly TimeZoneInfo zone;
 
     // Source columns such as channel or owner repeat a handful of values millions of times;
@@ -91,23 +98,30 @@ internal sealed class CellParser
                 return CheckRange(column, cell.Bits, s);
 
             case ColumnType.Number:
-                if (!ValueParser.TryParseDecimal(s, out var n))
+                var ns = ValueParser.TryParseDecimal(s, NumberIntegerDigits, EntityCatalog.MoneyScale, out var n);
+                if (ns == ValueParser.Outcome.Unparsable)
                 {
                     return Loc.F("{0} '{1}' is not a number: use digits with '.' as the decimal separator", "{0}: «{1}» — не число: используйте цифры и точку как десятичный разделитель", column.Name, Clip(s));
+                }
+
+                if (ns == ValueParser.Outcome.OutOfRange)
+                {
+                    return Loc.F("{0} '{1}' has more digits than are kept: at most 11 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» — больше цифр, чем хранится: не более 11 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
                 }
 
                 cell.Number = (double)n;
                 return CheckRange(column, n, s);
 
             case ColumnType.Money:
-                if (!ValueParser.TryParseDecimal(s, out var money))
+                var ms = ValueParser.TryParseDecimal(s, MoneyIntegerDigits, EntityCatalog.MoneyScale, out var money);
+                if (ms == ValueParser.Outcome.Unparsable)
                 {
                     return Loc.F("{0} '{1}' is not an amount: use digits with '.' as the decimal separator and no thousands separators", "{0}: «{1}» — не сумма: используйте цифры, точку как десятичный разделитель и без разделителей тысяч", column.Name, Clip(s));
                 }
 
-                if (decimal.Round(money, EntityCatalog.MoneyScale) != money || Math.Abs(money) > EntityCatalog.MoneyLimit)
+                if (ms == ValueParser.Outcome.OutOfRange)
                 {
-                    return Loc.F("{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после запятой", column.Name, Clip(s));
+                    return Loc.F("{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
                 }
 
                 cell.Money = money;

@@ -10,7 +10,12 @@ namespace SalesKpi.Import;
 public sealed record SourceFormat(Encoding Encoding, char Delimiter)
 {
     /// <summary>The canonical format: strict UTF-8 (BOM accepted), comma-separated.</summary>
-    public static SourceFormat Canonical { get; } = new(new UTF8Encoding(false, throwOnInvalidBytes: true), ',');
+    /// <remarks>
+    /// The encodings carry the UTF-8 preamble so that a reader skips a BOM itself: a reader left to
+    /// detect the BOM switches to a lenient UTF-8 that turns invalid bytes into U+FFFD, which stored
+    /// a broken file's garbled text instead of rejecting it.
+    /// </remarks>
+    public static SourceFormat Canonical { get; } = new(new UTF8Encoding(true, throwOnInvalidBytes: true), ',');
 
     /// <summary>
     /// Detects what <paramref name="mapping"/> leaves on <c>auto</c>: the encoding is UTF-8 when the
@@ -28,9 +33,9 @@ public sealed record SourceFormat(Encoding Encoding, char Delimiter)
 
         Encoding encoding = mapping.Encoding.ToUpperInvariant() switch
         {
-            "UTF-8" or "UTF8" => new UTF8Encoding(false, throwOnInvalidBytes: true),
+            "UTF-8" or "UTF8" => new UTF8Encoding(true, throwOnInvalidBytes: true),
             "WINDOWS-1251" or "CP1251" => Windows1251(),
-            _ => LooksUtf8(head.AsSpan(0, n)) ? new UTF8Encoding(false, throwOnInvalidBytes: true) : Windows1251(),
+            _ => LooksUtf8(head.AsSpan(0, n)) ? new UTF8Encoding(true, throwOnInvalidBytes: true) : Windows1251(),
         };
         var firstLine = encoding.GetString(head, 0, n).Split('\n')[0];
         var delimiter = mapping.Delimiter switch

@@ -200,6 +200,65 @@ public static class ValueParser
         return sawDigit && decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>
+    /// Parses a plain decimal number that fits <paramref name="integerDigits"/> digits before and
+    /// <paramref name="decimals"/> after the point. Leading zeros and trailing zeros after the point do
+    /// not count; a value with more digits is <see cref="Outcome.OutOfRange"/>, never rounded — a long
+    /// tail such as <c>1.00000000000000000000000000001</c> would otherwise be stored as 1 without a word.
+    /// </summary>
+    public static Outcome TryParseDecimal(ReadOnlySpan<char> s, int integerDigits, int decimals, out decimal value)
+    {
+        value = default;
+        var start = !s.IsEmpty && s[0] is '+' or '-' ? 1 : 0;
+        var point = -1;
+        var firstSignificant = -1;
+        var lastNonZeroFraction = -1;
+        var sawDigit = false;
+        for (var i = start; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '.' && point < 0)
+            {
+                point = i;
+            }
+            else if (!char.IsAsciiDigit(c))
+            {
+                return Outcome.Unparsable;
+            }
+            else
+            {
+                sawDigit = true;
+                if (point < 0 && firstSignificant < 0 && c != '0')
+                {
+                    firstSignificant = i;
+                }
+
+                if (point >= 0 && c != '0')
+                {
+                    lastNonZeroFraction = i;
+                }
+            }
+        }
+
+        if (!sawDigit)
+        {
+            return Outcome.Unparsable;
+        }
+
+        var integerEnd = point < 0 ? s.Length : point;
+        var integerCount = firstSignificant < 0 ? 0 : integerEnd - firstSignificant;
+        var fractionCount = lastNonZeroFraction < 0 ? 0 : lastNonZeroFraction - point;
+        if (integerCount > integerDigits || fractionCount > decimals)
+        {
+            return Outcome.OutOfRange;
+        }
+
+        // At most integerDigits + decimals significant digits remain, so the parse below is exact.
+        return decimal.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value)
+            ? Outcome.Ok
+            : Outcome.Unparsable;
+    }
+
     /// <summary>Parses a whole number (optional sign and digits).</summary>
     public static bool TryParseInteger(ReadOnlySpan<char> s, out long value) =>
         long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);

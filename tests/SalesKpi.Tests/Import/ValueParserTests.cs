@@ -84,4 +84,28 @@ public sealed class ValueParserTests
     [InlineData(".", false)]
     public void Decimals_use_a_point_and_no_separators_or_exponents(string input, bool ok) =>
         ValueParser.TryParseDecimal(input, out _).ShouldBe(ok);
+
+    [Theory]
+    [InlineData("1.00000000000000000000000000001", "OutOfRange", null)]
+    [InlineData("0.00000000000000000000000000000000000000001", "OutOfRange", null)]
+    [InlineData("10.12345", "OutOfRange", null)]
+    [InlineData("123456789012345", "OutOfRange", null)]
+    [InlineData("-123456789012345.5", "OutOfRange", null)]
+    [InlineData("12345678901234.5678", "Ok", "12345678901234.5678")]
+    [InlineData("-0.0001", "Ok", "-0.0001")]
+    [InlineData("1.50000000000000000000000000000000", "Ok", "1.5")]
+    [InlineData("0000000000000000000000000000000042", "Ok", "42")]
+    [InlineData("+.5", "Ok", "0.5")]
+    [InlineData("1e-41", "Unparsable", null)]
+    [InlineData("1.2.3", "Unparsable", null)]
+    [InlineData("-", "Unparsable", null)]
+    [InlineData("", "Unparsable", null)]
+    public void Decimals_beyond_the_stored_digits_are_out_of_range_and_never_rounded(string input, string outcome, string? value)
+    {
+        ValueParser.TryParseDecimal(input, 14, 4, out var d).ShouldBe(Enum.Parse<ValueParser.Outcome>(outcome));
+        if (value is not null)
+        {
+            d.ShouldBe(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }

@@ -51,4 +51,54 @@ public sealed class XlsxTests : IDisposable
         var missing = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("crm-export.xlsx")], Profile = MappingProfile.Load(Profile("Sales")) });
         missing.Files.Single().Error!.ShouldContain("no sheet 'Sales' (its sheets: Contacts, Deals)");
     }
+
+    [Theory]
+    [InlineData("empty", "the file is empty")]
+    [InlineData("garbage", "is not an .xlsx workbook")]
+    [InlineData("csv", "is not an .xlsx workbook")]
+    [InlineData("zip-without-sheet", "damaged or has no worksheet")]
+    [InlineData("cut-workbook", "damaged or has no worksheet")]
+    public void A_broken_workbook_is_rejected_alone_and_the_other_files_are_stored(string kind, string reason)
+    {
+        var folder = Path.Combine(dir.Path, "in");
+        dir.Write("in/leads.csv", "lead_id,created_at\nL1,2025-01-01\nL2,2025-01-02\n");
+        var deals = Path.Combine(folder, "deals.xlsx");
+        switch (kind)
+        {
+            case "empty":
+                File.WriteAllBytes(deals, []);
+                break;
+            case "garbage":
+                File.WriteAllBytes(deals, [.. Enumerable.Range(0, 3000).Select(i => (byte)((i * 131) + 7))]);
+                break;
+            case "csv":
+                File.WriteAllText(deals, "deal_id,created_at,status\nD1,2025-01-01,open\n");
+                break;
+            case "zip-without-sheet":
+                using (var zip = System.IO.Compression.ZipFile.Open(deals, System.IO.Compression.ZipArchiveMode.Create))
+                {
+                    using var w = new StreamWriter(zip.CreateEntry("readme.txt").Open());
+                    w.Write("not a workbook");
+                }
+
+                break;
+            default:
+                MiniExcel.SaveAs(deals, new List<Dictionary<string, object?>> { new() { ["deal_id"] = "D1", ["created_at"] = new DateTime(2025, 1, 1), ["status"] = "open" } });
+                var bytes = File.ReadAllBytes(deals);
+                File.WriteAllBytes(deals, bytes[..(bytes.Length / 2)]);
+                break;
+        }
+
+        using var ws = Ws.Create(dir);
+        var r = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [folder] });
+
+        r.Files.Single(f => f.Entity == "leads").Stored.ShouldBe(2);
+        ws.Count("SELECT count(*) FROM leads").ShouldBe(2);
+        var bad = r.Files.Single(f => f.Path == deals);
+        bad.Error.ShouldNotBeNull();
+        bad.Error.ShouldContain(reason);
+        bad.Stored.ShouldBe(0);
+        ws.Count("SELECT count(*) FROM deals").ShouldBe(0);
+        r.ExitCode.ShouldBe(2);
+    }
 }
