@@ -56,8 +56,8 @@ public sealed class CalibrationEngine(Workspace ws)
         // Deciles and rule counts are aggregated by SQL over the per-lead rows above.
         var deciles = new List<DecileRow>();
         var decileSql = cohort + """
-            SELECT dec, count(*), min(score), max(score), avg(to_sql::INT), avg(to_win::INT)
-            FROM (SELECT *, ntile(10) OVER (ORDER BY score, lead_id) AS dec FROM c) GROUP BY dec ORDER BY dec
+            SELECT dec, count(*), min(score), max(score), avg(CAST(to_sql AS INTEGER)), avg(CAST(to_win AS INTEGER))
+            FROM (SELECT *, ntile(10) OVER (ORDER BY score, lead_id) AS dec FROM c) t GROUP BY dec ORDER BY dec
             """;
         long leads = 0;
         using (var cmd = command(decileSql))

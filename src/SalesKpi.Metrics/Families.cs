@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using SalesKpi.Core.Kpis;
+using SalesKpi.Storage;
 
 namespace SalesKpi.Metrics;
 
@@ -9,7 +10,8 @@ namespace SalesKpi.Metrics;
 /// A KPI family: the units one set of KPIs is computed over (leads of a cohort, deals closed in a
 /// period…), as row-level SQL — one row per unit, tagged with its bucket <c>b</c> and slice
 /// dimensions, with the per-unit measures — and the aggregates over those rows. The report groups
-/// the rows of every bucket and slice in one query; <c>explain</c> lists the same rows.
+/// the rows of every bucket and slice in one query; <c>explain</c> lists the same rows. The SQL is
+/// rendered for one dialect (<see cref="Families.Build"/>); what differs between engines comes from it.
 /// </summary>
 /// <param name="Name">Short name, used in notes and explain.</param>
 /// <param name="Prelude">CTEs the row SQL needs (comma-separated, without WITH), or empty.</param>
@@ -22,6 +24,7 @@ namespace SalesKpi.Metrics;
 /// <param name="Columns">Per-unit columns: name → SQL expression.</param>
 /// <param name="Aggregates">Aggregate name → SQL expression over the row columns.</param>
 /// <param name="Order">ORDER BY of explain listings.</param>
+/// <param name="Dialect">The dialect the SQL above is written in.</param>
 internal sealed record Family(
     string Name,
     string Prelude,
@@ -30,7 +33,8 @@ internal sealed record Family(
     ImmutableDictionary<string, string> Dimensions,
     ImmutableArray<(string Name, string Sql)> Columns,
     ImmutableArray<(string Name, string Sql)> Aggregates,
-    string Order)
+    string Order,
+    ISqlDialect Dialect)
 {
     /// <summary>The row-level CTEs (prelude and <c>rows</c>), for dimensions <paramref name="dims"/>.</summary>
     public string RowsCte(IReadOnlyList<string> dims, bool quarterHourBuckets)
@@ -52,7 +56,7 @@ internal sealed record Family(
             sb.Append(CultureInfo.InvariantCulture, $", {sql} AS \"{name}\"");
         }
 
-        sb.Append("\nFROM ").Append(BucketJoins.Expand(From, quarterHourBuckets));
+        sb.Append("\nFROM ").Append(BucketJoins.Expand(From, quarterHourBuckets, Dialect));
         if (Where.Length > 0)
         {
             sb.Append("\nWHERE ").Append(Where);
@@ -70,9 +74,9 @@ internal sealed record Family(
         return RowsCte(dims, quarterHourBuckets) + $"SELECT b{dimCols}, {aggs} FROM rows {grouping}";
     }
 
-    /// <summary>The rows of one bucket and slice, for explain.</summary>
+    /// <summary>The rows of one bucket and slice, for explain; the slice values are the parameters <c>slice_&lt;dimension&gt;</c>.</summary>
     public string ListSql(IReadOnlyList<string> dims, int limit, bool quarterHourBuckets) =>
-        RowsCte(dims, quarterHourBuckets) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = $slice_{d}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+        RowsCte(dims, quarterHourBuckets) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = {Dialect.Parameter("slice_" + d)}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>
@@ -85,13 +89,16 @@ internal sealed record Family(
 /// </summary>
 internal static partial class BucketJoins
 {
-    public static string Expand(string from, bool quarterHourBuckets)
+    public static string Expand(string from, bool quarterHourBuckets, ISqlDialect dialect)
     {
         var expanded = TimestampToken().Replace(from, m => quarterHourBuckets
-            ? $"JOIN _bq bk ON bk.k = CAST(floor(epoch({m.Groups[1].Value}) / 900) AS BIGINT)"
+            ? $"JOIN _bq bk ON bk.k = {QuarterHour(dialect, m.Groups[1].Value)}"
             : $"JOIN _bk bk ON {m.Groups[1].Value} >= bk.s AND {m.Groups[1].Value} < bk.e");
         return DateToken().Replace(expanded, m => $"JOIN _bd bk ON bk.d = {m.Groups[1].Value}");
     }
+
+    /// <summary>The key of the UTC quarter-hour holding the timestamp <paramref name="expr"/>: ⌊epoch seconds / 900⌋ as BIGINT.</summary>
+    public static string QuarterHour(ISqlDialect dialect, string expr) => $"CAST(floor({dialect.EpochSeconds(expr)} / 900) AS BIGINT)";
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\{bucket:([^}]+)\}")]
     private static partial System.Text.RegularExpressions.Regex TimestampToken();
@@ -100,7 +107,7 @@ internal static partial class BucketJoins
     private static partial System.Text.RegularExpressions.Regex DateToken();
 }
 
-/// <summary>The families of the catalogue, built for a set of parameters.</summary>
+/// <summary>The families of the catalogue, built for a set of parameters and a dialect.</summary>
 internal static class Families
 {
     public const string Leads = "leads";
@@ -115,7 +122,8 @@ internal static class Families
 
     private static readonly ImmutableDictionary<string, string> LeadDims = KpiCatalog.LeadDimensions.ToImmutableDictionary(d => d, d => "l." + d);
     private static readonly ImmutableDictionary<string, string> CustomerDims = KpiCatalog.CustomerDimensions.ToImmutableDictionary(d => d, d => "c." + d);
-    private static readonly ImmutableDictionary<string, string> DealDims = new Dictionary<string, string>
+    /// <summary>Dimension → SQL expression for units that are deals (<c>d</c>, with their lead <c>l</c>).</summary>
+    internal static readonly ImmutableDictionary<string, string> DealDimensions = new Dictionary<string, string>
     {
         ["owner"] = "d.owner",
         ["service_line"] = "d.service_line",
@@ -124,23 +132,29 @@ internal static class Families
         ["channel"] = "l.channel",
     }.ToImmutableDictionary();
 
-    private const string Responded = "least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)";
-
     /// <summary>
     /// Seconds from <paramref name="from"/> to <paramref name="to"/>: calendar time, or with a business calendar
     /// the working seconds — the difference of the cumulative working time at each moment, read from the
     /// quarter-hour table <c>_wh</c> that <see cref="KpiEngine"/> loads for the calendar.
     /// </summary>
-    internal static string Seconds(KpiParameters p, string from, string to) =>
-        p.Calendar is null ? $"epoch({to}) - epoch({from})" : $"{WorkSeconds(to)} - {WorkSeconds(from)}";
+    internal static string Seconds(KpiParameters p, ISqlDialect d, string from, string to) =>
+        p.Calendar is null ? d.SecondsBetween(from, to) : $"{WorkSeconds(d, to)} - {WorkSeconds(d, from)}";
 
-    private static string WorkSeconds(string t) =>
-        $"(SELECT w.cum + greatest(0, least(epoch({t}), w.c) - w.o) FROM _wh w WHERE w.k = CAST(floor(epoch({t}) / 900) AS BIGINT))";
+    private static string WorkSeconds(ISqlDialect d, string t) =>
+        $"(SELECT w.cum + greatest(0, least({d.EpochSeconds(t)}, w.c) - w.o) FROM _wh w WHERE w.k = {BucketJoins.QuarterHour(d, t)})";
 
-    public static ImmutableDictionary<string, Family> Build(KpiParameters p)
+    public static ImmutableDictionary<string, Family> Build(KpiParameters p, ISqlDialect d)
     {
         var score = QualityScoreSql(p);
         var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
+        string Pct(double fraction, string expr) => d.PercentileCont(fraction, expr);
+        var asof = d.Parameter("asof");
+        var asofDate = d.Parameter("asof_date");
+        var pstart = d.Parameter("pstart");
+        var pend = d.Parameter("pend");
+        var currency = d.Parameter("currency");
+        var responded = $"least(CASE WHEN l.first_response_at <= {asof} THEN l.first_response_at END, resp.t)";
+
         // As-of is a snapshot of what was known: a row created after it does not exist, also as the source of a
         // dimension. So a deal's lead (channel, cycle start) and an answer's or invoice's customer are joined only
         // when created by as-of; otherwise the slice is (none), exactly as before that row was imported.
@@ -148,14 +162,14 @@ internal static class Families
         {
             new Family(
                 Leads,
-                """
+                $"""
                 resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
-                         WHERE l0.created_at >= $pstart AND l0.created_at < $pend
-                           AND a.occurred_at >= l0.created_at AND a.occurred_at <= $asof AND (a.direction IS NULL OR a.direction <> 'inbound')
+                         WHERE l0.created_at >= {pstart} AND l0.created_at < {pend}
+                           AND a.occurred_at >= l0.created_at AND a.occurred_at <= {asof} AND (a.direction IS NULL OR a.direction <> 'inbound')
                          GROUP BY a.lead_id),
-                won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= $asof AND lead_id IS NOT NULL GROUP BY lead_id)
+                won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= {asof} AND lead_id IS NOT NULL GROUP BY lead_id)
                 """,
-                "leads l {bucket:l.created_at} AND l.created_at <= $asof LEFT JOIN resp ON resp.lead_id = l.lead_id LEFT JOIN won ON won.lead_id = l.lead_id",
+                $"leads l {{bucket:l.created_at}} AND l.created_at <= {asof} LEFT JOIN resp ON resp.lead_id = l.lead_id LEFT JOIN won ON won.lead_id = l.lead_id",
                 string.Empty,
                 LeadDims,
                 [
@@ -166,66 +180,69 @@ internal static class Families
                     ("need", "l.need"),
                     ("source_score", "l.quality_score"),
                     ("score", score),
-                    ("qualified_at", "CASE WHEN l.qualified_at <= $asof THEN l.qualified_at END"),
-                    ("to_sql", "coalesce(l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql, false)"),
-                    ("responded_at", Responded),
+                    ("qualified_at", $"CASE WHEN l.qualified_at <= {asof} THEN l.qualified_at END"),
+                    ("to_sql", $"coalesce(l.qualified_at <= {asof} AND {d.SecondsBetween("l.created_at", "l.qualified_at")} <= {d.Parameter("w_sql")}, false)"),
+                    ("responded_at", responded),
                     // greatest() skips NULLs in DuckDB, so an unanswered lead must stay NULL explicitly rather than become 0 hours.
-                    ("response_hours", $"CASE WHEN {Responded} IS NOT NULL THEN greatest(0, {Seconds(p, "l.created_at", Responded)}) / 3600.0 END"),
+                    ("response_hours", $"CASE WHEN {responded} IS NOT NULL THEN greatest(0, {Seconds(p, d, "l.created_at", responded)}) / 3600.0 END"),
                     ("won_at", "won.t"),
-                    ("to_win", "coalesce(epoch(won.t) - epoch(l.created_at) <= $w_win, false)"),
+                    ("to_win", $"coalesce({d.SecondsBetween("l.created_at", "won.t")} <= {d.Parameter("w_win")}, false)"),
                 ],
                 [
                     ("n", "count(*)"),
                     ("score_sum", "sum(score)"),
                     ("score_sd", "stddev_samp(score)"),
-                    ("high", "count(*) FILTER (WHERE score >= $threshold)"),
+                    ("high", $"count(*) FILTER (WHERE score >= {d.Parameter("threshold")})"),
                     ("to_sql", "count(*) FILTER (WHERE to_sql)"),
                     ("answered", "count(response_hours)"),
-                    ("resp_median", "quantile_cont(response_hours, 0.5)"),
+                    ("resp_median", Pct(0.5, "response_hours")),
                     ("resp_mean", "avg(response_hours)"),
                     ("resp_sd", "stddev_samp(response_hours)"),
-                    ("resp_p90", "quantile_cont(response_hours, 0.9)"),
-                    ("within_sla", "count(*) FILTER (WHERE response_hours <= $sla)"),
+                    ("resp_p90", Pct(0.9, "response_hours")),
+                    ("within_sla", $"count(*) FILTER (WHERE response_hours <= {d.Parameter("sla")})"),
                     ("to_win", "count(*) FILTER (WHERE to_win)"),
                 ],
-                "created_at, lead_id"),
+                "created_at, lead_id",
+                d),
             new Family(
                 Sql,
-                "opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= $asof GROUP BY lead_id)",
-                "leads l {bucket:l.qualified_at} AND l.qualified_at <= $asof LEFT JOIN opp ON opp.lead_id = l.lead_id",
+                FirstOpportunityCte(d),
+                $"leads l {{bucket:l.qualified_at}} AND l.qualified_at <= {asof} LEFT JOIN opp ON opp.lead_id = l.lead_id",
                 string.Empty,
                 LeadDims,
                 [
                     ("lead_id", "l.lead_id"),
                     ("qualified_at", "l.qualified_at"),
                     ("first_deal_at", "opp.t"),
-                    ("to_opportunity", "coalesce(epoch(opp.t) - epoch(l.qualified_at) <= $w_opp, false)"),
+                    ("to_opportunity", $"coalesce({d.SecondsBetween("l.qualified_at", "opp.t")} <= {d.Parameter("w_opp")}, false)"),
                 ],
                 [("n", "count(*)"), ("converted", "count(*) FILTER (WHERE to_opportunity)")],
-                "qualified_at, lead_id"),
+                "qualified_at, lead_id",
+                d),
             new Family(
                 Spend,
                 string.Empty,
-                "spend s {day:s.date} AND s.date <= $asof_date",
+                $"spend s {{day:s.date}} AND s.date <= {asofDate}",
                 string.Empty,
                 new Dictionary<string, string> { ["channel"] = "s.channel", ["campaign"] = "s.campaign" }.ToImmutableDictionary(),
                 [("date", "s.date"), ("channel", "s.channel"), ("campaign", "s.campaign"), ("amount", "s.amount")],
                 [("spend", "sum(amount)"), ("rows", "count(*)")],
-                "date, channel, campaign"),
+                "date, channel, campaign",
+                d),
             new Family(
                 DealsClosed,
-                "acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IN (SELECT deal_id FROM deals WHERE closed_at >= $pstart AND closed_at < $pend) AND occurred_at <= $asof GROUP BY deal_id)",
-                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof {bucket:d.closed_at} AND d.closed_at <= $asof LEFT JOIN acts a ON a.deal_id = d.deal_id",
+                $"acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IN (SELECT deal_id FROM deals WHERE closed_at >= {pstart} AND closed_at < {pend}) AND occurred_at <= {asof} GROUP BY deal_id)",
+                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.closed_at}} AND d.closed_at <= {asof} LEFT JOIN acts a ON a.deal_id = d.deal_id",
                 "d.status IN ('won', 'lost')",
-                DealDims,
+                DealDimensions,
                 [
                     ("deal_id", "d.deal_id"),
                     ("status", "d.status"),
                     ("cycle_start", cycleStart),
                     ("closed_at", "d.closed_at"),
-                    ("amount", "CASE WHEN d.status = 'won' AND coalesce(d.currency, $currency) = $currency THEN d.amount END"),
-                    ("other_currency", "d.status = 'won' AND coalesce(d.currency, $currency) <> $currency"),
-                    ("cycle_days", $"CASE WHEN d.status = 'won' THEN greatest(0, epoch(d.closed_at) - epoch({cycleStart})) / 86400.0 END"),
+                    ("amount", $"CASE WHEN d.status = 'won' AND {InCurrency(d)} THEN d.amount END"),
+                    ("other_currency", $"d.status = 'won' AND coalesce(d.currency, {currency}) <> {currency}"),
+                    ("cycle_days", $"CASE WHEN d.status = 'won' THEN greatest(0, {d.SecondsBetween(cycleStart, "d.closed_at")}) / 86400.0 END"),
                     ("calls", "CASE WHEN d.status = 'won' THEN coalesce(a.calls, 0) END"),
                     ("meetings", "CASE WHEN d.status = 'won' THEN coalesce(a.meetings, 0) END"),
                 ],
@@ -234,50 +251,52 @@ internal static class Families
                     ("lost", "count(*) FILTER (WHERE status = 'lost')"),
                     ("amount_n", "count(amount)"),
                     ("amount_sum", "sum(amount)"),
-                    ("amount_median", "quantile_cont(amount, 0.5)"),
+                    ("amount_median", Pct(0.5, "amount")),
                     ("amount_sd", "stddev_samp(amount)"),
                     ("other_currency", "count(*) FILTER (WHERE other_currency)"),
                     ("cycle_mean", "avg(cycle_days)"),
-                    ("cycle_median", "quantile_cont(cycle_days, 0.5)"),
-                    ("cycle_p90", "quantile_cont(cycle_days, 0.9)"),
+                    ("cycle_median", Pct(0.5, "cycle_days")),
+                    ("cycle_p90", Pct(0.9, "cycle_days")),
                     ("cycle_sd", "stddev_samp(cycle_days)"),
                     ("calls", "sum(calls)"),
                     ("meetings", "sum(meetings)"),
                     ("touches_sd", "stddev_samp(calls + meetings)"),
                 ],
-                "closed_at, deal_id"),
+                "closed_at, deal_id",
+                d),
             new Family(
                 DealsCreated,
                 string.Empty,
-                "deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof {bucket:d.created_at} AND d.created_at <= $asof",
+                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.created_at}} AND d.created_at <= {asof}",
                 string.Empty,
-                DealDims,
+                DealDimensions,
                 [
                     ("deal_id", "d.deal_id"),
                     ("created_at", "d.created_at"),
-                    ("status_as_of", "CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END"),
-                    ("closed_at", "CASE WHEN d.closed_at <= $asof THEN d.closed_at END"),
+                    ("status_as_of", DealStateAsOf(d)),
+                    ("closed_at", $"CASE WHEN d.closed_at <= {asof} THEN d.closed_at END"),
                 ],
                 [
                     ("created", "count(*)"),
                     ("won", "count(*) FILTER (WHERE status_as_of = 'won')"),
                     ("lost", "count(*) FILTER (WHERE status_as_of = 'lost')"),
                 ],
-                "created_at, deal_id"),
+                "created_at, deal_id",
+                d),
             new Family(
                 Customers,
-                "gp AS (SELECT customer_id, sum(amount - coalesce(cost, 0)) AS profit FROM revenue WHERE date <= $asof_date AND customer_id IN (SELECT customer_id FROM customers WHERE churned_at >= $pstart AND churned_at < $pend) GROUP BY customer_id)",
-                "customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= $asof LEFT JOIN gp ON gp.customer_id = c.customer_id",
+                $"gp AS (SELECT customer_id, sum(amount - coalesce(cost, 0)) AS profit FROM revenue WHERE date <= {asofDate} AND customer_id IN (SELECT customer_id FROM customers WHERE churned_at >= {pstart} AND churned_at < {pend}) GROUP BY customer_id)",
+                $"customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof} LEFT JOIN gp ON gp.customer_id = c.customer_id",
                 // Customers gone before the period can be in no start, end or churn count of it.
-                "(c.churned_at IS NULL OR c.churned_at >= $pstart OR c.churned_at > $asof)",
+                $"(c.churned_at IS NULL OR c.churned_at >= {pstart} OR c.churned_at > {asof})",
                 CustomerDims,
                 [
                     ("customer_id", "c.customer_id"),
                     ("acquired_at", "c.acquired_at"),
-                    ("churned_at", "CASE WHEN c.churned_at <= $asof THEN c.churned_at END"),
-                    ("active_at_start", "c.acquired_at < bk.s AND (c.churned_at IS NULL OR c.churned_at > $asof OR c.churned_at >= bk.s)"),
-                    ("active_at_end", "c.acquired_at < least(bk.e, $asof) AND (c.churned_at IS NULL OR c.churned_at > $asof OR c.churned_at >= least(bk.e, $asof))"),
-                    ("churned_in_period", "coalesce(c.churned_at <= $asof AND c.churned_at >= bk.s AND c.churned_at < bk.e, false)"),
+                    ("churned_at", $"CASE WHEN c.churned_at <= {asof} THEN c.churned_at END"),
+                    ("active_at_start", $"c.acquired_at < bk.s AND (c.churned_at IS NULL OR c.churned_at > {asof} OR c.churned_at >= bk.s)"),
+                    ("active_at_end", $"c.acquired_at < least(bk.e, {asof}) AND (c.churned_at IS NULL OR c.churned_at > {asof} OR c.churned_at >= least(bk.e, {asof}))"),
+                    ("churned_in_period", $"coalesce(c.churned_at <= {asof} AND c.churned_at >= bk.s AND c.churned_at < bk.e, false)"),
                     ("lifetime_profit", "coalesce(gp.profit, 0)"),
                 ],
                 [
@@ -288,29 +307,32 @@ internal static class Families
                     ("realized_sum", "sum(lifetime_profit) FILTER (WHERE churned_in_period)"),
                     ("realized_sd", "stddev_samp(lifetime_profit) FILTER (WHERE churned_in_period)"),
                 ],
-                "customer_id"),
+                "customer_id",
+                d),
             new Family(
                 Revenue,
                 string.Empty,
-                "revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id AND c.acquired_at <= $asof {day:r.date} AND r.date <= $asof_date",
+                $"revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id AND c.acquired_at <= {asof} {{day:r.date}} AND r.date <= {asofDate}",
                 string.Empty,
                 CustomerDims,
                 [("invoice_id", "r.invoice_id"), ("customer_id", "r.customer_id"), ("date", "r.date"), ("amount", "r.amount"), ("cost", "coalesce(r.cost, 0)"), ("profit", "r.amount - coalesce(r.cost, 0)")],
                 [("gross_profit", "sum(profit)"), ("invoices", "count(*)")],
-                "date, invoice_id"),
+                "date, invoice_id",
+                d),
             new Family(
                 Acquired,
                 string.Empty,
-                "customers c {bucket:c.acquired_at} AND c.acquired_at <= $asof",
+                $"customers c {{bucket:c.acquired_at}} AND c.acquired_at <= {asof}",
                 string.Empty,
                 CustomerDims,
                 [("customer_id", "c.customer_id"), ("acquired_at", "c.acquired_at")],
                 [("acquired", "count(*)")],
-                "acquired_at, customer_id"),
+                "acquired_at, customer_id",
+                d),
             new Family(
                 Nps,
                 string.Empty,
-                "nps n LEFT JOIN customers c ON c.customer_id = n.customer_id AND c.acquired_at <= $asof {bucket:n.responded_at} AND n.responded_at <= $asof",
+                $"nps n LEFT JOIN customers c ON c.customer_id = n.customer_id AND c.acquired_at <= {asof} {{bucket:n.responded_at}} AND n.responded_at <= {asof}",
                 string.Empty,
                 CustomerDims,
                 [("response_id", "n.response_id"), ("responded_at", "n.responded_at"), ("score", "n.score"), ("customer_id", "n.customer_id")],
@@ -320,10 +342,23 @@ internal static class Families
                     ("passives", "count(*) FILTER (WHERE score BETWEEN 7 AND 8)"),
                     ("detractors", "count(*) FILTER (WHERE score <= 6)"),
                 ],
-                "responded_at, response_id"),
+                "responded_at, response_id",
+                d),
         };
         return families.ToImmutableDictionary(f => f.Name);
     }
+
+    /// <summary>The CTE <c>opp</c>: each lead's first deal created by as-of (<c>lead_id</c>, <c>t</c>).</summary>
+    internal static string FirstOpportunityCte(ISqlDialect d) =>
+        $"opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= {d.Parameter("asof")} GROUP BY lead_id)";
+
+    /// <summary>A deal <c>d</c>'s state at as-of: <c>won</c> or <c>lost</c> once closed by then, otherwise <c>open</c>.</summary>
+    internal static string DealStateAsOf(ISqlDialect d, string alias = "d.") =>
+        $"CASE WHEN {alias}status IN ('won', 'lost') AND {alias}closed_at <= {d.Parameter("asof")} THEN {alias}status ELSE 'open' END";
+
+    /// <summary>True when deal <c>d</c> is in the workspace currency (a deal without a currency is).</summary>
+    internal static string InCurrency(ISqlDialect d) =>
+        $"coalesce(d.currency, {d.Parameter("currency")}) = {d.Parameter("currency")}";
 
     /// <summary>The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never raw user text.</summary>
     internal static string QualityScoreSql(KpiParameters p)

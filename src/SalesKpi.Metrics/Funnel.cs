@@ -104,11 +104,6 @@ public sealed record FunnelReport(Period Period, DateTime AsOfUtc, ImmutableArra
 /// </summary>
 public sealed class FunnelEngine(Workspace ws)
 {
-    private static readonly ImmutableDictionary<string, string> DealDimensions = new Dictionary<string, string>
-    {
-        ["owner"] = "d.owner", ["service_line"] = "d.service_line", ["segment"] = "d.segment", ["region"] = "d.region", ["channel"] = "l.channel",
-    }.ToImmutableDictionary();
-
     /// <summary>
     /// Computes the funnel for <paramref name="period"/> as of <paramref name="asOf"/>; with
     /// <paramref name="by"/>, also per value of that dimension (lead steps by the lead's value, deal steps
@@ -129,7 +124,7 @@ public sealed class FunnelEngine(Workspace ws)
         };
 
         var leadExpr = dim is not null && KpiCatalog.LeadDimensions.Contains(dim) ? $"l.{dim}" : null;
-        var dealExpr = dim is not null ? DealDimensions.GetValueOrDefault(dim) : null;
+        var dealExpr = dim is not null ? Families.DealDimensions.GetValueOrDefault(dim) : null;
         var steps = new Dictionary<string, List<FunnelStep>>();
         LeadSection(args, leadExpr, steps);
         var (stages, fromData) = StageOrder(args, p);
@@ -152,23 +147,7 @@ public sealed class FunnelEngine(Workspace ws)
 
     private void LeadSection(Dictionary<string, object?> args, string? expr, Dictionary<string, List<FunnelStep>> steps)
     {
-        var (column, sets) = Slicing(expr, string.Empty);
-        var sql = $"""
-            WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= $asof GROUP BY lead_id),
-            c AS (
-              SELECT l.lead_id, {column},
-                     (l.qualified_at <= $asof AND epoch(l.qualified_at) - epoch(l.created_at) <= $w_sql) AS is_sql,
-                     greatest(0, epoch(l.qualified_at) - epoch(l.created_at)) / 86400.0 AS sql_days,
-                     opp.t AS opp_at, l.qualified_at
-              FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
-              WHERE l.created_at >= $s AND l.created_at < $e AND l.created_at <= $asof),
-            c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND epoch(opp_at) - epoch(qualified_at) <= $w_opp AS is_opp,
-                          greatest(0, epoch(opp_at) - epoch(qualified_at)) / 86400.0 AS opp_days FROM c)
-            SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
-                   quantile_cont(sql_days, 0.5) FILTER (WHERE is_sql), quantile_cont(sql_days, 0.9) FILTER (WHERE is_sql),
-                   quantile_cont(opp_days, 0.5) FILTER (WHERE is_opp), quantile_cont(opp_days, 0.9) FILTER (WHERE is_opp)
-            FROM c2 {sets}
-            """;
+        var sql = LeadSectionSql(ws.Dialect, expr);
         using var cmd = Command(sql, args);
         using var r = cmd.ExecuteReader();
         while (r.Read())
@@ -184,6 +163,118 @@ public sealed class FunnelEngine(Workspace ws)
         For(steps, string.Empty);
     }
 
+    /// <summary>
+    /// Per slice (<c>d</c>) of the leads created in [<c>s</c>, <c>e</c>): leads, SQLs and opportunities within their
+    /// windows, and the median and p90 days to each.
+    /// </summary>
+    internal static string LeadSectionSql(ISqlDialect d, string? expr)
+    {
+        var (column, sets) = Slicing(expr, string.Empty);
+        var asof = d.Parameter("asof");
+        string Pct(double f, string x) => d.PercentileCont(f, x);
+        return $"""
+            WITH {Families.FirstOpportunityCte(d)},
+            c AS (
+              SELECT l.lead_id, {column},
+                     (l.qualified_at <= {asof} AND {d.SecondsBetween("l.created_at", "l.qualified_at")} <= {d.Parameter("w_sql")}) AS is_sql,
+                     greatest(0, {d.SecondsBetween("l.created_at", "l.qualified_at")}) / 86400.0 AS sql_days,
+                     opp.t AS opp_at, l.qualified_at
+              FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
+              WHERE l.created_at >= {d.Parameter("s")} AND l.created_at < {d.Parameter("e")} AND l.created_at <= {asof}),
+            c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND {d.SecondsBetween("qualified_at", "opp_at")} <= {d.Parameter("w_opp")} AS is_opp,
+                          greatest(0, {d.SecondsBetween("qualified_at", "opp_at")}) / 86400.0 AS opp_days FROM c)
+            SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
+                   {Pct(0.5, "sql_days")} FILTER (WHERE is_sql), {Pct(0.9, "sql_days")} FILTER (WHERE is_sql),
+                   {Pct(0.5, "opp_days")} FILTER (WHERE is_opp), {Pct(0.9, "opp_days")} FILTER (WHERE is_opp)
+            FROM c2 {sets}
+            """;
+    }
+
+    /// <summary>The stages seen by as-of, ordered by the median time from deal creation to their first entry.</summary>
+    internal static string StageOrderSql(ISqlDialect d) => $"""
+        SELECT s.stage FROM (SELECT deal_id, stage, min(entered_at) AS first_at FROM deal_stages WHERE entered_at <= {d.Parameter("asof")} GROUP BY deal_id, stage) s
+        JOIN deals d USING (deal_id)
+        GROUP BY s.stage ORDER BY {d.PercentileCont(0.5, d.SecondsBetween("d.created_at", "s.first_at"))}, s.stage
+        """;
+
+    /// <summary>The deals created in [<c>s</c>, <c>e</c>) by slice <c>d</c>, with their own columns <paramref name="columns"/>.</summary>
+    private static string DealCohortCte(ISqlDialect d, string column, string columns)
+    {
+        var asof = d.Parameter("asof");
+        return $"""
+            cohort AS (
+              SELECT d.deal_id, {column}, {columns}
+              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}
+              WHERE d.created_at >= {d.Parameter("s")} AND d.created_at < {d.Parameter("e")} AND d.created_at <= {asof})
+            """;
+    }
+
+    /// <summary>
+    /// Per slice, furthest stage reached (1-based position in the bound array <c>stages</c>; 0 for none) and state at
+    /// as-of: deals, the sum of their amounts in the workspace currency, and how many have such an amount.
+    /// </summary>
+    internal static string ReachSql(ISqlDialect d, string? expr)
+    {
+        var (column, sets) = Slicing(expr, "furthest, state");
+        var cohort = DealCohortCte(d, column, $"CASE WHEN {Families.InCurrency(d)} THEN d.amount END AS amount,\n         {Families.DealStateAsOf(d)} AS state");
+        return $"""
+            WITH {cohort},
+            far AS (
+              SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max({d.ArrayPosition(d.Parameter("stages"), "s.stage")}), 0) AS furthest
+              FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= {d.Parameter("asof")}
+              GROUP BY c.deal_id, c.d, c.state, c.amount)
+            SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far {sets}
+            """;
+    }
+
+    /// <summary>
+    /// Open deals (any age) whose time in their current stage exceeds that stage's p90 (the bound array <c>p90</c>,
+    /// aligned with <c>stages</c>), most overdue first, with the count of such deals per stage.
+    /// </summary>
+    internal static string StalledSql(ISqlDialect d)
+    {
+        var asof = d.Parameter("asof");
+        var position = d.ArrayPosition(d.Parameter("stages"), "c.stage");
+        return $"""
+            WITH open_deals AS (
+              SELECT deal_id, owner, amount FROM deals
+              WHERE created_at <= {asof} AND NOT (status IN ('won', 'lost') AND closed_at <= {asof})),
+            cur AS (
+              SELECT s.deal_id, {d.ArgMax("s.stage", "s.entered_at")} AS stage, max(s.entered_at) AS since
+              FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= {asof} GROUP BY s.deal_id),
+            late AS (
+              SELECT c.deal_id, o.owner, c.stage, {d.SecondsBetween("c.since", asof)} / 86400.0 AS days, o.amount,
+                     {d.ArrayElement(d.Parameter("p90"), position)} AS p90
+              FROM cur c JOIN open_deals o ON o.deal_id = c.deal_id
+              WHERE {position} IS NOT NULL)
+            SELECT deal_id, owner, stage, days, p90, amount, count(*) OVER (PARTITION BY stage) AS in_stage
+            FROM late WHERE days > p90 ORDER BY days / p90 DESC, deal_id
+            """;
+    }
+
+    /// <summary>
+    /// Per slice and stage (<c>idx</c>, 1-based in <c>stages</c>), the hours spent in it at 0.1-hour resolution with
+    /// the counts of stays that ended (events) and of stays still running at as-of (censored).
+    /// </summary>
+    internal static string StageTimesSql(ISqlDialect d, string? expr)
+    {
+        var (column, sets) = Slicing(expr, "idx, hours");
+        var asof = d.Parameter("asof");
+        var cohort = DealCohortCte(d, column, $"CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= {asof} THEN d.closed_at END AS closed");
+        return $"""
+            WITH {cohort},
+            e AS (
+              SELECT s.deal_id, c.d, {d.ArrayPosition(d.Parameter("stages"), "s.stage")} AS idx, s.entered_at, c.closed,
+                     lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
+              FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= {asof}),
+            t AS (
+              SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
+                     round(greatest(0, {d.SecondsBetween("entered_at", $"coalesce(next_at, closed, {asof})")}) / 3600.0, 1) AS hours
+              FROM e WHERE idx IS NOT NULL)
+            SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t {sets}
+            """;
+    }
+
     private (ImmutableArray<string> Stages, bool FromData) StageOrder(Dictionary<string, object?> args, KpiParameters p)
     {
         if (!p.PipelineStages.IsEmpty)
@@ -192,12 +283,7 @@ public sealed class FunnelEngine(Workspace ws)
         }
 
         // Without a configured pipeline: order stages by the median time from deal creation to their first entry.
-        const string Sql = """
-            SELECT s.stage FROM (SELECT deal_id, stage, min(entered_at) AS first_at FROM deal_stages WHERE entered_at <= $asof GROUP BY ALL) s
-            JOIN deals d USING (deal_id)
-            GROUP BY s.stage ORDER BY quantile_cont(epoch(s.first_at) - epoch(d.created_at), 0.5), s.stage
-            """;
-        using var cmd = Command(Sql, args);
+        using var cmd = Command(StageOrderSql(ws.Dialect), args);
         using var r = cmd.ExecuteReader();
         var stages = ImmutableArray.CreateBuilder<string>();
         while (r.Read())
@@ -210,7 +296,7 @@ public sealed class FunnelEngine(Workspace ws)
 
     // DuckDB rejects values for placeholders a statement does not have, so bind only the ones it uses.
     private System.Data.Common.DbCommand Command(string sql, Dictionary<string, object?> args) =>
-        ws.NamedCommand(sql, args.Where(a => sql.Contains("$" + a.Key, StringComparison.Ordinal)).ToDictionary(a => a.Key, a => a.Value));
+        ws.NamedCommand(sql, args.Where(a => sql.Contains(ws.Dialect.Parameter(a.Key), StringComparison.Ordinal)).ToDictionary(a => a.Key, a => a.Value));
 
     private sealed class Reach(int k)
     {
@@ -233,21 +319,8 @@ public sealed class FunnelEngine(Workspace ws)
     {
         var k = stages.Length;
         var stageArgs = new Dictionary<string, object?>(args) { ["stages"] = stages.ToArray() };
-        var (column, sets) = Slicing(expr, "furthest, state");
-
         // Each cohort deal: its furthest stage (1-based; 0 when it never entered a known stage) and its state as of as-of.
-        var reachSql = $"""
-            WITH cohort AS (
-              SELECT d.deal_id, {column}, CASE WHEN coalesce(d.currency, $currency) = $currency THEN d.amount END AS amount,
-                     CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END AS state
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof
-              WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
-            far AS (
-              SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max(list_position($stages, s.stage)), 0) AS furthest
-              FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= $asof
-              GROUP BY ALL)
-            SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far {sets}
-            """;
+        var reachSql = ReachSql(ws.Dialect, expr);
         var reach = new Dictionary<string, Reach>();
         using (var cmd = Command(reachSql, stageArgs))
         using (var r = cmd.ExecuteReader())
@@ -321,26 +394,11 @@ public sealed class FunnelEngine(Workspace ws)
     /// <summary>Open deals of any age whose time in their current stage exceeds that stage's p90; the 20 most overdue, and counts per stage.</summary>
     private (ImmutableArray<StalledDeal> Top, long[] PerStage) Stalled(Dictionary<string, object?> args, (decimal? Median, decimal? P90)[] times, int k)
     {
-        const string Sql = """
-            WITH open_deals AS (
-              SELECT deal_id, owner, amount FROM deals
-              WHERE created_at <= $asof AND NOT (status IN ('won', 'lost') AND closed_at <= $asof)),
-            cur AS (
-              SELECT s.deal_id, arg_max(s.stage, s.entered_at) AS stage, max(s.entered_at) AS since
-              FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= $asof GROUP BY s.deal_id),
-            late AS (
-              SELECT c.deal_id, o.owner, c.stage, (epoch($asof) - epoch(c.since)) / 86400.0 AS days, o.amount,
-                     list_extract($p90, list_position($stages, c.stage)) AS p90
-              FROM cur c JOIN open_deals o ON o.deal_id = c.deal_id
-              WHERE list_position($stages, c.stage) IS NOT NULL)
-            SELECT deal_id, owner, stage, days, p90, amount, count(*) OVER (PARTITION BY stage) AS in_stage
-            FROM late WHERE days > p90 ORDER BY days / p90 DESC, deal_id
-            """;
         var p90 = Enumerable.Range(1, k).Select(i => times[i].P90 is { } d ? (double)d : double.MaxValue).ToArray();
         var perStage = new long[k + 1];
         var top = ImmutableArray.CreateBuilder<StalledDeal>();
         var stages = (string[])args["stages"]!;
-        using var cmd = Command(Sql, new Dictionary<string, object?>(args) { ["p90"] = p90 });
+        using var cmd = Command(StalledSql(ws.Dialect), new Dictionary<string, object?>(args) { ["p90"] = p90 });
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -364,22 +422,7 @@ public sealed class FunnelEngine(Workspace ws)
     /// <summary>Kaplan–Meier median and p90 of days spent in each stage (1-based), open deals censored at as-of; per slice key ("" = total).</summary>
     private Dictionary<string, (decimal? Median, decimal? P90)[]> StageTimes(Dictionary<string, object?> args, string? expr, int k)
     {
-        var (column, sets) = Slicing(expr, "idx, hours");
-        var sql = $"""
-            WITH cohort AS (
-              SELECT d.deal_id, {column}, CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.closed_at END AS closed
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof
-              WHERE d.created_at >= $s AND d.created_at < $e AND d.created_at <= $asof),
-            e AS (
-              SELECT s.deal_id, c.d, list_position($stages, s.stage) AS idx, s.entered_at, c.closed,
-                     lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
-              FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= $asof),
-            t AS (
-              SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
-                     round(greatest(0, epoch(coalesce(next_at, closed, $asof)) - epoch(entered_at)) / 3600.0, 1) AS hours
-              FROM e WHERE idx IS NOT NULL)
-            SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t {sets}
-            """;
+        var sql = StageTimesSql(ws.Dialect, expr);
         var groups = new Dictionary<(string Key, int Idx), List<(double Time, long Events, long Censored)>>();
         using (var cmd = Command(sql, args))
         using (var r = cmd.ExecuteReader())

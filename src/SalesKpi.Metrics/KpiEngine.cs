@@ -36,7 +36,7 @@ public sealed class KpiEngine
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
         var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone));
 
-        var families = Families.Build(p);
+        var families = Families.Build(p, ws.Dialect);
         var needed = kpis.SelectMany(k => k.Families).Distinct();
         var aggs = needed.ToDictionary(f => f, f =>
         {
@@ -93,7 +93,7 @@ public sealed class KpiEngine
         var (report, ctx) = RunCore(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
         var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
         // The report left the period's single bucket loaded; the listings reuse it and its context.
-        var families = Families.Build(parameters);
+        var families = Families.Build(parameters, ws.Dialect);
         var sources = ExplainCatalog.Sources[kpi.Id]
             .Where(s => kpi.Id != "win_rate" || (s.Family == Families.DealsClosed) == (parameters.WinRateBasis == WinRateBasis.Closed))
             .Select(s => new ExplainedSource(
@@ -114,7 +114,7 @@ public sealed class KpiEngine
     {
         var zone = ws.Settings.Zone;
         var ctx = new Context(new ReportRequest { Period = period, AsOf = asOf, Parameters = parameters }, [period], asOf.UtcDateTime, zone, LoadBuckets([period], zone, parameters, asOf.UtcDateTime), new Dictionary<string, long>());
-        return (Families.Build(parameters)[family].RowsCte(dims, ctx.QuarterHourBuckets), sql => ws.NamedCommand(sql, Args(sql, ctx)));
+        return (Families.Build(parameters, ws.Dialect)[family].RowsCte(dims, ctx.QuarterHourBuckets), sql => ws.NamedCommand(sql, Args(sql, ctx)));
     }
 
     private List<IReadOnlyDictionary<string, object?>> Records(Family f, IReadOnlyDictionary<string, string> slice, Context ctx, int limit)
@@ -172,7 +172,8 @@ public sealed class KpiEngine
             LoadCalendar(calendar, buckets, zone, asOf);
         }
 
-        ws.Execute("CREATE OR REPLACE TEMP TABLE _bk (b INTEGER, s TIMESTAMP, e TIMESTAMP, sd DATE, ed DATE)");
+        var d = ws.Dialect;
+        ws.Execute(BucketTableSql(d));
         using (var w = ws.CreateBulkWriter("_bk", temporary: true))
         {
             for (var i = 0; i < buckets.Count; i++)
@@ -186,13 +187,25 @@ public sealed class KpiEngine
             }
         }
 
-        ws.Execute("CREATE OR REPLACE TEMP TABLE _bd AS SELECT CAST(d AS DATE) AS d, b, s, e, sd, ed FROM _bk, range(CAST(sd AS TIMESTAMP), CAST(ed AS TIMESTAMP), INTERVAL 1 DAY) t(d)");
+        ws.Execute(DayTableSql(d));
         var aligned = buckets.All(p => p.StartUtc(zone).Ticks % (15 * TimeSpan.TicksPerMinute) == 0 && p.EndUtc(zone).Ticks % (15 * TimeSpan.TicksPerMinute) == 0);
-        ws.Execute(aligned
-            ? "CREATE OR REPLACE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, range(CAST(floor(epoch(s) / 900) AS BIGINT), CAST(floor(epoch(e) / 900) AS BIGINT)) t(k)"
-            : "CREATE OR REPLACE TEMP TABLE _bq AS SELECT 0::BIGINT AS k, b, s, e, sd, ed FROM _bk WHERE false");
+        ws.Execute(QuarterHourTableSql(d, aligned));
         return aligned;
     }
+
+    /// <summary>The buckets: number <c>b</c>, UTC bounds [<c>s</c>, <c>e</c>) and local dates [<c>sd</c>, <c>ed</c>).</summary>
+    internal static string BucketTableSql(ISqlDialect d) =>
+        d.CreateTempTable("_bk", $"(b INTEGER, s {d.TypeName(ColumnType.Timestamp)}, e {d.TypeName(ColumnType.Timestamp)}, sd {d.TypeName(ColumnType.Date)}, ed {d.TypeName(ColumnType.Date)})");
+
+    /// <summary>Each local date <c>d</c> of each bucket (dates subtract to whole days in both engines).</summary>
+    internal static string DayTableSql(ISqlDialect d) =>
+        d.CreateTempTable("_bd", $"AS SELECT CAST(sd + CAST(t.i AS INTEGER) AS DATE) AS d, b, s, e, sd, ed FROM _bk, {d.IntegerRange("0", "CAST(ed - sd AS BIGINT)")} t(i)");
+
+    /// <summary>Each UTC quarter-hour key <c>k</c> of each bucket; empty when a boundary is off the quarter-hour grid.</summary>
+    internal static string QuarterHourTableSql(ISqlDialect d, bool aligned) =>
+        d.CreateTempTable("_bq", aligned
+            ? $"AS SELECT k, b, s, e, sd, ed FROM _bk, {d.IntegerRange(BucketJoins.QuarterHour(d, "s"), BucketJoins.QuarterHour(d, "e"))} t(k)"
+            : "AS SELECT CAST(0 AS BIGINT) AS k, b, s, e, sd, ed FROM _bk WHERE false");
 
     /// <summary>
     /// Loads <c>_wh</c>: one row per UTC quarter-hour from two days before the first bucket to two days after
@@ -220,7 +233,8 @@ public sealed class KpiEngine
         // The working spans need the time-zone rules, so C# writes one row per working day; the database
         // expands them into quarter-hours and accumulates the working seconds, set-based. (greatest() and
         // least() skip NULLs in DuckDB, hence the explicit case for a block outside every span.)
-        ws.Execute("CREATE OR REPLACE TEMP TABLE _ws (o DOUBLE, c DOUBLE)");
+        var dialect = ws.Dialect;
+        ws.Execute(dialect.CreateTempTable("_ws", $"(o {dialect.TypeName(ColumnType.Number)}, c {dialect.TypeName(ColumnType.Number)})"));
         using (var w = ws.CreateBulkWriter("_ws", temporary: true))
         {
             foreach (var (o, c) in spans)
@@ -231,19 +245,23 @@ public sealed class KpiEngine
             }
         }
 
-        ws.Execute(
-            """
-            CREATE OR REPLACE TEMP TABLE _wh AS
-            WITH q AS (SELECT k, k * 900.0 AS bs FROM range($1, $2) t(k)),
+        using var cmd = ws.NamedCommand(
+            WorkingHoursTableSql(dialect),
+            new Dictionary<string, object?> { ["qfrom"] = (long)Math.Floor(Epoch(from) / 900), ["qto"] = (long)Math.Ceiling(Epoch(to) / 900) });
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The working-time table <c>_wh</c> over the quarter-hours [<c>qfrom</c>, <c>qto</c>) from the working spans in <c>_ws</c>.</summary>
+    internal static string WorkingHoursTableSql(ISqlDialect d) =>
+        d.CreateTempTable("_wh", $"""
+            AS
+            WITH q AS (SELECT k, k * 900.0 AS bs FROM {d.IntegerRange(d.Parameter("qfrom"), d.Parameter("qto"))} t(k)),
             part AS (SELECT q.k,
                             CASE WHEN s.o IS NULL THEN q.bs ELSE greatest(q.bs, s.o) END AS o,
                             CASE WHEN s.o IS NULL THEN q.bs ELSE least(q.bs + 900, s.c) END AS c
                      FROM q LEFT JOIN _ws s ON s.o < q.bs + 900 AND s.c > q.bs)
             SELECT k, coalesce(sum(c - o) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum, o, c FROM part
-            """,
-            (long)Math.Floor(Epoch(from) / 900),
-            (long)Math.Ceiling(Epoch(to) / 900));
-    }
+            """);
 
     private static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;
 
@@ -267,16 +285,23 @@ public sealed class KpiEngine
     {
         var entities = EntityCatalog.All.ToList();
         var asOfDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(asOf, DateTimeKind.Utc), zone));
-        var sql = "SELECT " + string.Join(", ", entities.Select(e =>
-        {
-            var dated = e.Columns.Single(c => c.Name == e.DateColumn).Type == ColumnType.Date ? "$2" : "$1";
-            return $"(SELECT count(*) FROM {ws.Dialect.Quote(e.Name)} WHERE {ws.Dialect.Quote(e.DateColumn)} <= {dated})";
-        }));
-        using var cmd = ws.Command(sql, asOf, asOfDate);
+        var sql = TableCountsSql(ws.Dialect);
+        var args = new Dictionary<string, object?> { ["asof"] = asOf, ["asof_date"] = asOfDate }
+            .Where(a => sql.Contains(ws.Dialect.Parameter(a.Key), StringComparison.Ordinal))
+            .ToDictionary(a => a.Key, a => a.Value);
+        using var cmd = ws.NamedCommand(sql, args);
         using var r = cmd.ExecuteReader();
         r.Read();
         return entities.Select((e, i) => (e.Name, r.GetInt64(i))).ToDictionary(x => x.Name, x => x.Item2);
     }
+
+    /// <summary>One row: per entity of the catalogue, its rows dated by as-of (<c>asof</c>, or <c>asof_date</c> for a date column).</summary>
+    internal static string TableCountsSql(ISqlDialect d) =>
+        "SELECT " + string.Join(", ", EntityCatalog.All.Select(e =>
+        {
+            var dated = d.Parameter(e.Columns.Single(c => c.Name == e.DateColumn).Type == ColumnType.Date ? "asof_date" : "asof");
+            return $"(SELECT count(*) FROM {d.Quote(e.Name)} WHERE {d.Quote(e.DateColumn)} <= {dated})";
+        }));
 
     private Dictionary<Key, Agg> Aggregate(Family family, IReadOnlyList<string> by, Context ctx)
     {
@@ -320,7 +345,7 @@ public sealed class KpiEngine
         };
 
         // Only the parameters the statement uses: DuckDB rejects values it has no placeholder for.
-        return all.Where(a => sql.Contains("$" + a.Key, StringComparison.Ordinal))
+        return all.Where(a => sql.Contains(ws.Dialect.Parameter(a.Key), StringComparison.Ordinal))
             .ToDictionary(a => a.Key, a => a.Key == "asof_date" ? (object?)DateOnly.FromDateTime((DateTime)a.Value!) : a.Value);
     }
 

@@ -33,24 +33,11 @@ public sealed class SurvivalEngine(Workspace ws)
     {
         var zone = ws.Settings.Zone;
         var args = new Dictionary<string, object?> { ["s"] = period.StartUtc(zone), ["e"] = period.EndUtc(zone), ["asof"] = asOf.UtcDateTime };
-        const string Groups = """
-            WITH c AS (
-              SELECT CASE WHEN status IN ('won', 'lost') AND closed_at <= $asof THEN status ELSE 'open' END AS state, created_at, closed_at
-              FROM deals WHERE created_at >= $s AND created_at < $e AND created_at <= $asof)
-            SELECT state,
-                   round(greatest(0, epoch(CASE WHEN state = 'won' THEN closed_at ELSE $asof END) - epoch(created_at)) / 86400.0, 1) AS days,
-                   count(*)
-            FROM c GROUP BY ALL
-            """;
-        const string Plain = """
-            SELECT avg(d), quantile_cont(d, 0.5) FROM (
-              SELECT greatest(0, epoch(closed_at) - epoch(created_at)) / 86400.0 AS d FROM deals
-              WHERE created_at >= $s AND created_at < $e AND created_at <= $asof AND status = 'won' AND closed_at <= $asof)
-            """;
+        var (groupsSql, plainSql) = Sql(ws.Dialect);
 
         long won = 0, open = 0, lost = 0;
         var groups = new Dictionary<double, (long Events, long Censored)>();
-        using (var cmd = ws.NamedCommand(Groups, args))
+        using (var cmd = ws.NamedCommand(groupsSql, args))
         using (var r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -77,7 +64,7 @@ public sealed class SurvivalEngine(Workspace ws)
         }
 
         decimal? mean = null, median = null;
-        using (var cmd = ws.NamedCommand(Plain, args))
+        using (var cmd = ws.NamedCommand(plainSql, args))
         using (var r = cmd.ExecuteReader())
         {
             if (r.Read() && !r.IsDBNull(0))
@@ -95,5 +82,30 @@ public sealed class SurvivalEngine(Workspace ws)
             mean,
             median,
             [.. curve.Select(c => ((decimal)c.Time, (decimal)(1 - c.Survival)))]);
+    }
+
+    /// <summary>
+    /// The two queries over the deals created in [<c>s</c>, <c>e</c>): durations in days (0.1-day resolution) by state
+    /// at as-of, open deals up to as-of; and the plain mean and median days to win of the deals won by as-of.
+    /// </summary>
+    internal static (string Groups, string Plain) Sql(ISqlDialect d)
+    {
+        var asof = d.Parameter("asof");
+        var cohort = $"created_at >= {d.Parameter("s")} AND created_at < {d.Parameter("e")} AND created_at <= {asof}";
+        var groups = $"""
+            WITH c AS (
+              SELECT {Families.DealStateAsOf(d, string.Empty)} AS state, created_at, closed_at
+              FROM deals WHERE {cohort})
+            SELECT state,
+                   round(greatest(0, {d.SecondsBetween("created_at", $"CASE WHEN state = 'won' THEN closed_at ELSE {asof} END")}) / 86400.0, 1) AS days,
+                   count(*)
+            FROM c GROUP BY state, days
+            """;
+        var plain = $"""
+            SELECT avg(t.d), {d.PercentileCont(0.5, "t.d")} FROM (
+              SELECT greatest(0, {d.SecondsBetween("created_at", "closed_at")}) / 86400.0 AS d FROM deals
+              WHERE {cohort} AND status = 'won' AND closed_at <= {asof}) t
+            """;
+        return (groups, plain);
     }
 }

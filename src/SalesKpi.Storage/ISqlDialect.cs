@@ -7,7 +7,7 @@ namespace SalesKpi.Storage;
 /// type names and the few functions whose spelling is not standard. Everything else the product
 /// writes is plain SQL that both engines accept.
 /// </summary>
-public interface ISqlDialect
+public partial interface ISqlDialect
 {
     /// <summary>Short engine name for messages, e.g. <c>duckdb</c>.</summary>
     string Name { get; }
@@ -26,7 +26,7 @@ public interface ISqlDialect
 }
 
 /// <summary>The DuckDB dialect. Timestamps are stored as <c>TIMESTAMP</c> holding UTC.</summary>
-public sealed class DuckDbDialect : ISqlDialect
+public sealed partial class DuckDbDialect : ISqlDialect
 {
     /// <summary>The shared instance; the dialect holds no state.</summary>
     public static DuckDbDialect Instance { get; } = new();

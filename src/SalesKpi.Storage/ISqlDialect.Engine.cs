@@ -1,0 +1,80 @@
+namespace SalesKpi.Storage;
+
+/// <summary>
+/// The part of the dialect the KPI engine and the analyses render their queries with: parameter
+/// placeholders, epoch seconds, integer series, arrays, an arg-max aggregate and session temp tables.
+/// Together with <see cref="PercentileCont"/> and <see cref="SecondsBetween"/> these are the only
+/// engine-specific spellings in the engine's SQL; the rest is SQL that DuckDB and PostgreSQL both accept.
+/// </summary>
+public partial interface ISqlDialect
+{
+    /// <summary>
+    /// The placeholder of the named parameter <paramref name="name"/> (lower-case letters, digits, underscores),
+    /// as the workspace's named commands bind it. A statement must contain the placeholder of every parameter it
+    /// is given, so callers bind only the names whose placeholder occurs in the text.
+    /// </summary>
+    string Parameter(string name);
+
+    /// <summary>
+    /// Seconds from 1970-01-01 00:00 to the timestamp <paramref name="expr"/> (stored as UTC without a zone),
+    /// fractional, as a double; NULL when <paramref name="expr"/> is NULL.
+    /// </summary>
+    string EpochSeconds(string expr);
+
+    /// <summary>
+    /// A table expression (for a FROM clause, without alias: callers write <c>t(k)</c> after it) yielding one
+    /// BIGINT row per integer <c>k</c> with <paramref name="start"/> ≤ <c>k</c> &lt; <paramref name="stop"/>,
+    /// none when <paramref name="stop"/> ≤ <paramref name="start"/>. Both bounds are BIGINT expressions and may
+    /// reference columns of earlier FROM items (a lateral call).
+    /// </summary>
+    string IntegerRange(string start, string stop);
+
+    /// <summary>
+    /// The 1-based position of the first element of the array <paramref name="array"/> equal to
+    /// <paramref name="element"/>; NULL when no element equals it or either side is NULL. Arrays reach
+    /// SQL only as bound parameters (a .NET array).
+    /// </summary>
+    string ArrayPosition(string array, string element);
+
+    /// <summary>The element at the 1-based <paramref name="index"/> of <paramref name="array"/>; NULL when the index is NULL or out of range.</summary>
+    string ArrayElement(string array, string index);
+
+    /// <summary>
+    /// Aggregate: the value of <paramref name="value"/> on the row with the largest <paramref name="key"/>
+    /// of the group (rows with a NULL key ignored; which row wins a tie is unspecified); NULL for no such row.
+    /// </summary>
+    string ArgMax(string value, string key);
+
+    /// <summary>
+    /// A statement creating the session-temporary table <paramref name="name"/>, replacing one of that name
+    /// made earlier in the session; <paramref name="definition"/> is either a column list in parentheses or
+    /// <c>AS SELECT …</c>. The table is dropped when the connection closes.
+    /// </summary>
+    string CreateTempTable(string name, string definition);
+}
+
+/// <summary>DuckDB's spellings of the engine's constructs.</summary>
+public sealed partial class DuckDbDialect
+{
+    /// <inheritdoc />
+    public string Parameter(string name) => "$" + name;
+
+    /// <inheritdoc />
+    public string EpochSeconds(string expr) => $"epoch({expr})";
+
+    /// <inheritdoc />
+    public string IntegerRange(string start, string stop) => $"range({start}, {stop})";
+
+    /// <inheritdoc />
+    public string ArrayPosition(string array, string element) => $"list_position({array}, {element})";
+
+    /// <inheritdoc />
+    public string ArrayElement(string array, string index) => $"list_extract({array}, {index})";
+
+    /// <inheritdoc />
+    public string ArgMax(string value, string key) => $"arg_max({value}, {key})";
+
+    /// <inheritdoc />
+    public string CreateTempTable(string name, string definition) =>
+        $"CREATE OR REPLACE TEMP TABLE {name} {definition}";
+}
