@@ -374,10 +374,11 @@ internal static class Families
     /// <summary>
     /// SQL that is true when the lead's job title contains a decision-maker word. Plain substring tests,
     /// not a regular expression: any character of a word (dashes, quotes, «», №, emoji, combining marks)
-    /// then means itself, and only the SQL string quote needs escaping.
+    /// then means itself, and only the SQL string quote needs escaping. <c>strpos</c> is spelled the same
+    /// by DuckDB and PostgreSQL, so the dialect need not render it.
     /// </summary>
     internal static string DecisionMakerSql(KpiParameters p, string column = "l.job_title") =>
         p.DecisionMakerTitles.IsEmpty
             ? "false"
-            : "(" + string.Join(" OR ", p.DecisionMakerTitles.Select(w => $"contains(lower(coalesce({column}, '')), '{w.ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}')")) + ")";
+            : "(" + string.Join(" OR ", p.DecisionMakerTitles.Select(w => $"strpos(lower(coalesce({column}, '')), '{w.ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}') > 0")) + ")";
 }
