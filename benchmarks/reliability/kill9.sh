@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Kill -9 during import: each trial starts a ~500k-row import into a fresh workspace, kills it with
-# SIGKILL at a random moment (between 0 and 1.2 times the measured duration of a whole import), then
-# checks that
+# Kill -9 during import: each trial starts a ~500k-row import into a fresh workspace and kills it with
+# SIGKILL — TRIALS times at a random moment between 0 and 1.0 times the measured duration of a whole
+# import, and AFTER more times deliberately just after the commit (as soon as the import's --verbose
+# trace says "committed"). The duration (process start included) is the median of the last three whole
+# imports into an empty workspace: three before the trials, then each trial's re-import after a kill that
+# left nothing — on a shared machine the import's speed drifts, and a fixed window lets kills land after it. Each import runs with --verbose, so
+# the last trace line tells how far it got. Then it checks that
 #   1. the workspace opens (`status` exits 0);
 #   2. it holds all of the import or none of it (leads = 0 with no import logged, or every stored row
 #      with the import logged);
 #   3. no rejects file names an import that is not in the log (pending files are dot-files);
 #   4. importing the same file again completes, stores exactly the expected rows, leaves no pending
-#      file, and a further import of it changes nothing (idempotent).
-# Usage: benchmarks/reliability/kill9.sh [TRIALS=20] [ROWS=500000] [SEED=1]
+#      file, and a further import of it changes nothing (idempotent);
+#   5. an import whose trace reached "committed" is held whole.
+# Usage: benchmarks/reliability/kill9.sh [TRIALS=20] [ROWS=500000] [SEED=1] [AFTER=3]
 # Prints one line per trial and a summary; exits 1 when any check failed.
 set -euo pipefail
 TRIALS=${1:-20}
 ROWS=${2:-500000}
 RANDOM=${3:-1}
+AFTER=${4:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CLI=${SALESKPI_DLL:-"$ROOT/src/SalesKpi.Cli/bin/Release/net10.0/saleskpi.dll"}
 [ -f "$CLI" ] || dotnet build "$ROOT/src/SalesKpi.Cli" -c Release >/dev/null
@@ -42,25 +48,53 @@ finals() { find "$REJ" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | sort; }
 pendings() { find "$REJ" -maxdepth 1 -type f -name '.*' 2>/dev/null | wc -l; }
 now_ms() { date +%s%3N; }
 
-rm -rf "$DB" "$DB.wal" "$REJ"
-sk init >/dev/null
-t0=$(now_ms)
-sk import "$WORK/data" >/dev/null 2>&1 || [ $? -eq 2 ]
-FULL_MS=$(( $(now_ms) - t0 ))
-[ "$(leads)" -eq "$EXPECTED" ] || { echo "baseline import stored $(leads), expected $EXPECTED"; exit 1; }
-echo "rows $ROWS (stored $EXPECTED, rejected $BAD); whole import ${FULL_MS} ms; trials $TRIALS"
-
-failures=0; none=0; all=0
-for t in $(seq 1 "$TRIALS"); do
+# The random window is the duration of a whole import on this machine now.
+runs=()
+window() { printf '%s\n' "${runs[@]: -3}" | sort -n | sed -n 2p; }
+for _ in 1 2 3; do
   rm -rf "$DB" "$DB.wal" "$REJ"
   sk init >/dev/null
-  delay=$(( (RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10 + 1) ))
-  dotnet "$CLI" import "$WORK/data" --db "$DB" >/dev/null 2>&1 &
+  t0=$(now_ms)
+  sk import "$WORK/data" --verbose >/dev/null 2>"$WORK/trace" || [ $? -eq 2 ]
+  runs+=($(( $(now_ms) - t0 )))
+  [ "$(leads)" -eq "$EXPECTED" ] || { echo "baseline import stored $(leads), expected $EXPECTED"; exit 1; }
+done
+echo "rows $ROWS (stored $EXPECTED, rejected $BAD); whole import ${runs[*]} ms, median $(window) ms; trials $TRIALS random + $AFTER after commit"
+echo "trace of the last baseline import: $(grep '^trace:' "$WORK/trace" | sed 's/^trace: //' | paste -sd ';')"
+
+# How far the killed import got, from its --verbose trace.
+phase() {
+  if grep -q 'trace: committed' "$1"; then echo committed
+  elif grep -q 'trace: report files written' "$1"; then echo logged
+  elif grep -q 'trace: warnings checked' "$1"; then echo rejects-written
+  elif grep -q 'duplicates and replacements resolved' "$1"; then echo resolved
+  elif grep -q 'read and appended' "$1"; then echo appended
+  else echo reading
+  fi
+}
+
+failures=0; none=0; all=0
+for t in $(seq 1 $((TRIALS + AFTER))); do
+  rm -rf "$DB" "$DB.wal" "$REJ"
+  sk init >/dev/null
+  : >"$WORK/trace"
+  t0=$(now_ms)
+  dotnet "$CLI" import "$WORK/data" --db "$DB" --verbose >/dev/null 2>"$WORK/trace" &
   pid=$!
-  sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  if [ "$t" -le "$TRIALS" ]; then
+    how=random
+    FULL_MS=$(window)
+    delay=$(( (RANDOM * 32768 + RANDOM) % (FULL_MS + 1) ))
+    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  else
+    how=after-commit
+    while kill -0 "$pid" 2>/dev/null && ! grep -q 'trace: committed' "$WORK/trace"; do sleep 0.002; done
+  fi
   killed=finished
   if kill -9 "$pid" 2>/dev/null; then killed=killed; fi
+  at=$(( $(now_ms) - t0 ))
   wait "$pid" 2>/dev/null || true
+  reached=$(phase "$WORK/trace")
 
   problems=()
   sk status >/dev/null 2>&1 || problems+=("workspace does not open")
@@ -70,8 +104,11 @@ for t in $(seq 1 "$TRIALS"); do
   else state="partial($n rows, $i imports)"; problems+=("partial import")
   fi
   if [ "$i" = 0 ] && [ -n "$(finals)" ]; then problems+=("stray rejects file: $(finals | xargs -n1 basename | tr '\n' ' ')"); fi
+  if [ "$reached" = committed ] && [ "$state" != all ]; then problems+=("committed but not held whole"); fi
 
+  t0=$(now_ms)
   sk import "$WORK/data" >/dev/null 2>&1 || [ $? -eq 2 ] || problems+=("re-import failed")
+  if [ "$state" = none ]; then runs+=($(( $(now_ms) - t0 ))); fi
   [ "$(leads)" = "$EXPECTED" ] || problems+=("re-import stored $(leads)")
   [ "$(pendings)" = 0 ] || problems+=("pending files left after re-import")
   sk import "$WORK/data" >/dev/null 2>&1 || [ $? -eq 2 ] || problems+=("second re-import failed")
@@ -80,8 +117,9 @@ for t in $(seq 1 "$TRIALS"); do
   [ "$(finals | wc -l)" = "$expected_files" ] || problems+=("$(finals | wc -l) rejects files for $expected_files imports")
 
   if [ ${#problems[@]} -eq 0 ]; then verdict=ok; else verdict="FAIL: ${problems[*]}"; failures=$((failures + 1)); fi
-  printf 'trial %2d: kill at %5d ms (%s) -> %s; %s\n' "$t" "$delay" "$killed" "$state" "$verdict"
+  [ "$how" = random ] && how="random/$FULL_MS"
+  printf 'trial %2d: %-18s kill at %5d ms (%s, reached %s) -> %s; %s\n' "$t" "$how" "$at" "$killed" "$reached" "$state" "$verdict"
 done
 
-echo "summary: $TRIALS trials, $none none, $all all, $failures failed"
+echo "summary: $((TRIALS + AFTER)) trials, $none none, $all all, $failures failed"
 [ "$failures" -eq 0 ]

@@ -189,8 +189,9 @@ internal sealed class WholeFileRejection
         }
     }
 
+    // DecoderFallback.ReplacementFallback writes '?', which cannot be told from a real question mark.
     private StreamReader OpenLenient() =>
-        FileImport.OpenText(Path, Encoding.GetEncoding(format.Encoding.CodePage, EncoderFallback.ReplacementFallback, DecoderFallback.ReplacementFallback));
+        FileImport.OpenText(Path, Encoding.GetEncoding(format.Encoding.CodePage, EncoderFallback.ReplacementFallback, new DecoderReplacementFallback("\uFFFD")));
 
     private static char GuessDelimiter(string path)
     {

@@ -12,11 +12,10 @@ namespace SalesKpi.Tests.Import;
 public sealed record FuzzCase(int Id, string FileName, string Mutations, byte[] Bytes);
 
 /// <summary>
-/// The result of importing one <see cref="FuzzCase"/>: the invariants it broke (<see cref="Violations"/>),
-/// the ones it broke that belong to defects fixed on another branch (<see cref="Pending"/>, issue 11 items
-/// named in each text), and the counts the import printed.
+/// The result of importing one <see cref="FuzzCase"/>: the invariants it broke (<see cref="Violations"/>,
+/// empty when the import kept every promise) and the counts the import printed.
 /// </summary>
-public sealed record FuzzOutcome(FuzzCase Case, string Kind, long Read, long Stored, long Rejected, IReadOnlyList<string> Violations, IReadOnlyList<string> Pending);
+public sealed record FuzzOutcome(FuzzCase Case, string Kind, long Read, long Stored, long Rejected, IReadOnlyList<string> Violations);
 
 /// <summary>
 /// A deterministic import fuzzer shared by the test suite (a few hundred cases) and the campaign in
@@ -28,12 +27,6 @@ public sealed record FuzzOutcome(FuzzCase Case, string Kind, long Read, long Sto
 /// </summary>
 public static class ImportFuzz
 {
-    /// <summary>
-    /// False until the fixes of issue 11 items 1, 2, 3, 6 and 7 (another branch) are merged: until then
-    /// the checks those items fix are reported as pending instead of failing. Set to true after the merge.
-    /// </summary>
-    public static bool OtherBranchFixesMerged { get; set; }
-
     private static readonly string[] HugeNumbers =
     [
         "99999999999999", "100000000000000", "99999999999999.9999", "1e309", "1E5", "1.00000000000000000000000000001",
@@ -130,7 +123,7 @@ public static class ImportFuzz
         }
         catch (Exception ex)
         {
-            checker.Expect(false, $"unexpected {ex.GetType().Name}: {ex.Message}", expected.SumOverflow ? "item 3 (summed spend overflow hides its cause)" : null);
+            checker.Expect(false, $"unexpected {ex.GetType().Name}: {ex.Message}");
             return checker.Outcome(c, "crashed", 0, 0, 0);
         }
     }
@@ -148,27 +141,23 @@ public static class ImportFuzz
     private static FuzzOutcome Verify(Workspace ws, FuzzCase c, EntityDef entity, Reference.Result expected, FileReport f)
     {
         var checker = new Checker();
-        void Expect(bool ok, string what, string? otherBranchItem = null) => checker.Expect(ok, what, otherBranchItem);
+        void Expect(bool ok, string what) => checker.Expect(ok, what);
         Expect(f.Read == f.Stored + f.Rejected, $"read {f.Read} != stored {f.Stored} + rejected {f.Rejected}");
         var storedHere = Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM \"{entity.Name}\" WHERE file_id = {f.FileId}"), CultureInfo.InvariantCulture);
         var kind = f.Error is not null ? "whole-file" : f.Rejected > 0 ? "partial" : "clean";
 
-        if (expected.Pending is { } why)
-        {
-            // The reference cannot say what the fixed product does with this input; only the counts are checked.
-            var colon = why.IndexOf(':', StringComparison.Ordinal);
-            Expect(false, why[(colon + 2)..], why[..colon]);
-            return checker.Outcome(c, kind, f.Read, f.Stored, f.Rejected);
-        }
-
         if (expected.WholeFile is { } reason)
         {
             Expect(f.Error is not null, $"the reference rejects the file whole ({reason}) but the import took it: read {f.Read}, stored {f.Stored}");
-            Expect(storedHere == 0, $"a file rejected whole left {storedHere} rows behind", "item 1");
-            Expect(f.Read == expected.Records.Count && f.Rejected == expected.Records.Count, $"a file rejected whole ({reason}) counts read {f.Read}, rejected {f.Rejected}; it has {expected.Records.Count} rows", "item 2");
+            Expect(storedHere == 0, $"a file rejected whole left {storedHere} rows behind");
+            Expect(f.Read == expected.Records.Count && f.Rejected == expected.Records.Count, $"a file rejected whole ({reason}) counts read {f.Read}, rejected {f.Rejected}; it has {expected.Records.Count} rows");
             if (expected.Records.Count > 0)
             {
-                CheckRejectsFile(f, expected, [.. expected.Records.Select(r => r.Line)], Expect, "item 2");
+                CheckRejectsFile(f, expected, [.. expected.Records.Select(r => r.Line)], Expect);
+            }
+            else
+            {
+                Expect(f.RejectsPath is null, "a rejects file was written for a file rejected whole that has no rows");
             }
 
             return checker.Outcome(c, kind, f.Read, f.Stored, f.Rejected);
@@ -192,8 +181,7 @@ public static class ImportFuzz
 
         if (expected.RejectedLines.Count > 0)
         {
-            var item = expected.Records.Any(r => r.Unterminated) ? "item 6 (an unclosed quote swallows the _reject_ columns)" : null;
-            CheckRejectsFile(f, expected, expected.RejectedLines, Expect, item);
+            CheckRejectsFile(f, expected, expected.RejectedLines, Expect);
         }
         else
         {
@@ -203,37 +191,27 @@ public static class ImportFuzz
         return checker.Outcome(c, kind, f.Read, f.Stored, f.Rejected);
     }
 
-    /// <summary>Collects broken invariants, setting aside those another branch fixes until it is merged.</summary>
+    /// <summary>Collects broken invariants.</summary>
     private sealed class Checker
     {
         private readonly List<string> violations = [];
-        private readonly List<string> pending = [];
 
-        public void Expect(bool ok, string what, string? otherBranchItem = null)
+        public void Expect(bool ok, string what)
         {
-            if (ok)
-            {
-                return;
-            }
-
-            if (otherBranchItem is not null && !OtherBranchFixesMerged)
-            {
-                pending.Add($"{otherBranchItem}: {what}");
-            }
-            else
+            if (!ok)
             {
                 violations.Add(what);
             }
         }
 
-        public FuzzOutcome Outcome(FuzzCase c, string kind, long read, long stored, long rejected) => new(c, kind, read, stored, rejected, violations, pending);
+        public FuzzOutcome Outcome(FuzzCase c, string kind, long read, long stored, long rejected) => new(c, kind, read, stored, rejected, violations);
     }
 
-    private static void CheckRejectsFile(FileReport f, Reference.Result expected, IReadOnlyCollection<long> lines, Action<bool, string, string?> expect, string? item)
+    private static void CheckRejectsFile(FileReport f, Reference.Result expected, IReadOnlyCollection<long> lines, Action<bool, string> expect)
     {
         if (f.RejectsPath is null || !File.Exists(f.RejectsPath))
         {
-            expect(false, $"{lines.Count} rejected rows but no rejects file", item);
+            expect(false, $"{lines.Count} rejected rows but no rejects file");
             return;
         }
 
@@ -252,11 +230,12 @@ public static class ImportFuzz
             byLine[line] = [.. r.Fields.Take(r.Fields.Count - 3)];
         }
 
-        expect(ok && byLine.Count == records.Count - 1, "the rejects file is not valid CSV with one _reject_line, _reject_column, _reject_reason per record", item);
-        expect(byLine.Keys.Order().SequenceEqual(lines.Order()), $"the rejects file holds lines [{string.Join(' ', byLine.Keys.Order().Take(8))}], rejected were [{string.Join(' ', lines.Order().Take(8))}]", item);
+        expect(ok && byLine.Count == records.Count - 1, "the rejects file is not valid CSV with one _reject_line, _reject_column, _reject_reason per record");
+        expect(byLine.Keys.Order().SequenceEqual(lines.Order()), $"the rejects file holds lines [{string.Join(' ', byLine.Keys.Order().Take(8))}], rejected were [{string.Join(' ', lines.Order().Take(8))}]");
         var originals = expected.Records.ToDictionary(r => r.Line);
         var changed = byLine.Where(kv => originals.TryGetValue(kv.Key, out var o) && !o.Fields.SequenceEqual(kv.Value)).Select(kv => kv.Key).ToList();
-        expect(changed.Count == 0, $"the rejects file changed the records of lines {string.Join(' ', changed.Take(8))}", item);
+        string Show(IEnumerable<string> fields) => string.Join(',', fields).Replace("\0", "\\0", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
+        expect(changed.Count == 0, changed.Count == 0 ? string.Empty : $"the rejects file changed the records of lines {string.Join(' ', changed.Take(8))} (first: [{Show(originals[changed[0]].Fields)}] became [{Show(byLine[changed[0]])}])");
     }
 
     private static (byte[] Bytes, string What) Mutate(byte[] b, Random rng)
@@ -433,7 +412,7 @@ public static class ImportFuzz
         public sealed record Record(long Line, IReadOnlyList<string> Fields, bool Unterminated, bool Quoted);
 
         /// <summary>What the file should give: its records, whole-file reason, rejected lines and stored rows (canonical text).</summary>
-        public sealed record Result(IReadOnlyList<Record> Records, string? WholeFile, string? Pending, IReadOnlyList<long> RejectedLines, IReadOnlyList<string> StoredRows, bool SumOverflow);
+        public sealed record Result(IReadOnlyList<Record> Records, string? WholeFile, IReadOnlyList<long> RejectedLines, IReadOnlyList<string> StoredRows, bool SumOverflow);
 
         /// <summary>Reads <paramref name="bytes"/> as a canonical file of <paramref name="entity"/>.</summary>
         public static Result Read(byte[] bytes, EntityDef entity)
@@ -462,17 +441,8 @@ public static class ImportFuzz
                 return Whole(rows, "not UTF-8");
             }
 
-            if (lossy.StartsWith('\uFEFF'))
-            {
-                return Pending(rows, "item 7 (a second BOM leaks into the first header name): not compared");
-            }
-
-            if (lossy.Contains('\0', StringComparison.Ordinal))
-            {
-                return Pending(rows, "item 7 (NUL after the first 8 KB is stored): not compared");
-            }
-
-            var names = all[0].Fields.Select(n => n.Trim()).ToList();
+            // import.md: byte-order marks repeated at the start of the file are not part of the first name.
+            var names = all[0].Fields.Select((n, i) => (i == 0 ? n.TrimStart('\uFEFF') : n).Trim()).ToList();
             var map = new int[entity.Columns.Length];
             Array.Fill(map, -1);
             for (var i = 0; i < names.Count; i++)
@@ -500,7 +470,9 @@ public static class ImportFuzz
             var valid = new List<(long Line, object?[] Values)>();
             foreach (var r in rows)
             {
-                var values = r.Unterminated || r.Fields.Count != names.Count ? null : Values(r, map, entity);
+                // import.md: a NUL byte past the first 8 KB rejects its row (one in the first 8 KB rejected the file above).
+                var nul = r.Fields.Any(f => f.Contains('\0', StringComparison.Ordinal));
+                var values = nul || r.Unterminated || r.Fields.Count != names.Count ? null : Values(r, map, entity);
                 if (values is null)
                 {
                     rejected.Add(r.Line);
@@ -537,7 +509,7 @@ public static class ImportFuzz
                 }
             }
 
-            return new Result(rows, null, null, [.. rejected.Order()], [.. stored.Order(StringComparer.Ordinal)], overflow);
+            return new Result(rows, null, [.. rejected.Order()], [.. stored.Order(StringComparer.Ordinal)], overflow);
         }
 
         /// <summary>A value as comparable text: the same for the reference's value and the one read back from the table.</summary>
@@ -652,9 +624,7 @@ public static class ImportFuzz
             return records;
         }
 
-        private static Result Whole(List<Record> rows, string reason) => new(rows, reason, null, [], [], false);
-
-        private static Result Pending(List<Record> rows, string reason) => new(rows, null, reason, [], [], false);
+        private static Result Whole(List<Record> rows, string reason) => new(rows, reason, [], [], false);
 
         private static object?[]? Values(Record r, int[] map, EntityDef entity)
         {

@@ -100,6 +100,18 @@ public sealed class ImportHardeningTests : IDisposable
         rejects.Skip(1).Select(r => r[^1]).Distinct().ShouldBe([error]);
     }
 
+    // Found by the fuzzer: the lenient reading replaced undecodable bytes with '?', which the rejects file
+    // could not tell from a real question mark; import.md promises U+FFFD.
+    [Fact]
+    public void Undecodable_bytes_of_a_file_rejected_whole_show_as_the_replacement_character_in_its_rejects_file()
+    {
+        using var ws = Ws.Create(dir);
+        File.WriteAllBytes(dir.File("leads.csv"), [.. "lead_id,created_at\nL1?,2025-01-01\nL"u8, 0xFF, .. "2,2025-01-02\n"u8]);
+        var f = Import(ws, "leads.csv").Files.Single();
+        f.Error!.ShouldContain("not UTF-8");
+        ReadCsv(f.RejectsPath!).Skip(1).Select(r => r[0]).ShouldBe(["L1?", "L\uFFFD2"]);
+    }
+
     [Theory]
     [InlineData("lead_id,created_at\nL1,2025-01-01\nL2,x\xff\n", 3)]
     [InlineData("lead_id,created_at\r\nL1,\"a\nb\"\r\nL2,x\xff\r\n", 4)]
