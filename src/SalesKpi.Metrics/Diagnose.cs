@@ -134,20 +134,20 @@ public sealed class DiagnoseEngine(Workspace ws)
             var p = double.IsNaN(s1) || double.IsNaN(s2) ? null : Stats.WelchP((double)(meanBefore ?? b.Value!.Value), s1, b.N, (double)(meanAfter ?? a.Value!.Value), s2, a.N);
             return p is null
                 ? (null, Loc.T("fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
-                : (p, "Welch t");
+                : (p, ChangeTest.Welch(sdKey).Name);
         }
 
-        return kpi.Id switch
+        var test = KpiDefinitions.For(kpi).Test;
+        return test.Kind switch
         {
-            _ when kpi.IsProportion => (Stats.TwoProportionP((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value), "two-proportion z"),
-            "nps" => (Stats.DifferenceP(
+            ChangeTestKind.TwoProportionZ => (Stats.TwoProportionP((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value), test.Name),
+            ChangeTestKind.NpsDifferenceZ => (Stats.DifferenceP(
                 (double)(a.Value!.Value - b.Value!.Value),
-                Math.Sqrt(Math.Pow(Stats.NpsStandardError((long)b.Details["promoters"]!.Value, (long)b.Details["detractors"]!.Value, b.N), 2) +
-                          Math.Pow(Stats.NpsStandardError((long)a.Details["promoters"]!.Value, (long)a.Details["detractors"]!.Value, a.N), 2))), "NPS difference z"),
-            "leads" => (Stats.PoissonRateP((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days), "Poisson rate z"),
-            "average_deal_size" or "lead_quality" or "activities_per_deal" or "realized_lifetime_value" => Welch("std_dev"),
-            "sales_cycle_length" => Welch("std_dev_days"),
-            "lead_response_time" => Welch("std_dev_hours", b.Details["mean_hours"], a.Details["mean_hours"]),
+                Math.Sqrt(Math.Pow(Stats.NpsStandardError((long)b.Details[DetailKeys.Promoters]!.Value, (long)b.Details[DetailKeys.Detractors]!.Value, b.N), 2) +
+                          Math.Pow(Stats.NpsStandardError((long)a.Details[DetailKeys.Promoters]!.Value, (long)a.Details[DetailKeys.Detractors]!.Value, a.N), 2))), test.Name),
+            ChangeTestKind.PoissonRateZ => (Stats.PoissonRateP((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days), test.Name),
+            ChangeTestKind.WelchT when test.MeanDetail is { } mean => Welch(test.SpreadDetail!, b.Details[mean], a.Details[mean]),
+            ChangeTestKind.WelchT => Welch(test.SpreadDetail!),
             _ => (null, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
         };
     }
@@ -187,11 +187,11 @@ public sealed class DiagnoseEngine(Workspace ws)
             return 0;
         }
 
-        return kpi.Id switch
+        return KpiDefinitions.For(kpi).Test.Kind switch
         {
-            "leads" => slice.Value ?? 0,
-            _ when kpi.IsProportion => total.Denominator > 0 ? (slice.Numerator ?? 0) / total.Denominator : null,
-            "nps" => total.N > 0 ? 100m * ((slice.Details.GetValueOrDefault("promoters") ?? 0) - (slice.Details.GetValueOrDefault("detractors") ?? 0)) / total.N : null,
+            ChangeTestKind.PoissonRateZ => slice.Value ?? 0,
+            ChangeTestKind.TwoProportionZ => total.Denominator > 0 ? (slice.Numerator ?? 0) / total.Denominator : null,
+            ChangeTestKind.NpsDifferenceZ => total.N > 0 ? 100m * ((slice.Details.GetValueOrDefault(DetailKeys.Promoters) ?? 0) - (slice.Details.GetValueOrDefault(DetailKeys.Detractors) ?? 0)) / total.N : null,
             _ => total.N > 0 && slice.Value is { } v ? v * slice.N / total.N : null,
         };
     }
@@ -227,7 +227,7 @@ public sealed class DiagnoseEngine(Workspace ws)
                 Before = convB,
                 After = convA,
                 PValue = pv,
-                Test = "two-proportion z",
+                Test = ChangeTest.TwoProportion.Name,
                 Better = convA > convB,
                 Text = Loc.F(
                     "Stage '{0}' now passes {1} of deals on to '{2}' ({3} in {4}, {5}){6}",

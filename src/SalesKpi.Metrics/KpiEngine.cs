@@ -94,15 +94,15 @@ public sealed class KpiEngine
         var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
         // The report left the period's single bucket loaded; the listings reuse it and its context.
         var families = Families.Build(parameters, ws.Dialect);
-        var sources = ExplainCatalog.Sources[kpi.Id]
-            .Where(s => kpi.Id != "win_rate" || (s.Family == Families.DealsClosed) == (parameters.WinRateBasis == WinRateBasis.Closed))
+        var definition = KpiDefinitions.For(kpi);
+        var sources = definition.Sources
+            .Where(s => s.When?.Invoke(parameters) ?? true)
             .Select(s => new ExplainedSource(
-                Loc.T(s.Title, ExplainCatalog.TitlesRu[s.Title]),
-                s.Columns,
+                Loc.T(s.Title.En, s.Title.Ru),
+                [.. s.Columns],
                 Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1)))
             .ToList();
-        var definition = ExplainCatalog.Definitions[kpi.Id];
-        return new Explanation(Loc.T(definition.En, definition.Ru), report, result, sources);
+        return new Explanation(Loc.T(definition.Explain.En, definition.Explain.Ru), report, result, sources);
     }
 
     /// <summary>
@@ -157,7 +157,8 @@ public sealed class KpiEngine
 
     private readonly record struct Key(int Bucket, string Slice);
 
-    private sealed class Agg : Dictionary<string, decimal?>
+    /// <summary>The aggregates of one family for one bucket and slice, by aggregate name.</summary>
+    internal sealed class Agg : Dictionary<string, decimal?>
     {
         public decimal Get(string name) => TryGetValue(name, out var v) && v is { } d ? d : 0m;
 
@@ -379,13 +380,8 @@ public sealed class KpiEngine
             flags.Add("partial");
         }
 
-        var window = kpi.Id switch
-        {
-            "lead_to_sql_rate" => ctx.P.LeadToSqlWindowDays,
-            "sql_to_opportunity_rate" => ctx.P.SqlToOpportunityWindowDays,
-            "lead_to_win_rate" => ctx.P.LeadToWinWindowDays,
-            _ => 0,
-        };
+        var definition = KpiDefinitions.For(kpi);
+        var window = definition.WindowDays?.Invoke(ctx.P) ?? 0;
         if (window > 0 && end.AddDays(window) > ctx.AsOf)
         {
             flags.Add("immature");
@@ -398,33 +394,12 @@ public sealed class KpiEngine
         }
 
         Agg A(string family) => aggs[family].TryGetValue(new Key(bucket, key), out var a) ? a : new Agg();
-        string? Missing(params string[] tables) =>
+        string? Missing(ImmutableArray<string> tables) =>
             tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
                 ? Loc.F("no {0}.csv data imported", "не импортированы данные {0}.csv", t)
                 : null;
 
-        return kpi.Id switch
-        {
-            "leads" => Leads(result, A(Families.Leads), Missing("leads")),
-            "cost_per_lead" => CostPerLead(result, A(Families.Spend), A(Families.Leads), Missing("spend", "leads")),
-            "lead_quality" => Quality(result, A(Families.Leads), Missing("leads")),
-            "lead_to_sql_rate" => Proportion(result, A(Families.Leads), "to_sql", "n", Missing("leads"), Loc.T("no leads created in the period", "нет лидов, созданных в периоде")),
-            "lead_response_time" => Response(result, A(Families.Leads), Missing("leads")),
-            "sql_to_opportunity_rate" => Proportion(result, A(Families.Sql), "converted", "n", Missing("leads"), Loc.T("no leads qualified in the period", "нет лидов, квалифицированных в периоде")),
-            "average_deal_size" => DealSize(result, A(Families.DealsClosed), Missing("deals")),
-            "sales_cycle_length" => Cycle(result, A(Families.DealsClosed), Missing("deals")),
-            "win_rate" => WinRate(result, ctx.P.WinRateBasis == WinRateBasis.Closed ? A(Families.DealsClosed) : A(Families.DealsCreated), Missing("deals")),
-            "activities_per_deal" => Activities(result, A(Families.DealsClosed), Missing("deals", "activities")),
-            "customer_lifetime_value" => Ltv(result, A(Families.Customers), A(Families.Revenue), period, ctx, Missing("customers", "revenue")),
-            "retention_rate" => Retention(result, A(Families.Customers), Missing("customers")),
-            "nps" => Nps(result, A(Families.Nps), Missing("nps")),
-            "sales_velocity" => Velocity(result, A(Families.DealsCreated), A(Families.DealsClosed), ctx, Missing("deals")),
-            "customer_acquisition_cost" => Cac(result, A(Families.Spend), A(Families.Acquired), Missing("spend", "customers")),
-            "ltv_to_cac" => LtvToCac(result, Ltv(result, A(Families.Customers), A(Families.Revenue), period, ctx, Missing("customers", "revenue")), Cac(result, A(Families.Spend), A(Families.Acquired), Missing("spend", "customers"))),
-            "lead_to_win_rate" => Proportion(result, A(Families.Leads), "to_win", "n", Missing("leads", "deals"), Loc.T("no leads created in the period", "нет лидов, созданных в периоде")),
-            "realized_lifetime_value" => Realized(result, A(Families.Customers), Missing("customers", "revenue")),
-            _ => throw new InvalidOperationException(kpi.Id),
-        };
+        return definition.Compute(result, new KpiInputs(A, Missing, Missing(definition.Tables), period, ctx.P, ctx.AsOf, ctx.Zone));
     }
 
     private static KpiResult Null(KpiResult r, string reason, long n = 0) => r with { Value = null, Reason = reason, N = n, Ci95 = null };
@@ -432,13 +407,13 @@ public sealed class KpiEngine
     private static ImmutableSortedDictionary<string, decimal?> Details(params (string Key, decimal? Value)[] items) =>
         items.ToImmutableSortedDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
 
-    private static KpiResult Leads(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Leads(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("n");
         return missing is not null ? Null(r, missing) : r with { Value = n, N = n };
     }
 
-    private static KpiResult CostPerLead(KpiResult r, Agg spend, Agg leads, string? missing)
+    internal static KpiResult CostPerLead(KpiResult r, Agg spend, Agg leads, string? missing)
     {
         var n = (long)leads.Get("n");
         var cost = spend.Get("spend");
@@ -452,7 +427,7 @@ public sealed class KpiEngine
             : r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
     }
 
-    private static KpiResult Quality(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Quality(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("n");
         if (missing is not null || n == 0)
@@ -460,10 +435,10 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
         }
 
-        return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high")), ("std_dev", a.Maybe("score_sd"))) };
+        return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high")), (DetailKeys.StdDev, a.Maybe("score_sd"))) };
     }
 
-    private static KpiResult Proportion(KpiResult r, Agg a, string num, string den, string? missing, string empty)
+    internal static KpiResult Proportion(KpiResult r, Agg a, string num, string den, string? missing, string empty)
     {
         var x = (long)a.Get(num);
         var n = (long)a.Get(den);
@@ -475,13 +450,13 @@ public sealed class KpiEngine
         return r with { Value = (decimal)x / n, N = n, Numerator = x, Denominator = n, Ci95 = Stats.Wilson(x, n) };
     }
 
-    private static KpiResult Response(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Response(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("n");
         var answered = (long)a.Get("answered");
         var details = Details(
-            ("mean_hours", a.Maybe("resp_mean")),
-            ("std_dev_hours", a.Maybe("resp_sd")),
+            (DetailKeys.MeanHours, a.Maybe("resp_mean")),
+            (DetailKeys.StdDevHours, a.Maybe("resp_sd")),
             ("p90_hours", a.Maybe("resp_p90")),
             ("unanswered", n - answered),
             ("within_sla_share", n == 0 ? null : a.Get("within_sla") / n));
@@ -495,10 +470,10 @@ public sealed class KpiEngine
             : r with { Value = a.Maybe("resp_median"), N = answered, Details = details };
     }
 
-    private static KpiResult DealSize(KpiResult r, Agg a, string? missing)
+    internal static KpiResult DealSize(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("amount_n");
-        var details = Details(("median", a.Maybe("amount_median")), ("std_dev", a.Maybe("amount_sd")), ("excluded_other_currency", a.Get("other_currency")));
+        var details = Details(("median", a.Maybe("amount_median")), (DetailKeys.StdDev, a.Maybe("amount_sd")), ("excluded_other_currency", a.Get("other_currency")));
         if (missing is not null || n == 0)
         {
             return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде")) with { Details = details };
@@ -507,7 +482,7 @@ public sealed class KpiEngine
         return r with { Value = a.Get("amount_sum") / n, N = n, Details = details };
     }
 
-    private static KpiResult Cycle(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Cycle(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("won");
         if (missing is not null || n == 0)
@@ -515,10 +490,10 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
         }
 
-        return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90")), ("std_dev_days", a.Maybe("cycle_sd"))) };
+        return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90")), (DetailKeys.StdDevDays, a.Maybe("cycle_sd"))) };
     }
 
-    private static KpiResult WinRate(KpiResult r, Agg a, string? missing)
+    internal static KpiResult WinRate(KpiResult r, Agg a, string? missing)
     {
         var won = (long)a.Get("won");
         var closed = won + (long)a.Get("lost");
@@ -530,7 +505,7 @@ public sealed class KpiEngine
         return r with { Value = (decimal)won / closed, N = closed, Numerator = won, Denominator = closed, Ci95 = Stats.Wilson(won, closed) };
     }
 
-    private static KpiResult Activities(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Activities(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("won");
         var calls = a.Get("calls");
@@ -546,24 +521,25 @@ public sealed class KpiEngine
             N = n,
             Numerator = calls + meetings,
             Denominator = n,
-            Details = Details(("calls_per_deal", calls / n), ("meetings_per_deal", meetings / n), ("std_dev", a.Maybe("touches_sd"))),
+            Details = Details(("calls_per_deal", calls / n), ("meetings_per_deal", meetings / n), (DetailKeys.StdDev, a.Maybe("touches_sd"))),
         };
     }
 
-    private static KpiResult Ltv(KpiResult r, Agg customers, Agg revenue, Period period, Context ctx, string? missing)
+    internal static KpiResult Ltv(KpiResult r, Agg customers, Agg revenue, KpiInputs inputs)
     {
         var s = (long)customers.Get("start");
         var e = (long)customers.Get("end");
         var lost = (long)customers.Get("lost");
         var grossProfit = revenue.Get("gross_profit");
+        var (missing, period) = (inputs.Missing, inputs.Period);
         if (missing is not null || s == 0)
         {
             return Null(r, missing ?? Loc.T("no customers active at the start of the period", "нет клиентов, активных на начало периода"));
         }
 
         // A partial period is evaluated over the days up to as-of.
-        var endUtc = period.EndUtc(ctx.Zone) < ctx.AsOf ? period.EndUtc(ctx.Zone) : ctx.AsOf;
-        var days = (endUtc - period.StartUtc(ctx.Zone)).TotalDays;
+        var endUtc = period.EndUtc(inputs.Zone) < inputs.AsOf ? period.EndUtc(inputs.Zone) : inputs.AsOf;
+        var days = (endUtc - period.StartUtc(inputs.Zone)).TotalDays;
         var months = days / 30.4375;
         var churn = (double)lost / s;
         var monthlyChurn = 1 - Math.Pow(1 - churn, 1 / months);
@@ -577,7 +553,7 @@ public sealed class KpiEngine
         return r with { Value = monthlyProfit / (decimal)monthlyChurn, N = s, Details = details };
     }
 
-    private static KpiResult Retention(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Retention(KpiResult r, Agg a, string? missing)
     {
         var s = (long)a.Get("start");
         var kept = s - (long)a.Get("lost");
@@ -589,7 +565,7 @@ public sealed class KpiEngine
         return r with { Value = (decimal)kept / s, N = s, Numerator = kept, Denominator = s, Ci95 = Stats.Wilson(kept, s) };
     }
 
-    private static KpiResult Nps(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Nps(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("answers");
         var pro = (long)a.Get("promoters");
@@ -604,11 +580,11 @@ public sealed class KpiEngine
             Value = 100m * (pro - det) / n,
             N = n,
             Ci95 = Stats.Nps(pro, det, n),
-            Details = Details(("promoters", pro), ("passives", a.Get("passives")), ("detractors", det)),
+            Details = Details((DetailKeys.Promoters, pro), ("passives", a.Get("passives")), (DetailKeys.Detractors, det)),
         };
     }
 
-    private static KpiResult Velocity(KpiResult r, Agg created, Agg closed, Context ctx, string? missing)
+    internal static KpiResult Velocity(KpiResult r, Agg created, Agg closed, KpiParameters parameters, string? missing)
     {
         if (missing is not null)
         {
@@ -616,7 +592,7 @@ public sealed class KpiEngine
         }
 
         var deals = (long)created.Get("created");
-        var winRate = WinRate(r, ctx.P.WinRateBasis == WinRateBasis.Closed ? closed : created, null).Value;
+        var winRate = WinRate(r, parameters.WinRateBasis == WinRateBasis.Closed ? closed : created, null).Value;
         var size = DealSize(r, closed, null).Value;
         var cycle = Cycle(r, closed, null).Value;
         var details = Details(("deals_created", deals), ("win_rate", winRate), ("average_deal_size", size), ("sales_cycle_length", cycle));
@@ -630,7 +606,7 @@ public sealed class KpiEngine
             : r with { Value = deals * winRate * size / cycle, N = deals, Details = details };
     }
 
-    private static KpiResult Cac(KpiResult r, Agg spend, Agg acquired, string? missing)
+    internal static KpiResult Cac(KpiResult r, Agg spend, Agg acquired, string? missing)
     {
         var n = (long)acquired.Get("acquired");
         var cost = spend.Get("spend");
@@ -642,7 +618,7 @@ public sealed class KpiEngine
         return r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
     }
 
-    private static KpiResult LtvToCac(KpiResult r, KpiResult ltv, KpiResult cac)
+    internal static KpiResult LtvToCac(KpiResult r, KpiResult ltv, KpiResult cac)
     {
         var details = Details(("customer_lifetime_value", ltv.Value), ("customer_acquisition_cost", cac.Value));
         if (ltv.Value is null || cac.Value is null)
@@ -655,7 +631,7 @@ public sealed class KpiEngine
             : r with { Value = ltv.Value / cac.Value, N = Math.Min(ltv.N, cac.N), Numerator = ltv.Value, Denominator = cac.Value, Details = details };
     }
 
-    private static KpiResult Realized(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Realized(KpiResult r, Agg a, string? missing)
     {
         var n = (long)a.Get("churned");
         if (missing is not null || n == 0)
@@ -663,6 +639,6 @@ public sealed class KpiEngine
             return Null(r, missing ?? Loc.T("no customers churned in the period", "нет ушедших клиентов в периоде"));
         }
 
-        return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n, Details = Details(("std_dev", a.Maybe("realized_sd"))) };
+        return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n, Details = Details((DetailKeys.StdDev, a.Maybe("realized_sd"))) };
     }
 }

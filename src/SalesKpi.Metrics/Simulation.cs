@@ -107,13 +107,13 @@ public static class Simulation
     public static Levers Measure(Workspace ws, Period period, DateTimeOffset asOf, KpiParameters p)
     {
         var engine = new KpiEngine(ws);
-        var byChannel = engine.Run(new ReportRequest { Period = period, By = ["channel"], Kpis = [KpiCatalog.Get("lead_to_sql_rate")], AsOf = asOf, Parameters = p });
-        var totals = engine.Run(new ReportRequest { Period = period, Kpis = [KpiCatalog.Get("sql_to_opportunity_rate"), KpiCatalog.Get("win_rate"), KpiCatalog.Get("average_deal_size"), KpiCatalog.Get("sales_cycle_length")], AsOf = asOf, Parameters = p });
-        KpiResult T(string id) => totals.Results.Single(r => r.Kpi.Id == id);
+        var byChannel = engine.Run(new ReportRequest { Period = period, By = ["channel"], Kpis = [KpiCatalog.LeadToSqlRate], AsOf = asOf, Parameters = p });
+        var totals = engine.Run(new ReportRequest { Period = period, Kpis = [KpiCatalog.SqlToOpportunityRate, KpiCatalog.WinRate, KpiCatalog.AverageDealSize, KpiCatalog.SalesCycleLength], AsOf = asOf, Parameters = p });
+        KpiResult T(KpiDef kpi) => totals.Results.Single(r => r.Kpi.Id == kpi.Id);
         var channels = byChannel.Results.Where(r => !r.IsTotal).ToImmutableDictionary(r => r.Slice["channel"], r => ((long)(r.Denominator ?? 0), (long)(r.Numerator ?? 0)));
-        var size = T("average_deal_size");
-        var cycle = T("sales_cycle_length").Value;
-        if (channels.IsEmpty || size.Value is null || cycle is null || T("win_rate").Denominator is not > 0 || T("sql_to_opportunity_rate").Denominator is not > 0)
+        var size = T(KpiCatalog.AverageDealSize);
+        var cycle = T(KpiCatalog.SalesCycleLength).Value;
+        if (channels.IsEmpty || size.Value is null || cycle is null || T(KpiCatalog.WinRate).Denominator is not > 0 || T(KpiCatalog.SqlToOpportunityRate).Denominator is not > 0)
         {
             throw new SalesKpiException(Loc.F(
                 "{0} has too little data to simulate from (it needs leads, qualified leads, closed and won deals): choose another --period.",
@@ -134,8 +134,8 @@ public static class Simulation
 
         return new Levers(
             channels,
-            ((long)T("sql_to_opportunity_rate").Numerator!.Value, (long)T("sql_to_opportunity_rate").Denominator!.Value),
-            ((long)T("win_rate").Numerator!.Value, (long)T("win_rate").Denominator!.Value),
+            ((long)T(KpiCatalog.SqlToOpportunityRate).Numerator!.Value, (long)T(KpiCatalog.SqlToOpportunityRate).Denominator!.Value),
+            ((long)T(KpiCatalog.WinRate).Numerator!.Value, (long)T(KpiCatalog.WinRate).Denominator!.Value),
             (size.Value.Value, size.Details.GetValueOrDefault("std_dev") ?? 0, size.N),
             cycle.Value,
             response.ToImmutable(),
@@ -241,7 +241,7 @@ public static class Simulation
         var baseline = Outcome(point, opp, win, size, [], null, cycle).Revenue;
         var gains = LeverChange.Levers.Select(lever =>
         {
-            var better = lever is "lead_response_time" or "sales_cycle_length" ? -0.1m : 0.1m;
+            var better = KpiCatalog.Get(lever).Direction == KpiDirection.Lower ? -0.1m : 0.1m;
             var change = new LeverChange(lever, "relative", better);
             var revenue = Outcome(point, opp, win, size, [change], ResponseFactors(levers, [change]), cycle).Revenue;
             return (lever, (decimal)(revenue - baseline));

@@ -138,7 +138,7 @@ public sealed record KpiSystemConfig
         if (!custom.IsRatio)
         {
             var b = KpiCatalog.Get(custom.Base!);
-            return new KpiDef(0, custom.Id, custom.Title.En, custom.Title.Ru, b.Unit, b.Direction, b.Dimensions, b.Families, b.Parameters);
+            return new KpiDef(0, custom.Id, custom.Title.En, custom.Title.Ru, b.Unit, b.Direction, b.Dimensions, b.Families, b.Parameters) { Formula = b.Formula };
         }
 
         var parts = new[] { custom.Numerator!, custom.Denominator! }.Select(id => Find(id)?.Def ?? KpiCatalog.Get(id)).ToList();
