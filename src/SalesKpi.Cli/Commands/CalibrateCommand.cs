@@ -7,14 +7,14 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class CalibrateCommand : Command<KpiCommandSettings>
+internal sealed class CalibrateCommand(CliHost host) : Command<KpiCommandSettings>
 {
     public override int Execute(CommandContext context, KpiCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var period = settings.ResolvePeriod(zone);
-        var asOf = settings.ResolveAsOf(zone);
+        var period = settings.ResolvePeriod(zone, host.Clock);
+        var asOf = settings.ResolveAsOf(zone, host.Clock);
         var r = new CalibrationEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf));
         var c = Loc.DisplayCulture;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Lead-quality calibration over {0} leads created in {1}.", "Калибровка качества лидов по {0} лидам, созданным в {1}.", Output.N(r.Leads), period.Label)));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Metrics;
@@ -47,10 +48,7 @@ internal static class KpiSystemFile
     }
 
     /// <summary>Parses an --effective date; null when not given.</summary>
-    public static DateOnly? Effective(string? text) =>
-        text is null ? null
-        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : throw new SalesKpiException(Loc.F("--effective '{0}' is not a date: write 2026-01-01.", "--effective «{0}» — не дата: пишите 2026-01-01.", text));
+    public static DateOnly? Effective(string? text) => KpiSystemFiles.Effective(text);
 
     /// <summary>Prints what a new version changed, or that nothing did.</summary>
     public static void Applied(ConfigVersion? version, string? previousDocument)
@@ -147,6 +145,9 @@ internal class ConfigChangeSettings : WorkspaceCommandSettings
     public string? Effective { get; init; }
 
     public string AuthorName => Author ?? ConfigStore.DefaultAuthor;
+
+    /// <summary>The reason and effective date of the change.</summary>
+    public ChangeNote Change => new(Reason, Effective);
 }
 
 internal sealed class ConfigFileSettings : WorkspaceCommandSettings
@@ -189,13 +190,13 @@ internal sealed class ConfigApplySettings : ConfigChangeSettings
     public string? File { get; init; }
 }
 
-internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
+internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySettings>
 {
     public override int Execute(CommandContext context, ConfigApplySettings settings, CancellationToken cancellationToken)
     {
         var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
         var parsed = KpiSystemFile.ReadValid(path);
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadWrite);
         var before = ConfigStore.Latest(ws);
 
         // A latest version this build cannot read (stored unchecked by an older SalesKpi) must not block
@@ -220,17 +221,17 @@ internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
                 gone.Key)) + "[/]");
         }
 
-        var version = ConfigStore.Apply(ws, config, settings.Reason ?? string.Empty, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
+        var version = ConfigStore.Apply(ws, config, settings.Reason ?? string.Empty, settings.AuthorName, host.Clock, KpiSystemFile.Effective(settings.Effective));
         KpiSystemFile.Applied(version, before?.Document);
         return 0;
     }
 }
 
-internal sealed class ConfigLogCommand : Command<WorkspaceCommandSettings>
+internal sealed class ConfigLogCommand(CliHost host) : Command<WorkspaceCommandSettings>
 {
     public override int Execute(CommandContext context, WorkspaceCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var versions = ConfigStore.Versions(ws);
         if (versions.Count == 0)
         {
@@ -270,11 +271,11 @@ internal sealed class ConfigDiffSettings : WorkspaceCommandSettings
     public int? To { get; init; }
 }
 
-internal sealed class ConfigDiffCommand : Command<ConfigDiffSettings>
+internal sealed class ConfigDiffCommand(CliHost host) : Command<ConfigDiffSettings>
 {
     public override int Execute(CommandContext context, ConfigDiffSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var a = ConfigStore.Get(ws, settings.From);
         var b = settings.To is { } to ? ConfigStore.Get(ws, to) : ConfigStore.Latest(ws)!;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
@@ -296,11 +297,11 @@ internal sealed class ConfigShowSettings : WorkspaceCommandSettings
     public int? Version { get; init; }
 }
 
-internal sealed class ConfigShowCommand : Command<ConfigShowSettings>
+internal sealed class ConfigShowCommand(CliHost host) : Command<ConfigShowSettings>
 {
     public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var shown = settings.Version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
         if (shown is not null && shown.Problems is { Count: > 0 } problems)
         {

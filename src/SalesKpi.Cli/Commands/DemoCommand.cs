@@ -42,7 +42,7 @@ internal sealed class DemoSettings : GlobalSettings
             : base.Validate();
 }
 
-internal sealed class DemoCommand : Command<DemoSettings>
+internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
 {
     private const string Zone = "Europe/Moscow";
 
@@ -51,10 +51,10 @@ internal sealed class DemoCommand : Command<DemoSettings>
         var db = Path.GetFullPath(settings.DbPath);
         ReplaceEarlierDemo(db);
         var outDir = Path.GetFullPath(settings.Out ?? Path.Combine(Path.GetDirectoryName(db)!, "saleskpi-demo-data"));
-        using var ws = Workspace.Create(db, new WorkspaceSettings(Zone, "RUB"), CliApp.Clock);
+        using var ws = Workspace.Create(db, new WorkspaceSettings(Zone, "RUB"), host.Clock);
         ws.WriteSetting("demo", "true");
         var zone = ws.Settings.Zone;
-        var nowUtc = CliApp.Clock.GetUtcNow();
+        var nowUtc = host.Clock.GetUtcNow();
         var nowLocal = TimeZoneInfo.ConvertTimeFromUtc(nowUtc.UtcDateTime, zone);
 
         var summary = DemoGenerator.Write(outDir, new DemoOptions { Leads = settings.Leads, Seed = settings.Seed, Dirty = settings.Dirty, Now = nowLocal });
@@ -68,7 +68,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
         trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generated {summary.Rows.Values.Sum()} rows in {summary.Elapsed.TotalSeconds:F3} s"));
 
         var watch = Stopwatch.StartNew();
-        var report = ImportCommand.RunWithProgress(ws, new ImportOptions { Paths = [outDir], Trace = trace }, cancellationToken);
+        var report = ImportCommand.RunWithProgress(ws, new ImportOptions { Paths = [outDir], Trace = trace }, host.Clock, cancellationToken);
         if (settings.Dirty || report.Rejected > 0)
         {
             ImportCommand.Print(report);
@@ -82,7 +82,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
         var targets = SetUpKpiSystem(ws, db, nowUtc);
         var dbArg = " --db " + Invocation.Quote(settings.DbPath);
         var saleskpi = Invocation.Current;
-        var quarter = KpiCommandSettings.LastCompleteQuarter(nowUtc, zone).Label;
+        var quarter = TimeRules.LastCompleteQuarter(nowUtc, zone).Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
@@ -107,13 +107,13 @@ internal sealed class DemoCommand : Command<DemoSettings>
     /// Writes the example KPI system beside the demo workspace, applies it, and sets targets for the current
     /// quarter and the four before it from each one's own history (what a planner would have suggested then).
     /// </summary>
-    private static int SetUpKpiSystem(Workspace ws, string db, DateTimeOffset now)
+    private int SetUpKpiSystem(Workspace ws, string db, DateTimeOffset now)
     {
         var file = KpiSystemFile.PathFor(db);
         File.WriteAllText(file, KpiSystemTemplate.Text);
         var config = KpiSystemTemplate.Config;
-        ConfigStore.Apply(ws, config, "demo: example KPI system", "saleskpi demo", CliApp.Clock);
-        var advisor = new TargetAdvisor(ws, CliApp.Clock);
+        ConfigStore.Apply(ws, config, "demo: example KPI system", "saleskpi demo", host.Clock);
+        var advisor = new TargetAdvisor(ws, host.Clock);
         var quarter = Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, ws.Settings.Zone)));
         var targets = new List<Core.Config.Target>();
         for (var (p, i) = (quarter, 0); i < 5; (p, i) = (p.Previous(), i + 1))
@@ -123,7 +123,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
                 .Select(s => new Core.Config.Target { Kpi = s.Kpi.Id, Period = p.Label, Value = s.Value!.Value, TolerancePercent = 5 }));
         }
 
-        ConfigStore.Apply(ws, config with { Targets = [.. targets] }, "demo: targets suggested from history", "saleskpi demo", CliApp.Clock);
+        ConfigStore.Apply(ws, config with { Targets = [.. targets] }, "demo: targets suggested from history", "saleskpi demo", host.Clock);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "KPI system: {0}, with {1} targets suggested from history for {2} and the four quarters before.",
             "Система KPI: {0}, {1} целей, предложенных по истории, на {2} и четыре предыдущих квартала.",
@@ -162,7 +162,7 @@ internal sealed class DemoCommand : Command<DemoSettings>
     private static void Scorecard(Workspace ws, DateTimeOffset now)
     {
         var zone = ws.Settings.Zone;
-        var current = KpiCommandSettings.LastCompleteQuarter(now, zone);
+        var current = TimeRules.LastCompleteQuarter(now, zone);
         var previous = current.Previous();
         var report = new KpiEngine(ws).Run(new ReportRequest
         {

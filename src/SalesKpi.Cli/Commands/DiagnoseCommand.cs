@@ -24,14 +24,14 @@ internal sealed class DiagnoseSettings : CompareSettings
             : Choice("--format", Format, "text", "json") ?? base.Validate();
 }
 
-internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
+internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
 {
     public override int Execute(CommandContext context, DiagnoseSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var after = settings.Period is null ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
+        var asOf = settings.ResolveAsOf(zone, host.Clock);
+        var after = settings.Period is null ? TimeRules.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
         var before = settings.Baseline(after);
         var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
         var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.For(ws, after, asOf), dbArg, settings.Alpha);

@@ -18,7 +18,7 @@ internal sealed class InitSettings : WorkspaceCommandSettings
     public string Currency { get; init; } = WorkspaceSettings.Default.Currency;
 }
 
-internal sealed class InitCommand : Command<InitSettings>
+internal sealed class InitCommand(CliHost host) : Command<InitSettings>
 {
     public override int Execute(CommandContext context, InitSettings settings, CancellationToken cancellationToken)
     {
@@ -26,13 +26,13 @@ internal sealed class InitCommand : Command<InitSettings>
         var file = KpiSystemFile.PathFor(settings.DbPath);
         var existing = File.Exists(file);
         var config = existing ? KpiSystemFile.ReadValid(file).Config! : KpiSystemTemplate.Config;
-        using var ws = Workspace.Create(settings.DbPath, new WorkspaceSettings(settings.TimeZone, settings.Currency), CliApp.Clock);
+        using var ws = Workspace.Create(settings.DbPath, new WorkspaceSettings(settings.TimeZone, settings.Currency), host.Clock);
         if (!existing)
         {
             File.WriteAllText(file, KpiSystemTemplate.Text);
         }
 
-        ConfigStore.Apply(ws, config, existing ? "init from " + Path.GetFileName(file) : "init", ConfigStore.DefaultAuthor, CliApp.Clock);
+        ConfigStore.Apply(ws, config, existing ? "init from " + Path.GetFileName(file) : "init", ConfigStore.DefaultAuthor, host.Clock);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Created workspace {0} (time zone {1}, currency {2}, schema {3}).",
             "Создана рабочая область {0} (часовой пояс {1}, валюта {2}, схема {3}).",

@@ -21,20 +21,20 @@ internal sealed class ParamsSettings : WorkspaceCommandSettings
     public string? Value { get; init; }
 }
 
-internal sealed class ParamsCommand : Command<ParamsSettings>
+internal sealed class ParamsCommand(CliHost host) : Command<ParamsSettings>
 {
     public override int Execute(CommandContext context, ParamsSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(settings.Action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
+        using var ws = host.Open(settings, settings.Action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
         switch (settings.Action.ToLowerInvariant())
         {
             case "set" when settings.Name is not null && settings.Value is not null:
-                ParameterStore.Set(ws, settings.Name, settings.Value, CliApp.Clock, ConfigStore.DefaultAuthor);
+                ParameterStore.Set(ws, settings.Name, settings.Value, host.Clock, ConfigStore.DefaultAuthor);
                 break;
             case "set":
                 throw new SalesKpiException(Loc.T("'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
             case "reset":
-                ParameterStore.Reset(ws, settings.Name, CliApp.Clock, ConfigStore.DefaultAuthor);
+                ParameterStore.Reset(ws, settings.Name, host.Clock, ConfigStore.DefaultAuthor);
                 break;
             case "show":
                 break;

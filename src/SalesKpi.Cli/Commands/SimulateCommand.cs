@@ -27,14 +27,14 @@ internal sealed class SimulateSettings : KpiCommandSettings
             : base.Validate();
 }
 
-internal sealed class SimulateCommand : Command<SimulateSettings>
+internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var basePeriod = settings.Period is null or "next" ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
+        var asOf = settings.ResolveAsOf(zone, host.Clock);
+        var basePeriod = settings.Period is null or "next" ? TimeRules.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
         var changes = settings.Set.Select(LeverChange.Parse).ToList();
         var levers = Simulation.Measure(ws, basePeriod, asOf, ParameterStore.For(ws, basePeriod, asOf));
         var r = Simulation.Run(levers, basePeriod, changes, settings.Runs, settings.Seed);

@@ -16,15 +16,15 @@ internal sealed class SurvivalSettings : KpiCommandSettings
     public override ValidationResult Validate() => Choice("--format", Format, "table", "json") ?? base.Validate();
 }
 
-internal sealed class SurvivalCommand : Command<SurvivalSettings>
+internal sealed class SurvivalCommand(CliHost host) : Command<SurvivalSettings>
 {
     private static readonly decimal[] Marks = [7, 14, 30, 45, 60, 90, 120, 180, 365];
 
     public override int Execute(CommandContext context, SurvivalSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var s = new SurvivalEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
+        var s = new SurvivalEngine(ws).Run(settings.ResolvePeriod(zone, host.Clock), settings.ResolveAsOf(zone, host.Clock));
         if (settings.Format == "json")
         {
             Console.Out.WriteLine(Json(s));

@@ -7,15 +7,15 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class VelocityCommand : Command<CompareSettings>
+internal sealed class VelocityCommand(CliHost host) : Command<CompareSettings>
 {
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
+        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var after = settings.ResolvePeriod(zone);
+        var after = settings.ResolvePeriod(zone, host.Clock);
         var before = settings.Baseline(after);
-        var asOf = settings.ResolveAsOf(zone);
+        var asOf = settings.ResolveAsOf(zone, host.Clock);
         var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, asOf, ParameterStore.For(ws, after, asOf));
         if (change is null)
         {
