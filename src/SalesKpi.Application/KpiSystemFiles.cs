@@ -12,6 +12,17 @@ public static class KpiSystemFiles
     /// <summary>The file for workspace <paramref name="db"/>: <c>sales.duckdb</c> → <c>sales.kpi-system.yaml</c>, beside it.</summary>
     public static string PathFor(string db) => Path.ChangeExtension(Path.GetFullPath(db), "." + KpiSystemTemplate.FileName);
 
+    /// <summary>Reads and checks a KPI-system file; throws when it does not exist.</summary>
+    public static ConfigParseResult Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new SalesKpiException(Loc.F("There is no file {0}: give the path of a KPI-system YAML file (saleskpi config show > file.yaml writes the current one).", "Файла {0} нет: укажите путь к YAML-файлу системы KPI (saleskpi config show > file.yaml выгрузит текущую).", Path.GetFullPath(path)));
+        }
+
+        return KpiSystemParser.Parse(File.ReadAllText(path), path);
+    }
+
     /// <summary>Parses an effective date written <c>yyyy-MM-dd</c>; null when not given.</summary>
     public static DateOnly? Effective(string? text) =>
         text is null ? null

@@ -113,6 +113,23 @@ public static class TimeRules
         };
     }
 
+    /// <summary>
+    /// The period and as-of of a request together. A period whose default does not depend on as-of is read
+    /// first, so when both are wrong the user hears about the period, as the commands always did.
+    /// </summary>
+    public static (Period Period, DateTimeOffset AsOf) Resolve(string? period, string? asOf, DefaultPeriod rule, TimeZoneInfo zone, TimeProvider clock, out string? warning)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        if (rule is DefaultPeriod.CurrentYear or DefaultPeriod.NextQuarter)
+        {
+            var first = ResolvePeriod(period, rule, zone, clock.GetUtcNow(), clock);
+            return (first, ResolveAsOf(asOf, zone, clock, out warning));
+        }
+
+        var moment = ResolveAsOf(asOf, zone, clock, out warning);
+        return (ResolvePeriod(period, rule, zone, moment, clock), moment);
+    }
+
     /// <summary>The quarter before the one <paramref name="asOf"/> falls in, in the workspace zone: the last complete quarter.</summary>
     public static Period LastCompleteQuarter(DateTimeOffset asOf, TimeZoneInfo zone) =>
         Core.Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))).Previous();

@@ -22,8 +22,13 @@ internal sealed class CliHost(TimeProvider clock)
             Trace = settings.Verbose ? line => Console.Error.WriteLine(line) : null,
         };
 
-    /// <summary>Opens the workspace of <paramref name="settings"/> for a command not yet served by an application service.</summary>
-    public Storage.Workspace Open(WorkspaceCommandSettings settings, Storage.WorkspaceAccess access) => Context(settings).Open(access);
+    /// <summary>The request context of a command that names its workspace itself (demo).</summary>
+    public RequestContext Context(GlobalSettings settings, string db) =>
+        new(Loc.Current, clock, ConfigStore.DefaultAuthor, db)
+        {
+            Waiting = line => Console.Error.WriteLine(line),
+            Trace = settings.Verbose ? line => Console.Error.WriteLine(line) : null,
+        };
 
     /// <summary>Writes the warnings a service returned to standard error.</summary>
     public static void Warn(IEnumerable<string> warnings)

@@ -41,8 +41,7 @@ public sealed class ExplainService
         using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var asOf = TimeRules.ResolveAsOf(query.AsOf, zone, ctx.Clock, out var warning);
-        var period = TimeRules.ResolvePeriod(query.Period, DefaultPeriod.CurrentYear, zone, asOf, ctx.Clock);
+        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
         var slice = ParseSlice(query.Slice);
         var custom = ConfigStore.For(ws, period, asOf).Config.Find(query.Kpi.Trim())?.Custom;
         if (custom is { IsRatio: true })

@@ -27,8 +27,7 @@ public sealed class FunnelService
         using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var asOf = TimeRules.ResolveAsOf(query.AsOf, zone, ctx.Clock, out var warning);
-        var period = TimeRules.ResolvePeriod(query.Period, DefaultPeriod.CurrentYear, zone, asOf, ctx.Clock);
+        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
         var funnel = new FunnelEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf), query.By);
         return new FunnelAnswer(funnel, ws.Settings.Currency, zone, warning is null ? [] : [warning]);
     }

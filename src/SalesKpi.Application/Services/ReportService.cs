@@ -32,8 +32,7 @@ public sealed class ReportService
         using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var asOf = TimeRules.ResolveAsOf(query.AsOf, zone, ctx.Clock, out var warning);
-        var period = TimeRules.ResolvePeriod(query.Period, DefaultPeriod.CurrentYear, zone, asOf, ctx.Clock);
+        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
         var (config, _) = ConfigStore.For(ws, period, asOf);
         var grain = query.Grain is null ? (Grain?)null : Period.ParseGrain(query.Grain);
         KpiReport report;

@@ -149,8 +149,7 @@ public sealed class ScorecardService
     private static (Period Period, DateTimeOffset AsOf, List<string> Warnings) Resolve(ScorecardQuery query, Workspace ws, RequestContext ctx)
     {
         var zone = ws.Settings.Zone;
-        var asOf = TimeRules.ResolveAsOf(query.AsOf, zone, ctx.Clock, out var warning);
-        var period = TimeRules.ResolvePeriod(query.Period, DefaultPeriod.CurrentQuarter, zone, asOf, ctx.Clock);
+        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentQuarter, zone, ctx.Clock, out var warning);
         return (period, asOf, warning is null ? [] : [warning]);
     }
 

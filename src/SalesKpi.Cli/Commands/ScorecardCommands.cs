@@ -244,17 +244,15 @@ internal sealed class HistoryCommand(CliHost host) : Command<HistorySettings>
 {
     public override int Execute(CommandContext context, HistorySettings settings, CancellationToken cancellationToken)
     {
-        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
-        var config = ConfigStore.Current(ws);
-        var def = config.Find(settings.Kpi.Trim())?.Def ?? KpiCatalog.Get(settings.Kpi);
-        var values = Snapshots.History(ws, def.Id, settings.By);
+        var history = new KpiSystemHistoryService().History(settings.Kpi, settings.By, host.Context(settings));
+        var (def, values) = (history.Kpi, history.Values);
         if (values.Count == 0)
         {
             AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No stored values of {0}{1}: store scorecards with 'saleskpi snapshot --period P{2}'.", "Сохранённых значений {0}{1} нет: сохраняйте показатели командой «saleskpi snapshot --period P{2}».", def.Id, settings.By is null ? string.Empty : " by " + settings.By, settings.By is null ? string.Empty : " --by " + settings.By)));
             return 0;
         }
 
-        var currency = ws.Settings.Currency;
+        var currency = history.Currency;
         // One series per slice and kind of period: a sparkline mixing months and quarters would mean nothing.
         foreach (var series in values.GroupBy(v => (v.Slice, Period.Parse(v.Period).Kind)))
         {
@@ -269,7 +267,7 @@ internal sealed class HistoryCommand(CliHost host) : Command<HistorySettings>
                     Markup.Escape(KpiFormat.Value(def, v.Value, currency)),
                     Markup.Escape(v.Target is null ? "—" : KpiFormat.Value(def, v.Target, currency)),
                     ScorecardOut.Status(TargetRules.FromName(v.Status)),
-                    Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"#{v.SnapshotId} {Output.Local(v.TakenAtUtc, ws.Settings.Zone)}")),
+                    Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"#{v.SnapshotId} {Output.Local(v.TakenAtUtc, history.Zone)}")),
                     v.ConfigVersion is { } cv ? "v" + cv.ToString(CultureInfo.InvariantCulture) : "—");
             }
 
@@ -316,9 +314,8 @@ internal sealed class ReviewCommand(CliHost host) : Command<ReviewSettings>
 {
     public override int Execute(CommandContext context, ReviewSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = host.Open(settings, WorkspaceAccess.ReadOnly);
-        var asOf = KpiCommandSettings.ResolveAsOf(settings.AsOf, ws.Settings.Zone, host.Clock);
-        var r = new ReviewEngine(ws).Run(settings.Periods, Period.ParseGrain(settings.Grain), asOf);
+        var (r, warnings) = new KpiSystemHistoryService().Review(settings.Periods, settings.Grain, settings.AsOf, host.Context(settings));
+        CliHost.Warn(warnings);
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");
         void Section(string title, IReadOnlyList<string> lines)
         {
