@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Cli.Commands;
 using Spectre.Console;
@@ -13,13 +14,9 @@ public static class CliApp
     /// <summary>Exit code of a failure: nothing was done, the message says why.</summary>
     public const int Failure = 1;
 
-    /// <summary>The clock commands read "now" from; set once per process by <see cref="Run"/>.</summary>
-    internal static TimeProvider Clock { get; private set; } = TimeProvider.System;
-
     /// <summary>Runs the command line and returns the process exit code.</summary>
     public static int Run(string[] args, TimeProvider clock)
     {
-        Clock = clock;
         Loc.Current = ChooseLanguage(args);
         var verbose = args.Contains("--verbose");
         if (Console.IsOutputRedirected)
@@ -35,6 +32,7 @@ public static class CliApp
             config.SetApplicationVersion(Version);
             config.SetApplicationCulture(Loc.DisplayCulture);
             config.PropagateExceptions();
+            config.Settings.Registrar.RegisterInstance(new CliHost(clock));
 
             // Root examples walk the product in order: demo, own data, KPIs, diagnosis, KPI system.
             config.AddExample("demo");

@@ -16,14 +16,50 @@ public enum Language
 }
 
 /// <summary>
-/// Chooses between the English and Russian form of a message. The language is process-wide,
-/// chosen once at start-up (from <c>--lang</c>, <c>SALESKPI_LANG</c> or the UI culture), so every
-/// layer can produce user-facing text without threading a parameter through.
+/// Chooses between the English and Russian form of a message. The language is per call: a service
+/// enters <see cref="Use"/> with the caller's language, and everything below it on the same logical call
+/// (including awaited and parallel work it starts) reads that language, while a concurrent call in another
+/// language reads its own. Outside any scope the process default applies (the CLI sets it once at start-up).
 /// </summary>
 public static class Loc
 {
-    /// <summary>The current language; English until set.</summary>
-    public static Language Current { get; set; } = Language.En;
+    private static readonly AsyncLocal<Language?> Scoped = new();
+    private static Language processDefault = Language.En;
+
+    /// <summary>
+    /// The language of the current call: the innermost <see cref="Use"/> scope's, else the process default.
+    /// Setting it changes the process default (what a host chooses at start-up), not an open scope.
+    /// </summary>
+    public static Language Current
+    {
+        get => Scoped.Value ?? processDefault;
+        set => processDefault = value;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="language"/> the language of the current logical call until the returned scope is
+    /// disposed; the previous language applies again afterwards. Other concurrent calls are not affected.
+    /// </summary>
+    public static IDisposable Use(Language language)
+    {
+        var previous = Scoped.Value;
+        Scoped.Value = language;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(Language? previous) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (!disposed)
+            {
+                disposed = true;
+                Scoped.Value = previous;
+            }
+        }
+    }
 
     /// <summary>
     /// The culture used to format numbers and dates for display: ru-RU for Russian, en-US for English.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -7,15 +8,13 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class CalibrateCommand : Command<KpiCommandSettings>
+internal sealed class CalibrateCommand(CliHost host) : Command<KpiCommandSettings>
 {
     public override int Execute(CommandContext context, KpiCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var period = settings.ResolvePeriod(zone);
-        var asOf = settings.ResolveAsOf(zone);
-        var r = new CalibrationEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf));
+        var answer = new AnalysisService().Calibrate(new AnalysisWindow(settings.Period, settings.AsOf), host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var (r, period) = (answer.Report, answer.Period);
         var c = Loc.DisplayCulture;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Lead-quality calibration over {0} leads created in {1}.", "Калибровка качества лидов по {0} лидам, созданным в {1}.", Output.N(r.Leads), period.Label)));
         var deciles = new Table().Title(Markup.Escape(Loc.T("Conversion by score decile", "Конверсия по децилям балла")))

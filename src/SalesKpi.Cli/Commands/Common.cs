@@ -53,16 +53,6 @@ internal class WorkspaceCommandSettings : GlobalSettings
     /// <summary>The workspace path: --db, else SALESKPI_DB, else the default file in the current folder.</summary>
     public string DbPath => Resolve(Db, Workspace.DefaultFileName);
 
-    /// <summary>
-    /// Opens the workspace: <see cref="WorkspaceAccess.ReadOnly"/> for commands that only read, so any
-    /// number of them run together. Waits up to --wait while another process holds it, saying so on stderr.
-    /// </summary>
-    public Workspace OpenWorkspace(WorkspaceAccess access) =>
-        Workspace.Open(DbPath, access, new WorkspaceWait(
-            TimeSpan.FromSeconds(Wait ?? DefaultWaitSeconds),
-            line => Console.Error.WriteLine(line),
-            CliApp.Clock));
-
     public override ValidationResult Validate() =>
         Wait is < 0 or > 86_400
             ? ValidationResult.Error(Loc.F("--wait {0} is out of range: give seconds from 0 to 86400.", "--wait {0} вне диапазона: укажите секунды от 0 до 86400.", Wait))

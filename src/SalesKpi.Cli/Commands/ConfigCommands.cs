@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Metrics;
@@ -12,31 +13,7 @@ namespace SalesKpi.Cli.Commands;
 internal static class KpiSystemFile
 {
     /// <summary>The file for workspace <paramref name="db"/>: <c>sales.duckdb</c> → <c>sales.kpi-system.yaml</c>, beside it.</summary>
-    public static string PathFor(string db) => Path.ChangeExtension(Path.GetFullPath(db), "." + KpiSystemTemplate.FileName);
-
-    /// <summary>Reads and checks a file; throws when it cannot be read.</summary>
-    public static ConfigParseResult Read(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new SalesKpiException(Loc.F("There is no file {0}: give the path of a KPI-system YAML file (saleskpi config show > file.yaml writes the current one).", "Файла {0} нет: укажите путь к YAML-файлу системы KPI (saleskpi config show > file.yaml выгрузит текущую).", Path.GetFullPath(path)));
-        }
-
-        return KpiSystemParser.Parse(File.ReadAllText(path), path);
-    }
-
-    /// <summary>Reads a file and returns its configuration, or prints every error and throws.</summary>
-    public static ConfigParseResult ReadValid(string path)
-    {
-        var result = Read(path);
-        if (result.Errors.Count == 0)
-        {
-            return result;
-        }
-
-        Print(result.Errors);
-        throw new SalesKpiException(Loc.F("{0} has {1} error(s); nothing was changed. Fix them and run again.", "В {0} ошибок: {1}; ничего не изменено. Исправьте их и повторите.", path, result.Errors.Count));
-    }
+    public static string PathFor(string db) => KpiSystemFiles.PathFor(db);
 
     public static void Print(IReadOnlyList<ConfigIssue> errors)
     {
@@ -47,10 +24,7 @@ internal static class KpiSystemFile
     }
 
     /// <summary>Parses an --effective date; null when not given.</summary>
-    public static DateOnly? Effective(string? text) =>
-        text is null ? null
-        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : throw new SalesKpiException(Loc.F("--effective '{0}' is not a date: write 2026-01-01.", "--effective «{0}» — не дата: пишите 2026-01-01.", text));
+    public static DateOnly? Effective(string? text) => KpiSystemFiles.Effective(text);
 
     /// <summary>Prints what a new version changed, or that nothing did.</summary>
     public static void Applied(ConfigVersion? version, string? previousDocument)
@@ -68,58 +42,6 @@ internal static class KpiSystemFile
             version.EffectiveFrom,
             version.Reason)));
         PrintDiff(LineDiff.Hunks(LineDiff.Compute(previousDocument ?? string.Empty, version.Document)));
-    }
-
-    /// <summary>
-    /// The configuration a valid file stands for: with a targets section, exactly the file; without one,
-    /// the file's definitions with the <paramref name="stored"/> targets of KPIs it still activates — the
-    /// others are returned as dropped.
-    /// </summary>
-    public static (KpiSystemConfig Config, IReadOnlyList<Target> Dropped) WithStoredTargets(ConfigParseResult parsed, IReadOnlyList<Target> stored)
-    {
-        var config = parsed.Config!;
-        if (parsed.TargetsDeclared)
-        {
-            return (config, []);
-        }
-
-        var active = config.ActiveKpis().Select(k => k.Id).ToHashSet(StringComparer.Ordinal);
-        var kept = stored.Where(t => active.Contains(t.Kpi)).ToList();
-        return (config with { Targets = [.. kept] }, stored.Except(kept).ToList());
-    }
-
-    /// <summary>
-    /// Warns on standard error when the workspace's file is invalid or has edits not applied yet: what is
-    /// evaluated is always a stored version, so an unapplied or broken file must not go unnoticed.
-    /// </summary>
-    public static void WarnIfDrifted(string db, Workspace ws)
-    {
-        var path = PathFor(db);
-        var latest = ConfigStore.Latest(ws);
-        if (!File.Exists(path) || latest is null)
-        {
-            return;
-        }
-
-        var parsed = KpiSystemParser.Parse(File.ReadAllText(path), path);
-        string? warning = null;
-        if (parsed.Errors.Count > 0)
-        {
-            warning = Loc.F("{0} has {1} error(s) and is not in use; results use version {2} (saleskpi config validate).", "В {0} ошибок: {1}, файл не используется; расчёт идёт по версии {2} (saleskpi config validate).", path, parsed.Errors.Count, latest.Number);
-        }
-        else
-        {
-            var (config, _) = WithStoredTargets(parsed, latest.Config.Targets);
-            if (KpiSystemWriter.Write(config) != latest.Document)
-            {
-                warning = Loc.F("{0} has changes not applied yet; results use version {1} (saleskpi config apply --reason \"...\").", "В {0} есть неприменённые изменения; расчёт идёт по версии {1} (saleskpi config apply --reason \"...\").", path, latest.Number);
-            }
-        }
-
-        if (warning is not null)
-        {
-            Console.Error.WriteLine(Loc.T("note: ", "примечание: ") + warning);
-        }
     }
 
     public static void PrintDiff(IReadOnlyList<DiffLine> lines)
@@ -147,6 +69,9 @@ internal class ConfigChangeSettings : WorkspaceCommandSettings
     public string? Effective { get; init; }
 
     public string AuthorName => Author ?? ConfigStore.DefaultAuthor;
+
+    /// <summary>The reason and effective date of the change.</summary>
+    public ChangeNote Change => new(Reason, Effective);
 }
 
 internal sealed class ConfigFileSettings : WorkspaceCommandSettings
@@ -156,12 +81,11 @@ internal sealed class ConfigFileSettings : WorkspaceCommandSettings
     public string? File { get; init; }
 }
 
-internal sealed class ConfigValidateCommand : Command<ConfigFileSettings>
+internal sealed class ConfigValidateCommand(CliHost host) : Command<ConfigFileSettings>
 {
     public override int Execute(CommandContext context, ConfigFileSettings settings, CancellationToken cancellationToken)
     {
-        var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
-        var result = KpiSystemFile.Read(path);
+        var (path, result) = new ConfigService().Validate(settings.File, host.Context(settings));
         if (result.Errors.Count > 0)
         {
             KpiSystemFile.Print(result.Errors);
@@ -189,49 +113,40 @@ internal sealed class ConfigApplySettings : ConfigChangeSettings
     public string? File { get; init; }
 }
 
-internal sealed class ConfigApplyCommand : Command<ConfigApplySettings>
+internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySettings>
 {
     public override int Execute(CommandContext context, ConfigApplySettings settings, CancellationToken cancellationToken)
     {
-        var path = settings.File ?? KpiSystemFile.PathFor(settings.DbPath);
-        var parsed = KpiSystemFile.ReadValid(path);
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var before = ConfigStore.Latest(ws);
-
-        // A latest version this build cannot read (stored unchecked by an older SalesKpi) must not block
-        // its own repair: the file replaces it, and its targets, unreadable too, cannot be carried over.
-        var unreadable = before is not null && before.Problems.Count > 0;
-        if (unreadable && !parsed.TargetsDeclared)
+        ConfigApplied applied;
+        try
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
-                "Version {0} cannot be read, so its targets are not carried over: list them in the file's targets section to keep them.",
-                "Версия {0} не читается, поэтому её цели не переносятся: перечислите их в секции targets файла, чтобы сохранить.",
-                before!.Number)) + "[/]");
+            applied = new ConfigService().Apply(new ApplyConfigRequest(settings.File, settings.Change), host.Context(settings, settings.AuthorName));
+        }
+        catch (InvalidInputException ex)
+        {
+            foreach (var e in ex.Errors)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            throw;
         }
 
-        var stored = unreadable ? [] : (before?.Config ?? ConfigStore.Current(ws)).Targets;
-        var (config, dropped) = KpiSystemFile.WithStoredTargets(parsed, stored);
-        foreach (var gone in dropped.GroupBy(t => t.Kpi))
+        foreach (var note in applied.Notes)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
-                "{0} target(s) of {1} dropped: the KPI is no longer active or defined (earlier versions keep them).",
-                "Целей {1} удалено: {0} — KPI больше не активен или не определён (в прежних версиях они остаются).",
-                gone.Count(),
-                gone.Key)) + "[/]");
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
         }
 
-        var version = ConfigStore.Apply(ws, config, settings.Reason ?? string.Empty, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
-        KpiSystemFile.Applied(version, before?.Document);
+        KpiSystemFile.Applied(applied.Written.Version, applied.Written.PreviousDocument);
         return 0;
     }
 }
 
-internal sealed class ConfigLogCommand : Command<WorkspaceCommandSettings>
+internal sealed class ConfigLogCommand(CliHost host) : Command<WorkspaceCommandSettings>
 {
     public override int Execute(CommandContext context, WorkspaceCommandSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var versions = ConfigStore.Versions(ws);
+        var (versions, zone) = new ConfigService().Log(host.Context(settings));
         if (versions.Count == 0)
         {
             AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No KPI-system versions yet: saleskpi config apply FILE --reason \"...\".", "Версий системы KPI пока нет: saleskpi config apply ФАЙЛ --reason \"...\".")));
@@ -245,7 +160,7 @@ internal sealed class ConfigLogCommand : Command<WorkspaceCommandSettings>
             var diff = LineDiff.Compute(previous ?? string.Empty, v.Document);
             table.AddRow(
                 v.Number.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(Output.Local(v.AppliedAtUtc, ws.Settings.Zone)),
+                Markup.Escape(Output.Local(v.AppliedAtUtc, zone)),
                 v.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 Markup.Escape(v.Author),
                 Markup.Escape(v.Reason),
@@ -270,15 +185,12 @@ internal sealed class ConfigDiffSettings : WorkspaceCommandSettings
     public int? To { get; init; }
 }
 
-internal sealed class ConfigDiffCommand : Command<ConfigDiffSettings>
+internal sealed class ConfigDiffCommand(CliHost host) : Command<ConfigDiffSettings>
 {
     public override int Execute(CommandContext context, ConfigDiffSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var a = ConfigStore.Get(ws, settings.From);
-        var b = settings.To is { } to ? ConfigStore.Get(ws, to) : ConfigStore.Latest(ws)!;
+        var (a, b, hunks) = new ConfigService().Diff(settings.From, settings.To, host.Context(settings));
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
-        var hunks = LineDiff.Hunks(LineDiff.Compute(a.Document, b.Document));
         if (hunks.Count == 0)
         {
             AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No difference.", "Различий нет.")));
@@ -296,23 +208,20 @@ internal sealed class ConfigShowSettings : WorkspaceCommandSettings
     public int? Version { get; init; }
 }
 
-internal sealed class ConfigShowCommand : Command<ConfigShowSettings>
+internal sealed class ConfigShowCommand(CliHost host) : Command<ConfigShowSettings>
 {
     public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var shown = settings.Version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
-        if (shown is not null && shown.Problems is { Count: > 0 } problems)
+        var shown = new ConfigService().Show(settings.Version, host.Context(settings));
+        Console.Out.Write(shown.Document);
+        if (shown.Unreadable is { } unreadable)
         {
             // The stored text is still shown, as the starting point of the repair the message describes.
-            Console.Out.Write(shown.Document);
-            KpiSystemFile.Print(problems);
-            Console.Error.WriteLine(shown.Unreadable(problems));
+            KpiSystemFile.Print(shown.Problems);
+            Console.Error.WriteLine(unreadable);
             return 1;
         }
 
-        var doc = settings.Version is not null ? shown!.Document : KpiSystemWriter.Write(ConfigStore.Current(ws));
-        Console.Out.Write(doc);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
@@ -42,33 +43,32 @@ internal sealed class DemoSettings : GlobalSettings
             : base.Validate();
 }
 
-internal sealed class DemoCommand : Command<DemoSettings>
+internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
 {
-    private const string Zone = "Europe/Moscow";
-
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         var db = Path.GetFullPath(settings.DbPath);
-        ReplaceEarlierDemo(db);
         var outDir = Path.GetFullPath(settings.Out ?? Path.Combine(Path.GetDirectoryName(db)!, "saleskpi-demo-data"));
-        using var ws = Workspace.Create(db, new WorkspaceSettings(Zone, "RUB"), CliApp.Clock);
-        ws.WriteSetting("demo", "true");
-        var zone = ws.Settings.Zone;
-        var nowUtc = CliApp.Clock.GetUtcNow();
-        var nowLocal = TimeZoneInfo.ConvertTimeFromUtc(nowUtc.UtcDateTime, zone);
-
-        var summary = DemoGenerator.Write(outDir, new DemoOptions { Leads = settings.Leads, Seed = settings.Seed, Dirty = settings.Dirty, Now = nowLocal });
+        var trace = ImportCommand.Trace(settings);
+        var ctx = host.Context(settings, db) with { Trace = trace, User = "saleskpi demo" };
+        var demo = new DemoService();
+        var generated = demo.Generate(new DemoRequest(outDir, settings.Leads, settings.Seed, settings.Dirty), ctx);
+        var (summary, nowLocal, nowUtc) = (generated.Summary, generated.NowLocal, host.Clock.GetUtcNow());
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Generated {0} rows of a service company's sales history ({1:yyyy-MM-dd} – {2:yyyy-MM-dd}) in {3:F1} s: {4}",
             "Сгенерировано {0} строк истории продаж сервисной компании ({1:yyyy-MM-dd} – {2:yyyy-MM-dd}) за {3:F1} с: {4}",
             Output.N(summary.Rows.Values.Sum()), summary.Start, summary.End, summary.Elapsed.TotalSeconds,
             string.Join(", ", summary.Rows.Select(kv => $"{kv.Key} {Output.N(kv.Value)}")))));
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Files: {0}", "Файлы: {0}", outDir)));
-        var trace = ImportCommand.Trace(settings);
         trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generated {summary.Rows.Values.Sum()} rows in {summary.Elapsed.TotalSeconds:F3} s"));
 
         var watch = Stopwatch.StartNew();
-        var report = ImportCommand.RunWithProgress(ws, new ImportOptions { Paths = [outDir], Trace = trace }, cancellationToken);
+        ImportReport report;
+        using (var job = new ImportService().Prepare(new ImportRequest([outDir], null, Strict: false, DryRun: false), ctx))
+        {
+            report = ImportCommand.RunWithProgress(job, cancellationToken);
+        }
+
         if (settings.Dirty || report.Rejected > 0)
         {
             ImportCommand.Print(report);
@@ -78,11 +78,18 @@ internal sealed class DemoCommand : Command<DemoSettings>
             AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Imported {0} rows in {1:F1} s.", "Импортировано {0} строк за {1:F1} с.", Output.N(report.Stored), watch.Elapsed.TotalSeconds)));
         }
 
-        Scorecard(ws, nowUtc);
-        var targets = SetUpKpiSystem(ws, db, nowUtc);
+        Scorecard(demo.Scorecard(ctx));
+        var system = demo.SetUpKpiSystem(ctx);
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+            "KPI system: {0}, with {1} targets suggested from history for {2} and the four quarters before.",
+            "Система KPI: {0}, {1} целей, предложенных по истории, на {2} и четыре предыдущих квартала.",
+            system.File,
+            system.Targets,
+            system.Quarter.Label)));
+        var targets = system.Targets;
         var dbArg = " --db " + Invocation.Quote(settings.DbPath);
         var saleskpi = Invocation.Current;
-        var quarter = KpiCommandSettings.LastCompleteQuarter(nowUtc, zone).Label;
+        var quarter = TimeRules.LastCompleteQuarter(nowUtc, TimeZoneInfo.FindSystemTimeZoneById(DemoService.Zone)).Label;
         AnsiConsole.WriteLine();
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
@@ -103,75 +110,10 @@ internal sealed class DemoCommand : Command<DemoSettings>
         return report.ExitCode == 1 ? 1 : 0;
     }
 
-    /// <summary>
-    /// Writes the example KPI system beside the demo workspace, applies it, and sets targets for the current
-    /// quarter and the four before it from each one's own history (what a planner would have suggested then).
-    /// </summary>
-    private static int SetUpKpiSystem(Workspace ws, string db, DateTimeOffset now)
-    {
-        var file = KpiSystemFile.PathFor(db);
-        File.WriteAllText(file, KpiSystemTemplate.Text);
-        var config = KpiSystemTemplate.Config;
-        ConfigStore.Apply(ws, config, "demo: example KPI system", "saleskpi demo", CliApp.Clock);
-        var advisor = new TargetAdvisor(ws, CliApp.Clock);
-        var quarter = Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, ws.Settings.Zone)));
-        var targets = new List<Core.Config.Target>();
-        for (var (p, i) = (quarter, 0); i < 5; (p, i) = (p.Previous(), i + 1))
-        {
-            targets.AddRange(advisor.Suggest(config, config.ActiveKpis(), p, [], 0.5)
-                .Where(s => s.Value is not null && s.Kpi.Def.Direction != KpiDirection.Neutral)
-                .Select(s => new Core.Config.Target { Kpi = s.Kpi.Id, Period = p.Label, Value = s.Value!.Value, TolerancePercent = 5 }));
-        }
-
-        ConfigStore.Apply(ws, config with { Targets = [.. targets] }, "demo: targets suggested from history", "saleskpi demo", CliApp.Clock);
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
-            "KPI system: {0}, with {1} targets suggested from history for {2} and the four quarters before.",
-            "Система KPI: {0}, {1} целей, предложенных по истории, на {2} и четыре предыдущих квартала.",
-            file,
-            targets.Count,
-            quarter.Label)));
-        return targets.Count;
-    }
-
-    private static void ReplaceEarlierDemo(string db)
-    {
-        if (!File.Exists(db))
-        {
-            return;
-        }
-
-        bool isDemo;
-        using (var old = Workspace.Open(db))
-        {
-            isDemo = old.ReadSettings("demo").ContainsKey(string.Empty);
-        }
-
-        if (!isDemo)
-        {
-            throw new SalesKpiException(Loc.F(
-                "{0} is a workspace with your own data, not a demo: give the demo another file with --db.",
-                "{0} — рабочая область с вашими данными, а не демо: укажите для демо другой файл через --db.",
-                db));
-        }
-
-        File.Delete(db);
-        File.Delete(db + ".wal");
-    }
-
     /// <summary>The last complete quarter against the one before, with direction-aware changes.</summary>
-    private static void Scorecard(Workspace ws, DateTimeOffset now)
+    private static void Scorecard(DemoScorecard demo)
     {
-        var zone = ws.Settings.Zone;
-        var current = KpiCommandSettings.LastCompleteQuarter(now, zone);
-        var previous = current.Previous();
-        var report = new KpiEngine(ws).Run(new ReportRequest
-        {
-            Period = Period.Range(previous.Start, current.End),
-            Grain = Grain.Quarter,
-            AsOf = now,
-            Parameters = ParameterStore.Load(ws),
-        });
-        var currency = ws.Settings.Currency;
+        var (current, previous, report, currency) = (demo.Current, demo.Previous, demo.Report, demo.Currency);
         var table = new Table()
             .Title(Markup.Escape(Loc.F("Scorecard: {0} against {1}", "Показатели: {0} против {1}", current.Label, previous.Label)))
             .AddColumns(Loc.T("KPI", "KPI"), previous.Label, current.Label, Loc.T("change", "изменение"));

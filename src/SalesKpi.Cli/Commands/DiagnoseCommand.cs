@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Metrics;
@@ -24,20 +25,17 @@ internal sealed class DiagnoseSettings : CompareSettings
             : Choice("--format", Format, "text", "json") ?? base.Validate();
 }
 
-internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
+internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
 {
     public override int Execute(CommandContext context, DiagnoseSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var after = settings.Period is null ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
-        var before = settings.Baseline(after);
         var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
-        var report = new DiagnoseEngine(ws).Run(after, before, asOf, ParameterStore.For(ws, after, asOf), dbArg, settings.Alpha);
+        var answer = new AnalysisService().Diagnose(new AnalysisWindow(settings.Period, settings.AsOf), settings.Compare == "year", settings.Alpha, dbArg, host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var (report, after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (settings.Format == "json")
         {
-            Console.Out.WriteLine(Json(report));
+            Console.Out.WriteLine(DiagnoseOutput.Json(report));
             return 0;
         }
 
@@ -67,63 +65,5 @@ internal sealed class DiagnoseCommand : Command<DiagnoseSettings>
         }
 
         return 0;
-    }
-
-    private static string Json(DiagnoseReport r)
-    {
-        return JsonOut.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("period", r.After.Label);
-            w.WriteString("compared_with", r.Before.Label);
-            w.WriteStartArray("findings");
-            foreach (var f in r.Findings)
-            {
-                w.WriteStartObject();
-                w.WriteString("kpi", f.Kpi);
-                if (f.Stage is not null)
-                {
-                    w.WriteString("stage", f.Stage);
-                }
-
-                JsonOut.Number(w, "before", f.Before);
-                JsonOut.Number(w, "after", f.After);
-                w.WriteNumber("p_value", Math.Round(f.PValue, 6));
-                w.WriteString("test", f.Test);
-                w.WriteString("direction", f.Better switch { true => "better", false => "worse", _ => "neutral" });
-                if (f.Driver is { } d)
-                {
-                    w.WriteStartObject("driver");
-                    w.WriteString("dimension", d.Dimension);
-                    w.WriteString("value", d.Value);
-                    JsonOut.Number(w, "contribution", d.Contribution);
-                    w.WriteEndObject();
-                }
-
-                w.WriteString("text", f.Text);
-                w.WriteString("drill", f.Drill);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("unchanged");
-            foreach (var k in r.Unchanged)
-            {
-                w.WriteStringValue(k);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("not_tested");
-            foreach (var (k, why) in r.NotTested)
-            {
-                w.WriteStartObject();
-                w.WriteString("kpi", k);
-                w.WriteString("reason", why);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Metrics;
@@ -23,37 +24,23 @@ internal sealed class ExplainSettings : KpiCommandSettings
     public int Limit { get; init; } = 20;
 }
 
-internal sealed class ExplainCommand : Command<ExplainSettings>
+internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
 {
     public override int Execute(CommandContext context, ExplainSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var period = settings.ResolvePeriod(zone);
-        var asOf = settings.ResolveAsOf(zone);
-        var slice = ParseSlice(settings.Slice);
-        var custom = ConfigStore.For(ws, period, asOf).Config.Find(settings.Kpi.Trim())?.Custom;
-        if (custom is { IsRatio: true })
-        {
-            throw new SalesKpiException(Loc.F("{0} is the ratio {1} ÷ {2}: explain each of them.", "{0} — отношение {1} ÷ {2}: объясните каждый из них.", custom.Id, custom.Numerator, custom.Denominator));
-        }
-
+        var answer = new ExplainService().Run(new ExplainQuery(settings.Kpi, settings.Period, settings.AsOf, settings.Slice, settings.Limit), host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var (kpi, custom, period, asOf, slice, limit, explanation, currency, zone) = (answer.Kpi, answer.Custom, answer.Period, answer.AsOf, answer.Slice, answer.Limit, answer.Explanation, answer.Currency, answer.Zone);
         if (custom is not null)
         {
-            // A filtered KPI is its base KPI in the filter's slice: the records are the same.
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("{0} is {1} for {2}.", "{0} — это {1} для {2}.", custom.Id, custom.Base, KpiFormat.Slice(custom.Filter))) + "[/]");
-            slice = custom.Filter.Concat(slice.Where(kv => !custom.Filter.ContainsKey(kv.Key))).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         }
 
-        var kpi = KpiCatalog.Get(custom?.Base ?? settings.Kpi);
-        var limit = settings.Limit <= 0 ? int.MaxValue - 1 : settings.Limit;
-        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit);
         var report = explanation.Report;
         var result = explanation.Result;
-        var currency = ws.Settings.Currency;
 
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Name)}[/] ({Markup.Escape(kpi.Id)}) — {Markup.Escape(period.Label)} ({period.Start:yyyy-MM-dd} – {period.LastDay:yyyy-MM-dd}), {Markup.Escape(slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))}");
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), ws.Settings.TimeZone)));
+        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), answer.TimeZone)));
         AnsiConsole.MarkupLine(Markup.Escape(explanation.Definition));
         foreach (var note in report.Notes)
         {
@@ -109,23 +96,6 @@ internal sealed class ExplainCommand : Command<ExplainSettings>
         }
 
         return 0;
-    }
-
-    private static Dictionary<string, string> ParseSlice(string[] items)
-    {
-        var slice = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in items)
-        {
-            var eq = item.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                throw new SalesKpiException(Loc.F("--slice '{0}' is not DIM=VALUE, e.g. channel=referral.", "--slice «{0}» не в виде ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например channel=referral.", item));
-            }
-
-            slice[KpiCatalog.Dimension(item[..eq])] = item[(eq + 1)..].Trim();
-        }
-
-        return slice;
     }
 
     private static string Cell(object? value, TimeZoneInfo zone) => value switch

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -23,24 +24,23 @@ internal sealed class FunnelSettings : KpiCommandSettings
     public override ValidationResult Validate() => Choice("--format", Format, "table", "json", "csv") ?? base.Validate();
 }
 
-internal sealed class FunnelCommand : Command<FunnelSettings>
+internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
 {
     public override int Execute(CommandContext context, FunnelSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var (period, asOf) = (settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
-        var funnel = new FunnelEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf), settings.By);
+        var answer = new FunnelService().Run(new FunnelQuery(settings.Period, settings.AsOf, settings.By), host.Context(settings));
+        var funnel = answer.Funnel;
+        CliHost.Warn(answer.Warnings);
         switch (settings.Format)
         {
             case "json":
-                Console.Out.WriteLine(Json(funnel));
+                Console.Out.WriteLine(FunnelOutput.Json(funnel));
                 break;
             case "csv":
-                Console.Out.Write(Csv(funnel));
+                Console.Out.Write(FunnelOutput.Csv(funnel));
                 break;
             default:
-                Table(funnel, ws.Settings.Currency, zone);
+                Table(funnel, answer.Currency, answer.Zone);
                 break;
         }
 

@@ -1,3 +1,4 @@
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Import;
 using SalesKpi.Storage;
@@ -25,23 +26,22 @@ internal sealed class ImportSettings : WorkspaceCommandSettings
     public bool Strict { get; init; }
 }
 
-internal sealed class ImportCommand : Command<ImportSettings>
+internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
 {
     public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var profile = settings.Profile is null ? null : MappingProfile.Load(settings.Profile);
-        var report = RunWithProgress(ws, new ImportOptions { Paths = settings.Paths, Strict = settings.Strict, Profile = profile, DryRun = settings.DryRun, Trace = Trace(settings) }, cancellationToken);
+        var ctx = host.Context(settings) with { Trace = Trace(settings) };
+        using var job = new ImportService().Prepare(new ImportRequest(settings.Paths, settings.Profile, settings.Strict, settings.DryRun), ctx);
+        var report = RunWithProgress(job, cancellationToken);
         Print(report);
         return report.ExitCode;
     }
 
     /// <summary>Runs an import on a worker thread while the progress display (after one second) runs here.</summary>
-    internal static ImportReport RunWithProgress(Workspace ws, ImportOptions options, CancellationToken cancellationToken)
+    internal static ImportReport RunWithProgress(ImportJob job, CancellationToken cancellationToken)
     {
-        var progress = new ImportProgress(Importer.ResolveFiles(options.Paths));
-        var importer = new Importer(ws, CliApp.Clock);
-        var run = Task.Run(() => importer.Run(options, progress, cancellationToken), cancellationToken);
+        var progress = new ImportProgress(job.Files);
+        var run = Task.Run(() => job.Run(progress, cancellationToken), cancellationToken);
         progress.ShowWhileRunning(run);
         return run.GetAwaiter().GetResult();
     }

@@ -1,3 +1,4 @@
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Metrics;
@@ -18,25 +19,31 @@ internal sealed class InitSettings : WorkspaceCommandSettings
     public string Currency { get; init; } = WorkspaceSettings.Default.Currency;
 }
 
-internal sealed class InitCommand : Command<InitSettings>
+internal sealed class InitCommand(CliHost host) : Command<InitSettings>
 {
     public override int Execute(CommandContext context, InitSettings settings, CancellationToken cancellationToken)
     {
         // An existing KPI-system file is kept and must be valid before anything is created.
-        var file = KpiSystemFile.PathFor(settings.DbPath);
-        var existing = File.Exists(file);
-        var config = existing ? KpiSystemFile.ReadValid(file).Config! : KpiSystemTemplate.Config;
-        using var ws = Workspace.Create(settings.DbPath, new WorkspaceSettings(settings.TimeZone, settings.Currency), CliApp.Clock);
-        if (!existing)
+        WorkspaceCreated created;
+        try
         {
-            File.WriteAllText(file, KpiSystemTemplate.Text);
+            created = new KpiSystemHistoryService().Init(new WorkspaceSettings(settings.TimeZone, settings.Currency), host.Context(settings));
+        }
+        catch (InvalidInputException ex)
+        {
+            foreach (var e in ex.Errors)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            throw;
         }
 
-        ConfigStore.Apply(ws, config, existing ? "init from " + Path.GetFileName(file) : "init", ConfigStore.DefaultAuthor, CliApp.Clock);
+        var (file, existing) = (created.KpiSystemFile, created.ExistingFile);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Created workspace {0} (time zone {1}, currency {2}, schema {3}).",
             "Создана рабочая область {0} (часовой пояс {1}, валюта {2}, схема {3}).",
-            ws.Path, ws.Settings.TimeZone, ws.Settings.Currency, ws.SchemaVersion)));
+            created.Path, created.Settings.TimeZone, created.Settings.Currency, created.SchemaVersion)));
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "KPI system: {0} ({1}), applied as version 1 — edit it, then 'saleskpi config apply --reason \"...\"'.",
             "Система KPI: {0} ({1}), применена как версия 1 — отредактируйте и выполните «saleskpi config apply --reason \"...\"».",

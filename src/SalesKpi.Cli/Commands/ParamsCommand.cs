@@ -1,3 +1,4 @@
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -21,29 +22,12 @@ internal sealed class ParamsSettings : WorkspaceCommandSettings
     public string? Value { get; init; }
 }
 
-internal sealed class ParamsCommand : Command<ParamsSettings>
+internal sealed class ParamsCommand(CliHost host) : Command<ParamsSettings>
 {
     public override int Execute(CommandContext context, ParamsSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(settings.Action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
-        switch (settings.Action.ToLowerInvariant())
-        {
-            case "set" when settings.Name is not null && settings.Value is not null:
-                ParameterStore.Set(ws, settings.Name, settings.Value, CliApp.Clock, ConfigStore.DefaultAuthor);
-                break;
-            case "set":
-                throw new SalesKpiException(Loc.T("'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
-            case "reset":
-                ParameterStore.Reset(ws, settings.Name, CliApp.Clock, ConfigStore.DefaultAuthor);
-                break;
-            case "show":
-                break;
-            default:
-                throw new SalesKpiException(Loc.F("Unknown action '{0}': use show, set or reset.", "Неизвестное действие «{0}»: используйте show, set или reset.", settings.Action));
-        }
-
-        var current = ParameterStore.Load(ws).ToDictionary();
-        var defaults = new Core.Kpis.KpiParameters().ToDictionary();
+        var answer = new ParamsService().Run(settings.Action, settings.Name, settings.Value, host.Context(settings));
+        var (current, defaults) = (answer.Current, answer.Defaults);
         var table = new Table().AddColumns(Loc.T("parameter", "параметр"), Loc.T("value", "значение"), Loc.T("default", "по умолчанию"));
         foreach (var (name, value) in current)
         {
@@ -51,8 +35,7 @@ internal sealed class ParamsCommand : Command<ParamsSettings>
             table.AddRow(Markup.Escape(name), (changed ? "[yellow]" : string.Empty) + Markup.Escape(value) + (changed ? "[/]" : string.Empty), Markup.Escape(defaults[name]));
         }
 
-        var calendar = ParameterStore.Load(ws).Calendar;
-        table.AddRow("business_calendar", Markup.Escape(calendar?.Describe() ?? Loc.T("none (calendar time)", "нет (календарное время)")), Markup.Escape(Loc.T("none — set it in the KPI-system file", "нет — задаётся в файле системы KPI")));
+        table.AddRow("business_calendar", Markup.Escape(answer.Calendar ?? Loc.T("none (calendar time)", "нет (календарное время)")), Markup.Escape(Loc.T("none — set it in the KPI-system file", "нет — задаётся в файле системы KPI")));
         AnsiConsole.Write(table);
         return 0;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
@@ -26,10 +27,8 @@ internal class ScorecardSettings : WorkspaceCommandSettings
     [LocDescription("Evaluate with this KPI-system version instead of the one in force for the period.", "Считать по этой версии системы KPI вместо действовавшей в периоде.")]
     public int? ConfigVersion { get; init; }
 
-    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone) => KpiCommandSettings.ResolveAsOf(AsOf, zone);
-
-    public Period ResolvePeriod(TimeZoneInfo zone, DateTimeOffset asOf) =>
-        Period is null ? Core.Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(asOf.UtcDateTime, zone))) : Core.Period.Parse(Period);
+    /// <summary>The request these options make, with the slices of <paramref name="by"/>.</summary>
+    public ScorecardQuery Query(string? by = null) => new(Period, AsOf, ConfigVersion, by);
 }
 
 internal sealed class ScorecardViewSettings : ScorecardSettings
@@ -48,123 +47,6 @@ internal sealed class ScorecardViewSettings : ScorecardSettings
 /// <summary>Scorecard output: the table, and the JSON and CSV contracts (docs/kpi-system.md).</summary>
 internal static class ScorecardOut
 {
-    public static string Json(ScorecardResult s) => JsonOut.Write(w =>
-    {
-        w.WriteStartObject();
-        w.WriteString("period", s.Period.Label);
-        w.WriteString("as_of", s.AsOfUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-        JsonOut.Number(w, "elapsed", s.Elapsed);
-        if (s.Version is { } v)
-        {
-            w.WriteNumber("config_version", v.Number);
-        }
-        else
-        {
-            w.WriteNull("config_version");
-        }
-
-        w.WriteStartArray("by");
-        s.By.ToList().ForEach(w.WriteStringValue);
-        w.WriteEndArray();
-        w.WriteStartObject("summary");
-        foreach (var status in Enum.GetValues<TargetStatus>())
-        {
-            w.WriteNumber(TargetRules.Name(status), s.Rows.Count(r => r.Status == status));
-        }
-
-        if (s.Worst is { } worst)
-        {
-            w.WriteString("worst", TargetRules.Name(worst));
-        }
-        else
-        {
-            w.WriteNull("worst");
-        }
-
-        w.WriteEndObject();
-        w.WriteStartArray("kpis");
-        foreach (var r in s.Rows)
-        {
-            w.WriteStartObject();
-            w.WriteString("kpi", r.Kpi.Id);
-            w.WriteString("name", r.Kpi.Def.Name);
-            w.WriteString("unit", JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Kpi.Def.Unit.ToString()));
-            w.WriteString("direction", r.Kpi.Def.Direction.ToString().ToLowerInvariant());
-            w.WriteStartObject("slice");
-            foreach (var (k, val) in r.Result.Slice)
-            {
-                w.WriteString(k, val);
-            }
-
-            w.WriteEndObject();
-            JsonOut.Number(w, "value", r.Result.Value);
-            w.WriteNumber("n", r.Result.N);
-            JsonOut.Number(w, "projected", r.Projected);
-            JsonOut.Number(w, "target", r.Target?.Value);
-            JsonOut.Number(w, "tolerance", r.Target?.TolerancePercent);
-            w.WriteString("status", TargetRules.Name(r.Status));
-            w.WriteStartArray("flags");
-            r.Result.Flags.ToList().ForEach(w.WriteStringValue);
-            w.WriteEndArray();
-            if (r.Result.Reason is { } reason)
-            {
-                w.WriteString("reason", reason);
-            }
-            else
-            {
-                w.WriteNull("reason");
-            }
-
-            Change(w, "vs_previous", r.VsPrevious);
-            Change(w, "vs_year_before", r.VsYearBefore);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("goals");
-        foreach (var g in s.Goals)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", g.Goal.Id);
-            w.WriteString("title", g.Goal.Title.Text);
-            if (g.Goal.Horizon is { } horizon)
-            {
-                w.WriteString("horizon", horizon);
-            }
-            else
-            {
-                w.WriteNull("horizon");
-            }
-
-            JsonOut.Number(w, "attainment", g.Attainment);
-            w.WriteNumber("on_track", g.OnTrack);
-            w.WriteNumber("with_target", g.WithTarget);
-            w.WriteNumber("linked", g.Goal.Kpis.Length);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("notes");
-        s.Notes.ToList().ForEach(w.WriteStringValue);
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
-
-    public static string Csv(ScorecardResult s)
-    {
-        var csv = new CsvOut("period", "kpi", "slice", "value", "n", "projected", "target", "tolerance", "status", "previous", "delta_previous", "p_previous", "year_before", "delta_year_before", "p_year_before");
-        foreach (var r in s.Rows)
-        {
-            csv.Row(
-                CsvCell.Text(s.Period.Label), CsvCell.Text(r.Kpi.Id), CsvCell.Text(SystemValues.SliceKey(r.Result.Slice)), CsvCell.Number(r.Result.Value), CsvCell.Integer(r.Result.N),
-                CsvCell.Number(r.Projected), CsvCell.Number(r.Target?.Value), CsvCell.Number(r.Target?.TolerancePercent), CsvCell.Text(TargetRules.Name(r.Status)),
-                CsvCell.Number(r.VsPrevious.Before), CsvCell.Number(r.VsPrevious.Delta), CsvCell.Number(r.VsPrevious.PValue),
-                CsvCell.Number(r.VsYearBefore.Before), CsvCell.Number(r.VsYearBefore.Delta), CsvCell.Number(r.VsYearBefore.PValue));
-        }
-
-        return csv.ToString();
-    }
-
     public static void Table(ScorecardResult s, string currency, TimeZoneInfo zone)
     {
         var running = s.Elapsed < 1;
@@ -243,47 +125,25 @@ internal static class ScorecardOut
         };
     }
 
-    private static void Change(System.Text.Json.Utf8JsonWriter w, string name, Change c)
-    {
-        w.WriteStartObject(name);
-        w.WriteString("period", c.Period.Label);
-        JsonOut.Number(w, "value", c.Before);
-        JsonOut.Number(w, "delta", c.Delta);
-        if (c.PValue is { } p)
-        {
-            w.WriteNumber("p_value", Math.Round(p, 6));
-            w.WriteBoolean("significant", c.Significant == true);
-        }
-        else
-        {
-            w.WriteNull("p_value");
-            w.WriteNull("significant");
-        }
-
-        w.WriteEndObject();
-    }
 }
 
-internal sealed class ScorecardCommand : Command<ScorecardViewSettings>
+internal sealed class ScorecardCommand(CliHost host) : Command<ScorecardViewSettings>
 {
     public override int Execute(CommandContext context, ScorecardViewSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var period = settings.ResolvePeriod(zone, asOf);
-        var s = new ScorecardEngine(ws).Run(period, asOf, settings.By is null ? [] : [settings.By], settings.ConfigVersion);
-        KpiSystemFile.WarnIfDrifted(settings.DbPath, ws);
+        var answer = new ScorecardService().Run(settings.Query(settings.By), host.Context(settings));
+        var s = answer.Scorecard;
+        CliHost.Warn(answer.Warnings);
         switch (settings.Format)
         {
             case "json":
-                Console.Out.WriteLine(ScorecardOut.Json(s));
+                Console.Out.WriteLine(ScorecardOutput.Json(s));
                 break;
             case "csv":
-                Console.Out.Write(ScorecardOut.Csv(s));
+                Console.Out.Write(ScorecardOutput.Csv(s));
                 break;
             default:
-                ScorecardOut.Table(s, ws.Settings.Currency, zone);
+                ScorecardOut.Table(s, answer.Currency, answer.Zone);
                 break;
         }
 
@@ -308,42 +168,21 @@ internal sealed class CheckSettings : ScorecardSettings
             : base.Validate();
 }
 
-/// <summary>Exit codes of <c>check</c>, for cron and CI.</summary>
-internal static class CheckExit
-{
-    public const int OnTrack = 0;
-    public const int AtRisk = 1;
-    public const int OffTrack = 2;
-    public const int Error = 3;
-}
-
-internal sealed class CheckCommand : AsyncCommand<CheckSettings>
+internal sealed class CheckCommand(CliHost host) : AsyncCommand<CheckSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings settings, CancellationToken cancellationToken)
     {
-        ScorecardResult s;
-        string currency;
-        using (var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly))
-        {
-            var zone = ws.Settings.Zone;
-            var asOf = settings.ResolveAsOf(zone);
-            s = new ScorecardEngine(ws).RunForTargets(settings.ResolvePeriod(zone, asOf), asOf, settings.ConfigVersion);
-            currency = ws.Settings.Currency;
-            KpiSystemFile.WarnIfDrifted(settings.DbPath, ws);
-        }
-
-        var judged = s.Rows.Where(r => r.Target is not null).ToList();
+        var service = new ScorecardService();
+        var ctx = host.Context(settings);
+        var answer = service.Check(settings.Query(), ctx);
+        var (s, currency, code) = (answer.Scorecard, answer.Currency, answer.ExitCode);
+        CliHost.Warn(answer.Warnings);
+        var judged = answer.Judged;
         foreach (var r in judged)
         {
             AnsiConsole.MarkupLine($"{ScorecardOut.Status(r.Status)}  {Markup.Escape(r.Kpi.Id)} {Markup.Escape(r.Result.IsTotal ? string.Empty : KpiFormat.Slice(r.Result))} {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Evaluated, currency))} / {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Target!.Value, currency))}");
         }
 
-        var code = s.Worst switch
-        {
-            TargetStatus.OffTrack => CheckExit.OffTrack,
-            TargetStatus.AtRisk => CheckExit.AtRisk,
-            _ => CheckExit.OnTrack,
-        };
         AnsiConsole.MarkupLine(Markup.Escape(judged.Count == 0
             ? Loc.F("{0}: no KPI has a target; nothing to check (exit 0).", "{0}: ни у одного KPI нет цели; проверять нечего (код 0).", s.Period.Label)
             : Loc.F(
@@ -358,52 +197,11 @@ internal sealed class CheckCommand : AsyncCommand<CheckSettings>
 
         if (settings.Notify is { } url)
         {
-            await Webhook.PostAsync(new Uri(url), ScorecardOut.Json(s), settings.Retries, cancellationToken);
+            await service.NotifyAsync(s, new Uri(url), settings.Retries, ctx, cancellationToken);
             AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Results sent to {0}.", "Результаты отправлены на {0}.", url)));
         }
 
         return code;
-    }
-}
-
-/// <summary>Posts JSON to a webhook, retrying transient failures (network errors, timeouts, 408, 429, 5xx) with exponential backoff.</summary>
-internal static class Webhook
-{
-    public static async Task PostAsync(Uri url, string json, int retries, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("saleskpi/" + CliApp.Version);
-        string? last = null;
-        for (var attempt = 0; attempt <= retries; attempt++)
-        {
-            if (attempt > 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt - 1)), cancellationToken);
-            }
-
-            try
-            {
-                using var content = new StringContent(json, Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync(url, content, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-
-                last = string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-                var transient = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
-                if (!transient)
-                {
-                    break;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                last = ex.Message;
-            }
-        }
-
-        throw new SalesKpiException(Loc.F("The notification to {0} failed: {1}. Check the URL and that the receiver is up.", "Уведомление на {0} не доставлено: {1}. Проверьте адрес и что получатель работает.", url, last));
     }
 }
 
@@ -414,18 +212,12 @@ internal sealed class SnapshotSettings : ScorecardSettings
     public string? By { get; init; }
 }
 
-internal sealed class SnapshotCommand : Command<SnapshotSettings>
+internal sealed class SnapshotCommand(CliHost host) : Command<SnapshotSettings>
 {
     public override int Execute(CommandContext context, SnapshotSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var period = settings.ResolvePeriod(zone, asOf);
-        var engine = new ScorecardEngine(ws);
-        var s = settings.By is null ? engine.RunForTargets(period, asOf, settings.ConfigVersion) : engine.Run(period, asOf, [settings.By], settings.ConfigVersion);
-        var document = s.Version?.Document ?? KpiSystemWriter.Write(ConfigStore.Current(ws));
-        var id = Snapshots.Save(ws, s, document, ScorecardOut.Json(s), CliApp.Clock.GetUtcNow().UtcDateTime);
+        var (id, s, warnings) = new ScorecardService().Snapshot(settings.Query(settings.By), host.Context(settings));
+        CliHost.Warn(warnings);
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Snapshot {0} stored: {1}, {2} values, KPI system v{3}. See the series with 'saleskpi history KPI'.",
             "Снимок {0} сохранён: {1}, значений — {2}, система KPI v{3}. Ряд: «saleskpi history KPI».",
@@ -448,21 +240,19 @@ internal sealed class HistorySettings : WorkspaceCommandSettings
     public string? By { get; init; }
 }
 
-internal sealed class HistoryCommand : Command<HistorySettings>
+internal sealed class HistoryCommand(CliHost host) : Command<HistorySettings>
 {
     public override int Execute(CommandContext context, HistorySettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var config = ConfigStore.Current(ws);
-        var def = config.Find(settings.Kpi.Trim())?.Def ?? KpiCatalog.Get(settings.Kpi);
-        var values = Snapshots.History(ws, def.Id, settings.By);
+        var history = new KpiSystemHistoryService().History(settings.Kpi, settings.By, host.Context(settings));
+        var (def, values) = (history.Kpi, history.Values);
         if (values.Count == 0)
         {
             AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No stored values of {0}{1}: store scorecards with 'saleskpi snapshot --period P{2}'.", "Сохранённых значений {0}{1} нет: сохраняйте показатели командой «saleskpi snapshot --period P{2}».", def.Id, settings.By is null ? string.Empty : " by " + settings.By, settings.By is null ? string.Empty : " --by " + settings.By)));
             return 0;
         }
 
-        var currency = ws.Settings.Currency;
+        var currency = history.Currency;
         // One series per slice and kind of period: a sparkline mixing months and quarters would mean nothing.
         foreach (var series in values.GroupBy(v => (v.Slice, Period.Parse(v.Period).Kind)))
         {
@@ -477,7 +267,7 @@ internal sealed class HistoryCommand : Command<HistorySettings>
                     Markup.Escape(KpiFormat.Value(def, v.Value, currency)),
                     Markup.Escape(v.Target is null ? "—" : KpiFormat.Value(def, v.Target, currency)),
                     ScorecardOut.Status(TargetRules.FromName(v.Status)),
-                    Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"#{v.SnapshotId} {Output.Local(v.TakenAtUtc, ws.Settings.Zone)}")),
+                    Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"#{v.SnapshotId} {Output.Local(v.TakenAtUtc, history.Zone)}")),
                     v.ConfigVersion is { } cv ? "v" + cv.ToString(CultureInfo.InvariantCulture) : "—");
             }
 
@@ -520,13 +310,12 @@ internal sealed class ReviewSettings : WorkspaceCommandSettings
     public override ValidationResult Validate() => Choice("--grain", Grain, "month", "quarter", "year") ?? base.Validate();
 }
 
-internal sealed class ReviewCommand : Command<ReviewSettings>
+internal sealed class ReviewCommand(CliHost host) : Command<ReviewSettings>
 {
     public override int Execute(CommandContext context, ReviewSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var asOf = KpiCommandSettings.ResolveAsOf(settings.AsOf, ws.Settings.Zone);
-        var r = new ReviewEngine(ws).Run(settings.Periods, Period.ParseGrain(settings.Grain), asOf);
+        var (r, warnings) = new KpiSystemHistoryService().Review(settings.Periods, settings.Grain, settings.AsOf, host.Context(settings));
+        CliHost.Warn(warnings);
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");
         void Section(string title, IReadOnlyList<string> lines)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -27,19 +28,16 @@ internal sealed class SimulateSettings : KpiCommandSettings
             : base.Validate();
 }
 
-internal sealed class SimulateCommand : Command<SimulateSettings>
+internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var asOf = settings.ResolveAsOf(zone);
-        var basePeriod = settings.Period is null or "next" ? KpiCommandSettings.LastCompleteQuarter(asOf, zone) : Period.Parse(settings.Period);
-        var changes = settings.Set.Select(LeverChange.Parse).ToList();
-        var levers = Simulation.Measure(ws, basePeriod, asOf, ParameterStore.For(ws, basePeriod, asOf));
-        var r = Simulation.Run(levers, basePeriod, changes, settings.Runs, settings.Seed);
+        var answer = new AnalysisService().Simulate(new AnalysisWindow(settings.Period, settings.AsOf), settings.Set, settings.Runs, settings.Seed, host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var r = answer.Report;
+        var changes = settings.Set.ToList();
         var c = Loc.DisplayCulture;
-        var currency = ws.Settings.Currency;
+        var currency = answer.Currency;
         string Money(decimal v) => v.ToString("N0", c) + " " + currency;
         string Range(Range90 x, Func<decimal, string> f) => $"{f(x.Median)}  ({f(x.Low)} – {f(x.High)})";
         string Count(decimal v) => v.ToString("N1", c);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Metrics;
 using SalesKpi.Storage;
@@ -16,18 +17,18 @@ internal sealed class SurvivalSettings : KpiCommandSettings
     public override ValidationResult Validate() => Choice("--format", Format, "table", "json") ?? base.Validate();
 }
 
-internal sealed class SurvivalCommand : Command<SurvivalSettings>
+internal sealed class SurvivalCommand(CliHost host) : Command<SurvivalSettings>
 {
     private static readonly decimal[] Marks = [7, 14, 30, 45, 60, 90, 120, 180, 365];
 
     public override int Execute(CommandContext context, SurvivalSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var s = new SurvivalEngine(ws).Run(settings.ResolvePeriod(zone), settings.ResolveAsOf(zone));
+        var answer = new AnalysisService().Survival(new AnalysisWindow(settings.Period, settings.AsOf), host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var s = answer.Report;
         if (settings.Format == "json")
         {
-            Console.Out.WriteLine(Json(s));
+            Console.Out.WriteLine(SurvivalOutput.Json(s));
             return 0;
         }
 
@@ -60,31 +61,5 @@ internal sealed class SurvivalCommand : Command<SurvivalSettings>
         }
 
         return 0;
-    }
-
-    private static string Json(SurvivalReport s)
-    {
-        return JsonOut.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("period", s.Period.Label);
-            w.WriteNumber("won", s.Won);
-            w.WriteNumber("open", s.Open);
-            w.WriteNumber("lost", s.Lost);
-            JsonOut.Number(w, "median_days", s.MedianDays);
-            JsonOut.Number(w, "plain_mean_days", s.PlainMeanDays);
-            JsonOut.Number(w, "plain_median_days", s.PlainMedianDays);
-            w.WriteStartArray("curve");
-            foreach (var (days, share) in s.Curve)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("days", days);
-                JsonOut.Number(w, "won_share", share);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
     }
 }

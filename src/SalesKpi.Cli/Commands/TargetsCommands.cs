@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
@@ -15,47 +16,6 @@ namespace SalesKpi.Cli.Commands;
 /// <summary>Parsing and showing targets for the target commands.</summary>
 internal static class TargetText
 {
-    /// <summary>
-    /// Parses a target value as users write it: invariant decimal, and for ratio KPIs also a percentage
-    /// (<c>30%</c> = 0.3). Throws with what to write when it is not a number; whether the number is
-    /// allowed is the shared rule (<see cref="TargetRules.Problems"/>) checked when the version is stored.
-    /// </summary>
-    public static decimal Value(SystemKpi? kpi, string id, string text)
-    {
-        var ratio = kpi?.Def.Unit == KpiUnit.Ratio;
-        var t = text.Trim().Replace(" ", string.Empty, StringComparison.Ordinal);
-        var percent = t.EndsWith('%');
-        if (percent && ratio)
-        {
-            t = t[..^1];
-        }
-
-        if (!decimal.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-        {
-            throw new SalesKpiException(Loc.F("'{0}' is not a target value for {1}: write a number with a dot{2}.", "«{0}» — не значение цели для {1}: пишите число через точку{2}.", text, id, ratio ? Loc.T(", e.g. 0.3 or 30%", ", например 0.3 или 30%") : string.Empty));
-        }
-
-        return percent && ratio ? v / 100 : v;
-    }
-
-    /// <summary>Parses <c>dim=value</c> pairs; which dimensions a KPI has is a rule checked when the version is stored.</summary>
-    public static ImmutableSortedDictionary<string, string> Slice(IEnumerable<string> pairs)
-    {
-        var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var parts = pair.Split('=', 2);
-            if (parts.Length != 2 || parts[1].Trim().Length == 0)
-            {
-                throw new SalesKpiException(Loc.F("--slice '{0}' must be DIMENSION=VALUE, e.g. owner=Иванов Иван.", "--slice «{0}» должен быть ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например owner=Иванов Иван.", pair));
-            }
-
-            b[parts[0].Trim().ToLowerInvariant()] = parts[1].Trim();
-        }
-
-        return b.ToImmutable();
-    }
-
     /// <summary>A change of a KPI in its display unit: percentage points for ratios, signed values otherwise.</summary>
     public static string Delta(KpiDef kpi, double d, string currency) =>
         kpi.Unit == KpiUnit.Ratio
@@ -114,18 +74,11 @@ internal sealed class TargetsSetSettings : ConfigChangeSettings
     public decimal Tolerance { get; init; } = 5;
 }
 
-internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
+internal sealed class TargetsSetCommand(CliHost host) : Command<TargetsSetSettings>
 {
     public override int Execute(CommandContext context, TargetsSetSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var config = ConfigStore.Current(ws);
-        var kpi = TargetsCommandSupport.Find(config, settings.Kpi);
-        var id = kpi?.Id ?? settings.Kpi.Trim();
-        var period = Period.Parse(settings.Period);
-        var target = new Target { Kpi = id, Period = period.Label, Slice = TargetText.Slice(settings.Slice), Value = TargetText.Value(kpi, id, settings.Value), TolerancePercent = settings.Tolerance };
-        var reason = settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
-        TargetsCommandSupport.Store(ws, config, [target], reason, settings);
+        TargetsCommandSupport.Stored(new TargetsService().Set(new SetTargetRequest(settings.Kpi, settings.Period, settings.Value, settings.Slice, settings.Tolerance, settings.Change), host.Context(settings, settings.AuthorName)));
         return 0;
     }
 }
@@ -145,57 +98,34 @@ internal sealed class TargetsRemoveSettings : ConfigChangeSettings
     public string[] Slice { get; init; } = [];
 }
 
-internal sealed class TargetsRemoveCommand : Command<TargetsRemoveSettings>
+internal sealed class TargetsRemoveCommand(CliHost host) : Command<TargetsRemoveSettings>
 {
     public override int Execute(CommandContext context, TargetsRemoveSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var config = ConfigStore.Current(ws);
-        var kpi = config.Find(settings.Kpi.Trim()) ?? TargetsCommandSupport.Kpi(config, settings.Kpi);
-        var period = TargetsCommandSupport.TargetPeriod(settings.Period);
-        var key = new Target { Kpi = kpi.Id, Period = period.Label, Slice = TargetText.Slice(settings.Slice), Value = 0 }.Key;
-        _ = config.Targets.FirstOrDefault(t => t.Key == key)
-            ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, KpiFormat.Slice(TargetText.Slice(settings.Slice))));
-        var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, settings.Reason ?? "targets remove " + kpi.Id + " " + period.Label, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
-        KpiSystemFile.Applied(version, before?.Document);
+        var written = new TargetsService().Remove(new RemoveTargetRequest(settings.Kpi, settings.Period, settings.Slice, settings.Change), host.Context(settings, settings.AuthorName));
+        KpiSystemFile.Applied(written.Version, written.PreviousDocument);
         return 0;
     }
 }
 
 internal static class TargetsCommandSupport
 {
-    public static SystemKpi Kpi(KpiSystemConfig config, string id) =>
-        config.ActiveKpis().FirstOrDefault(k => string.Equals(k.Id, id.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new SalesKpiException(Loc.F("'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", id, string.Join(", ", config.ActiveKpis().Select(k => k.Id))));
-
-    /// <summary>The KPI named <paramref name="id"/> (any case, catalogue or custom, active or not), or null; the target rules decide whether it may have a target.</summary>
-    public static SystemKpi? Find(KpiSystemConfig config, string id) =>
-        config.Find(id.Trim()) ?? config.Find(id.Trim().ToLowerInvariant());
-
-    public static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
-
-    /// <summary>Adds or replaces <paramref name="targets"/> as a new version, then shows each with its realism check.</summary>
-    public static void Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ConfigChangeSettings settings)
+    /// <summary>Prints the version a targets change wrote, the periods it will not count for, and the stored targets with their realism check.</summary>
+    public static void Stored(TargetsStored stored)
     {
-        var keys = targets.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-        var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
-        var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, updated, reason, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
-        KpiSystemFile.Applied(version, before?.Document);
-        if (version is not null)
+        KpiSystemFile.Applied(stored.Written.Version, stored.Written.PreviousDocument);
+        foreach (var note in stored.NotInForce)
         {
-            WarnIfNotInForce(ws, version, targets);
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
         }
 
-        Show(ws, updated, targets, check: true);
+        Show(stored.Listing, check: true);
     }
 
     /// <summary>A table of targets; with <paramref name="check"/>, each with its realism check.</summary>
-    public static void Show(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, bool check)
+    public static void Show(TargetListing listing, bool check)
     {
-        var currency = ws.Settings.Currency;
-        var checks = check ? new TargetAdvisor(ws, CliApp.Clock).Check(config, targets).ToDictionary(c => c.Target.Key) : [];
+        var (config, targets, checks, currency) = (listing.Config, listing.Targets, listing.Checks, listing.Currency);
         var table = new Table().AddColumns("KPI", Loc.T("period", "период"), Loc.T("slice", "разрез"), Loc.T("target", "цель"), Loc.T("tolerance", "допуск"));
         if (check)
         {
@@ -226,22 +156,6 @@ internal static class TargetsCommandSupport
         AnsiConsole.Write(table);
     }
 
-    private static void WarnIfNotInForce(Workspace ws, ConfigVersion version, IReadOnlyList<Target> targets)
-    {
-        foreach (var period in targets.Select(t => Period.Parse(t.Period)).DistinctBy(p => p.Label))
-        {
-            var used = ConfigStore.InForce(ws, period.LastDay);
-            if (used is not null && used.Number != version.Number)
-            {
-                AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F(
-                    "Note: {0} is evaluated with version {1}, in force then; to make this target count for it, set it with --effective {2:yyyy-MM-dd}.",
-                    "Внимание: {0} оценивается по версии {1}, действовавшей тогда; чтобы цель учитывалась, задайте её с --effective {2:yyyy-MM-dd}.",
-                    period.Label,
-                    used.Number,
-                    period.Start)) + "[/]");
-            }
-        }
-    }
 }
 
 internal sealed class TargetsListSettings : WorkspaceCommandSettings
@@ -259,21 +173,19 @@ internal sealed class TargetsListSettings : WorkspaceCommandSettings
     public bool NoCheck { get; init; }
 }
 
-internal sealed class TargetsListCommand : Command<TargetsListSettings>
+internal sealed class TargetsListCommand(CliHost host) : Command<TargetsListSettings>
 {
     public override int Execute(CommandContext context, TargetsListSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var config = ConfigStore.Current(ws);
-        var label = settings.Period is null ? null : TargetsCommandSupport.TargetPeriod(settings.Period).Label;
-        var targets = config.Targets.Where(t => (label is null || t.Period == label) && (settings.Kpi is null || t.Kpi == settings.Kpi.Trim())).ToList();
+        var listing = new TargetsService().List(settings.Period, settings.Kpi, !settings.NoCheck, host.Context(settings));
+        var targets = listing.Targets;
         if (targets.Count == 0)
         {
             AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No targets: set one with 'saleskpi targets set win_rate 2026-Q1 30%' or get one from history with 'saleskpi targets suggest win_rate --period 2026-Q1'.", "Целей нет: задайте «saleskpi targets set win_rate 2026-Q1 30%» или получите по истории «saleskpi targets suggest win_rate --period 2026-Q1».")));
             return 0;
         }
 
-        TargetsCommandSupport.Show(ws, config, targets, !settings.NoCheck);
+        TargetsCommandSupport.Show(listing, !settings.NoCheck);
         return 0;
     }
 }
@@ -285,120 +197,25 @@ internal sealed class TargetsImportSettings : ConfigChangeSettings
     public string File { get; init; } = string.Empty;
 }
 
-internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
+internal sealed class TargetsImportCommand(CliHost host) : Command<TargetsImportSettings>
 {
     public override int Execute(CommandContext context, TargetsImportSettings settings, CancellationToken cancellationToken)
     {
-        if (!File.Exists(settings.File))
+        try
         {
-            throw new SalesKpiException(Loc.F("There is no file {0}.", "Файла {0} нет.", Path.GetFullPath(settings.File)));
+            TargetsCommandSupport.Stored(new TargetsService().Import(new ImportTargetsRequest(settings.File, settings.Change), host.Context(settings, settings.AuthorName)));
         }
-
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadWrite);
-        var config = ConfigStore.Current(ws);
-        var (targets, errors) = Read(settings.File, config);
-        if (errors.Count > 0)
+        catch (InvalidInputException ex)
         {
-            foreach (var e in errors)
+            foreach (var e in ex.Errors)
             {
                 Console.Error.WriteLine(e);
             }
 
-            throw new SalesKpiException(Loc.F("{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", settings.File, errors.Count));
+            throw;
         }
 
-        TargetsCommandSupport.Store(ws, config, targets, settings.Reason ?? "targets import " + Path.GetFileName(settings.File), settings);
         return 0;
-    }
-
-    /// <summary>Reads every row; returns the targets, or every problem as <c>file:line:column: message</c>.</summary>
-    internal static (List<Target> Targets, List<string> Errors) Read(string path, KpiSystemConfig config)
-    {
-        var targets = new List<Target>();
-        var errors = new List<string>();
-        using var text = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var reader = new CsvRecordReader(text);
-        if (!reader.Read())
-        {
-            errors.Add(Loc.F("{0}: the file is empty; the first line must be a header: kpi,period,value[,tolerance][,channel,owner,…].", "{0}: файл пуст; первая строка — заголовок: kpi,period,value[,tolerance][,channel,owner,…].", path));
-            return (targets, errors);
-        }
-
-        var header = Enumerable.Range(0, reader.FieldCount).Select(i => reader[i].ToString().Trim().ToLowerInvariant()).ToList();
-        foreach (var required in new[] { "kpi", "period", "value" }.Where(r => !header.Contains(r)))
-        {
-            errors.Add(Loc.F("{0}:1: the header has no column '{1}' (it has {2}).", "{0}:1: в заголовке нет столбца «{1}» (есть {2}).", path, required, string.Join(", ", header)));
-        }
-
-        foreach (var (name, i) in header.Select((h, i) => (h, i)).Where(x => x.h is not ("kpi" or "period" or "value" or "tolerance") && !KpiCatalog.AllDimensions.Contains(x.h)))
-        {
-            errors.Add(Loc.F("{0}:1:{1}: unknown column '{2}': use kpi, period, value, tolerance or a dimension ({3}).", "{0}:1:{1}: неизвестный столбец «{2}»: используйте kpi, period, value, tolerance или измерение ({3}).", path, i + 1, name, string.Join(", ", KpiCatalog.AllDimensions)));
-        }
-
-        if (errors.Count > 0)
-        {
-            return (targets, errors);
-        }
-
-        while (reader.Read())
-        {
-            var line = reader.Line;
-            string Cell(string name) => header.IndexOf(name) is var i and >= 0 && i < reader.FieldCount ? reader[i].ToString().Trim() : string.Empty;
-
-            // Every field is checked, so one pass lists all the problems of a row, each at its column.
-            bool Try<T>(string column, string code, Func<T> parse, out T value)
-            {
-                try
-                {
-                    value = parse();
-                    return true;
-                }
-                catch (SalesKpiException ex)
-                {
-                    errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(column) + 1, code, ex.Message).ToString());
-                    value = default!;
-                    return false;
-                }
-            }
-
-            var dims = header.Where(KpiCatalog.AllDimensions.Contains).Where(d => Cell(d).Length > 0).ToList();
-            var kpi = TargetsCommandSupport.Find(config, Cell("kpi"));
-            var id = kpi?.Id ?? Cell("kpi");
-            var okPeriod = Try("period", "KS113", () => Period.Parse(Cell("period")), out var period);
-            var okValue = Try("value", "KS106", () => TargetText.Value(kpi, id, Cell("value")), out var value);
-            var okTolerance = Try(
-                "tolerance",
-                "KS106",
-                () => Cell("tolerance") is { Length: > 0 } tt
-                    ? decimal.TryParse(tt, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv) ? tv : throw new SalesKpiException(Loc.F("tolerance '{0}' is not a number: write a percentage from 0 to 100.", "tolerance «{0}» — не число: пишите процент от 0 до 100.", tt))
-                    : 5m,
-                out var tolerance);
-            var target = new Target { Kpi = id, Period = okPeriod ? period.Label : Cell("period"), Slice = TargetText.Slice(dims.Select(d => d + "=" + Cell(d))), Value = value, TolerancePercent = tolerance };
-
-            // The same rules as every stored version, each reported at its column; a field that did not
-            // parse was reported above already.
-            var unparsed = new[] { okPeriod ? null : "period", okValue ? null : "value", okTolerance ? null : "tolerance" };
-            var problems = TargetRules.Problems(config, target).Where(p => !unparsed.Contains(p.Field)).ToList();
-            foreach (var p in problems)
-            {
-                errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(p.Field) + 1 is var col and > 0 ? col : 1, p.Code, p.Message).ToString());
-            }
-
-            if (problems.Count > 0 || !(okPeriod && okValue && okTolerance))
-            {
-                continue;
-            }
-
-            if (targets.Any(t => t.Key == target.Key))
-            {
-                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{line}: {Loc.T("a second row for the same KPI, period and slice: keep one.", "вторая строка для того же KPI, периода и разреза: оставьте одну.")}"));
-                continue;
-            }
-
-            targets.Add(target);
-        }
-
-        return (targets, errors);
     }
 }
 
@@ -429,20 +246,12 @@ internal sealed class TargetsSuggestSettings : ConfigChangeSettings
     public bool Apply { get; init; }
 }
 
-internal sealed class TargetsSuggestCommand : Command<TargetsSuggestSettings>
+internal sealed class TargetsSuggestCommand(CliHost host) : Command<TargetsSuggestSettings>
 {
     public override int Execute(CommandContext context, TargetsSuggestSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(settings.Apply ? WorkspaceAccess.ReadWrite : WorkspaceAccess.ReadOnly);
-        var config = ConfigStore.Current(ws);
-        var kpi = TargetsCommandSupport.Kpi(config, settings.Kpi);
-        var zone = ws.Settings.Zone;
-        var period = settings.Period is null
-            ? Period.Quarter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(CliApp.Clock.GetUtcNow().UtcDateTime, zone))).Next()
-            : TargetsCommandSupport.TargetPeriod(settings.Period);
-        var by = settings.By is null ? [] : new List<string> { KpiCatalog.Dimension(settings.By) };
-        var suggestions = new TargetAdvisor(ws, CliApp.Clock).Suggest(config, [kpi], period, by, settings.Probability);
-        var currency = ws.Settings.Currency;
+        var answer = new TargetsService().Suggest(new SuggestTargetsRequest(settings.Kpi, settings.Period, settings.By, settings.Probability, settings.Tolerance, settings.Apply, settings.Change), host.Context(settings, settings.AuthorName));
+        var (kpi, period, suggestions, currency) = (answer.Kpi, answer.Period, answer.Suggestions, answer.Currency);
         var table = new Table()
             .Title(Markup.Escape(Loc.F("Suggested targets for {0}, {1}", "Предлагаемые цели: {0}, {1}", kpi.Def.Name, period.Label)))
             .AddColumns(Loc.T("slice", "разрез"), Loc.T("suggested", "предложено"), Loc.T("chance", "вероятность"), Loc.T("why", "почему"));
@@ -456,17 +265,11 @@ internal sealed class TargetsSuggestCommand : Command<TargetsSuggestSettings>
         }
 
         AnsiConsole.Write(table);
-        var usable = suggestions.Where(s => s.Value is not null).Select(s => new Target { Kpi = kpi.Id, Period = period.Label, Slice = s.Slice, Value = s.Value!.Value, TolerancePercent = settings.Tolerance }).ToList();
-        if (settings.Apply)
+        if (answer.Stored is { } stored)
         {
-            if (usable.Count == 0)
-            {
-                throw new SalesKpiException(Loc.T("There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
-            }
-
-            TargetsCommandSupport.Store(ws, config, usable, settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {settings.Probability}"), settings);
+            TargetsCommandSupport.Stored(stored);
         }
-        else if (usable.Count > 0)
+        else if (answer.Usable > 0)
         {
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T("Add --apply to store these targets as a new version.", "Добавьте --apply, чтобы сохранить эти цели как новую версию.")) + "[/]");
         }

@@ -1,3 +1,4 @@
+using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Metrics;
@@ -7,16 +8,13 @@ using Spectre.Console.Cli;
 
 namespace SalesKpi.Cli.Commands;
 
-internal sealed class VelocityCommand : Command<CompareSettings>
+internal sealed class VelocityCommand(CliHost host) : Command<CompareSettings>
 {
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
-        using var ws = settings.OpenWorkspace(WorkspaceAccess.ReadOnly);
-        var zone = ws.Settings.Zone;
-        var after = settings.ResolvePeriod(zone);
-        var before = settings.Baseline(after);
-        var asOf = settings.ResolveAsOf(zone);
-        var (change, reason) = VelocityDecomposition.Between(new KpiEngine(ws), before, after, asOf, ParameterStore.For(ws, after, asOf));
+        var answer = new AnalysisService().Velocity(new AnalysisWindow(settings.Period, settings.AsOf), settings.Compare == "year", host.Context(settings));
+        CliHost.Warn(answer.Warnings);
+        var ((change, reason), after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (change is null)
         {
             AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
@@ -24,7 +22,7 @@ internal sealed class VelocityCommand : Command<CompareSettings>
         }
 
         var kpi = KpiCatalog.Get("sales_velocity");
-        var currency = ws.Settings.Currency;
+        var currency = answer.Currency;
         var c = Loc.DisplayCulture;
         AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
             "Sales velocity {0}: {1} → {2}: {3}",

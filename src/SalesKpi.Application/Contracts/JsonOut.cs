@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace SalesKpi.Cli.Commands;
+namespace SalesKpi.Application.Contracts;
 
 /// <summary>
 /// The one way every command writes machine-readable JSON: indented, UTF-8 with Cyrillic left readable,
 /// numbers rounded to at most 10 decimals without trailing zeros.
 /// </summary>
-internal static class JsonOut
+public static class JsonOut
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -1,14 +1,16 @@
 using System.Globalization;
 using System.Text;
 
-namespace SalesKpi.Cli.Commands;
+namespace SalesKpi.Application.Contracts;
 
 /// <summary>
 /// One cell of a CSV document meant for people (opened in a spreadsheet): either text, which
 /// <see cref="CsvOut"/> neutralises against formula injection, or a number, written in the invariant
 /// culture and never altered so that it stays a number.
 /// </summary>
-internal readonly record struct CsvCell(string Content, bool IsText)
+/// <param name="Content">The cell's text as written.</param>
+/// <param name="IsText">True for text, which is neutralised; false for a number, written as is.</param>
+public readonly record struct CsvCell(string Content, bool IsText)
 {
     /// <summary>An empty cell.</summary>
     public static CsvCell Empty => new(string.Empty, false);
@@ -35,7 +37,7 @@ internal readonly record struct CsvCell(string Content, bool IsText)
 /// running it. Number cells are left alone (a negative change stays <c>-0.5</c>, parseable). Rejects files of
 /// the import are not written here: they keep the raw records so that they can be fixed and imported again.
 /// </summary>
-internal sealed class CsvOut
+public sealed class CsvOut
 {
     private readonly StringBuilder sb = new();
     private readonly int width;

@@ -1,0 +1,102 @@
+using System.Globalization;
+using SalesKpi.Metrics;
+
+namespace SalesKpi.Application.Contracts;
+
+/// <summary>The report's machine-readable output, the contract documented in docs/cli.md: JSON and CSV.</summary>
+public static class ReportOutput
+{
+    /// <summary>Writes the report as the JSON contract documented in docs/cli.md.</summary>
+    public static string Json(KpiReport report)
+    {
+        return JsonOut.Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("as_of", DateTime.SpecifyKind(report.AsOfUtc, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            w.WriteStartArray("results");
+            foreach (var r in report.Results)
+            {
+                w.WriteStartObject();
+                w.WriteString("kpi", r.Kpi.Id);
+                w.WriteString("period", r.Period.Label);
+                w.WriteString("start", r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("end", r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteStartObject("slice");
+                foreach (var (k, v) in r.Slice)
+                {
+                    w.WriteString(k, v);
+                }
+
+                w.WriteEndObject();
+                JsonOut.Number(w, "value", r.Value);
+                w.WriteNumber("n", r.N);
+                JsonOut.Number(w, "numerator", r.Numerator, omitWhenNull: true);
+                JsonOut.Number(w, "denominator", r.Denominator, omitWhenNull: true);
+                if (r.Ci95 is { } ci)
+                {
+                    w.WriteStartArray("ci95");
+                    w.WriteNumberValue(JsonOut.Round(ci.Low));
+                    w.WriteNumberValue(JsonOut.Round(ci.High));
+                    w.WriteEndArray();
+                }
+
+                if (r.Details.Count > 0)
+                {
+                    w.WriteStartObject("details");
+                    foreach (var (k, v) in r.Details)
+                    {
+                        JsonOut.Number(w, k, v);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                if (r.Flags.Length > 0)
+                {
+                    w.WriteStartArray("flags");
+                    foreach (var f in r.Flags)
+                    {
+                        w.WriteStringValue(f);
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                if (r.Reason is not null)
+                {
+                    w.WriteString("reason", r.Reason);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("notes");
+            foreach (var n in report.Notes)
+            {
+                w.WriteStringValue(n);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>Writes one CSV row per result (invariant culture; details as JSON) through the shared <see cref="CsvOut"/>.</summary>
+    public static string Csv(KpiReport report)
+    {
+        var csv = new CsvOut("kpi", "period", "start", "end", "slice", "value", "n", "numerator", "denominator", "ci95_low", "ci95_high", "flags", "reason", "details");
+        foreach (var r in report.Results)
+        {
+            var details = r.Details.Count == 0 ? string.Empty : "{" + string.Join(",", r.Details.Select(d => $"\"{d.Key}\":{(d.Value is { } v ? JsonOut.Round(v).ToString(CultureInfo.InvariantCulture) : "null")}")) + "}";
+            csv.Row(
+                CsvCell.Text(r.Kpi.Id), CsvCell.Text(r.Period.Label),
+                CsvCell.Text(r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), CsvCell.Text(r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                CsvCell.Text(string.Join(";", r.Slice.Select(kv => $"{kv.Key}={kv.Value}"))),
+                CsvCell.Number(r.Value), CsvCell.Integer(r.N), CsvCell.Number(r.Numerator), CsvCell.Number(r.Denominator),
+                CsvCell.Number(r.Ci95?.Low), CsvCell.Number(r.Ci95?.High), CsvCell.Text(string.Join(";", r.Flags)), CsvCell.Text(r.Reason), CsvCell.Text(details));
+        }
+
+        return csv.ToString();
+    }
+}

@@ -1,0 +1,32 @@
+using SalesKpi.Core;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Application;
+
+/// <summary>
+/// Who asks, in which language, at what time, against which workspace: everything a use case needs from its
+/// host besides the request itself. Services read "now" only from <see cref="Clock"/> and produce text only in
+/// <see cref="Language"/>, so two calls with different contexts can run at the same time in one process.
+/// </summary>
+/// <param name="Language">The language of every message and note the call produces.</param>
+/// <param name="Clock">Where "now" comes from (a fixed clock in tests).</param>
+/// <param name="User">The acting user: stored as the author of KPI-system versions the call writes.</param>
+/// <param name="WorkspacePath">The workspace file the call works on.</param>
+public sealed record RequestContext(Language Language, TimeProvider Clock, string User, string WorkspacePath)
+{
+    /// <summary>How long to wait while another process holds the workspace; zero fails at once.</summary>
+    public TimeSpan Wait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Told, in <see cref="Language"/>, when the call waits for the workspace; ignored when null.</summary>
+    public Action<string>? Waiting { get; init; }
+
+    /// <summary>Told technical trace lines (SQL timings) when the host asked for them; null for none.</summary>
+    public Action<string>? Trace { get; init; }
+
+    /// <summary>Enters this context's language for the current logical call (see <see cref="Loc.Use"/>).</summary>
+    public IDisposable Enter() => Loc.Use(Language);
+
+    /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
+    public Workspace Open(WorkspaceAccess access) =>
+        Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, Waiting ?? (_ => { }), Clock));
+}

@@ -1,0 +1,62 @@
+using SalesKpi.Import;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Application.Services;
+
+/// <summary>What to import.</summary>
+/// <param name="Paths">Files and folders.</param>
+/// <param name="Profile">A mapping profile name or file, or null for canonical files.</param>
+/// <param name="Strict">Roll back when any row is rejected.</param>
+/// <param name="DryRun">Check everything, store nothing.</param>
+public sealed record ImportRequest(IReadOnlyList<string> Paths, string? Profile, bool Strict, bool DryRun);
+
+/// <summary>
+/// An import ready to run: the workspace is open for writing, the profile loaded and the files resolved, so
+/// a host can show them (e.g. start a progress display) before the rows move.
+/// </summary>
+public sealed class ImportJob : IDisposable
+{
+    private readonly Workspace ws;
+    private readonly ImportOptions options;
+    private readonly RequestContext ctx;
+
+    internal ImportJob(Workspace ws, ImportOptions options, IReadOnlyList<string> files, RequestContext ctx) =>
+        (this.ws, this.options, Files, this.ctx) = (ws, options, files, ctx);
+
+    /// <summary>The files the import will read, in order.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Runs the import in one transaction, reporting to <paramref name="progress"/>; may run on a worker thread.</summary>
+    public ImportReport Run(IImportProgress? progress, CancellationToken cancellationToken)
+    {
+        using var language = ctx.Enter();
+        return new Importer(ws, ctx.Clock).Run(options, progress, cancellationToken);
+    }
+
+    /// <summary>Closes the workspace.</summary>
+    public void Dispose() => ws.Dispose();
+}
+
+/// <summary>The import use case: canonical files or mapped exports into the workspace, all or nothing.</summary>
+public sealed class ImportService
+{
+    /// <summary>Opens the workspace, loads the profile and resolves the files; run the returned job to import.</summary>
+    public ImportJob Prepare(ImportRequest request, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var language = ctx.Enter();
+        var ws = ctx.Open(WorkspaceAccess.ReadWrite);
+        try
+        {
+            var profile = request.Profile is null ? null : MappingProfile.Load(request.Profile);
+            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace };
+            return new ImportJob(ws, options, Importer.ResolveFiles(options.Paths), ctx);
+        }
+        catch
+        {
+            ws.Dispose();
+            throw;
+        }
+    }
+}

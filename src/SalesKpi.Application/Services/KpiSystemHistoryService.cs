@@ -1,0 +1,86 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Config;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Application.Services;
+
+/// <summary>The stored series of one KPI.</summary>
+/// <param name="Kpi">The KPI (catalogue or custom).</param>
+/// <param name="Values">The values as reported: the latest snapshot of each period and slice.</param>
+/// <param name="Currency">The workspace currency.</param>
+/// <param name="Zone">The workspace time zone.</param>
+public sealed record KpiHistory(KpiDef Kpi, IReadOnlyList<SnapshotValue> Values, string Currency, TimeZoneInfo Zone);
+
+/// <summary>A new workspace and the KPI system it starts with.</summary>
+/// <param name="Path">The workspace file.</param>
+/// <param name="Settings">Its time zone and currency.</param>
+/// <param name="SchemaVersion">Its schema version.</param>
+/// <param name="KpiSystemFile">The KPI-system file beside it.</param>
+/// <param name="ExistingFile">True when that file existed and was applied; false when the commented example was written.</param>
+public sealed record WorkspaceCreated(string Path, WorkspaceSettings Settings, int SchemaVersion, string KpiSystemFile, bool ExistingFile);
+
+/// <summary>The KPI system over time: a new workspace with its first version, the stored series of a KPI, and the review.</summary>
+public sealed class KpiSystemHistoryService
+{
+    /// <summary>
+    /// Creates the workspace at the context's path and applies the KPI-system file beside it (which must be
+    /// valid before anything is created), or writes and applies the commented example when there is none.
+    /// </summary>
+    public WorkspaceCreated Init(WorkspaceSettings settings, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var language = ctx.Enter();
+        var file = KpiSystemFiles.PathFor(ctx.WorkspacePath);
+        var existing = File.Exists(file);
+        KpiSystemConfig config;
+        if (existing)
+        {
+            var parsed = KpiSystemFiles.Read(file);
+            if (parsed.Errors.Count > 0)
+            {
+                throw new InvalidInputException(
+                    Loc.F("{0} has {1} error(s); nothing was changed. Fix them and run again.", "В {0} ошибок: {1}; ничего не изменено. Исправьте их и повторите.", file, parsed.Errors.Count),
+                    [.. parsed.Errors.Select(e => e.ToString())]);
+            }
+
+            config = parsed.Config!;
+        }
+        else
+        {
+            config = KpiSystemTemplate.Config;
+        }
+
+        using var ws = Workspace.Create(ctx.WorkspacePath, settings, ctx.Clock);
+        if (!existing)
+        {
+            File.WriteAllText(file, KpiSystemTemplate.Text);
+        }
+
+        ConfigStore.Apply(ws, config, existing ? "init from " + Path.GetFileName(file) : "init", ctx.User, ctx.Clock);
+        return new WorkspaceCreated(ws.Path, ws.Settings, ws.SchemaVersion, file, existing);
+    }
+
+    /// <summary>The stored series of <paramref name="kpi"/>, or of its slices by <paramref name="by"/>.</summary>
+    public KpiHistory History(string kpi, string? by, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(kpi);
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var language = ctx.Enter();
+        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        var def = ConfigStore.Current(ws).Find(kpi.Trim())?.Def ?? KpiCatalog.Get(kpi);
+        return new KpiHistory(def, Snapshots.History(ws, def.Id, by), ws.Settings.Currency, ws.Settings.Zone);
+    }
+
+    /// <summary>The review of the last <paramref name="periods"/> complete periods of <paramref name="grain"/> as of <paramref name="asOf"/> (now when null).</summary>
+    public (ReviewResult Review, IReadOnlyList<string> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var language = ctx.Enter();
+        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        var moment = TimeRules.ResolveAsOf(asOf, ws.Settings.Zone, ctx.Clock, out var warning);
+        return (new ReviewEngine(ws).Run(periods, Period.ParseGrain(grain), moment), warning is null ? [] : [warning]);
+    }
+}

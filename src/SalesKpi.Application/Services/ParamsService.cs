@@ -1,0 +1,43 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Application.Services;
+
+/// <summary>The definition parameters after a params call.</summary>
+/// <param name="Current">Every parameter's value in force, by name.</param>
+/// <param name="Defaults">Every parameter's default, by name.</param>
+/// <param name="Calendar">The business calendar's description, or null for calendar time.</param>
+public sealed record ParamsAnswer(IReadOnlyDictionary<string, string> Current, IReadOnlyDictionary<string, string> Defaults, string? Calendar);
+
+/// <summary>The params use case: show, set or reset definition parameters, each change a new KPI-system version by the acting user.</summary>
+public sealed class ParamsService
+{
+    /// <summary>Runs <paramref name="action"/> (show, set NAME VALUE, reset [NAME]) and returns the parameters in force afterwards.</summary>
+    public ParamsAnswer Run(string action, string? name, string? value, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var language = ctx.Enter();
+        using var ws = ctx.Open(action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
+        switch (action.ToLowerInvariant())
+        {
+            case "set" when name is not null && value is not null:
+                ParameterStore.Set(ws, name, value, ctx.Clock, ctx.User);
+                break;
+            case "set":
+                throw new SalesKpiException(Loc.T("'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
+            case "reset":
+                ParameterStore.Reset(ws, name, ctx.Clock, ctx.User);
+                break;
+            case "show":
+                break;
+            default:
+                throw new SalesKpiException(Loc.F("Unknown action '{0}': use show, set or reset.", "Неизвестное действие «{0}»: используйте show, set или reset.", action));
+        }
+
+        var loaded = ParameterStore.Load(ws);
+        return new ParamsAnswer(loaded.ToDictionary(), new KpiParameters().ToDictionary(), loaded.Calendar?.Describe());
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+
+namespace SalesKpi.Tests.Application;
+
+/// <summary>The layering the folder tree promises: only the CLI host talks to the console or knows Spectre.Console.</summary>
+public sealed class ArchitectureTests
+{
+    private static readonly string Src = Path.Combine(Repo.Root, "src");
+
+    // Known, owned elsewhere: the importer's test-only pause announces itself on stderr (issue 12 lists it).
+    private static readonly string[] Allowed = ["Console.Error.WriteLine(\"fault: paused before commit\");", "Console.Error.Flush();"];
+
+    [Fact]
+    public void Nothing_below_the_hosts_reads_the_cli_or_the_console()
+    {
+        var offenders = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(Src, file);
+            if (rel.StartsWith("SalesKpi.Cli" + Path.DirectorySeparatorChar, StringComparison.Ordinal) || rel.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) || rel.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var line = lines[i].Trim();
+                if (line.StartsWith("//", StringComparison.Ordinal) || Allowed.Contains(line))
+                {
+                    continue;
+                }
+
+                if (Regex.IsMatch(line, @"\b(CliApp|CliHost|AnsiConsole)\b|\bConsole\s*\.|using\s+Spectre\b|SalesKpi\.Cli\b"))
+                {
+                    offenders.Add($"{rel}:{i + 1}: {line}");
+                }
+            }
+        }
+
+        offenders.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Only_the_cli_project_references_spectre_console()
+    {
+        var projects = Directory.EnumerateFiles(Src, "*.csproj", SearchOption.AllDirectories).ToList();
+        projects.Count.ShouldBeGreaterThan(5);
+        projects.Where(p => File.ReadAllText(p).Contains("Include=\"Spectre.Console", StringComparison.Ordinal))
+            .Select(Path.GetFileName)
+            .ShouldBe(["SalesKpi.Cli.csproj"]);
+    }
+
+    [Fact]
+    public void The_application_assembly_does_not_depend_on_the_cli_or_spectre()
+    {
+        var refs = typeof(SalesKpi.Application.RequestContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        refs.ShouldContain("SalesKpi.Metrics");
+        refs.ShouldNotContain(n => n.StartsWith("Spectre", StringComparison.Ordinal) || n == "saleskpi");
+    }
+}
+
+/// <summary>Where the repository is, found from the test's build output.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "SalesKpi.slnx")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("SalesKpi.slnx not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,84 @@
+using SalesKpi.Application;
+using SalesKpi.Application.Services;
+using SalesKpi.Core;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Tests.Application;
+
+/// <summary>Language and clock travel with each call, so concurrent calls in different languages do not mix.</summary>
+public sealed class RequestContextTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public async Task Two_scopes_running_at_the_same_time_each_read_their_own_language()
+    {
+        using var bothInside = new Barrier(2);
+        string Speak(Language language)
+        {
+            using (Loc.Use(language))
+            {
+                // Both calls are inside their scopes before either reads: a process-wide language would give one of them the other's.
+                bothInside.SignalAndWait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+                var text = Loc.T("hello", "привет");
+                bothInside.SignalAndWait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+                return text;
+            }
+        }
+
+        var en = Task.Run(() => Speak(Language.En));
+        var ru = Task.Run(() => Speak(Language.Ru));
+        (await en).ShouldBe("hello");
+        (await ru).ShouldBe("привет");
+    }
+
+    [Fact]
+    public void A_scope_ends_with_its_using_and_the_process_default_applies_again()
+    {
+        var before = Loc.Current;
+        var other = before == Language.En ? Language.Ru : Language.En;
+        using (Loc.Use(other))
+        {
+            Loc.Current.ShouldBe(other);
+        }
+
+        Loc.Current.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Concurrent_report_calls_in_english_and_russian_each_get_their_own_warnings()
+    {
+        var enDb = dir.File("en.duckdb");
+        var ruDb = dir.File("ru.duckdb");
+        Workspace.Create(enDb, new WorkspaceSettings("UTC", "RUB"), FixedClock.At("2026-01-01T00:00:00Z")).Dispose();
+        File.Copy(enDb, ruDb);
+        var clock = FixedClock.At("2026-03-01T12:00:00Z");
+
+        // An as-of after the context's clock is accepted with a warning in the caller's language; the clock is the context's, not the machine's.
+        var query = new ReportQuery("2026-Q1", "2026-06-30", null, [], ["leads"]);
+        var calls = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+        {
+            var language = i % 2 == 0 ? Language.En : Language.Ru;
+            var answer = new ReportService().Run(query, new RequestContext(language, clock, "t", language == Language.En ? enDb : ruDb) { Wait = TimeSpan.FromSeconds(30) });
+            return (language, answer);
+        })).ToList();
+
+        foreach (var (language, answer) in await Task.WhenAll(calls))
+        {
+            var warning = answer.Warnings.ShouldHaveSingleItem();
+            if (language == Language.En)
+            {
+                warning.ShouldStartWith("warning: --as-of 2026-06-30 is in the future");
+            }
+            else
+            {
+                warning.ShouldStartWith("предупреждение: --as-of 2026-06-30 — в будущем");
+            }
+
+            // The bucket ends after the context's "now" (March 2026), so it is partial whatever the machine's date.
+            answer.Report.Results.ShouldAllBe(r => r.Flags.Contains("partial"));
+        }
+    }
+}
