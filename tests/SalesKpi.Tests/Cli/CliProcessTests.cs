@@ -128,8 +128,14 @@ public sealed class CliProcessTests : IDisposable
         var env = new Dictionary<string, string> { ["SALESKPI_FAULT"] = "pause-before-commit" };
         using (var p = Process.Start(CliRunner.StartInfo(dir.Path, env, "import", "second"))!)
         {
-            // The marker is printed after every row is staged and upserted, just before COMMIT.
+            // The marker is printed after every row is staged and upserted, just before COMMIT; on a slow
+            // machine progress lines ("… leads.csv: 100% of bytes") may come first.
             var line = p.StandardError.ReadLine();
+            while (line is not null && line.StartsWith('…'))
+            {
+                line = p.StandardError.ReadLine();
+            }
+
             line.ShouldBe("fault: paused before commit");
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
