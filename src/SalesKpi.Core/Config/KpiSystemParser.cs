@@ -55,15 +55,9 @@ public static class KpiSystemParser
     public static ConfigParseResult Parse(string text, string file)
     {
         var r = new Reader(file);
-        var stream = new YamlStream();
-        try
+        if (YamlSyntax.Load(text, file, out var syntax) is not { } stream)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            r.Error(ex.Start, "KS100", Loc.F("YAML syntax: {0}", "синтаксис YAML: {0}", (ex.InnerException ?? ex).Message));
-            return new(null, false, r.Errors);
+            return new(null, false, [syntax!]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -136,7 +130,7 @@ public static class KpiSystemParser
         var names = p.ToDictionary().Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
             if (key == "business_calendar")
             {
                 p = p with { Calendar = Calendar(r, valueNode) };

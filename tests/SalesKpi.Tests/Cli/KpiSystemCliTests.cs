@@ -54,6 +54,26 @@ public sealed class KpiSystemCliTests : IDisposable
     }
 
     [Fact]
+    public void A_yaml_syntax_error_in_the_init_file_is_located_and_explained_in_both_languages()
+    {
+        dir.Write("bad.yaml", File.ReadAllText(ConfigFile).Replace("weight: 2 }", "weight: 2", StringComparison.Ordinal));
+        foreach (var args in new[] { new[] { "config", "validate", "bad.yaml" }, ["config", "apply", "bad.yaml", "--reason", "try"] })
+        {
+            var en = Run(args);
+            en.Exit.ShouldBe(1);
+            en.Err.ShouldNotContain("Unexpected error");
+            en.Err.ShouldContain("bad.yaml:20:9: KS100 this '{' is not closed: add the matching '}'");
+
+            var ru = Run([.. args, "--lang", "ru"]);
+            ru.Exit.ShouldBe(1);
+            ru.Err.ShouldNotContain("Непредвиденная ошибка");
+            ru.Err.ShouldContain("bad.yaml:20:9: KS100 эта «{» не закрыта");
+        }
+
+        Run("config", "log").Out.ShouldNotContain("try");
+    }
+
+    [Fact]
     public void Apply_stores_a_version_with_author_reason_and_a_readable_diff()
     {
         File.WriteAllText(ConfigFile, File.ReadAllText(ConfigFile).Replace("response_sla_hours: 1", "response_sla_hours: 0.5", StringComparison.Ordinal));
