@@ -125,7 +125,7 @@ internal sealed class TargetsSetCommand : Command<TargetsSetSettings>
         var period = Period.Parse(settings.Period);
         var target = new Target { Kpi = id, Period = period.Label, Slice = TargetText.Slice(settings.Slice), Value = TargetText.Value(kpi, id, settings.Value), TolerancePercent = settings.Tolerance };
         var reason = settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
-        TargetsCommandSupport.Store(ws, config, [target], reason, settings);
+        TargetsCommandSupport.Store(ws, config, [target], reason, settings, "targets set");
         return 0;
     }
 }
@@ -157,7 +157,7 @@ internal sealed class TargetsRemoveCommand : Command<TargetsRemoveSettings>
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
             ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, KpiFormat.Slice(TargetText.Slice(settings.Slice))));
         var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, settings.Reason ?? "targets remove " + kpi.Id + " " + period.Label, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
+        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, settings.Reason ?? "targets remove " + kpi.Id + " " + period.Label, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective), "targets remove");
         KpiSystemFile.Applied(version, before?.Document);
         return 0;
     }
@@ -176,12 +176,12 @@ internal static class TargetsCommandSupport
     public static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
 
     /// <summary>Adds or replaces <paramref name="targets"/> as a new version, then shows each with its realism check.</summary>
-    public static void Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ConfigChangeSettings settings)
+    public static void Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ConfigChangeSettings settings, string source)
     {
         var keys = targets.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
         var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
         var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, updated, reason, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective));
+        var version = ConfigStore.Apply(ws, updated, reason, settings.AuthorName, CliApp.Clock, KpiSystemFile.Effective(settings.Effective), source);
         KpiSystemFile.Applied(version, before?.Document);
         if (version is not null)
         {
@@ -307,7 +307,7 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
             throw new SalesKpiException(Loc.F("{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", settings.File, errors.Count));
         }
 
-        TargetsCommandSupport.Store(ws, config, targets, settings.Reason ?? "targets import " + Path.GetFileName(settings.File), settings);
+        TargetsCommandSupport.Store(ws, config, targets, settings.Reason ?? "targets import " + Path.GetFileName(settings.File), settings, "targets import");
         return 0;
     }
 
@@ -378,7 +378,7 @@ internal sealed class TargetsImportCommand : Command<TargetsImportSettings>
             // The same rules as every stored version, each reported at its column; a field that did not
             // parse was reported above already.
             var unparsed = new[] { okPeriod ? null : "period", okValue ? null : "value", okTolerance ? null : "tolerance" };
-            var problems = TargetRules.Problems(config, target).Where(p => !unparsed.Contains(p.Field)).ToList();
+            var problems = TargetRules.Problems(config, target, percentAllowed: true).Where(p => !unparsed.Contains(p.Field)).ToList();
             foreach (var p in problems)
             {
                 errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(p.Field) + 1 is var col and > 0 ? col : 1, p.Code, p.Message).ToString());
@@ -464,7 +464,7 @@ internal sealed class TargetsSuggestCommand : Command<TargetsSuggestSettings>
                 throw new SalesKpiException(Loc.T("There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
             }
 
-            TargetsCommandSupport.Store(ws, config, usable, settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {settings.Probability}"), settings);
+            TargetsCommandSupport.Store(ws, config, usable, settings.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {settings.Probability}"), settings, "targets suggest");
         }
         else if (usable.Count > 0)
         {

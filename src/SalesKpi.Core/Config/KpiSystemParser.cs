@@ -35,7 +35,21 @@ public sealed class KpiSystemInvalidException : SalesKpiException
         Issues = issues;
     }
 
-    /// <summary>The issues, in the candidate's canonical text.</summary>
+    /// <summary>
+    /// Creates the error for a change typed on the command line (<paramref name="source"/>, e.g.
+    /// <c>targets set</c>): the issues are reported against that input, since the generated version text
+    /// they are located in was never seen by the user.
+    /// </summary>
+    public KpiSystemInvalidException(string source, IReadOnlyList<ConfigIssue> issues)
+        : base(Loc.F(
+            "The change was refused and nothing was stored:{0}",
+            "Изменение отклонено, ничего не сохранено:{0}",
+            string.Concat(issues.Select(i => Environment.NewLine + "  " + source + ": " + i.Code + " " + i.Message))))
+    {
+        Issues = issues;
+    }
+
+    /// <summary>The issues, in the candidate's canonical text (or against the typed input).</summary>
     public IReadOnlyList<ConfigIssue> Issues { get; }
 }
 

@@ -71,7 +71,7 @@ public sealed class ConfigFileTests
             ],
             ignoreOrder: true);
         r.Errors.ShouldAllBe(e => e.File == "f.yaml" && e.Message.Length > 10);
-        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.ShouldContain("0.25");
+        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.ShouldContain("value 30 is out of range for win_rate, a proportion from 0 to 1: write 0.3 for 30 %.");
     }
 
     [Fact]
