@@ -188,7 +188,7 @@ public static class CliApp
                     .WithExample("targets", "list")
                     .WithExample("targets", "list", "--period", "2026-Q1", "--kpi", "win_rate");
                 branch.AddCommand<TargetsImportCommand>("import")
-                    .WithDescription(Loc.T("Import targets from CSV: kpi,period,value[,tolerance][,channel,owner,…]; all rows or none.", "Импорт целей из CSV: kpi,period,value[,tolerance][,channel,owner,…]; все строки или ни одной."))
+                    .WithDescription(Markup.Escape(Loc.T("Import targets from CSV: kpi,period,value[,tolerance][,channel,owner,…]; all rows or none.", "Импорт целей из CSV: kpi,period,value[,tolerance][,channel,owner,…]; все строки или ни одной.")))
                     .WithExample("targets", "import", "targets-2026.csv", "--reason", "\"annual plan\"");
                 branch.AddCommand<TargetsSuggestCommand>("suggest")
                     .WithDescription(Loc.T("Suggest a target from history (trend, seasonality, spread) with its chance of being reached.", "Предложить цель по истории (тренд, сезонность, разброс) с вероятностью её достижения."))

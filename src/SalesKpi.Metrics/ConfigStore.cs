@@ -101,8 +101,11 @@ public static class ConfigStore
     /// Stores <paramref name="config"/> as a new version after checking it with the KPI-system validator
     /// (<see cref="KpiSystemParser.Validate"/>); an invalid one throws <see cref="KpiSystemInvalidException"/>
     /// and stores nothing. Returns null (and stores nothing) when it equals the latest version. <paramref name="effectiveFrom"/> defaults to today in the workspace zone.
+    /// A change typed as a command (<paramref name="source"/>, e.g. <c>targets set</c>) is reported against
+    /// that input: its new targets are checked first with the value as typed, and no issue points into the
+    /// generated version text; without a source (a file) issues keep their <c>file:line:column</c>.
     /// </summary>
-    public static ConfigVersion? Apply(Workspace ws, KpiSystemConfig config, string reason, string author, TimeProvider clock, DateOnly? effectiveFrom = null)
+    public static ConfigVersion? Apply(Workspace ws, KpiSystemConfig config, string reason, string author, TimeProvider clock, DateOnly? effectiveFrom = null, string? source = null)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
@@ -119,10 +122,24 @@ public static class ConfigStore
         // The one gate of every write (config apply, params, targets): a version is stored only when this
         // build reads it back exactly, so no command can leave a workspace it cannot evaluate.
         var number = (latest?.Number ?? 0) + 1;
+        if (source is not null)
+        {
+            var before = latest is null ? [] : KpiSystemParser.Parse(latest.Document, latest.Name).Config?.Targets ?? [];
+            var typed = config.Targets
+                .Where(t => !before.Any(b => b.Key == t.Key && b.Value == t.Value && b.TolerancePercent == t.TolerancePercent))
+                .SelectMany(t => TargetRules.Problems(config, t, percentAllowed: true))
+                .Select(p => new ConfigIssue(source, 0, 0, p.Code, p.Message))
+                .ToList();
+            if (typed.Count > 0)
+            {
+                throw new KpiSystemInvalidException(source, typed);
+            }
+        }
+
         var issues = KpiSystemParser.Validate(config, "version " + number.ToString(CultureInfo.InvariantCulture));
         if (issues.Count > 0)
         {
-            throw new KpiSystemInvalidException(issues);
+            throw source is null ? new KpiSystemInvalidException(issues) : new KpiSystemInvalidException(source, issues);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;

@@ -21,7 +21,7 @@ public static class ParameterStore
     {
         var config = ConfigStore.Current(ws);
         var updated = config.Parameters.Set(name, value);
-        ConfigStore.Apply(ws, config with { Parameters = updated }, "params set " + name.Trim().ToLowerInvariant() + " " + value.Trim(), author, clock);
+        ConfigStore.Apply(ws, config with { Parameters = updated }, "params set " + name.Trim().ToLowerInvariant() + " " + value.Trim(), author, clock, source: "params set");
         return updated;
     }
 
@@ -34,7 +34,7 @@ public static class ParameterStore
         var updated = key is null
             ? defaults with { Calendar = config.Parameters.Calendar }
             : config.Parameters.Set(key, defaults.ToDictionary().TryGetValue(key, out var d) ? d : throw Unknown(key));
-        ConfigStore.Apply(ws, config with { Parameters = updated }, "params reset" + (key is null ? string.Empty : " " + key), author, clock);
+        ConfigStore.Apply(ws, config with { Parameters = updated }, "params reset" + (key is null ? string.Empty : " " + key), author, clock, source: "params reset");
     }
 
     private static SalesKpiException Unknown(string key) => new(Loc.F(

@@ -120,7 +120,7 @@ public static class TargetInput
             // The same rules as every stored version, each reported at its column; a field that did not
             // parse was reported above already.
             var unparsed = new[] { okPeriod ? null : "period", okValue ? null : "value", okTolerance ? null : "tolerance" };
-            var problems = TargetRules.Problems(config, target).Where(p => !unparsed.Contains(p.Field)).ToList();
+            var problems = TargetRules.Problems(config, target, percentAllowed: true).Where(p => !unparsed.Contains(p.Field)).ToList();
             foreach (var p in problems)
             {
                 errors.Add(new ConfigIssue(path, (int)line, header.IndexOf(p.Field) + 1 is var col and > 0 ? col : 1, p.Code, p.Message).ToString());

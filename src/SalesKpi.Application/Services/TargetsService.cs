@@ -98,7 +98,7 @@ public sealed class TargetsService
         var period = Period.Parse(request.Period);
         var target = new Target { Kpi = id, Period = period.Label, Slice = TargetInput.Slice(request.Slice), Value = TargetInput.Value(kpi, id, request.Value), TolerancePercent = request.Tolerance };
         var reason = request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
-        return Store(ws, config, [target], reason, request.Change, ctx);
+        return Store(ws, config, [target], reason, request.Change, ctx, "targets set");
     }
 
     /// <summary>Removes one target as a new version (earlier versions keep it).</summary>
@@ -116,7 +116,7 @@ public sealed class TargetsService
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
             ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}"))));
         var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, request.Change.Reason ?? "targets remove " + kpi.Id + " " + period.Label, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective));
+        var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, request.Change.Reason ?? "targets remove " + kpi.Id + " " + period.Label, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective), "targets remove");
         return new VersionWritten(version, before?.Document);
     }
 
@@ -139,7 +139,7 @@ public sealed class TargetsService
             throw new InvalidInputException(Loc.F("{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", request.File, errors.Count), errors);
         }
 
-        return Store(ws, config, targets, request.Change.Reason ?? "targets import " + Path.GetFileName(request.File), request.Change, ctx);
+        return Store(ws, config, targets, request.Change.Reason ?? "targets import " + Path.GetFileName(request.File), request.Change, ctx, "targets import");
     }
 
     /// <summary>Suggests targets from history; with Apply, stores those that have a value.</summary>
@@ -166,7 +166,7 @@ public sealed class TargetsService
                 throw new SalesKpiException(Loc.T("There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
             }
 
-            stored = Store(ws, config, usable, request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {request.Probability}"), request.Change, ctx);
+            stored = Store(ws, config, usable, request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {request.Probability}"), request.Change, ctx, "targets suggest");
         }
 
         return new TargetsSuggested(kpi, period, suggestions, usable.Count, stored, ws.Settings.Currency);
@@ -204,12 +204,12 @@ public sealed class TargetsService
     private static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
 
     // Adds or replaces the targets as a new version; a period evaluated with another version is named.
-    private static TargetsStored Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ChangeNote change, RequestContext ctx)
+    private static TargetsStored Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ChangeNote change, RequestContext ctx, string source)
     {
         var keys = targets.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
         var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
         var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective));
+        var version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective), source);
         var notes = new List<string>();
         if (version is not null)
         {

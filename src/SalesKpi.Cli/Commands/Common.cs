@@ -10,7 +10,8 @@ namespace SalesKpi.Cli.Commands;
 [AttributeUsage(AttributeTargets.All)]
 internal sealed class LocDescriptionAttribute(string en, string ru) : DescriptionAttribute
 {
-    public override string Description => Loc.T(en, ru);
+    // Spectre renders help descriptions as markup: "[NAME]" would be read as a style and crash the help.
+    public override string Description => Markup.Escape(Loc.T(en, ru));
 }
 
 /// <summary>Options every command has.</summary>

@@ -35,7 +35,21 @@ public sealed class KpiSystemInvalidException : SalesKpiException
         Issues = issues;
     }
 
-    /// <summary>The issues, in the candidate's canonical text.</summary>
+    /// <summary>
+    /// Creates the error for a change typed on the command line (<paramref name="source"/>, e.g.
+    /// <c>targets set</c>): the issues are reported against that input, since the generated version text
+    /// they are located in was never seen by the user.
+    /// </summary>
+    public KpiSystemInvalidException(string source, IReadOnlyList<ConfigIssue> issues)
+        : base(Loc.F(
+            "The change was refused and nothing was stored:{0}",
+            "Изменение отклонено, ничего не сохранено:{0}",
+            string.Concat(issues.Select(i => Environment.NewLine + "  " + source + ": " + i.Code + " " + i.Message))))
+    {
+        Issues = issues;
+    }
+
+    /// <summary>The issues, in the candidate's canonical text (or against the typed input).</summary>
     public IReadOnlyList<ConfigIssue> Issues { get; }
 }
 
@@ -55,15 +69,9 @@ public static class KpiSystemParser
     public static ConfigParseResult Parse(string text, string file)
     {
         var r = new Reader(file);
-        var stream = new YamlStream();
-        try
+        if (YamlSyntax.Load(text, file, out var syntax) is not { } stream)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            r.Error(ex.Start, "KS100", Loc.F("YAML syntax: {0}", "синтаксис YAML: {0}", (ex.InnerException ?? ex).Message));
-            return new(null, false, r.Errors);
+            return new(null, false, [syntax!]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -136,7 +144,7 @@ public static class KpiSystemParser
         var names = p.ToDictionary().Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in map.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
             if (key == "business_calendar")
             {
                 p = p with { Calendar = Calendar(r, valueNode) };

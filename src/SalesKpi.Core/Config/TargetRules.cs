@@ -49,7 +49,10 @@ public static class TargetRules
     /// This is the one statement of the target rules: the file parser, the targets CSV import and, through
     /// the parser, every stored version use it. Empty when the target is valid.
     /// </summary>
-    public static IReadOnlyList<TargetProblem> Problems(KpiSystemConfig config, Target target)
+    /// <param name="config">The configuration the target belongs to.</param>
+    /// <param name="target">The target to check.</param>
+    /// <param name="percentAllowed">True when the value was typed where <c>30%</c> is accepted (the command line, a targets CSV), so the advice may offer it.</param>
+    public static IReadOnlyList<TargetProblem> Problems(KpiSystemConfig config, Target target, bool percentAllowed = false)
     {
         var problems = new List<TargetProblem>();
         var kpi = config.Find(target.Kpi);
@@ -74,7 +77,7 @@ public static class TargetRules
 
         if (kpi is not null)
         {
-            Check(kpi.Def, target.Value, msg => problems.Add(new("value", "KS140", msg)));
+            Check(kpi.Def, target.Value, msg => problems.Add(new("value", "KS140", msg)), percentAllowed);
         }
 
         if (target.TolerancePercent is < 0 or > 100)
@@ -92,7 +95,7 @@ public static class TargetRules
     }
 
     /// <summary>Calls <paramref name="error"/> with what to change when <paramref name="value"/> is outside the KPI's range.</summary>
-    public static void Check(KpiDef kpi, decimal value, Action<string> error)
+    public static void Check(KpiDef kpi, decimal value, Action<string> error, bool percentAllowed = false)
     {
         var (min, max) = kpi.Unit switch
         {
@@ -103,8 +106,12 @@ public static class TargetRules
         };
         if (value < min || value > max)
         {
+            // The advice uses the value given: 30 for a proportion most likely meant 30 %.
+            var fraction = value is > 1 and <= 100 && value == decimal.Truncate(value) ? value / 100 : 0.25m;
+            var percent = (fraction * 100).ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
+            var write = fraction.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture) + (percentAllowed ? Loc.T(" or ", " или ") + percent + "%" : Loc.T(" for ", " для ") + percent + " %");
             error(kpi.Unit == KpiUnit.Ratio
-                ? Loc.F("{0} is a fraction from 0 to 1: write 0.25 for 25 %, not {1}.", "{0} — доля от 0 до 1: пишите 0.25 для 25 %, а не {1}.", kpi.Id, value)
+                ? Loc.F("value {1} is out of range for {0}, a proportion from 0 to 1: write {2}.", "значение {1} вне диапазона для {0} — доли от 0 до 1: пишите {2}.", kpi.Id, value, write)
                 : max == decimal.MaxValue
                     ? Loc.F("a target for {0} cannot be negative ({1}).", "цель для {0} не может быть отрицательной ({1}).", kpi.Id, value)
                     : Loc.F("a target for {0} must be from {1} to {2}, not {3}.", "цель для {0} должна быть от {1} до {2}, а не {3}.", kpi.Id, min, max, value));

@@ -54,6 +54,41 @@ public sealed class KpiSystemCliTests : IDisposable
     }
 
     [Fact]
+    public void A_yaml_syntax_error_in_the_init_file_is_located_and_explained_in_both_languages()
+    {
+        dir.Write("bad.yaml", File.ReadAllText(ConfigFile).Replace("weight: 2 }", "weight: 2", StringComparison.Ordinal));
+        foreach (var args in new[] { new[] { "config", "validate", "bad.yaml" }, ["config", "apply", "bad.yaml", "--reason", "try"] })
+        {
+            var en = Run(args);
+            en.Exit.ShouldBe(1);
+            en.Err.ShouldNotContain("Unexpected error");
+            en.Err.ShouldContain("bad.yaml:20:9: KS100 this '{' is not closed: add the matching '}'");
+
+            var ru = Run([.. args, "--lang", "ru"]);
+            ru.Exit.ShouldBe(1);
+            ru.Err.ShouldNotContain("Непредвиденная ошибка");
+            ru.Err.ShouldContain("bad.yaml:20:9: KS100 эта «{» не закрыта");
+        }
+
+        Run("config", "log").Out.ShouldNotContain("try");
+    }
+
+    [Fact]
+    public void A_typed_target_out_of_range_is_reported_against_the_input_with_advice_matching_it()
+    {
+        var en = Run("targets", "set", "win_rate", "2025-Q4", "30");
+        en.Exit.ShouldBe(1);
+        en.Err.ShouldContain("targets set: KS140 value 30 is out of range for win_rate, a proportion from 0 to 1: write 0.3 or 30%.");
+        en.Err.ShouldNotContain("version ");
+
+        var ru = Run("targets", "set", "win_rate", "2025-Q4", "30", "--lang", "ru");
+        ru.Err.ShouldContain("targets set: KS140 значение 30 вне диапазона для win_rate — доли от 0 до 1: пишите 0.3 или 30%.");
+
+        Run("targets", "set", "win_rate", "2025-Q4", "30%").Exit.ShouldBe(0);
+        Run("targets", "list").Out.ShouldContain("30");
+    }
+
+    [Fact]
     public void Apply_stores_a_version_with_author_reason_and_a_readable_diff()
     {
         File.WriteAllText(ConfigFile, File.ReadAllText(ConfigFile).Replace("response_sla_hours: 1", "response_sla_hours: 0.5", StringComparison.Ordinal));
@@ -98,7 +133,7 @@ public sealed class KpiSystemCliTests : IDisposable
         set.Out.ShouldContain("Version 2 stored");
         Run("targets", "list", "--no-check").Out.ShouldContain("30.0 %");
         Run("targets", "set", "win_rate", "2025-W30", "0.3").Err.ShouldContain("not a month, quarter or year");
-        Run("targets", "set", "win_rate", "2025-Q3", "130%").Err.ShouldContain("fraction from 0 to 1");
+        Run("targets", "set", "win_rate", "2025-Q3", "130%").Err.ShouldContain("targets set: KS140 value 1.3 is out of range for win_rate, a proportion from 0 to 1: write 0.25 or 25%.");
 
         dir.Write("targets.csv", "kpi,period,value,tolerance,owner\nwin_rate,2025-Q3,0.5,,Ann\nleads,2025-13,-10,,\nwin_rat,2025-Q3,1,200,\n");
         var bad = Run("targets", "import", "targets.csv");

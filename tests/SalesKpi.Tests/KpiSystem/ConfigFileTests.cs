@@ -71,7 +71,7 @@ public sealed class ConfigFileTests
             ],
             ignoreOrder: true);
         r.Errors.ShouldAllBe(e => e.File == "f.yaml" && e.Message.Length > 10);
-        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.ShouldContain("0.25");
+        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.ShouldContain("value 30 is out of range for win_rate, a proportion from 0 to 1: write 0.3 for 30 %.");
     }
 
     [Fact]
@@ -80,6 +80,45 @@ public sealed class ConfigFileTests
         var r = KpiSystemParser.Parse("goals:\n  - id: a\n    title: [unclosed\n", "f.yaml");
         r.Errors.Single().Code.ShouldBe("KS100");
         r.Errors.Single().Line.ShouldBeGreaterThanOrEqualTo(3);
+    }
+
+    [Theory]
+    [InlineData("a: [x, y\n", 1, 4, "'[' is not closed")]
+    [InlineData("a: { x: 1\nb: 2\n", 1, 4, "'{' is not closed")]
+    [InlineData("a:\n  - { k: [1, 2 }\n", 2, 10, "'[' is not closed")]
+    [InlineData("goals:\n  - id: a\n    title: \"abc\nkpis: {}\n", 3, 12, "not closed: add the closing \"")]
+    [InlineData("goals:\n  - id: a\n    title: 'abc\n", 3, 12, "not closed: add the closing '")]
+    [InlineData("a:\n  b: 1\n  \tc: 2\n", 3, 3, "replace the tab with spaces")]
+    [InlineData("parameters:\n  a: 1\n b: 2\n", 3, 2, "indentation does not fit")]
+    [InlineData("a: { x: 1 }}\n", 1, 12, "'}' closes nothing")]
+    [InlineData("parameters:\n  a: 1\n  a: 2\n", 3, 3, "appears twice")]
+    public void A_yaml_syntax_error_is_KS100_at_the_place_to_fix_saying_how(string yaml, int line, int column, string advice)
+    {
+        var e = KpiSystemParser.Parse(yaml, "f.yaml").Errors.ShouldHaveSingleItem();
+        (e.Code, e.Line, e.Column).ShouldBe(("KS100", line, column));
+        e.Message.ShouldContain(advice);
+    }
+
+    [Fact]
+    public void A_deleted_closing_brace_or_a_tab_in_the_init_file_is_reported_where_it_is()
+    {
+        // Line 20 of the example is "      - { kpi: win_rate, weight: 2 }": its '{' is column 9.
+        var lines = KpiSystemTemplate.Text.Split('\n');
+        lines[19].ShouldBe("      - { kpi: win_rate, weight: 2 }");
+        var noBrace = string.Join('\n', lines.Select((l, i) => i == 19 ? l[..^2] : l));
+        var e = KpiSystemParser.Parse(noBrace, "bad.yaml").Errors.ShouldHaveSingleItem();
+        e.ToString().ShouldStartWith("bad.yaml:20:9: KS100 this '{' is not closed: add the matching '}'");
+
+        var tabbed = string.Join('\n', lines.Select((l, i) => i == 20 ? "\t" + l.TrimStart() : l));
+        e = KpiSystemParser.Parse(tabbed, "bad.yaml").Errors.ShouldHaveSingleItem();
+        e.ToString().ShouldStartWith("bad.yaml:21:1: KS100 a tab is used for indentation");
+    }
+
+    [Fact]
+    public void A_parameter_written_as_a_mapping_key_is_an_unknown_parameter_not_a_crash()
+    {
+        var e = KpiSystemParser.Parse("parameters:\n  ? [a]\n  : 1\n", "f.yaml").Errors.ShouldHaveSingleItem();
+        (e.Code, e.Line, e.Column).ShouldBe(("KS121", 2, 5));
     }
 
     [Fact]
