@@ -54,7 +54,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
             .Title(Markup.Escape(Loc.F("Funnel {0}, as of {1}", "Воронка {0}, на {1}", f.Period.Label, Output.Local(f.AsOfUtc, zone))))
             .AddColumns(
                 Loc.T("step", "этап"), Loc.T("reached", "дошли"), Loc.T("step conversion", "конверсия шага"), Loc.T("95 % interval", "95 % интервал"),
-                Loc.T("from start", "от начала"), Loc.T("lost here", "потеряно здесь"), Loc.T("median days", "медиана, дн."), Loc.T("p90 days", "p90, дн."));
+                Loc.T("from start", "от начала"), Loc.T("lost here (recorded amount)", "потеряно здесь (записанная сумма)"), Loc.T("median days from previous step", "медиана дней от пред. шага"), Loc.T("p90 days from previous step", "p90 дней от пред. шага"));
         foreach (var col in table.Columns.Skip(1))
         {
             col.RightAligned();
@@ -77,7 +77,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 s.StepConversion is { } sc ? KpiFormat.Percent(sc) : "—",
                 s.StepCi95 is { } ci ? $"{KpiFormat.Percent(ci.Low)} – {KpiFormat.Percent(ci.High)}" : string.Empty,
                 s.CumulativeConversion is { } cc ? KpiFormat.Percent(cc) : "—",
-                s.Lost > 0 ? Markup.Escape($"{Output.N(s.Lost)} ({s.LostValue.ToString("N0", c)} {currency})") : string.Empty,
+                s.Lost > 0 ? Markup.Escape(LostCell(s, currency)) : string.Empty,
                 s.MedianDays is { } m ? m.ToString("N1", c) : "—",
                 s.P90Days is { } p ? p.ToString("N1", c) : "—");
         }
@@ -126,8 +126,8 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
             }
 
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
-                "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal.",
-                "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка.")) + "[/]");
+                "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal: an estimate of the wins lost, unlike the recorded amounts of the lost deals in the table above.",
+                "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка: оценка упущенных выигрышей, в отличие от записанных сумм проигранных сделок в таблице выше.")) + "[/]");
         }
 
         if (f.Stalled.Length > 0)
@@ -153,9 +153,15 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
         }
 
         AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
-            "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier).",
-            "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер).")) + "[/]");
+            "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier). Days from the previous step are the days spent in the previous stage: a row shows what 'median days in stage' shows for the stage before it.",
+            "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер). Дни от предыдущего шага — это дни на предыдущем этапе: строка показывает то же, что «медиана дней на этапе» для этапа перед ней.")) + "[/]");
     }
+
+    // Lost deals often carry no amount; a sum over none of them would read as "nothing lost".
+    private static string LostCell(FunnelStep s, string currency) =>
+        s.LostWithAmount == 0 ? Loc.F("{0} (no amount recorded)", "{0} (сумма не записана)", Output.N(s.Lost))
+        : s.LostWithAmount < s.Lost ? Loc.F("{0} ({1:N0} {2} for {3} with an amount)", "{0} ({1:N0} {2} у {3} с суммой)", Output.N(s.Lost), s.LostValue, currency, s.LostWithAmount)
+        : Loc.F("{0} ({1:N0} {2})", "{0} ({1:N0} {2})", Output.N(s.Lost), s.LostValue, currency);
 
     private static void SliceTable(FunnelReport f)
     {
@@ -252,6 +258,7 @@ internal sealed class FunnelCommand : Command<FunnelSettings>
                 JsonOut.Number(w, "cumulative_conversion", s.CumulativeConversion);
                 w.WriteNumber("lost", s.Lost);
                 w.WriteNumber("lost_value", s.LostValue);
+                w.WriteNumber("lost_with_amount", s.LostWithAmount);
                 JsonOut.Number(w, "median_days", s.MedianDays);
                 JsonOut.Number(w, "p90_days", s.P90Days);
                 if (stages.Contains(s.Name) && s.Section == "deals")
