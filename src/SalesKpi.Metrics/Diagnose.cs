@@ -63,7 +63,8 @@ public sealed record DiagnoseReport(Period After, Period Before, ImmutableArray<
 /// combined standard error, lead counts as Poisson rates per day, and each pipeline stage's
 /// conversion by the z-test again. For each change it names the owner or channel whose own shift
 /// explains most of it — the total's change split exactly into per-slice parts
-/// (x₂ₛ/N₂ − x₁ₛ/N₁ for a proportion or mean, x₂ₛ − x₁ₛ for a count).
+/// (x₂ₛ/N₂ − x₁ₛ/N₁ for a proportion or mean, x₂ₛ − x₁ₛ for a count). Samples too small for a test's
+/// approximation, and slices too small to drive a change, follow <see cref="SignificanceRules"/>.
 /// </summary>
 public sealed class DiagnoseEngine(Workspace ws)
 {
@@ -90,10 +91,10 @@ public sealed class DiagnoseEngine(Workspace ws)
                 continue;
             }
 
-            var (pValue, test) = Test(kpi, b, a, before, after);
+            var (pValue, test, why) = Test(kpi, b, a, before, after);
             if (pValue is null)
             {
-                notTested.Add((kpi.Id, test));
+                notTested.Add((kpi.Id, why ?? Loc.T("no test applies", "проверка неприменима")));
                 continue;
             }
 
@@ -124,31 +125,22 @@ public sealed class DiagnoseEngine(Workspace ws)
         return new DiagnoseReport(after, before, [.. findings.OrderBy(f => f.PValue).ThenByDescending(f => Math.Abs(f.After - f.Before))], [.. unchanged], [.. notTested]);
     }
 
-    private static (double? P, string Test) Test(KpiDef kpi, KpiResult b, KpiResult a, Period before, Period after)
+    // The sample-size rules and the tests themselves live in SignificanceRules, shared with the scorecard.
+    private static ChangeTest Test(KpiDef kpi, KpiResult b, KpiResult a, Period before, Period after)
     {
         double Sd(KpiResult r, string key) => r.Details.TryGetValue(key, out var v) && v is { } d ? (double)d : double.NaN;
-        (double?, string) Welch(string sdKey, decimal? meanBefore = null, decimal? meanAfter = null)
-        {
-            var s1 = Sd(b, sdKey);
-            var s2 = Sd(a, sdKey);
-            var p = double.IsNaN(s1) || double.IsNaN(s2) ? null : Stats.WelchP((double)(meanBefore ?? b.Value!.Value), s1, b.N, (double)(meanAfter ?? a.Value!.Value), s2, a.N);
-            return p is null
-                ? (null, Loc.T("fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
-                : (p, "Welch t");
-        }
+        ChangeTest Welch(string sdKey, decimal? meanBefore = null, decimal? meanAfter = null) =>
+            SignificanceRules.Means((double)(meanBefore ?? b.Value!.Value), Sd(b, sdKey), b.N, (double)(meanAfter ?? a.Value!.Value), Sd(a, sdKey), a.N);
 
         return kpi.Id switch
         {
-            _ when kpi.IsProportion => (Stats.TwoProportionP((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value), "two-proportion z"),
-            "nps" => (Stats.DifferenceP(
-                (double)(a.Value!.Value - b.Value!.Value),
-                Math.Sqrt(Math.Pow(Stats.NpsStandardError((long)b.Details["promoters"]!.Value, (long)b.Details["detractors"]!.Value, b.N), 2) +
-                          Math.Pow(Stats.NpsStandardError((long)a.Details["promoters"]!.Value, (long)a.Details["detractors"]!.Value, a.N), 2))), "NPS difference z"),
-            "leads" => (Stats.PoissonRateP((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days), "Poisson rate z"),
+            _ when kpi.IsProportion => SignificanceRules.Proportions((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value),
+            "nps" => SignificanceRules.Nps((long)b.Details["promoters"]!.Value, (long)b.Details["detractors"]!.Value, b.N, (long)a.Details["promoters"]!.Value, (long)a.Details["detractors"]!.Value, a.N),
+            "leads" => SignificanceRules.Rates((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days),
             "average_deal_size" or "lead_quality" or "activities_per_deal" or "realized_lifetime_value" => Welch("std_dev"),
             "sales_cycle_length" => Welch("std_dev_days"),
             "lead_response_time" => Welch("std_dev_hours", b.Details["mean_hours"], a.Details["mean_hours"]),
-            _ => (null, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
+            _ => ChangeTest.NotTested(string.Empty, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
         };
     }
 
@@ -168,6 +160,12 @@ public sealed class DiagnoseEngine(Workspace ws)
             var after = reports.After.Results.Where(r => r.Kpi == kpi && !r.IsTotal).ToDictionary(r => r.Slice[dim]);
             foreach (var value in before.Keys.Union(after.Keys))
             {
+                // A slice of a handful of units swings by chance: it is not named as the cause of a change.
+                if (!SignificanceRules.CanDrive(kpi, before.GetValueOrDefault(value), after.GetValueOrDefault(value)))
+                {
+                    continue;
+                }
+
                 var part = Mass(kpi, after.GetValueOrDefault(value), a) - Mass(kpi, before.GetValueOrDefault(value), b);
                 if (part is { } c && Math.Sign(c) == Math.Sign(delta) && (best is null || Math.Abs(c) > Math.Abs(best.Contribution)))
                 {
@@ -211,7 +209,7 @@ public sealed class DiagnoseEngine(Workspace ws)
             }
 
             var from = stagesA[i - 1];
-            var pValue = Stats.TwoProportionP(stagesB[i].Count, stagesB[i - 1].Count, stagesA[i].Count, from.Count);
+            var pValue = SignificanceRules.Proportions(stagesB[i].Count, stagesB[i - 1].Count, stagesA[i].Count, from.Count).PValue;
             if (pValue is not { } pv || pv >= alpha || stagesA[i].StepConversion is not { } convA || stagesB[i].StepConversion is not { } convB)
             {
                 continue;
