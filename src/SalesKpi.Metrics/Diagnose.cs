@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
@@ -275,5 +274,5 @@ public sealed class DiagnoseEngine(Workspace ws)
 
     private static string Pct(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
 
-    private static string P(double p) => p < 0.001 ? "p < 0.001" : "p = " + p.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string P(double p) => p < 0.001 ? "p < " + 0.001.ToString("0.000", Loc.DisplayCulture) : "p = " + p.ToString("0.000", Loc.DisplayCulture);
 }

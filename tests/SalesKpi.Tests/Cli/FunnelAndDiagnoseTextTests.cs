@@ -27,4 +27,40 @@ public sealed class FunnelAndDiagnoseTextTests
         var b = json.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("step").GetString() == "b");
         (b.GetProperty("lost").GetInt64(), b.GetProperty("lost_value").GetDecimal(), b.GetProperty("lost_with_amount").GetInt64()).ShouldBe((2L, 50m, 1L));
     }
+
+    [Fact]
+    public void Russian_diagnose_formats_p_with_a_comma_and_translates_why_a_kpi_is_not_tested()
+    {
+        using var dir = new TempDir();
+        // August: 50 of 100 closed deals won; September: 30 of 100 (p = 0.004). Nobody is a customer, so retention has no data on either side.
+        var rows = new System.Text.StringBuilder("deal_id,created_at,status,closed_at,amount\n");
+        for (var i = 0; i < 100; i++)
+        {
+            rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"A{i},2025-08-01,{(i < 50 ? "won" : "lost")},2025-08-11,{(i < 50 ? "100" : string.Empty)}\n");
+            rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"S{i},2025-09-01,{(i < 30 ? "won" : "lost")},2025-09-11,{(i < 30 ? "100" : string.Empty)}\n");
+        }
+
+        dir.Write("data/deals.csv", rows.ToString());
+        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        CliRunner.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
+        var ru = CliRunner.Run(dir.Path, "diagnose", "--period", "2025-09", "--as-of", "2026-01-01", "--lang", "ru");
+        ru.Exit.ShouldBe(0, ru.Err);
+        ru.Out.ShouldContain("p = 0,004");
+        ru.Out.ShouldNotContain("p = 0.");
+    }
+
+    [Fact]
+    public void Russian_diagnose_on_the_samples_gives_translated_reasons_for_changes_too_small_to_test()
+    {
+        using var dir = new TempDir();
+        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        CliRunner.Run(dir.Path, "import", Path.Combine(SalesKpi.Tests.Metrics.ConsistencyTests.RepoRoot(), "samples", "canonical")).Exit.ShouldBe(0);
+        var ru = CliRunner.Run(dir.Path, "diagnose", "--period", "2025-Q3", "--as-of", "2026-11-29", "--lang", "ru");
+        ru.Exit.ShouldBe(0, ru.Err);
+        // Retention is 100 % in both quarters: no failures to expect, so the z-test's approximation does not hold.
+        ru.Out.ShouldContain("Не проверено: retention_rate (слишком мало данных для проверки");
+        // NPS: 4 answers in Q2, 6 in Q3.
+        ru.Out.ShouldContain("Не проверено: nps (слишком мало ответов для проверки: 4 и 6");
+        ru.Out.ShouldNotContain("two-proportion z");
+    }
 }
