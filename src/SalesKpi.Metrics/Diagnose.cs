@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
@@ -63,7 +62,8 @@ public sealed record DiagnoseReport(Period After, Period Before, ImmutableArray<
 /// combined standard error, lead counts as Poisson rates per day, and each pipeline stage's
 /// conversion by the z-test again. For each change it names the owner or channel whose own shift
 /// explains most of it — the total's change split exactly into per-slice parts
-/// (x₂ₛ/N₂ − x₁ₛ/N₁ for a proportion or mean, x₂ₛ − x₁ₛ for a count).
+/// (x₂ₛ/N₂ − x₁ₛ/N₁ for a proportion or mean, x₂ₛ − x₁ₛ for a count). Samples too small for a test's
+/// approximation, and slices too small to drive a change, follow <see cref="SignificanceRules"/>.
 /// </summary>
 public sealed class DiagnoseEngine(Workspace ws)
 {
@@ -90,10 +90,10 @@ public sealed class DiagnoseEngine(Workspace ws)
                 continue;
             }
 
-            var (pValue, test) = Test(kpi, b, a, before, after);
+            var (pValue, test, why) = Test(kpi, b, a, before, after);
             if (pValue is null)
             {
-                notTested.Add((kpi.Id, test));
+                notTested.Add((kpi.Id, why ?? Loc.T("no test applies", "проверка неприменима")));
                 continue;
             }
 
@@ -124,31 +124,22 @@ public sealed class DiagnoseEngine(Workspace ws)
         return new DiagnoseReport(after, before, [.. findings.OrderBy(f => f.PValue).ThenByDescending(f => Math.Abs(f.After - f.Before))], [.. unchanged], [.. notTested]);
     }
 
-    private static (double? P, string Test) Test(KpiDef kpi, KpiResult b, KpiResult a, Period before, Period after)
+    // The sample-size rules and the tests themselves live in SignificanceRules, shared with the scorecard.
+    private static ChangeTest Test(KpiDef kpi, KpiResult b, KpiResult a, Period before, Period after)
     {
         double Sd(KpiResult r, string key) => r.Details.TryGetValue(key, out var v) && v is { } d ? (double)d : double.NaN;
-        (double?, string) Welch(string sdKey, decimal? meanBefore = null, decimal? meanAfter = null)
-        {
-            var s1 = Sd(b, sdKey);
-            var s2 = Sd(a, sdKey);
-            var p = double.IsNaN(s1) || double.IsNaN(s2) ? null : Stats.WelchP((double)(meanBefore ?? b.Value!.Value), s1, b.N, (double)(meanAfter ?? a.Value!.Value), s2, a.N);
-            return p is null
-                ? (null, Loc.T("fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
-                : (p, ChangeTest.Welch(sdKey).Name);
-        }
+        ChangeTest Welch(string sdKey, decimal? meanBefore = null, decimal? meanAfter = null) =>
+            SignificanceRules.Means((double)(meanBefore ?? b.Value!.Value), Sd(b, sdKey), b.N, (double)(meanAfter ?? a.Value!.Value), Sd(a, sdKey), a.N);
 
         var test = KpiDefinitions.For(kpi).Test;
         return test.Kind switch
         {
-            ChangeTestKind.TwoProportionZ => (Stats.TwoProportionP((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value), test.Name),
-            ChangeTestKind.NpsDifferenceZ => (Stats.DifferenceP(
-                (double)(a.Value!.Value - b.Value!.Value),
-                Math.Sqrt(Math.Pow(Stats.NpsStandardError((long)b.Details[DetailKeys.Promoters]!.Value, (long)b.Details[DetailKeys.Detractors]!.Value, b.N), 2) +
-                          Math.Pow(Stats.NpsStandardError((long)a.Details[DetailKeys.Promoters]!.Value, (long)a.Details[DetailKeys.Detractors]!.Value, a.N), 2))), test.Name),
-            ChangeTestKind.PoissonRateZ => (Stats.PoissonRateP((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days), test.Name),
+            ChangeTestKind.TwoProportionZ => SignificanceRules.Proportions((long)b.Numerator!.Value, (long)b.Denominator!.Value, (long)a.Numerator!.Value, (long)a.Denominator!.Value),
+            ChangeTestKind.NpsDifferenceZ => SignificanceRules.Nps((long)b.Details[DetailKeys.Promoters]!.Value, (long)b.Details[DetailKeys.Detractors]!.Value, b.N, (long)a.Details[DetailKeys.Promoters]!.Value, (long)a.Details[DetailKeys.Detractors]!.Value, a.N),
+            ChangeTestKind.PoissonRateZ => SignificanceRules.Rates((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days),
             ChangeTestKind.WelchT when test.MeanDetail is { } mean => Welch(test.SpreadDetail!, b.Details[mean], a.Details[mean]),
             ChangeTestKind.WelchT => Welch(test.SpreadDetail!),
-            _ => (null, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
+            _ => ChangeTest.NotTested(string.Empty, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
         };
     }
 
@@ -168,6 +159,12 @@ public sealed class DiagnoseEngine(Workspace ws)
             var after = reports.After.Results.Where(r => r.Kpi == kpi && !r.IsTotal).ToDictionary(r => r.Slice[dim]);
             foreach (var value in before.Keys.Union(after.Keys))
             {
+                // A slice of a handful of units swings by chance: it is not named as the cause of a change.
+                if (!SignificanceRules.CanDrive(kpi, before.GetValueOrDefault(value), after.GetValueOrDefault(value)))
+                {
+                    continue;
+                }
+
                 var part = Mass(kpi, after.GetValueOrDefault(value), a) - Mass(kpi, before.GetValueOrDefault(value), b);
                 if (part is { } c && Math.Sign(c) == Math.Sign(delta) && (best is null || Math.Abs(c) > Math.Abs(best.Contribution)))
                 {
@@ -211,7 +208,7 @@ public sealed class DiagnoseEngine(Workspace ws)
             }
 
             var from = stagesA[i - 1];
-            var pValue = Stats.TwoProportionP(stagesB[i].Count, stagesB[i - 1].Count, stagesA[i].Count, from.Count);
+            var pValue = SignificanceRules.Proportions(stagesB[i].Count, stagesB[i - 1].Count, stagesA[i].Count, from.Count).PValue;
             if (pValue is not { } pv || pv >= alpha || stagesA[i].StepConversion is not { } convA || stagesB[i].StepConversion is not { } convB)
             {
                 continue;
@@ -227,7 +224,7 @@ public sealed class DiagnoseEngine(Workspace ws)
                 Before = convB,
                 After = convA,
                 PValue = pv,
-                Test = ChangeTest.TwoProportion.Name,
+                Test = ChangeTestSpec.TwoProportion.Name,
                 Better = convA > convB,
                 Text = Loc.F(
                     "Stage '{0}' now passes {1} of deals on to '{2}' ({3} in {4}, {5}){6}",
@@ -277,5 +274,5 @@ public sealed class DiagnoseEngine(Workspace ws)
 
     private static string Pct(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
 
-    private static string P(double p) => p < 0.001 ? "p < 0.001" : "p = " + p.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string P(double p) => p < 0.001 ? "p < " + 0.001.ToString("0.000", Loc.DisplayCulture) : "p = " + p.ToString("0.000", Loc.DisplayCulture);
 }

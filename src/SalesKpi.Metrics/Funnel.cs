@@ -39,7 +39,14 @@ public sealed record FunnelStep
     /// <summary>Sum of the amounts of the deals lost here (workspace currency; deals without an amount count 0).</summary>
     public decimal LostValue { get; init; }
 
-    /// <summary>Median days from the previous step to this one; null when undefined (no data, or fewer than half have left the stage yet).</summary>
+    /// <summary>How many of the deals lost here have an amount; when fewer than <see cref="Lost"/>, <see cref="LostValue"/> is a lower bound, and meaningless at 0.</summary>
+    public long LostWithAmount { get; init; }
+
+    /// <summary>
+    /// Median days from the previous step to this one — for a deal stage or <c>won</c>, the days spent in the
+    /// previous stage (so <c>won</c> shows the last stage's <see cref="DaysInStageMedian"/>); null when undefined
+    /// (no data, or fewer than half have left the stage yet).
+    /// </summary>
     public decimal? MedianDays { get; init; }
 
     /// <summary>90th percentile of those days; null when undefined.</summary>
@@ -306,6 +313,8 @@ public sealed class FunnelEngine(Workspace ws)
 
         public decimal[] LostValue { get; } = new decimal[k + 1];
 
+        public long[] LostWithAmount { get; } = new long[k + 1];
+
         public long Cohort { get; set; }
 
         public long Won { get; set; }
@@ -354,6 +363,7 @@ public sealed class FunnelEngine(Workspace ws)
                 {
                     g.Lost[furthest] += n;
                     g.LostValue[furthest] += Convert.ToDecimal(r.GetValue(4), CultureInfo.InvariantCulture);
+                    g.LostWithAmount[furthest] += r.GetInt64(5);
                 }
             }
         }
@@ -366,7 +376,7 @@ public sealed class FunnelEngine(Workspace ws)
             var t = times.GetValueOrDefault(key) ?? new (decimal?, decimal?)[k + 1];
             decimal? averageDeal = g.WonWithAmount > 0 ? g.WonValue / g.WonWithAmount : null;
             var list = For(steps, key);
-            list.Add(new FunnelStep { Name = "deals", Section = "deals", Count = g.Cohort, CumulativeConversion = g.Cohort > 0 ? 1m : null, Lost = g.Lost[0], LostValue = g.LostValue[0] });
+            list.Add(new FunnelStep { Name = "deals", Section = "deals", Count = g.Cohort, CumulativeConversion = g.Cohort > 0 ? 1m : null, Lost = g.Lost[0], LostValue = g.LostValue[0], LostWithAmount = g.LostWithAmount[0] });
             var previous = g.Cohort;
             for (var i = 1; i <= k; i++)
             {
@@ -375,6 +385,7 @@ public sealed class FunnelEngine(Workspace ws)
                 {
                     Lost = g.Lost[i],
                     LostValue = g.LostValue[i],
+                    LostWithAmount = g.LostWithAmount[i],
                     MedianDays = median,
                     P90Days = p90,
                     DaysInStageMedian = t[i].Median,

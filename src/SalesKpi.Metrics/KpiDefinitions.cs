@@ -47,15 +47,15 @@ internal enum ChangeTestKind
 /// <param name="Kind">The test.</param>
 /// <param name="SpreadDetail">For Welch: the detail holding the standard deviation.</param>
 /// <param name="MeanDetail">For Welch: the detail holding the mean, when the value itself is not a mean (a median KPI).</param>
-internal sealed record ChangeTest(ChangeTestKind Kind, string? SpreadDetail = null, string? MeanDetail = null)
+internal sealed record ChangeTestSpec(ChangeTestKind Kind, string? SpreadDetail = null, string? MeanDetail = null)
 {
-    public static readonly ChangeTest None = new(ChangeTestKind.None);
-    public static readonly ChangeTest TwoProportion = new(ChangeTestKind.TwoProportionZ);
-    public static readonly ChangeTest NpsDifference = new(ChangeTestKind.NpsDifferenceZ);
-    public static readonly ChangeTest PoissonRate = new(ChangeTestKind.PoissonRateZ);
+    public static readonly ChangeTestSpec None = new(ChangeTestKind.None);
+    public static readonly ChangeTestSpec TwoProportion = new(ChangeTestKind.TwoProportionZ);
+    public static readonly ChangeTestSpec NpsDifference = new(ChangeTestKind.NpsDifferenceZ);
+    public static readonly ChangeTestSpec PoissonRate = new(ChangeTestKind.PoissonRateZ);
 
     /// <summary>Welch's t-test on the value (or <paramref name="mean"/>) with the spread in <paramref name="spread"/>.</summary>
-    public static ChangeTest Welch(string spread, string? mean = null) => new(ChangeTestKind.WelchT, spread, mean);
+    public static ChangeTestSpec Welch(string spread, string? mean = null) => new(ChangeTestKind.WelchT, spread, mean);
 
     /// <summary>The test's name as diagnose reports it (language-neutral).</summary>
     public string Name => Kind switch
@@ -96,7 +96,7 @@ internal sealed record KpiDefinition(
     Func<KpiParameters, int>? WindowDays,
     (string En, string Ru) Explain,
     ImmutableArray<ExplainSource> Sources,
-    ChangeTest Test);
+    ChangeTestSpec Test);
 
 /// <summary>Keys of <see cref="KpiResult.Details"/> that other computations (diagnose) read.</summary>
 internal static class DetailKeys
@@ -140,7 +140,7 @@ internal static class KpiDefinitions
         null,
         ("(gross profit ÷ average active customers ÷ months) ÷ monthly churn, from the customers active at the start (S) and end (E).", "(валовая прибыль ÷ среднее число активных клиентов ÷ месяцы) ÷ месячный отток, по клиентам на начало (S) и конец (E)."),
         [CustomersForLtv, new(Families.Revenue, RevenueInPeriod, ["invoice_id", "customer_id", "date", "amount", "cost", "profit"])],
-        ChangeTest.None);
+        ChangeTestSpec.None);
 
     private static readonly KpiDefinition CustomerAcquisitionCost = new(
         KpiCatalog.CustomerAcquisitionCost,
@@ -150,7 +150,7 @@ internal static class KpiDefinitions
         null,
         ("Spend in the period ÷ customers acquired in the period.", "Затраты периода ÷ клиенты, привлечённые в периоде."),
         [Spend, Acquired],
-        ChangeTest.None);
+        ChangeTestSpec.None);
 
     /// <summary>Every catalogue KPI's definition, in catalogue order.</summary>
     public static readonly ImmutableArray<KpiDefinition> All =
@@ -163,7 +163,7 @@ internal static class KpiDefinitions
             null,
             ("Leads with created_at in the period.", "Лиды с created_at в периоде."),
             [new(Families.Leads, LeadsCreated, ["lead_id", "created_at"])],
-            ChangeTest.PoissonRate),
+            ChangeTestSpec.PoissonRate),
         new(
             KpiCatalog.CostPerLead,
             [Families.Spend, Families.Leads],
@@ -172,7 +172,7 @@ internal static class KpiDefinitions
             null,
             ("Spend with date in the period ÷ leads created in the period, in the same channel/campaign slice.", "Затраты с датой в периоде ÷ лиды, созданные в периоде, в том же разрезе канала/кампании."),
             [Spend, new(Families.Leads, LeadsCreated, ["lead_id", "created_at"])],
-            ChangeTest.None),
+            ChangeTestSpec.None),
         new(
             KpiCatalog.LeadQuality,
             [Families.Leads],
@@ -181,7 +181,7 @@ internal static class KpiDefinitions
             null,
             ("Mean score of the leads created in the period: the source's quality_score, else the points of the matching rules (capped at 100).", "Средний балл лидов периода: quality_score источника, иначе сумма баллов правил (не более 100)."),
             [new(Families.Leads, LeadsCreated, ["lead_id", "job_title", "company_size", "need", "source_score", "score"])],
-            ChangeTest.Welch(DetailKeys.StdDev)),
+            ChangeTestSpec.Welch(DetailKeys.StdDev)),
         new(
             KpiCatalog.LeadToSqlRate,
             [Families.Leads],
@@ -190,7 +190,7 @@ internal static class KpiDefinitions
             p => p.LeadToSqlWindowDays,
             ("Of the leads created in the period, those qualified (not after as-of) within the window after creation.", "Доля лидов периода, квалифицированных (не позже as-of) в пределах окна после создания."),
             [new(Families.Leads, LeadsCreatedCohort, ["lead_id", "created_at", "qualified_at", "to_sql"])],
-            ChangeTest.TwoProportion),
+            ChangeTestSpec.TwoProportion),
         new(
             KpiCatalog.LeadResponseTime,
             [Families.Leads],
@@ -199,7 +199,7 @@ internal static class KpiDefinitions
             null,
             ("Median hours from creation to the first response (first_response_at or the first non-inbound activity at or after creation).", "Медиана часов от создания до первого ответа (first_response_at или первая не входящая активность после создания)."),
             [new(Families.Leads, LeadsCreated, ["lead_id", "created_at", "responded_at", "response_hours"])],
-            ChangeTest.Welch(DetailKeys.StdDevHours, DetailKeys.MeanHours)),
+            ChangeTestSpec.Welch(DetailKeys.StdDevHours, DetailKeys.MeanHours)),
         new(
             KpiCatalog.SqlToOpportunityRate,
             [Families.Sql],
@@ -208,7 +208,7 @@ internal static class KpiDefinitions
             p => p.SqlToOpportunityWindowDays,
             ("Of the leads qualified in the period, those with a deal created (not after as-of) within the window after qualification.", "Доля лидов, квалифицированных в периоде, по которым в пределах окна создана сделка (не позже as-of)."),
             [new(Families.Sql, LeadsQualifiedCohort, ["lead_id", "qualified_at", "first_deal_at", "to_opportunity"])],
-            ChangeTest.TwoProportion),
+            ChangeTestSpec.TwoProportion),
         new(
             KpiCatalog.AverageDealSize,
             [Families.DealsClosed],
@@ -217,7 +217,7 @@ internal static class KpiDefinitions
             null,
             ("Mean amount of the deals won with closed_at in the period (deals in another currency are left out).", "Средняя сумма сделок, выигранных с closed_at в периоде (сделки в другой валюте не учитываются)."),
             [new(Families.DealsClosed, DealsClosedInPeriod, ["deal_id", "status", "closed_at", "amount", "other_currency"])],
-            ChangeTest.Welch(DetailKeys.StdDev)),
+            ChangeTestSpec.Welch(DetailKeys.StdDev)),
         new(
             KpiCatalog.SalesCycleLength,
             [Families.DealsClosed],
@@ -226,7 +226,7 @@ internal static class KpiDefinitions
             null,
             ("Mean days from the cycle start to closed_at of the deals won in the period.", "Среднее число дней от начала цикла до closed_at по сделкам, выигранным в периоде."),
             [new(Families.DealsClosed, DealsClosedInPeriod, ["deal_id", "status", "cycle_start", "closed_at", "cycle_days"])],
-            ChangeTest.Welch(DetailKeys.StdDevDays)),
+            ChangeTestSpec.Welch(DetailKeys.StdDevDays)),
         new(
             KpiCatalog.WinRate,
             [Families.DealsClosed, Families.DealsCreated],
@@ -238,7 +238,7 @@ internal static class KpiDefinitions
                 new(Families.DealsClosed, DealsClosedInPeriod, ["deal_id", "status", "closed_at"], p => p.WinRateBasis == WinRateBasis.Closed),
                 new(Families.DealsCreated, DealsCreatedInPeriod, ["deal_id", "created_at", "status_as_of"], p => p.WinRateBasis != WinRateBasis.Closed),
             ],
-            ChangeTest.TwoProportion),
+            ChangeTestSpec.TwoProportion),
         new(
             KpiCatalog.ActivitiesPerDeal,
             [Families.DealsClosed],
@@ -247,7 +247,7 @@ internal static class KpiDefinitions
             null,
             ("Calls and meetings linked to the deals won in the period ÷ those deals.", "Звонки и встречи по сделкам, выигранным в периоде ÷ число этих сделок."),
             [new(Families.DealsClosed, DealsClosedInPeriod, ["deal_id", "status", "calls", "meetings"])],
-            ChangeTest.Welch(DetailKeys.StdDev)),
+            ChangeTestSpec.Welch(DetailKeys.StdDev)),
         CustomerLifetimeValue,
         new(
             KpiCatalog.RetentionRate,
@@ -257,7 +257,7 @@ internal static class KpiDefinitions
             null,
             ("Of the customers active at the start of the period, the share still customers at its end.", "Доля клиентов, активных на начало периода, которые остались клиентами на его конец."),
             [new(Families.Customers, CustomersTitle, ["customer_id", "acquired_at", "churned_at", "active_at_start", "churned_in_period"])],
-            ChangeTest.TwoProportion),
+            ChangeTestSpec.TwoProportion),
         new(
             KpiCatalog.Nps,
             [Families.Nps],
@@ -266,7 +266,7 @@ internal static class KpiDefinitions
             null,
             ("(promoters 9–10 − detractors 0–6) ÷ answers × 100, over answers in the period.", "(промоутеры 9–10 − критики 0–6) ÷ ответы × 100 по ответам периода."),
             [new(Families.Nps, AnswersInPeriod, ["response_id", "responded_at", "score", "customer_id"])],
-            ChangeTest.NpsDifference),
+            ChangeTestSpec.NpsDifference),
         new(
             KpiCatalog.SalesVelocity,
             [Families.DealsClosed, Families.DealsCreated],
@@ -278,7 +278,7 @@ internal static class KpiDefinitions
                 new(Families.DealsCreated, DealsCreatedInPeriod, ["deal_id", "created_at", "status_as_of"]),
                 new(Families.DealsClosed, DealsClosedInPeriod, ["deal_id", "status", "closed_at", "amount", "cycle_days"]),
             ],
-            ChangeTest.None),
+            ChangeTestSpec.None),
         CustomerAcquisitionCost,
         new(
             KpiCatalog.LtvToCac,
@@ -288,7 +288,7 @@ internal static class KpiDefinitions
             null,
             ("Customer lifetime value ÷ customer acquisition cost.", "LTV ÷ CAC."),
             [CustomersForLtv, Spend, Acquired],
-            ChangeTest.None),
+            ChangeTestSpec.None),
         new(
             KpiCatalog.LeadToWinRate,
             [Families.Leads],
@@ -297,7 +297,7 @@ internal static class KpiDefinitions
             p => p.LeadToWinWindowDays,
             ("Of the leads created in the period, those with a deal won (not after as-of) within the window after creation.", "Доля лидов периода, по которым в пределах окна выиграна сделка (не позже as-of)."),
             [new(Families.Leads, LeadsCreatedCohort, ["lead_id", "created_at", "won_at", "to_win"])],
-            ChangeTest.TwoProportion),
+            ChangeTestSpec.TwoProportion),
         new(
             KpiCatalog.RealizedLifetimeValue,
             [Families.Customers],
@@ -306,7 +306,7 @@ internal static class KpiDefinitions
             null,
             ("Customers churned in the period: mean of their total gross profit over the whole relationship.", "Клиенты, ушедшие в периоде: средняя суммарная валовая прибыль за всё время отношений."),
             [new(Families.Customers, CustomersTitle, ["customer_id", "churned_at", "churned_in_period", "lifetime_profit"])],
-            ChangeTest.Welch(DetailKeys.StdDev)),
+            ChangeTestSpec.Welch(DetailKeys.StdDev)),
     ];
 
     private static readonly ImmutableDictionary<string, KpiDefinition> ById = All.ToImmutableDictionary(d => d.Kpi.Id, StringComparer.Ordinal);

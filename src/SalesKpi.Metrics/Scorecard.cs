@@ -9,14 +9,16 @@ namespace SalesKpi.Metrics;
 /// <summary>
 /// The change of a KPI against a baseline period. <see cref="Significant"/> is null when no test applies
 /// (only proportions — two-proportion z-test — and NPS — z-test of the difference — are tested, and not
-/// when either side is an immature cohort), else whether p &lt; 0.05.
+/// when either side is an immature cohort or the samples are below the minimums of
+/// <see cref="SignificanceRules"/>), else whether p &lt; 0.05.
 /// </summary>
 /// <param name="Period">The baseline period.</param>
 /// <param name="Before">The baseline value; null when undefined.</param>
 /// <param name="Delta">Value minus baseline; null when either is undefined.</param>
 /// <param name="PValue">Two-sided p-value; null when not tested.</param>
 /// <param name="Significant">p &lt; 0.05; null when not tested.</param>
-public sealed record Change(Period Period, decimal? Before, decimal? Delta, double? PValue, bool? Significant);
+/// <param name="NotTestedReason">Why a KPI that has a test was not tested (samples too small); null otherwise.</param>
+public sealed record Change(Period Period, decimal? Before, decimal? Delta, double? PValue, bool? Significant, string? NotTestedReason = null);
 
 /// <summary>
 /// One KPI (total or slice) on the scorecard. <see cref="Evaluated"/> is what the target is judged on: the
@@ -201,21 +203,21 @@ public sealed class ScorecardEngine(Workspace ws)
     {
         var value = projected ?? now.Value;
         var delta = value is { } a && before?.Value is { } b ? a - b : (decimal?)null;
-        double? p = null;
+        ChangeTest? test = null;
         // A cohort still converting is not comparable with a finished one: no test rather than a false alarm.
         var comparable = !now.Flags.Contains("immature") && before?.Flags.Contains("immature") != true;
         if (comparable && delta is not null && before is not null && now.Kpi.IsProportion && now.Numerator is { } x2 && now.Denominator is { } n2 && before.Numerator is { } x1 && before.Denominator is { } n1)
         {
-            p = Stats.TwoProportionP((long)x1, (long)n1, (long)x2, (long)n2);
+            test = SignificanceRules.Proportions((long)x1, (long)n1, (long)x2, (long)n2);
         }
         else if (comparable && delta is not null && before is not null && now.Kpi.Unit == KpiUnit.Nps && now.N > 0 && before.N > 0)
         {
-            var se = Math.Sqrt(Math.Pow(Se(now), 2) + Math.Pow(Se(before), 2));
-            p = Stats.DifferenceP((double)delta.Value, se);
+            test = SignificanceRules.Nps(Count(before, "promoters"), Count(before, "detractors"), before.N, Count(now, "promoters"), Count(now, "detractors"), now.N);
         }
 
-        return new Change(basePeriod, before?.Value, delta, p, p is { } pv ? pv < 0.05 : null);
+        var p = test?.PValue;
+        return new Change(basePeriod, before?.Value, delta, p, p is { } pv ? pv < 0.05 : null, test?.NotTestedReason);
     }
 
-    private static double Se(KpiResult r) => Stats.NpsStandardError((long)(r.Details.GetValueOrDefault("promoters") ?? 0), (long)(r.Details.GetValueOrDefault("detractors") ?? 0), r.N);
+    private static long Count(KpiResult r, string key) => (long)(r.Details.GetValueOrDefault(key) ?? 0);
 }

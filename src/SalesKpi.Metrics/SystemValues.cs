@@ -10,7 +10,8 @@ namespace SalesKpi.Metrics;
 /// Computes the KPIs of a KPI system — catalogue KPIs and custom ones — through <see cref="KpiEngine"/>:
 /// a filtered KPI is its base KPI's result for the filter slice (with the filter dimensions removed from
 /// the slice); a ratio KPI is numerator ÷ denominator of the same bucket and slice (null when either is
-/// null or the denominator is zero; no interval). Results carry the custom definition as their KPI.
+/// null or the denominator is zero; no interval), whose n is the denominator's count (see <see cref="RatioN"/>).
+/// Results carry the custom definition as their KPI.
 /// </summary>
 public static class SystemValues
 {
@@ -68,7 +69,7 @@ public static class SystemValues
                     Period = num.Period,
                     Slice = num.Slice,
                     Value = value,
-                    N = Math.Min(num.N, den?.N ?? 0),
+                    N = RatioN(den),
                     // Numerator and denominator stay empty: they are KPI values, not counts a proportion test could use.
                     Details = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, decimal?>("numerator", num.Value), new("denominator", den?.Value)]),
                     Flags = [.. num.Flags.Concat(den?.Flags ?? []).Distinct()],
@@ -89,6 +90,19 @@ public static class SystemValues
         // Results in the order the KPIs were asked for, each KPI's buckets and slices in the engine's order.
         return new KpiReport(asOf.UtcDateTime, [.. wanted.SelectMany(id => results.Where(r => r.Kpi.Id == id))], [.. notes.Distinct()]);
     }
+
+    /// <summary>
+    /// The units a ratio KPI is "per", i.e. its denominator's count: the numerator of a proportion denominator
+    /// (wins ÷ qualified leads as lead → won ÷ lead → SQL counts the 21 qualified leads, not the 38 leads both
+    /// proportions are over), the value of a count denominator, else the denominator's own n; 0 without one.
+    /// </summary>
+    private static long RatioN(KpiResult? den) => den switch
+    {
+        null => 0,
+        { Kpi.IsProportion: true, Numerator: { } x } => (long)x,
+        { Kpi.Unit: KpiUnit.Count, Value: { } v } => (long)v,
+        _ => den.N,
+    };
 
     /// <summary>A stable text key of a slice: <c>dim=value</c> pairs in dimension order, comma-separated; empty for the total.</summary>
     public static string SliceKey(IReadOnlyDictionary<string, string> slice) =>

@@ -78,6 +78,7 @@ public static class FunnelOutput
                 JsonOut.Number(w, "cumulative_conversion", s.CumulativeConversion);
                 w.WriteNumber("lost", s.Lost);
                 w.WriteNumber("lost_value", s.LostValue);
+                w.WriteNumber("lost_with_amount", s.LostWithAmount);
                 JsonOut.Number(w, "median_days", s.MedianDays);
                 JsonOut.Number(w, "p90_days", s.P90Days);
                 if (stages.Contains(s.Name) && s.Section == "deals")

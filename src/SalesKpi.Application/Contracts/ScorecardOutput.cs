@@ -142,6 +142,10 @@ public static class ScorecardOutput
         {
             w.WriteNull("p_value");
             w.WriteNull("significant");
+            if (c.NotTestedReason is { } why)
+            {
+                w.WriteString("not_tested", why);
+            }
         }
 
         w.WriteEndObject();

@@ -42,7 +42,7 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Diagnosis: {0} against {1}", "Диагностика: {0} против {1}", after.Label, before.Label)) + "[/]");
         if (report.Findings.IsEmpty)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No statistically significant change (p < {0}).", "Статистически значимых изменений нет (p < {0}).", settings.Alpha.ToString(CultureInfo.InvariantCulture))));
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No statistically significant change (p < {0}).", "Статистически значимых изменений нет (p < {0}).", settings.Alpha)));
         }
 
         var i = 0;

@@ -54,7 +54,7 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
             .Title(Markup.Escape(Loc.F("Funnel {0}, as of {1}", "Воронка {0}, на {1}", f.Period.Label, Output.Local(f.AsOfUtc, zone))))
             .AddColumns(
                 Loc.T("step", "этап"), Loc.T("reached", "дошли"), Loc.T("step conversion", "конверсия шага"), Loc.T("95 % interval", "95 % интервал"),
-                Loc.T("from start", "от начала"), Loc.T("lost here", "потеряно здесь"), Loc.T("median days", "медиана, дн."), Loc.T("p90 days", "p90, дн."));
+                Loc.T("from start", "от начала"), Loc.T("lost here (recorded amount)", "потеряно здесь (записанная сумма)"), Loc.T("median days from previous step", "медиана дней от пред. шага"), Loc.T("p90 days from previous step", "p90 дней от пред. шага"));
         foreach (var col in table.Columns.Skip(1))
         {
             col.RightAligned();
@@ -77,7 +77,7 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
                 s.StepConversion is { } sc ? KpiFormat.Percent(sc) : "—",
                 s.StepCi95 is { } ci ? $"{KpiFormat.Percent(ci.Low)} – {KpiFormat.Percent(ci.High)}" : string.Empty,
                 s.CumulativeConversion is { } cc ? KpiFormat.Percent(cc) : "—",
-                s.Lost > 0 ? Markup.Escape($"{Output.N(s.Lost)} ({s.LostValue.ToString("N0", c)} {currency})") : string.Empty,
+                s.Lost > 0 ? Markup.Escape(LostCell(s, currency)) : string.Empty,
                 s.MedianDays is { } m ? m.ToString("N1", c) : "—",
                 s.P90Days is { } p ? p.ToString("N1", c) : "—");
         }
@@ -126,8 +126,8 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
             }
 
             AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
-                "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal.",
-                "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка.")) + "[/]");
+                "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal: an estimate of the wins lost, unlike the recorded amounts of the lost deals in the table above.",
+                "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка: оценка упущенных выигрышей, в отличие от записанных сумм проигранных сделок в таблице выше.")) + "[/]");
         }
 
         if (f.Stalled.Length > 0)
@@ -153,9 +153,15 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
         }
 
         AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
-            "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier).",
-            "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер).")) + "[/]");
+            "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier). Days from the previous step are the days spent in the previous stage: a row shows what 'median days in stage' shows for the stage before it.",
+            "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер). Дни от предыдущего шага — это дни на предыдущем этапе: строка показывает то же, что «медиана дней на этапе» для этапа перед ней.")) + "[/]");
     }
+
+    // Lost deals often carry no amount; a sum over none of them would read as "nothing lost".
+    private static string LostCell(FunnelStep s, string currency) =>
+        s.LostWithAmount == 0 ? Loc.F("{0} (no amount recorded)", "{0} (сумма не записана)", Output.N(s.Lost))
+        : s.LostWithAmount < s.Lost ? Loc.F("{0} ({1:N0} {2} for {3} with an amount)", "{0} ({1:N0} {2} у {3} с суммой)", Output.N(s.Lost), s.LostValue, currency, s.LostWithAmount)
+        : Loc.F("{0} ({1:N0} {2})", "{0} ({1:N0} {2})", Output.N(s.Lost), s.LostValue, currency);
 
     private static void SliceTable(FunnelReport f)
     {
@@ -181,111 +187,5 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
         }
 
         AnsiConsole.Write(table);
-    }
-
-    private static string Json(FunnelReport f)
-    {
-        return JsonOut.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("as_of", f.AsOfUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-            w.WriteString("period", f.Period.Label);
-            w.WriteStartArray("stages");
-            foreach (var s in f.Stages)
-            {
-                w.WriteStringValue(s);
-            }
-
-            w.WriteEndArray();
-            WriteSteps(w, "steps", f.Steps, f.Stages);
-            if (f.By is not null)
-            {
-                w.WriteString("by", f.By);
-                w.WriteStartArray("slices");
-                foreach (var (value, steps) in f.Slices)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("value", value);
-                    WriteSteps(w, "steps", steps, f.Stages);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }
-
-            w.WriteStartArray("stalled");
-            foreach (var d in f.Stalled)
-            {
-                w.WriteStartObject();
-                w.WriteString("deal_id", d.DealId);
-                w.WriteString("owner", d.Owner);
-                w.WriteString("stage", d.Stage);
-                w.WriteNumber("days", Math.Round(d.Days, 4));
-                w.WriteNumber("stage_p90_days", Math.Round(d.StageP90Days, 4));
-                JsonOut.Number(w, "amount", d.Amount);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
-
-    private static void WriteSteps(Utf8JsonWriter w, string name, IEnumerable<FunnelStep> steps, ImmutableArray<string> stages)
-    {
-        w.WriteStartArray(name);
-        foreach (var s in steps)
-        {
-                w.WriteStartObject();
-                w.WriteString("step", s.Name);
-                w.WriteString("section", s.Section);
-                w.WriteNumber("count", s.Count);
-                JsonOut.Number(w, "step_conversion", s.StepConversion);
-                if (s.StepCi95 is { } ci)
-                {
-                    w.WriteStartArray("ci95");
-                    w.WriteNumberValue(JsonOut.Round(ci.Low));
-                    w.WriteNumberValue(JsonOut.Round(ci.High));
-                    w.WriteEndArray();
-                }
-
-                JsonOut.Number(w, "cumulative_conversion", s.CumulativeConversion);
-                w.WriteNumber("lost", s.Lost);
-                w.WriteNumber("lost_value", s.LostValue);
-                JsonOut.Number(w, "median_days", s.MedianDays);
-                JsonOut.Number(w, "p90_days", s.P90Days);
-                if (stages.Contains(s.Name) && s.Section == "deals")
-                {
-                    JsonOut.Number(w, "days_in_stage_median", s.DaysInStageMedian);
-                    JsonOut.Number(w, "days_in_stage_p90", s.DaysInStageP90);
-                    JsonOut.Number(w, "revenue_at_stake", s.RevenueAtStake);
-                    w.WriteNumber("stalled", s.Stalled);
-                }
-
-                w.WriteEndObject();
-            }
-
-
-        w.WriteEndArray();
-    }
-
-    // The total's steps, then every slice's (slice "channel=referral", as in the report's CSV; empty for the total).
-    private static string Csv(FunnelReport f)
-    {
-        var csv = new CsvOut("slice", "section", "step", "count", "step_conversion", "ci95_low", "ci95_high", "cumulative_conversion", "lost", "lost_value", "median_days", "p90_days", "days_in_stage_median", "days_in_stage_p90", "revenue_at_stake", "stalled");
-        var groups = new[] { (Slice: string.Empty, Steps: (IEnumerable<FunnelStep>)f.Steps) }
-            .Concat(f.By is null ? [] : f.Slices.Select(kv => (Slice: $"{f.By}={kv.Key}", Steps: (IEnumerable<FunnelStep>)kv.Value)));
-        foreach (var (slice, steps) in groups)
-        {
-            foreach (var s in steps)
-            {
-                csv.Row(
-                    CsvCell.Text(slice), CsvCell.Text(s.Section), CsvCell.Text(s.Name), CsvCell.Integer(s.Count), CsvCell.Number(s.StepConversion), CsvCell.Number(s.StepCi95?.Low), CsvCell.Number(s.StepCi95?.High),
-                    CsvCell.Number(s.CumulativeConversion), CsvCell.Integer(s.Lost), CsvCell.Number(s.LostValue), CsvCell.Number(s.MedianDays), CsvCell.Number(s.P90Days),
-                    CsvCell.Number(s.DaysInStageMedian), CsvCell.Number(s.DaysInStageP90), CsvCell.Number(s.RevenueAtStake), CsvCell.Integer(s.Stalled));
-            }
-        }
-
-        return csv.ToString();
     }
 }

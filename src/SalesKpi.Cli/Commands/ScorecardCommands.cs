@@ -104,8 +104,8 @@ internal static class ScorecardOut
         }
 
         AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
-            "Changes of proportions and NPS are coloured only when significant (p < 0.05; marked *); other KPIs are not tested. ◔ immature cohort.",
-            "Изменения долей и NPS окрашены, только если значимы (p < 0,05; отмечены *); остальные KPI не проверяются. ◔ незрелая когорта.")) + "[/]");
+            "Changes of proportions and NPS are coloured only when significant (p < 0.05; marked *), and tested only with enough data (NPS: 30 answers per period; proportions: 5 expected successes and failures); other KPIs are not tested. ◔ immature cohort.",
+            "Изменения долей и NPS окрашены, только если значимы (p < 0,05; отмечены *), и проверяются только при достаточных данных (NPS: 30 ответов в периоде; доли: 5 ожидаемых успехов и неуспехов); остальные KPI не проверяются. ◔ незрелая когорта.")) + "[/]");
     }
 
     public static string Status(TargetStatus status)

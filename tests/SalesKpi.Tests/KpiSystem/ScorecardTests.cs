@@ -135,6 +135,7 @@ public sealed class ScorecardTests : IDisposable
         consulting.Status.ShouldBe(TargetStatus.OnTrack);
         var ratio = s.Rows.Single(r => r.Kpi.Id == "leads_per_win_rate");
         ratio.Result.Value.ShouldBeAbout(5 / 0.3);
+        ratio.Result.N.ShouldBe(30); // per win: the 30 wins behind the win rate, not min(5 leads, 100 closed deals)
         ratio.VsPrevious.Significant.ShouldBeNull();
     }
 

@@ -58,6 +58,15 @@ public sealed class FunnelTests : IDisposable
     }
 
     [Fact]
+    public void Lost_deals_without_an_amount_are_counted_apart_so_a_zero_value_is_not_read_as_nothing_lost()
+    {
+        // a: F3 lost without an amount (value 0, but unknown); c: F2 lost with 50; before any stage: F5 with 70.
+        var steps = Run().Steps.Where(s => s.Section == "deals").ToDictionary(s => s.Name);
+        (steps["a"].Lost, steps["a"].LostWithAmount, steps["a"].LostValue).ShouldBe((1L, 0L, 0m));
+        (steps["c"].LostWithAmount, steps["deals"].LostWithAmount, steps["b"].LostWithAmount).ShouldBe((1L, 1L, 0L));
+    }
+
+    [Fact]
     public void Time_in_stage_censors_open_deals_at_as_of()
     {
         var steps = Run().Steps.ToDictionary(s => s.Name);
