@@ -15,7 +15,7 @@ public sealed record ImportOptions
     /// <summary>When true, any rejected row or file rolls the whole import back.</summary>
     public bool Strict { get; init; }
 
-    /// <summary>Folder for rejects and warnings files; default <c>saleskpi-rejects</c> next to the workspace.</summary>
+    /// <summary>Folder for rejects and warnings files; default <c>&lt;workspace name&gt;-rejects</c> beside the workspace file (<c>sales-rejects</c> for <c>sales.duckdb</c>).</summary>
     public string? ReportDirectory { get; init; }
 
     /// <summary>Receives one line per finished phase with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>

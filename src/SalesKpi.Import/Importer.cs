@@ -86,7 +86,7 @@ public sealed class Importer
         var started = clock.GetUtcNow().UtcDateTime;
         var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
         var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
-        var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(ws.Path)!, "saleskpi-rejects");
+        var reportDir = options.ReportDirectory ?? ReportFiles.DefaultDirectory(ws.Path);
         var warningsTable = $"_wrn_{importId}";
         var outputs = new ReportFiles(reportDir, ws.Path);
         outputs.Recover(ws);
@@ -151,13 +151,12 @@ public sealed class Importer
 
             // References are checked once every file is in, because files may arrive in any order.
             progress.Step(Loc.T("checking references and time order", "проверка ссылок и порядка дат"));
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var reports = new List<FileReport>();
             for (var i = 0; i < entries.Count; i++)
             {
                 var inputPath = entries[i].Import?.Path ?? entries[i].Rejected!.Path;
                 var stem = Path.GetFileNameWithoutExtension(inputPath);
-                var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
+                var rejectsPath = outputs.Claim($"import-{importId}-{stem}", ".rejects.csv");
                 if (entries[i].Import is not { } file)
                 {
                     var whole = entries[i].Rejected!;
@@ -194,7 +193,7 @@ public sealed class Importer
             string? warningsPath = null;
             if (!options.DryRun && Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
             {
-                warningsPath = Path.Combine(reportDir, $"import-{importId}-warnings.csv");
+                warningsPath = outputs.Claim($"import-{importId}-warnings", ".csv");
                 Directory.CreateDirectory(reportDir);
                 var pending = outputs.Pending(warningsPath);
                 ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{pending.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
