@@ -96,6 +96,9 @@ public sealed record ImportReport
     /// <summary>True for a dry run (rolled back by design).</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>Files of an imported folder that the profile does not describe: not read, not counted, no effect on the exit code.</summary>
+    public IReadOnlyList<SkippedFile> Skipped { get; init; } = [];
+
     /// <summary>Where all warnings were written row by row; null when there were none.</summary>
     public string? WarningsPath { get; init; }
 
@@ -119,6 +122,9 @@ public sealed record ImportReport
         : Stored > 0 ? 2
         : 1;
 }
+
+/// <summary>A file found in an imported folder and left out, with the reason as a sentence fragment for the user.</summary>
+public sealed record SkippedFile(string Path, string Reason);
 
 /// <summary>Receives progress of a running import; implementations must be cheap and thread-safe.</summary>
 public interface IImportProgress

@@ -33,9 +33,13 @@ public sealed class Importer
     /// <c>*.csv</c> directly inside each folder, in name order. Throws <see cref="SalesKpiException"/>
     /// for a path that does not exist or a folder without CSV files.
     /// </summary>
-    public static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths)
+    public static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths) =>
+        Resolve(paths).Select(f => f.Path).ToList();
+
+    // Each file once, with whether it came only from a folder (a file also named on its own counts as named).
+    private static List<(string Path, bool FromFolder)> Resolve(IEnumerable<string> paths)
     {
-        var files = new List<string>();
+        var files = new List<(string Path, bool FromFolder)>();
         foreach (var p in paths)
         {
             var full = Path.GetFullPath(p);
@@ -53,11 +57,11 @@ public sealed class Importer
                         full));
                 }
 
-                files.AddRange(csvs);
+                files.AddRange(csvs.Select(f => (f, true)));
             }
             else if (File.Exists(full))
             {
-                files.Add(full);
+                files.Add((full, false));
             }
             else
             {
@@ -68,7 +72,10 @@ public sealed class Importer
             }
         }
 
-        return files.Distinct(StringComparer.Ordinal).ToList();
+        return files
+            .GroupBy(f => f.Path, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.All(f => f.FromFolder)))
+            .ToList();
     }
 
     /// <summary>Runs one import. Throws <see cref="SalesKpiException"/> for a bad path; any other failure rolls back and rethrows.</summary>
@@ -82,7 +89,26 @@ public sealed class Importer
             phase.Restart();
         }
 
-        var files = ResolveFiles(options.Paths);
+        var resolved = Resolve(options.Paths);
+
+        // A folder holds what an export holds; a file of it the profile does not describe is not input.
+        // A file named on its own is meant to be imported, so it stays a rejected file.
+        var skipped = options.Profile is { } chosen
+            ? resolved.Where(f => f.FromFolder && chosen.For(f.Path) is null)
+                .Select(f => new SkippedFile(f.Path, Loc.T("the profile maps no entity to it", "профиль не сопоставляет ему никакой сущности")))
+                .ToList()
+            : [];
+        var files = resolved.Where(f => !skipped.Any(s => s.Path == f.Path)).Select(f => f.Path).ToList();
+        if (files.Count == 0)
+        {
+            throw new SalesKpiException(Loc.F(
+                "No file in {0} matches profile '{1}' (its patterns: {2}): name the export files as the profile expects.",
+                "Ни один файл в {0} не подходит под профиль «{1}» (его шаблоны: {2}): назовите файлы выгрузки так, как ожидает профиль.",
+                string.Join(", ", options.Paths),
+                options.Profile!.Name,
+                string.Join(", ", options.Profile.Files.Select(f => f.Match))));
+        }
+
         var started = clock.GetUtcNow().UtcDateTime;
         var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
         var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
@@ -205,7 +231,7 @@ public sealed class Importer
             }
 
             ws.Execute($"DROP TABLE {warningsTable}");
-            var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath };
+            var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath, Skipped = skipped };
             if (options.DryRun)
             {
                 tx.Rollback();

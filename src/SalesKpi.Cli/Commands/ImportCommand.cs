@@ -52,6 +52,11 @@ internal sealed class ImportCommand : Command<ImportSettings>
 
     internal static void Print(ImportReport report)
     {
+        foreach (var s in report.Skipped)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
+        }
+
         foreach (var f in report.Files)
         {
             var name = Path.GetFileName(f.Path);
