@@ -64,4 +64,28 @@ public sealed class ImportTrialTests : IDisposable
         r.Out.ShouldContain("skipped accounts.csv: the profile maps no entity to it");
         r.Out.ShouldContain("Total: read 2 = stored 2 + rejected 0");
     }
+
+    [Theory]
+    [InlineData("spend2.csv", "spend")]
+    [InlineData("deals2025.csv", "deals")]
+    [InlineData("deals_q1.csv", "deals")]
+    [InlineData("deal_stages-2025.csv", "deal_stages")]
+    [InlineData("leads.2025.csv", "leads")]
+    [InlineData("leadsheet.csv", null)]
+    [InlineData("spending.csv", null)]
+    public void An_entity_name_followed_by_a_separator_or_a_digit_names_the_entity(string file, string? entity) =>
+        EntityCatalog.FromFileName(file)?.Name.ShouldBe(entity);
+
+    [Fact]
+    public void A_name_that_is_no_entity_is_told_the_accepted_pattern()
+    {
+        using var ws = Ws.Create(dir);
+        dir.Write("spending.csv", "date,amount\n2025-01-01,10\n");
+        dir.Write("spend2.csv", "date,amount\n2025-01-01,10\n");
+
+        var report = Import(ws, null, "spending.csv", "spend2.csv");
+
+        report.Files[0].Error!.ShouldContain("followed by nothing, by -, _ or . or by a digit (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)");
+        (report.Files[1].Error, report.Files[1].Stored).ShouldBe((null, 1L));
+    }
 }
