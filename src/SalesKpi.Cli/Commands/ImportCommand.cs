@@ -106,6 +106,8 @@ internal sealed class ImportCommand : Command<ImportSettings>
                     {
                         null => "—",
                         DateTime t => t.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC",
+                        DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC",
                         IFormattable x => x.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
                         _ => v.ToString() ?? string.Empty,
                     })).ToArray());

@@ -88,4 +88,16 @@ public sealed class ImportTrialTests : IDisposable
         report.Files[0].Error!.ShouldContain("followed by nothing, by -, _ or . or by a digit (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)");
         (report.Files[1].Error, report.Files[1].Stored).ShouldBe((null, 1L));
     }
+
+    [Fact]
+    public void A_dry_run_preview_prints_dates_in_iso_order()
+    {
+        dir.Write("spend.csv", "date,amount,channel\n2025-02-01,10,ads\n");
+        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+
+        var r = CliRunner.Run(dir.Path, "import", "spend.csv", "--dry-run");
+
+        r.Out.ShouldContain("2025-02-01");
+        r.Out.ShouldNotContain("02/01/2025");
+    }
 }
