@@ -265,7 +265,8 @@ public static class EntityCatalog
 
     /// <summary>
     /// Recognises the entity of a file from its name: the stem must be an entity name, optionally
-    /// followed by <c>-</c>, <c>_</c> or <c>.</c> and anything (<c>leads-2025.csv</c>). Longest match wins,
+    /// followed by <c>-</c>, <c>_</c>, <c>.</c> or a digit and anything (<c>leads-2025.csv</c>, <c>spend2.csv</c>);
+    /// a letter after the name makes another word (<c>leadsheet.csv</c> is no entity). Longest match wins,
     /// so <c>deal_stages.csv</c> is never taken for <c>deals</c>. Null when no entity matches.
     /// </summary>
     public static EntityDef? FromFileName(string fileName)
@@ -279,7 +280,7 @@ public static class EntityCatalog
                 continue;
             }
 
-            if (stem.Length > e.Name.Length && stem[e.Name.Length] is not ('-' or '_' or '.'))
+            if (stem.Length > e.Name.Length && stem[e.Name.Length] is not ('-' or '_' or '.' or (>= '0' and <= '9')))
             {
                 continue;
             }

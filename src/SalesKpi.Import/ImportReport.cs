@@ -15,7 +15,7 @@ public sealed record ImportOptions
     /// <summary>When true, any rejected row or file rolls the whole import back.</summary>
     public bool Strict { get; init; }
 
-    /// <summary>Folder for rejects and warnings files; default <c>saleskpi-rejects</c> next to the workspace.</summary>
+    /// <summary>Folder for rejects and warnings files; default <c>&lt;workspace name&gt;-rejects</c> beside the workspace file (<c>sales-rejects</c> for <c>sales.duckdb</c>).</summary>
     public string? ReportDirectory { get; init; }
 
     /// <summary>Receives one line per finished phase with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>
@@ -96,6 +96,9 @@ public sealed record ImportReport
     /// <summary>True for a dry run (rolled back by design).</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>Files of an imported folder that the profile does not describe: not read, not counted, no effect on the exit code.</summary>
+    public IReadOnlyList<SkippedFile> Skipped { get; init; } = [];
+
     /// <summary>Where all warnings were written row by row; null when there were none.</summary>
     public string? WarningsPath { get; init; }
 
@@ -119,6 +122,9 @@ public sealed record ImportReport
         : Stored > 0 ? 2
         : 1;
 }
+
+/// <summary>A file found in an imported folder and left out, with the reason as a sentence fragment for the user.</summary>
+public sealed record SkippedFile(string Path, string Reason);
 
 /// <summary>Receives progress of a running import; implementations must be cheap and thread-safe.</summary>
 public interface IImportProgress

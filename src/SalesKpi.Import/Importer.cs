@@ -33,9 +33,13 @@ public sealed class Importer
     /// <c>*.csv</c> directly inside each folder, in name order. Throws <see cref="SalesKpiException"/>
     /// for a path that does not exist or a folder without CSV files.
     /// </summary>
-    public static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths)
+    public static IReadOnlyList<string> ResolveFiles(IEnumerable<string> paths) =>
+        Resolve(paths).Select(f => f.Path).ToList();
+
+    // Each file once, with whether it came only from a folder (a file also named on its own counts as named).
+    private static List<(string Path, bool FromFolder)> Resolve(IEnumerable<string> paths)
     {
-        var files = new List<string>();
+        var files = new List<(string Path, bool FromFolder)>();
         foreach (var p in paths)
         {
             var full = Path.GetFullPath(p);
@@ -53,11 +57,11 @@ public sealed class Importer
                         full));
                 }
 
-                files.AddRange(csvs);
+                files.AddRange(csvs.Select(f => (f, true)));
             }
             else if (File.Exists(full))
             {
-                files.Add(full);
+                files.Add((full, false));
             }
             else
             {
@@ -68,7 +72,10 @@ public sealed class Importer
             }
         }
 
-        return files.Distinct(StringComparer.Ordinal).ToList();
+        return files
+            .GroupBy(f => f.Path, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.All(f => f.FromFolder)))
+            .ToList();
     }
 
     /// <summary>Runs one import. Throws <see cref="SalesKpiException"/> for a bad path; any other failure rolls back and rethrows.</summary>
@@ -82,11 +89,30 @@ public sealed class Importer
             phase.Restart();
         }
 
-        var files = ResolveFiles(options.Paths);
+        var resolved = Resolve(options.Paths);
+
+        // A folder holds what an export holds; a file of it the profile does not describe is not input.
+        // A file named on its own is meant to be imported, so it stays a rejected file.
+        var skipped = options.Profile is { } chosen
+            ? resolved.Where(f => f.FromFolder && chosen.For(f.Path) is null)
+                .Select(f => new SkippedFile(f.Path, Loc.T("the profile maps no entity to it", "профиль не сопоставляет ему никакой сущности")))
+                .ToList()
+            : [];
+        var files = resolved.Where(f => !skipped.Any(s => s.Path == f.Path)).Select(f => f.Path).ToList();
+        if (files.Count == 0)
+        {
+            throw new SalesKpiException(Loc.F(
+                "No file in {0} matches profile '{1}' (its patterns: {2}): name the export files as the profile expects.",
+                "Ни один файл в {0} не подходит под профиль «{1}» (его шаблоны: {2}): назовите файлы выгрузки так, как ожидает профиль.",
+                string.Join(", ", options.Paths),
+                options.Profile!.Name,
+                string.Join(", ", options.Profile.Files.Select(f => f.Match))));
+        }
+
         var started = clock.GetUtcNow().UtcDateTime;
         var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
         var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
-        var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(ws.Path)!, "saleskpi-rejects");
+        var reportDir = options.ReportDirectory ?? ReportFiles.DefaultDirectory(ws.Path);
         var warningsTable = $"_wrn_{importId}";
         var outputs = new ReportFiles(reportDir, ws.Path);
         outputs.Recover(ws);
@@ -118,9 +144,9 @@ public sealed class Importer
                             profile.Name,
                             string.Join(", ", profile.Files.Select(f => f.Match)))
                         : Loc.F(
-                            "the file name does not name an entity: call it {0}.csv (or e.g. leads-2025.csv)",
-                            "имя файла не называет сущность: назовите его {0}.csv (или, например, leads-2025.csv)",
-                            string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));
+                            "the file name does not name an entity: it must start with one of {0}, followed by nothing, by -, _ or . or by a digit (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)",
+                            "имя файла не называет сущность: оно должно начинаться с одного из имён {0}, за которым ничего нет, или -, _, . или цифра (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)",
+                            string.Join(", ", EntityCatalog.All.Select(e => e.Name)));
                     var unrecognised = WholeFileRejection.Create(path, firstFileId + i, null, reason);
                     entries.Add((null, unrecognised));
                     progress.FileFinished(unrecognised.ToReport(null));
@@ -151,13 +177,12 @@ public sealed class Importer
 
             // References are checked once every file is in, because files may arrive in any order.
             progress.Step(Loc.T("checking references and time order", "проверка ссылок и порядка дат"));
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var reports = new List<FileReport>();
             for (var i = 0; i < entries.Count; i++)
             {
                 var inputPath = entries[i].Import?.Path ?? entries[i].Rejected!.Path;
                 var stem = Path.GetFileNameWithoutExtension(inputPath);
-                var rejectsPath = Path.Combine(reportDir, $"import-{importId}-{(names.Add(stem) ? stem : $"{stem}-{i + 1}")}.rejects.csv");
+                var rejectsPath = outputs.Claim($"import-{importId}-{stem}", ".rejects.csv");
                 if (entries[i].Import is not { } file)
                 {
                     var whole = entries[i].Rejected!;
@@ -194,7 +219,7 @@ public sealed class Importer
             string? warningsPath = null;
             if (!options.DryRun && Convert.ToInt64(ws.Scalar($"SELECT count(*) FROM {warningsTable}"), CultureInfo.InvariantCulture) > 0)
             {
-                warningsPath = Path.Combine(reportDir, $"import-{importId}-warnings.csv");
+                warningsPath = outputs.Claim($"import-{importId}-warnings", ".csv");
                 Directory.CreateDirectory(reportDir);
                 var pending = outputs.Pending(warningsPath);
                 ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{pending.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
@@ -206,7 +231,7 @@ public sealed class Importer
             }
 
             ws.Execute($"DROP TABLE {warningsTable}");
-            var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath };
+            var result = new ImportReport { ImportId = importId, Files = reports, WarningsPath = warningsPath, Skipped = skipped };
             if (options.DryRun)
             {
                 tx.Rollback();

@@ -10,13 +10,37 @@ namespace SalesKpi.Import;
 /// import commits, so a failed, rolled-back or killed import leaves no report of rows that were never
 /// stored. A kill can still fall between the commit and the move: the next import of the same workspace
 /// finishes the move when the import it belongs to is in the log, and deletes the file otherwise.
+/// A final name is never one that exists already: a user's corrected rejects file, or one of another
+/// workspace, is what "fix it and import it again" relies on, so it is never overwritten.
 /// </summary>
 internal sealed partial class ReportFiles(string directory, string workspacePath)
 {
     private const string Suffix = ".pending";
     private readonly List<(string Pending, string Final)> files = [];
+    private readonly HashSet<string> claimed = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The default folder for the report files of <paramref name="workspacePath"/>: <c>&lt;workspace name&gt;-rejects</c> beside it, so two workspaces in one folder never share one.</summary>
+    public static string DefaultDirectory(string workspacePath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(workspacePath))!, Path.GetFileNameWithoutExtension(workspacePath) + "-rejects");
 
     private string Prefix => "." + Path.GetFileName(workspacePath) + ".";
+
+    /// <summary>
+    /// A final path <c>&lt;stem&gt;&lt;suffix&gt;</c> in the folder that neither exists nor was claimed earlier in
+    /// this import; otherwise <c>&lt;stem&gt;-2&lt;suffix&gt;</c>, <c>-3</c>, … (case-insensitive, for file systems that are).
+    /// </summary>
+    public string Claim(string stem, string suffix)
+    {
+        for (var n = 1; ; n++)
+        {
+            var name = n == 1 ? stem + suffix : string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}{suffix}");
+            var final = Path.Combine(directory, name);
+            if (!File.Exists(final) && !File.Exists(Path.Combine(directory, Prefix + name + Suffix)) && claimed.Add(final))
+            {
+                return final;
+            }
+        }
+    }
 
     /// <summary>Where to write the file that becomes <paramref name="final"/> once the import commits.</summary>
     public string Pending(string final)
@@ -33,7 +57,8 @@ internal sealed partial class ReportFiles(string directory, string workspacePath
         {
             try
             {
-                File.Move(pending, final, overwrite: true);
+                // A file that appeared under the name since it was claimed is kept; the report stays pending and the next import removes it.
+                File.Move(pending, final, overwrite: false);
             }
             catch (IOException)
             {

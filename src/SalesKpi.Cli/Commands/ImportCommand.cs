@@ -52,6 +52,11 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
 
     internal static void Print(ImportReport report)
     {
+        foreach (var s in report.Skipped)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
+        }
+
         foreach (var f in report.Files)
         {
             var name = Path.GetFileName(f.Path);
@@ -101,6 +106,8 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
                     {
                         null => "—",
                         DateTime t => t.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC",
+                        DateOnly day => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                        DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC",
                         IFormattable x => x.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
                         _ => v.ToString() ?? string.Empty,
                     })).ToArray());
