@@ -144,9 +144,9 @@ public sealed class Importer
                             profile.Name,
                             string.Join(", ", profile.Files.Select(f => f.Match)))
                         : Loc.F(
-                            "the file name does not name an entity: it must start with one of {0}, followed by nothing, by -, _ or . or by a digit (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)",
-                            "имя файла не называет сущность: оно должно начинаться с одного из имён {0}, за которым ничего нет, или -, _, . или цифра (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)",
-                            string.Join(", ", EntityCatalog.All.Select(e => e.Name)));
+                            "the file name does not name an entity: call it {0}.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)",
+                            "имя файла не называет сущность: назовите его {0}.csv или начните имя с одного из этих названий, за которым идёт -, _, . или цифра (deals-2025.csv, deals_q1.csv, spend2.csv)",
+                            string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));
                     var unrecognised = WholeFileRejection.Create(path, firstFileId + i, null, reason);
                     entries.Add((null, unrecognised));
                     progress.FileFinished(unrecognised.ToReport(null));

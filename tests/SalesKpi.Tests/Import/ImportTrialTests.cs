@@ -85,7 +85,7 @@ public sealed class ImportTrialTests : IDisposable
 
         var report = Import(ws, null, "spending.csv", "spend2.csv");
 
-        report.Files[0].Error!.ShouldContain("followed by nothing, by -, _ or . or by a digit (deals.csv, deals-2025.csv, deals_q1.csv, spend2.csv)");
+        report.Files[0].Error!.ShouldContain("call it leads.csv, customers.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, revenue.csv, nps.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)");
         (report.Files[1].Error, report.Files[1].Stored).ShouldBe((null, 1L));
     }
 
