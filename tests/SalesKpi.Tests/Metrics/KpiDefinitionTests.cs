@@ -127,16 +127,25 @@ public sealed class KpiDefinitionTests(DemoWorkspace demo) : IClassFixture<DemoW
     [Fact]
     public void Every_catalogue_kpi_with_a_test_gets_a_p_value_from_diagnose()
     {
-        var report = new DiagnoseEngine(ws).Run(Period.Parse("2025-Q4"), Period.Parse("2025-Q3"), AsOf, new KpiParameters(), string.Empty, alpha: 1.01);
+        // Whole years, so that the KPIs have the units the small-sample rules (SignificanceRules) ask for.
+        var report = new DiagnoseEngine(ws).Run(Period.Parse("2025"), Period.Parse("2024"), AsOf, new KpiParameters(), string.Empty, alpha: 1.01);
         var notTested = report.NotTested.ToDictionary(n => n.Kpi, n => n.Reason);
 
+        var shortOfUnits = 0;
         foreach (var kpi in KpiCatalog.All)
         {
             var tested = report.Findings.Any(f => f.Kpi == kpi.Id) || report.Unchanged.Contains(kpi.Id);
             var hasTest = KpiDefinitions.For(kpi).Test.Kind != ChangeTestKind.None;
             if (hasTest)
             {
-                tested.ShouldBeTrue($"{kpi.Id}: {notTested.GetValueOrDefault(kpi.Id)}");
+                // Short of the units SignificanceRules ask for, a KPI is still reached by its own test, which
+                // says so; any other reason would mean the definition's test was never dispatched.
+                if (!tested)
+                {
+                    notTested[kpi.Id].ShouldStartWith("too few", Case.Sensitive, kpi.Id);
+                    shortOfUnits++;
+                }
+
                 if (report.Findings.FirstOrDefault(f => f.Kpi == kpi.Id) is { } finding)
                 {
                     finding.Test.ShouldBe(KpiDefinitions.For(kpi).Test.Name, kpi.Id);
@@ -148,6 +157,9 @@ public sealed class KpiDefinitionTests(DemoWorkspace demo) : IClassFixture<DemoW
                 notTested.ShouldContainKey(kpi.Id);
             }
         }
+
+        // The demo's two years give every tested KPI its units but one (realised LTV: a dozen churned customers a year).
+        shortOfUnits.ShouldBeLessThanOrEqualTo(1);
     }
 }
 
