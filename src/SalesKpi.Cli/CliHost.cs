@@ -1,6 +1,8 @@
 using SalesKpi.Cli.Commands;
 using SalesKpi.Core;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Cli;
 

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Contracts;
 

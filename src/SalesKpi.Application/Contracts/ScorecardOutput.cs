@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using SalesKpi.Core.Config;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Contracts;
 

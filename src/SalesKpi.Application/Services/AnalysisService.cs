@@ -1,6 +1,8 @@
 using SalesKpi.Core;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Services;
 

@@ -1,7 +1,9 @@
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Services;
 

@@ -1,5 +1,7 @@
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Services;
 

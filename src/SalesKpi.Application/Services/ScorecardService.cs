@@ -5,8 +5,10 @@ using System.Text;
 using SalesKpi.Application.Contracts;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application.Services;
 

@@ -2,10 +2,12 @@ using System.Globalization;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Cli.Commands;
 

@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
-using SalesKpi.Metrics;
 using Spectre.Console;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Cli.Commands;
 

@@ -6,10 +6,12 @@ using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Import;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Cli.Commands;
 

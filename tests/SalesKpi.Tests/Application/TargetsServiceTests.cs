@@ -1,7 +1,9 @@
 using SalesKpi.Application;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Application;
 

@@ -30,7 +30,7 @@ public sealed class WritePathCliTests : IDisposable
     private int Versions()
     {
         using var ws = SalesKpi.Storage.Workspace.Open(dir.File("saleskpi.duckdb"));
-        return SalesKpi.Metrics.ConfigStore.Versions(ws).Count;
+        return SalesKpi.Metrics.KpiSystem.ConfigStore.Versions(ws).Count;
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class WritePathCliTests : IDisposable
         var good = Run("config", "show").Out;
         using (var ws = SalesKpi.Storage.Workspace.Open(dir.File("saleskpi.duckdb")))
         {
-            var number = SalesKpi.Metrics.ConfigStore.Latest(ws)!.Number + 1;
+            var number = SalesKpi.Metrics.KpiSystem.ConfigStore.Latest(ws)!.Number + 1;
             BrickedWorkspaceCli.Store(ws, number, good.Replace("targets: []", "targets:\n  - { kpi: win_rate, period: \"2026-Q1\", value: 0.3, tolerance: 500 }", StringComparison.Ordinal));
         }
 

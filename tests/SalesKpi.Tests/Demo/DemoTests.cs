@@ -176,7 +176,7 @@ public sealed class DemoFunnelTests : IDisposable
         DemoGenerator.Write(dir.File("data"), new DemoOptions { Leads = 20000, Now = now });
         using var ws = Workspace.Create(dir.Db, new SalesKpi.Core.WorkspaceSettings("Europe/Moscow", "RUB"), FixedClock.At("2026-11-27T09:00:00Z"));
         new Importer(ws, FixedClock.At("2026-11-27T09:00:00Z")).Run(new ImportOptions { Paths = [dir.File("data")] });
-        var funnel = new SalesKpi.Metrics.FunnelEngine(ws).Run(SalesKpi.Core.Period.Parse("2025"), FixedClock.At("2026-11-27T09:00:00Z").GetUtcNow(), new SalesKpi.Core.Kpis.KpiParameters());
+        var funnel = new SalesKpi.Metrics.Analyses.FunnelEngine(ws).Run(SalesKpi.Core.Period.Parse("2025"), FixedClock.At("2026-11-27T09:00:00Z").GetUtcNow(), new SalesKpi.Core.Kpis.KpiParameters());
         funnel.Stages.ShouldBe(["qualification", "discovery", "proposal", "negotiation"]);
         var stages = funnel.Steps.Where(s => funnel.Stages.Contains(s.Name)).ToList();
         stages.MaxBy(s => s.Lost)!.Name.ShouldBe("proposal");

@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.RegularExpressions;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Engine;
 
@@ -108,7 +110,10 @@ public sealed class SqlSnapshotTests
     {
         // Covers SQL no snapshot renders (calibration, simulation, the KPI-system store): the dialect lives in Storage.
         var src = Path.GetFullPath(Path.Combine(SnapshotDir(), "..", "..", "..", "..", "src", "SalesKpi.Metrics"));
-        var files = Directory.GetFiles(src, "*.cs", SearchOption.TopDirectoryOnly);
+        var files = Directory.GetFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
         files.ShouldNotBeEmpty();
         var placeholder = new Regex(@"\$[a-z_][a-z0-9_]*", RegexOptions.CultureInvariant);
         foreach (var file in files)

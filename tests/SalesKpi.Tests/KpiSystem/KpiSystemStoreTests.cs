@@ -3,8 +3,10 @@ using System.Text;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
-using SalesKpi.Metrics;
 using SalesKpi.Tests.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.KpiSystem;
 

@@ -2,8 +2,10 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Import;
-using SalesKpi.Metrics;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using SalesKpi.Core;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 

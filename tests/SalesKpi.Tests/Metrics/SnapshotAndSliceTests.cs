@@ -1,7 +1,9 @@
 using System.Globalization;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Import;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 

@@ -1,6 +1,8 @@
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
-using SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 

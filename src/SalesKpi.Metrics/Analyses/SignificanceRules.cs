@@ -1,7 +1,9 @@
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>
 /// The outcome of testing a change between two periods: the two-sided p-value and the test's name, or,

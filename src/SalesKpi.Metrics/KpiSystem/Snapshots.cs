@@ -2,8 +2,10 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>One stored value of a KPI in a snapshot.</summary>
 /// <param name="SnapshotId">The snapshot.</param>

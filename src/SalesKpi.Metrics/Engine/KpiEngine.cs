@@ -5,8 +5,10 @@ using System.Numerics;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Engine;
 
 /// <summary>
 /// Computes KPIs inside the database: one aggregate query per KPI family serves every bucket of the

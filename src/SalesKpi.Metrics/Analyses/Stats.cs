@@ -1,4 +1,7 @@
-namespace SalesKpi.Metrics;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
+
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>The interval estimates of the specification.</summary>
 public static class Stats

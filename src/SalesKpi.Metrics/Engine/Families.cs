@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Text;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Engine;
 
 /// <summary>
 /// A KPI family: the units one set of KPIs is computed over (leads of a cohort, deals closed in a

@@ -3,8 +3,10 @@ using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>
 /// The change of a KPI against a baseline period. <see cref="Significant"/> is null when no test applies

@@ -3,8 +3,10 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>
 /// One step of the funnel. <see cref="Count"/> units reached it; <see cref="StepConversion"/> is the

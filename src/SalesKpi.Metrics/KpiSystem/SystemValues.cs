@@ -3,8 +3,10 @@ using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>
 /// Computes the KPIs of a KPI system — catalogue KPIs and custom ones — through <see cref="KpiEngine"/>:

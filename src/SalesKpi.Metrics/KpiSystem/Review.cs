@@ -1,8 +1,10 @@
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>What the review says about one KPI.</summary>
 public enum ReviewFinding

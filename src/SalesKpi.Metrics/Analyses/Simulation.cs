@@ -3,8 +3,10 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>One lever change: <c>+10%</c> (relative), <c>+2pp</c> (ratios, percentage points) or an absolute value.</summary>
 /// <param name="Lever">leads, leads.CHANNEL, lead_to_sql_rate, sql_to_opportunity_rate, win_rate, lead_response_time, average_deal_size, sales_cycle_length.</param>

@@ -3,8 +3,10 @@ using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>One stored version of a workspace's KPI system.</summary>
 /// <param name="Number">Version number, from 1, in order of application.</param>

@@ -1,4 +1,7 @@
-namespace SalesKpi.Metrics;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.KpiSystem;
+
+namespace SalesKpi.Metrics.Engine;
 
 /// <summary>The records of one source of a KPI (e.g. the deals closed in the period), as listed by explain.</summary>
 /// <param name="Title">What the records are, in the current language.</param>

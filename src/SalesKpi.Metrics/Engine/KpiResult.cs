@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Engine;
 
 /// <summary>A 95 % interval [<see cref="Low"/>, <see cref="High"/>] around a value.</summary>
 /// <param name="Low">Lower bound.</param>

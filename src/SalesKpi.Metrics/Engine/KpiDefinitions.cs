@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Engine;
 
 /// <summary>
 /// The aggregates and context one KPI value is computed from: the family aggregates of its bucket and

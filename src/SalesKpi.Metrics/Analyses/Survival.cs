@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>
 /// Time-to-win of the deals created in a period: the Kaplan–Meier estimate over deals that were won

@@ -3,8 +3,10 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>Conversion of one score decile (1 = lowest scores).</summary>
 /// <param name="Decile">1 to 10.</param>

@@ -3,8 +3,10 @@ using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.KpiSystem;
 
 /// <summary>
 /// A forecast of a KPI for one period from the periods of the same kind before it: a least-squares trend fitted

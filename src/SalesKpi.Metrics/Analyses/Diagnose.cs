@@ -2,8 +2,10 @@ using System.Collections.Immutable;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using SalesKpi.Storage;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>The slice whose change explains most of a KPI's change.</summary>
 /// <param name="Dimension">owner or channel.</param>

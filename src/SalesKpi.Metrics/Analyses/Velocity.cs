@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
-namespace SalesKpi.Metrics;
+namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>The four factors of sales velocity in one period: V = deals × win rate × deal size ÷ cycle days.</summary>
 /// <param name="Deals">Deals created in the period.</param>
