@@ -92,6 +92,12 @@ public sealed record KpiDef(int Number, string Id, string NameEn, string NameRu,
     /// <summary>The name in the current language.</summary>
     public string Name => Loc.T(NameEn, NameRu);
 
+    /// <summary>The name as a message (code <c>kpi.ID</c>), to pass as an argument of another message.</summary>
+    public Msg Title => Msg.Of("kpi." + Id, NameEn, NameRu);
+
+    /// <summary>The name in <paramref name="language"/>.</summary>
+    public string NameIn(Language language) => language == Language.Ru ? NameRu : NameEn;
+
     /// <summary>True when the value is a proportion that carries a Wilson interval.</summary>
     public bool IsProportion => Unit == KpiUnit.Ratio;
 }
