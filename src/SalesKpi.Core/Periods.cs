@@ -72,22 +72,8 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         _ => Range(Start.AddYears(-1), End.AddYears(-1)),
     };
 
-    /// <summary>Local midnight of <paramref name="day"/> in <paramref name="zone"/> as UTC; a midnight skipped by DST is the first instant after the gap.</summary>
-    public static DateTime MidnightUtc(DateOnly day, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        if (zone == TimeZoneInfo.Utc)
-        {
-            return DateTime.SpecifyKind(local, DateTimeKind.Utc);
-        }
-
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(30);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    /// <summary>Local midnight of <paramref name="day"/> in <paramref name="zone"/> as UTC, by the one daylight-saving rule (<see cref="WorkspaceTime"/>): a midnight skipped by a change is the first instant after the gap, a midnight shown twice the first of them.</summary>
+    public static DateTime MidnightUtc(DateOnly day, TimeZoneInfo zone) => WorkspaceTime.ToUtc(day, TimeOnly.MinValue, zone);
 
     /// <summary>The year <paramref name="year"/>.</summary>
     public static Period Year(int year) => new(new DateOnly(year, 1, 1), new DateOnly(year + 1, 1, 1), year.ToString(CultureInfo.InvariantCulture));

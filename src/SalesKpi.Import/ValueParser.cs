@@ -133,23 +133,8 @@ public static class ValueParser
         return Outcome.Ok;
     }
 
-    /// <summary>Converts a local wall-clock time in <paramref name="zone"/> to UTC (gap: moved forward; overlap: standard time).</summary>
-    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        if (zone == TimeZoneInfo.Utc)
-        {
-            return DateTime.SpecifyKind(local, DateTimeKind.Utc);
-        }
-
-        if (zone.IsInvalidTime(local))
-        {
-            // A wall-clock time skipped by a DST change: the clock read this value only because it
-            // had not been moved yet, so the instant is the one just after the gap.
-            local = local.AddHours(1);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
-    }
+    /// <summary>Converts a local wall-clock time in <paramref name="zone"/> to UTC by the workspace's one daylight-saving rule (<see cref="WorkspaceTime.ToUtc(DateTime, TimeZoneInfo)"/>).</summary>
+    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone) => WorkspaceTime.ToUtc(local, zone);
 
     /// <summary>Parses a calendar date <c>YYYY-MM-DD</c>.</summary>
     public static Outcome TryParseDate(ReadOnlySpan<char> s, out DateOnly date)

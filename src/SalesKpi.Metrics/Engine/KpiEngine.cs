@@ -268,17 +268,8 @@ public sealed class KpiEngine
 
     private static double Epoch(DateTime utc) => (utc - DateTime.UnixEpoch).TotalSeconds;
 
-    // A local time skipped by a DST change moves past the gap, as elsewhere in SalesKpi.
-    private static DateTime LocalToUtc(DateOnly day, TimeOnly time, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(15);
-        }
-
-        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
-    }
+    // Working hours skipped or repeated by a DST change follow the workspace's one rule.
+    private static DateTime LocalToUtc(DateOnly day, TimeOnly time, TimeZoneInfo zone) => WorkspaceTime.ToUtc(day, time, zone);
 
     /// <summary>
     /// Rows per entity known at as-of (dated by the entity's date column), so that "no … data imported" does not
