@@ -14,17 +14,35 @@ public static class CliApp
     /// <summary>Exit code of a failure: nothing was done, the message says why.</summary>
     public const int Failure = 1;
 
-    /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static int Run(string[] args, TimeProvider clock)
-    {
-        Loc.Current = ChooseLanguage(args);
-        var verbose = args.Contains("--verbose");
-        if (Console.IsOutputRedirected)
-        {
-            // Logs and pipes have no width; wrapping at Spectre's default 80 columns would split paths.
-            AnsiConsole.Profile.Width = 250;
-        }
+    /// <summary>Runs the command line in this process's console and environment and returns the exit code.</summary>
+    public static int Run(string[] args, TimeProvider clock) => Run(args, CliEnvironment.ForProcess() with { Clock = clock });
 
+    /// <summary>
+    /// Runs the command line in <paramref name="env"/> and returns the exit code. Nothing of one run outlives it
+    /// or reaches another run in the same process: the language is scoped to this call, the display culture
+    /// Spectre sets on the thread is put back, and screen, streams, variables, folder and clock come from
+    /// <paramref name="env"/> alone.
+    /// </summary>
+    public static int Run(string[] args, CliEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(env);
+        var language = ChooseLanguage(args, env);
+        using var scope = Loc.Use(language);
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        try
+        {
+            return RunIn(args, env, language);
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
+    }
+
+    private static int RunIn(string[] args, CliEnvironment env, Language language)
+    {
+        var verbose = args.Contains("--verbose");
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -32,7 +50,8 @@ public static class CliApp
             config.SetApplicationVersion(Version);
             config.SetApplicationCulture(Loc.DisplayCulture);
             config.PropagateExceptions();
-            config.Settings.Registrar.RegisterInstance(new CliHost(clock));
+            config.ConfigureConsole(env.Console);
+            config.Settings.Registrar.RegisterInstance(new CliHost(env, language));
 
             // Root examples walk the product in order: demo, own data, KPIs, diagnosis, KPI system.
             config.AddExample("demo");
@@ -242,14 +261,14 @@ public static class CliApp
             {
                 // Read by the benchmarks; on Linux this is the kernel's high-water mark of resident memory.
                 using var self = System.Diagnostics.Process.GetCurrentProcess();
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: peak memory: {self.PeakWorkingSet64 / (1024 * 1024)} MB"));
+                env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: peak memory: {self.PeakWorkingSet64 / (1024 * 1024)} MB"));
             }
 
             return code;
         }
         catch (Exception ex)
         {
-            var code = Fail(ex, args, verbose);
+            var code = Fail(ex, args, verbose, env);
             // 'check' runs under cron: its failures must not look like "at risk" (1).
             return args.FirstOrDefault(a => !a.StartsWith('-')) == "check" ? CheckExit.Error : code;
         }
@@ -259,10 +278,12 @@ public static class CliApp
     public static string Version =>
         typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    private static int Fail(Exception ex, string[] args, bool verbose)
+    private static int Fail(Exception ex, string[] args, bool verbose, CliEnvironment env)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (Console.IsErrorRedirected)
+        var err = AnsiConsole.Create(env.ErrorRedirected
+            ? new AnsiConsoleSettings { Out = new AnsiConsoleOutput(env.Error), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors }
+            : new AnsiConsoleSettings { Out = new AnsiConsoleOutput(env.Error) });
+        if (env.ErrorRedirected)
         {
             err.Profile.Width = 250;
         }
@@ -284,7 +305,7 @@ public static class CliApp
         return Failure;
     }
 
-    private static Language ChooseLanguage(string[] args)
+    private static Language ChooseLanguage(string[] args, CliEnvironment env)
     {
         var i = Array.IndexOf(args, "--lang");
         if (i >= 0 && i + 1 < args.Length && Loc.Parse(args[i + 1]) is { } fromArgs)
@@ -292,7 +313,7 @@ public static class CliApp
             return fromArgs;
         }
 
-        return Loc.Parse(Environment.GetEnvironmentVariable("SALESKPI_LANG"))
+        return Loc.Parse(env.Variable("SALESKPI_LANG"))
             ?? Loc.Parse(CultureInfo.CurrentUICulture.Name)
             ?? Language.En;
     }

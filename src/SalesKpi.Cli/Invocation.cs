@@ -8,9 +8,6 @@ namespace SalesKpi.Cli;
 /// </summary>
 public static class Invocation
 {
-    /// <summary>The command prefix for this process.</summary>
-    public static string Current => Command(Environment.ProcessPath, AppContext.BaseDirectory, Environment.CurrentDirectory, Environment.GetEnvironmentVariable("PATH"));
-
     /// <summary>
     /// The command prefix for a process whose executable is <paramref name="processPath"/>, whose
     /// assemblies are in <paramref name="baseDirectory"/>, run from <paramref name="cwd"/> with

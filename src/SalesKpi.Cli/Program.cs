@@ -2,4 +2,4 @@ using System.Text;
 using SalesKpi.Cli;
 
 Console.OutputEncoding = Encoding.UTF8;
-return CliApp.Run(args, TimeProvider.System);
+return CliApp.Run(args, CliEnvironment.ForProcess());

@@ -20,6 +20,23 @@ public sealed record ImportOptions
 
     /// <summary>Receives one line per finished phase with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>
     public Action<string>? Trace { get; init; }
+
+    /// <summary>
+    /// Called inside the import's transaction when it reaches each <see cref="ImportStage"/>; null for none. It lets
+    /// a host inject faults (fail, or hold the import so it can be killed at that point): an exception it throws
+    /// fails the import like any other error, with nothing stored.
+    /// </summary>
+    public Action<ImportStage>? AtStage { get; init; }
+}
+
+/// <summary>The points of an import at which <see cref="ImportOptions.AtStage"/> is called.</summary>
+public enum ImportStage
+{
+    /// <summary>A file's rows are appended to its staging table, before duplicates and replacements are resolved.</summary>
+    RowsAppended,
+
+    /// <summary>Everything is stored and logged and the report files are pending; the next step is the commit.</summary>
+    BeforeCommit,
 }
 
 /// <summary>

@@ -11,13 +11,6 @@ namespace SalesKpi.Import;
 /// </summary>
 public sealed class Importer
 {
-    /// <summary>
-    /// Environment variable for fault injection in tests: <c>pause-before-commit</c> makes the import
-    /// print a marker to stderr and wait before committing, so a test can kill it at that point;
-    /// <c>fail-after-append</c> makes the engine fail after a file's rows are appended.
-    /// </summary>
-    public const string FaultVariable = "SALESKPI_FAULT";
-
     private readonly Workspace ws;
     private readonly TimeProvider clock;
 
@@ -157,7 +150,7 @@ public sealed class Importer
                 try
                 {
                     file.Stage(progress, ct);
-                    FailIfAsked();
+                    options.AtStage?.Invoke(ImportStage.RowsAppended);
                     Trace($"{Path.GetFileName(path)} read and appended");
                     file.Resolve();
                     Trace($"{Path.GetFileName(path)} duplicates and replacements resolved");
@@ -248,7 +241,7 @@ public sealed class Importer
             }
 
             Log(result, started, options.Strict);
-            PauseIfAsked();
+            options.AtStage?.Invoke(ImportStage.BeforeCommit);
             progress.Step(Loc.T("committing", "сохранение"));
             Trace("report files written, log recorded");
             tx.Commit();
@@ -290,25 +283,6 @@ public sealed class Importer
                 ? Loc.F("The import failed and nothing of it was stored: {0}.", "Импорт не удался, из него ничего не сохранено: {0}.", cause)
                 : Loc.F("The import failed while reading {0} and nothing of it was stored: {1}.", "Импорт не удался при чтении {0}, из него ничего не сохранено: {1}.", Path.GetFileName(file), cause),
             ex);
-    }
-
-    // Lets a test make the engine fail mid-import (which aborts the transaction) to see that the cause is what the user reads.
-    private void FailIfAsked()
-    {
-        if (Environment.GetEnvironmentVariable(FaultVariable) == "fail-after-append")
-        {
-            ws.Execute("SELECT error('injected fault after appending rows')");
-        }
-    }
-
-    private static void PauseIfAsked()
-    {
-        if (Environment.GetEnvironmentVariable(FaultVariable) == "pause-before-commit")
-        {
-            Console.Error.WriteLine("fault: paused before commit");
-            Console.Error.Flush();
-            Thread.Sleep(Timeout.Infinite);
-        }
     }
 
     private void Log(ImportReport result, DateTime started, bool strict)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using SalesKpi.Cli;
 using SalesKpi.Core;
 using SalesKpi.Storage;
+using Spectre.Console.Testing;
 
 namespace SalesKpi.Tests;
 
@@ -111,5 +113,40 @@ public static class CliRunner
         }
 
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
+
+/// <summary>
+/// Runs the command line inside the test process, as <see cref="CliRunner"/> runs it as a child process:
+/// the same arguments, folder and variables (SALESKPI_DB unset, SALESKPI_LANG=en unless given) and the same
+/// <see cref="CliRunner.Result"/>, but on a Spectre <c>TestConsole</c> 250 columns wide (what a redirected
+/// process gets) and string writers, with no process start. Standard output holds the screen output and the
+/// documents (JSON, CSV, YAML) in the order they were written, as a pipe would.
+/// </summary>
+public static class InProcessCli
+{
+    public static CliRunner.Result Run(string cwd, params string[] args) => Run(cwd, null, args);
+
+    public static CliRunner.Result Run(string cwd, IDictionary<string, string>? env, params string[] args) =>
+        Run(cwd, env, TimeProvider.System, args);
+
+    public static CliRunner.Result Run(string cwd, IDictionary<string, string>? env, TimeProvider clock, params string[] args)
+    {
+        using var console = new TestConsole().Width(250);
+        using var err = new StringWriter();
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["SALESKPI_LANG"] = "en" };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            variables[k] = v;
+        }
+
+        // The import reports progress and waits from a worker thread: standard error must take lines from two threads.
+        var environment = new CliEnvironment(console, console.Profile.Out.Writer, TextWriter.Synchronized(err), clock)
+        {
+            Variables = variables,
+            CurrentDirectory = cwd,
+        };
+        var exit = CliApp.Run(args, environment);
+        return new CliRunner.Result(exit, console.Output, err.ToString());
     }
 }

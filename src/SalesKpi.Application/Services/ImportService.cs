@@ -8,7 +8,11 @@ namespace SalesKpi.Application.Services;
 /// <param name="Profile">A mapping profile name or file, or null for canonical files.</param>
 /// <param name="Strict">Roll back when any row is rejected.</param>
 /// <param name="DryRun">Check everything, store nothing.</param>
-public sealed record ImportRequest(IReadOnlyList<string> Paths, string? Profile, bool Strict, bool DryRun);
+public sealed record ImportRequest(IReadOnlyList<string> Paths, string? Profile, bool Strict, bool DryRun)
+{
+    /// <summary>The host's hook at each stage of the import (fault injection for reliability tests); null for none.</summary>
+    public Action<ImportStage>? AtStage { get; init; }
+}
 
 /// <summary>
 /// An import ready to run: the workspace is open for writing, the profile loaded and the files resolved, so
@@ -50,7 +54,7 @@ public sealed class ImportService
         try
         {
             var profile = request.Profile is null ? null : MappingProfile.Load(request.Profile);
-            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace };
+            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace, AtStage = request.AtStage };
             return new ImportJob(ws, options, Importer.ResolveFiles(options.Paths), ctx);
         }
         catch

@@ -51,25 +51,15 @@ internal class WorkspaceCommandSettings : GlobalSettings
     /// <summary>The default of --wait: long enough for a report or a small import to finish.</summary>
     public const int DefaultWaitSeconds = 30;
 
-    /// <summary>The workspace path: --db, else SALESKPI_DB, else the default file in the current folder.</summary>
-    public string DbPath => Resolve(Db, Workspace.DefaultFileName);
-
     public override ValidationResult Validate() =>
         Wait is < 0 or > 86_400
             ? ValidationResult.Error(Loc.F("--wait {0} is out of range: give seconds from 0 to 86400.", "--wait {0} вне диапазона: укажите секунды от 0 до 86400.", Wait))
             : base.Validate();
-
-    /// <summary>The given path, else SALESKPI_DB, else <paramref name="fallback"/>.</summary>
-    public static string Resolve(string? db, string fallback) =>
-        db ?? (Environment.GetEnvironmentVariable("SALESKPI_DB") is { Length: > 0 } env ? env : fallback);
 }
 
 /// <summary>Console helpers shared by the commands.</summary>
 internal static class Output
 {
-    /// <summary>True when stdout is a terminal that can redraw (progress bars, colours).</summary>
-    public static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-
     /// <summary>Formats a count for display in the user's culture.</summary>
     public static string N(long n) => n.ToString("N0", Loc.DisplayCulture);
 

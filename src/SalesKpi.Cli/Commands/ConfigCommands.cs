@@ -17,11 +17,11 @@ internal static class KpiSystemFile
     /// <summary>The file for workspace <paramref name="db"/>: <c>sales.duckdb</c> → <c>sales.kpi-system.yaml</c>, beside it.</summary>
     public static string PathFor(string db) => KpiSystemFiles.PathFor(db);
 
-    public static void Print(IReadOnlyList<ConfigIssue> errors)
+    public static void Print(CliHost host, IReadOnlyList<ConfigIssue> errors)
     {
         foreach (var e in errors)
         {
-            Console.Error.WriteLine(e.ToString());
+            host.Error.WriteLine(e.ToString());
         }
     }
 
@@ -29,29 +29,29 @@ internal static class KpiSystemFile
     public static DateOnly? Effective(string? text) => KpiSystemFiles.Effective(text);
 
     /// <summary>Prints what a new version changed, or that nothing did.</summary>
-    public static void Applied(ConfigVersion? version, string? previousDocument)
+    public static void Applied(CliHost host, ConfigVersion? version, string? previousDocument)
     {
         if (version is null)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No change: the KPI system is already exactly this; no version was added.", "Изменений нет: система KPI уже такая; новая версия не создана.")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No change: the KPI system is already exactly this; no version was added.", "Изменений нет: система KPI уже такая; новая версия не создана.")));
             return;
         }
 
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Version {0} stored, effective from {1:yyyy-MM-dd}: {2}",
             "Сохранена версия {0}, действует с {1:yyyy-MM-dd}: {2}",
             version.Number,
             version.EffectiveFrom,
             version.Reason)));
-        PrintDiff(LineDiff.Hunks(LineDiff.Compute(previousDocument ?? string.Empty, version.Document)));
+        PrintDiff(host, LineDiff.Hunks(LineDiff.Compute(previousDocument ?? string.Empty, version.Document)));
     }
 
-    public static void PrintDiff(IReadOnlyList<DiffLine> lines)
+    public static void PrintDiff(CliHost host, IReadOnlyList<DiffLine> lines)
     {
         foreach (var l in lines)
         {
             var colour = l.Op switch { '+' => "green", '-' => "red", _ => "grey" };
-            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(l.Op + " " + l.Text)}[/]");
+            host.Console.MarkupLine($"[{colour}]{Markup.Escape(l.Op + " " + l.Text)}[/]");
         }
     }
 }
@@ -87,16 +87,16 @@ internal sealed class ConfigValidateCommand(CliHost host) : Command<ConfigFileSe
 {
     public override int Execute(CommandContext context, ConfigFileSettings settings, CancellationToken cancellationToken)
     {
-        var (path, result) = new ConfigService().Validate(settings.File, host.Context(settings));
+        var (path, result) = new ConfigService().Validate(settings.File is { } file ? host.PathOf(file) : null, host.Context(settings));
         if (result.Errors.Count > 0)
         {
-            KpiSystemFile.Print(result.Errors);
-            AnsiConsole.MarkupLine("[red]" + Markup.Escape(Loc.F("{0}: {1} error(s).", "{0}: ошибок — {1}.", path, result.Errors.Count)) + "[/]");
+            KpiSystemFile.Print(host, result.Errors);
+            host.Console.MarkupLine("[red]" + Markup.Escape(Loc.F("{0}: {1} error(s).", "{0}: ошибок — {1}.", path, result.Errors.Count)) + "[/]");
             return 1;
         }
 
         var c = result.Config!;
-        AnsiConsole.MarkupLine("[green]" + Markup.Escape(Loc.F(
+        host.Console.MarkupLine("[green]" + Markup.Escape(Loc.F(
             "{0} is valid: {1} goals, {2} active KPIs ({3} custom), {4}.",
             "{0} корректен: целей — {1}, активных KPI — {2} (пользовательских — {3}), {4}.",
             path,
@@ -122,13 +122,13 @@ internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySett
         ConfigApplied applied;
         try
         {
-            applied = new ConfigService().Apply(new ApplyConfigRequest(settings.File, settings.Change), host.Context(settings, settings.AuthorName));
+            applied = new ConfigService().Apply(new ApplyConfigRequest(settings.File is { } file ? host.PathOf(file) : null, settings.Change), host.Context(settings, settings.AuthorName));
         }
         catch (InvalidInputException ex)
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                host.Error.WriteLine(e);
             }
 
             throw;
@@ -136,10 +136,10 @@ internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySett
 
         foreach (var note in applied.Notes)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
         }
 
-        KpiSystemFile.Applied(applied.Written.Version, applied.Written.PreviousDocument);
+        KpiSystemFile.Applied(host, applied.Written.Version, applied.Written.PreviousDocument);
         return 0;
     }
 }
@@ -151,7 +151,7 @@ internal sealed class ConfigLogCommand(CliHost host) : Command<WorkspaceCommandS
         var (versions, zone) = new ConfigService().Log(host.Context(settings));
         if (versions.Count == 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No KPI-system versions yet: saleskpi config apply FILE --reason \"...\".", "Версий системы KPI пока нет: saleskpi config apply ФАЙЛ --reason \"...\".")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No KPI-system versions yet: saleskpi config apply FILE --reason \"...\".", "Версий системы KPI пока нет: saleskpi config apply ФАЙЛ --reason \"...\".")));
             return 0;
         }
 
@@ -170,8 +170,8 @@ internal sealed class ConfigLogCommand(CliHost host) : Command<WorkspaceCommandS
             previous = v.Document;
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T("What changed: saleskpi config diff V1 V2.", "Что изменилось: saleskpi config diff V1 V2.")) + "[/]");
+        host.Console.Write(table);
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T("What changed: saleskpi config diff V1 V2.", "Что изменилось: saleskpi config diff V1 V2.")) + "[/]");
         return 0;
     }
 }
@@ -192,13 +192,13 @@ internal sealed class ConfigDiffCommand(CliHost host) : Command<ConfigDiffSettin
     public override int Execute(CommandContext context, ConfigDiffSettings settings, CancellationToken cancellationToken)
     {
         var (a, b, hunks) = new ConfigService().Diff(settings.From, settings.To, host.Context(settings));
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
+        host.Console.MarkupLine(Markup.Escape(Loc.F("Version {0} → {1}: {2}", "Версия {0} → {1}: {2}", a.Number, b.Number, b.Reason)));
         if (hunks.Count == 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No difference.", "Различий нет.")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No difference.", "Различий нет.")));
         }
 
-        KpiSystemFile.PrintDiff(hunks);
+        KpiSystemFile.PrintDiff(host, hunks);
         return 0;
     }
 }
@@ -215,12 +215,12 @@ internal sealed class ConfigShowCommand(CliHost host) : Command<ConfigShowSettin
     public override int Execute(CommandContext context, ConfigShowSettings settings, CancellationToken cancellationToken)
     {
         var shown = new ConfigService().Show(settings.Version, host.Context(settings));
-        Console.Out.Write(shown.Document);
+        host.Out.Write(shown.Document);
         if (shown.Unreadable is { } unreadable)
         {
             // The stored text is still shown, as the starting point of the repair the message describes.
-            KpiSystemFile.Print(shown.Problems);
-            Console.Error.WriteLine(unreadable);
+            KpiSystemFile.Print(host, shown.Problems);
+            host.Error.WriteLine(unreadable);
             return 1;
         }
 

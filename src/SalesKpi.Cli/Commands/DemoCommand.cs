@@ -37,8 +37,6 @@ internal sealed class DemoSettings : GlobalSettings
     [LocDescription("Add a small share of broken rows, to see the import's rejects report.", "Добавить немного испорченных строк, чтобы увидеть отчёт об отклонённых строках.")]
     public bool Dirty { get; init; }
 
-    public string DbPath => WorkspaceCommandSettings.Resolve(Db, "saleskpi-demo.duckdb");
-
     public override ValidationResult Validate() =>
         Leads is < 100 or > 100_000_000
             ? ValidationResult.Error(Loc.T("--leads must be between 100 and 100000000.", "--leads должно быть от 100 до 100000000."))
@@ -47,53 +45,55 @@ internal sealed class DemoSettings : GlobalSettings
 
 internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
 {
+    private const string DefaultFile = "saleskpi-demo.duckdb";
+
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
-        var db = Path.GetFullPath(settings.DbPath);
-        var outDir = Path.GetFullPath(settings.Out ?? Path.Combine(Path.GetDirectoryName(db)!, "saleskpi-demo-data"));
-        var trace = ImportCommand.Trace(settings);
+        var db = Path.GetFullPath(host.WorkspacePath(settings.Db, DefaultFile));
+        var outDir = Path.GetFullPath(settings.Out is { } given ? host.PathOf(given) : Path.Combine(Path.GetDirectoryName(db)!, "saleskpi-demo-data"));
+        var trace = ImportCommand.Trace(host, settings);
         var ctx = host.Context(settings, db) with { Trace = trace, User = "saleskpi demo" };
         var demo = new DemoService();
         var generated = demo.Generate(new DemoRequest(outDir, settings.Leads, settings.Seed, settings.Dirty), ctx);
         var (summary, nowLocal, nowUtc) = (generated.Summary, generated.NowLocal, host.Clock.GetUtcNow());
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Generated {0} rows of a service company's sales history ({1:yyyy-MM-dd} – {2:yyyy-MM-dd}) in {3:F1} s: {4}",
             "Сгенерировано {0} строк истории продаж сервисной компании ({1:yyyy-MM-dd} – {2:yyyy-MM-dd}) за {3:F1} с: {4}",
             Output.N(summary.Rows.Values.Sum()), summary.Start, summary.End, summary.Elapsed.TotalSeconds,
             string.Join(", ", summary.Rows.Select(kv => $"{kv.Key} {Output.N(kv.Value)}")))));
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Files: {0}", "Файлы: {0}", outDir)));
+        host.Console.MarkupLine(Markup.Escape(Loc.F("Files: {0}", "Файлы: {0}", outDir)));
         trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generated {summary.Rows.Values.Sum()} rows in {summary.Elapsed.TotalSeconds:F3} s"));
 
         var watch = Stopwatch.StartNew();
         ImportReport report;
         using (var job = new ImportService().Prepare(new ImportRequest([outDir], null, Strict: false, DryRun: false), ctx))
         {
-            report = ImportCommand.RunWithProgress(job, cancellationToken);
+            report = ImportCommand.RunWithProgress(host, job, cancellationToken);
         }
 
         if (settings.Dirty || report.Rejected > 0)
         {
-            ImportCommand.Print(report);
+            ImportCommand.Print(host, report);
         }
         else
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Imported {0} rows in {1:F1} s.", "Импортировано {0} строк за {1:F1} с.", Output.N(report.Stored), watch.Elapsed.TotalSeconds)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("Imported {0} rows in {1:F1} s.", "Импортировано {0} строк за {1:F1} с.", Output.N(report.Stored), watch.Elapsed.TotalSeconds)));
         }
 
         Scorecard(demo.Scorecard(ctx));
         var system = demo.SetUpKpiSystem(ctx);
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "KPI system: {0}, with {1} targets suggested from history for {2} and the four quarters before.",
             "Система KPI: {0}, {1} целей, предложенных по истории, на {2} и четыре предыдущих квартала.",
             system.File,
             system.Targets,
             system.Quarter.Label)));
         var targets = system.Targets;
-        var dbArg = " --db " + Invocation.Quote(settings.DbPath);
-        var saleskpi = Invocation.Current;
+        var dbArg = " --db " + Invocation.Quote(host.WorkspaceArgument(settings.Db, DefaultFile));
+        var saleskpi = host.Invocation;
         var quarter = TimeRules.LastCompleteQuarter(nowUtc, TimeZoneInfo.FindSystemTimeZoneById(DemoService.Zone)).Label;
-        AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
+        host.Console.WriteLine();
+        host.Console.MarkupLine("[bold]" + Markup.Escape(Loc.T("Next, try:", "Что дальше:")) + "[/]");
         foreach (var (cmd, en, ru) in new[]
         {
             ($"{saleskpi} scorecard{dbArg}", "this quarter against its targets, with pacing and goal attainment", "текущий квартал против целей, с прогнозом и достижением целей"),
@@ -106,14 +106,14 @@ internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
             ($"{saleskpi} simulate{dbArg} --set leads.referral=+30% --set win_rate=+2pp", "what next quarter brings if you change a lever", "что даст следующий квартал, если изменить рычаг"),
         })
         {
-            AnsiConsole.MarkupLine($"  [cyan]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(Loc.T(en, ru))}[/]");
+            host.Console.MarkupLine($"  [cyan]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(Loc.T(en, ru))}[/]");
         }
 
         return report.ExitCode == 1 ? 1 : 0;
     }
 
     /// <summary>The last complete quarter against the one before, with direction-aware changes.</summary>
-    private static void Scorecard(DemoScorecard demo)
+    private void Scorecard(DemoScorecard demo)
     {
         var (current, previous, report, currency) = (demo.Current, demo.Previous, demo.Report, demo.Currency);
         var table = new Table()
@@ -133,8 +133,8 @@ internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
                 KpiFormat.Change(kpi, before.Value, after.Value));
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+        host.Console.Write(table);
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Green is better, red is worse, given which way each KPI improves; ratios change in percentage points. Intervals and sample sizes: saleskpi report.",
             "Зелёное — лучше, красное — хуже с учётом того, в какую сторону улучшается KPI; доли меняются в процентных пунктах. Интервалы и размеры выборок: saleskpi report.")) + "[/]");
     }

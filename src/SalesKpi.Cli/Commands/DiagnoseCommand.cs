@@ -33,18 +33,18 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
     {
         var dbArg = settings.Db is null ? string.Empty : " --db " + settings.Db;
         var answer = new AnalysisService().Diagnose(new AnalysisWindow(settings.Period, settings.AsOf), settings.Compare == "year", settings.Alpha, dbArg, host.Context(settings));
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         var (report, after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (settings.Format == "json")
         {
-            Console.Out.WriteLine(DiagnoseOutput.Json(report));
+            host.Out.WriteLine(DiagnoseOutput.Json(report));
             return 0;
         }
 
-        AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Diagnosis: {0} against {1}", "Диагностика: {0} против {1}", after.Label, before.Label)) + "[/]");
+        host.Console.MarkupLine("[bold]" + Markup.Escape(Loc.F("Diagnosis: {0} against {1}", "Диагностика: {0} против {1}", after.Label, before.Label)) + "[/]");
         if (report.Findings.IsEmpty)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No statistically significant change (p < {0}).", "Статистически значимых изменений нет (p < {0}).", settings.Alpha)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("No statistically significant change (p < {0}).", "Статистически значимых изменений нет (p < {0}).", settings.Alpha)));
         }
 
         var i = 0;
@@ -52,18 +52,18 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
         {
             var colour = f.Better switch { true => "green", false => "red", _ => "grey" };
             var tag = f.Better switch { true => Loc.T("better", "лучше"), false => Loc.T("worse", "хуже"), _ => Loc.T("change", "изменение") };
-            AnsiConsole.MarkupLine($"{++i,2}. [{colour}]{Markup.Escape(tag)}[/] {Markup.Escape(f.Text)}");
-            AnsiConsole.MarkupLine($"    [cyan]{Markup.Escape(f.Drill)}[/]");
+            host.Console.MarkupLine($"{++i,2}. [{colour}]{Markup.Escape(tag)}[/] {Markup.Escape(f.Text)}");
+            host.Console.MarkupLine($"    [cyan]{Markup.Escape(f.Drill)}[/]");
         }
 
         if (!report.Unchanged.IsEmpty)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("No significant change: {0}.", "Без значимых изменений: {0}.", string.Join(", ", report.Unchanged))) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("No significant change: {0}.", "Без значимых изменений: {0}.", string.Join(", ", report.Unchanged))) + "[/]");
         }
 
         foreach (var (kpi, reason) in report.NotTested)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("Not tested: {0} ({1}).", "Не проверено: {0} ({1}).", kpi, reason)) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("Not tested: {0} ({1}).", "Не проверено: {0} ({1}).", kpi, reason)) + "[/]");
         }
 
         return 0;

@@ -31,27 +31,27 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
     public override int Execute(CommandContext context, ExplainSettings settings, CancellationToken cancellationToken)
     {
         var answer = new ExplainService().Run(new ExplainQuery(settings.Kpi, settings.Period, settings.AsOf, settings.Slice, settings.Limit), host.Context(settings));
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         var (kpi, custom, period, asOf, slice, limit, explanation, currency, zone) = (answer.Kpi, answer.Custom, answer.Period, answer.AsOf, answer.Slice, answer.Limit, answer.Explanation, answer.Currency, answer.Zone);
         if (custom is not null)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("{0} is {1} for {2}.", "{0} — это {1} для {2}.", custom.Id, custom.Base, KpiFormat.Slice(custom.Filter))) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("{0} is {1} for {2}.", "{0} — это {1} для {2}.", custom.Id, custom.Base, KpiFormat.Slice(custom.Filter))) + "[/]");
         }
 
         var report = explanation.Report;
         var result = explanation.Result;
 
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Name)}[/] ({Markup.Escape(kpi.Id)}) — {Markup.Escape(period.Label)} ({period.Start:yyyy-MM-dd} – {period.LastDay:yyyy-MM-dd}), {Markup.Escape(slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))}");
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), answer.TimeZone)));
-        AnsiConsole.MarkupLine(Markup.Escape(explanation.Definition));
+        host.Console.MarkupLine($"[bold]{Markup.Escape(kpi.Name)}[/] ({Markup.Escape(kpi.Id)}) — {Markup.Escape(period.Label)} ({period.Start:yyyy-MM-dd} – {period.LastDay:yyyy-MM-dd}), {Markup.Escape(slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))}");
+        host.Console.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), answer.TimeZone)));
+        host.Console.MarkupLine(Markup.Escape(explanation.Definition));
         foreach (var note in report.Notes)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
         }
 
         if (result is null)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No record falls into this slice in the period.", "В этом разрезе за период нет ни одной записи.")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No record falls into this slice in the period.", "В этом разрезе за период нет ни одной записи.")));
             return 0;
         }
 
@@ -59,25 +59,25 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
         var formula = result.Numerator is { } num && result.Denominator is { } den
             ? $"{KpiFormat.Number(num)} ÷ {KpiFormat.Number(den)} = {value}"
             : value;
-        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(kpi.Id)} = {Markup.Escape(formula)}[/]   n = {Output.N(result.N)}");
+        host.Console.MarkupLine($"[bold]{Markup.Escape(kpi.Id)} = {Markup.Escape(formula)}[/]   n = {Output.N(result.N)}");
         if (result.Ci95 is { } ci)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("95 % interval: {0}", "95 % интервал: {0}", KpiFormat.Interval(kpi, ci, currency))));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("95 % interval: {0}", "95 % интервал: {0}", KpiFormat.Interval(kpi, ci, currency))));
         }
 
         foreach (var (k, v) in result.Details)
         {
-            AnsiConsole.MarkupLine(Markup.Escape($"  {k} = {(v is { } d ? KpiFormat.Number(d) : "—")}"));
+            host.Console.MarkupLine(Markup.Escape($"  {k} = {(v is { } d ? KpiFormat.Number(d) : "—")}"));
         }
 
         if (result.Reason is not null)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Undefined: {0}.", "Не определено: {0}.", result.Reason)) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Undefined: {0}.", "Не определено: {0}.", result.Reason)) + "[/]");
         }
 
         if (result.Flags.Length > 0)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(string.Join("; ", result.Flags.Select(f => f == "partial"
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(string.Join("; ", result.Flags.Select(f => f == "partial"
                 ? Loc.T("partial: the period runs past the as-of moment", "неполный период: он продолжается после момента расчёта")
                 : Loc.T("immature: the conversion window has not elapsed for the whole cohort", "незрелая когорта: окно конверсии истекло не для всей когорты")))) + "[/]");
         }
@@ -90,10 +90,10 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
                 table.AddRow(source.Columns.Select(c => Markup.Escape(Cell(row.TryGetValue(c, out var v) ? v : null, zone))).ToArray());
             }
 
-            AnsiConsole.Write(table);
+            host.Console.Write(table);
             if (source.Rows.Count > limit)
             {
-                AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F("First {0} records shown; --limit 0 lists all.", "Показаны первые {0} записей; --limit 0 покажет все.", limit)) + "[/]");
+                host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("First {0} records shown; --limit 0 lists all.", "Показаны первые {0} записей; --limit 0 покажет все.", limit)) + "[/]");
             }
         }
 

@@ -32,14 +32,14 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
     {
         var answer = new FunnelService().Run(new FunnelQuery(settings.Period, settings.AsOf, settings.By), host.Context(settings));
         var funnel = answer.Funnel;
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         switch (settings.Format)
         {
             case "json":
-                Console.Out.WriteLine(FunnelOutput.Json(funnel));
+                host.Out.WriteLine(FunnelOutput.Json(funnel));
                 break;
             case "csv":
-                Console.Out.Write(FunnelOutput.Csv(funnel));
+                host.Out.Write(FunnelOutput.Csv(funnel));
                 break;
             default:
                 Table(funnel, answer.Currency, answer.Zone);
@@ -49,7 +49,7 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
         return 0;
     }
 
-    private static void Table(FunnelReport f, string currency, TimeZoneInfo zone)
+    private void Table(FunnelReport f, string currency, TimeZoneInfo zone)
     {
         var c = Loc.DisplayCulture;
         var table = new Table()
@@ -84,14 +84,14 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
                 s.P90Days is { } p ? p.ToString("N1", c) : "—");
         }
 
-        AnsiConsole.Write(table);
-        var chart = new BarChart().Width(Math.Min(100, AnsiConsole.Profile.Width)).Label(Markup.Escape(Loc.T("Reached each step", "Дошли до этапа")));
+        host.Console.Write(table);
+        var chart = new BarChart().Width(Math.Min(100, host.Console.Profile.Width)).Label(Markup.Escape(Loc.T("Reached each step", "Дошли до этапа")));
         foreach (var s in f.Steps)
         {
             chart.AddItem(Markup.Escape(s.Name), s.Count, s.Section == "leads" ? Color.SteelBlue : Color.Green);
         }
 
-        AnsiConsole.Write(chart);
+        host.Console.Write(chart);
         SliceTable(f);
 
         var ranked = f.ByRevenueAtStake;
@@ -118,16 +118,16 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
                     Output.N(s.Stalled));
             }
 
-            AnsiConsole.Write(losses);
+            host.Console.Write(losses);
             if (f.ByDelay.Count > 0 && f.ByDelay[0] is { } slowest)
             {
-                AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+                host.Console.MarkupLine(Markup.Escape(Loc.F(
                     "Most revenue at stake: {0}. Slowest stage: {1} (median {2:N1} days).",
                     "Больше всего выручки под угрозой: {0}. Самый медленный этап: {1} (медиана {2:N1} дн.).",
                     ranked[0].Name, slowest.Name, slowest.DaysInStageMedian)));
             }
 
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
                 "Revenue at stake = deals lost at the stage × the share of deals reaching it that go on to win × the average won deal: an estimate of the wins lost, unlike the recorded amounts of the lost deals in the table above.",
                 "Выручка под угрозой = сделки, потерянные на этапе × доля дошедших до него сделок, которые затем выигрываются × средняя выигранная сделка: оценка упущенных выигрышей, в отличие от записанных сумм проигранных сделок в таблице выше.")) + "[/]");
         }
@@ -144,17 +144,17 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
                     d.Amount is { } a ? Markup.Escape(a.ToString("N0", c) + " " + currency) : "—");
             }
 
-            AnsiConsole.Write(stalled);
+            host.Console.Write(stalled);
         }
         if (f.StageOrderFromData)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.F(
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F(
                 "Stages ordered by when deals typically first enter them: {0}. Set the order with 'saleskpi params set pipeline_stages a,b,c'.",
                 "Этапы упорядочены по тому, когда сделки обычно в них попадают: {0}. Задать порядок: «saleskpi params set pipeline_stages a,b,c».",
                 string.Join(" → ", f.Stages))) + "[/]");
         }
 
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Skipped stages count as passed; won deals passed every stage; a lost deal is lost at its furthest stage. Days in a stage count open deals as still there at as-of (Kaplan–Meier). Days from the previous step are the days spent in the previous stage: a row shows what 'median days in stage' shows for the stage before it.",
             "Пропущенные этапы считаются пройденными; выигранные сделки прошли все этапы; проигранная сделка потеряна на самом дальнем этапе. Дни на этапе учитывают открытые сделки как ещё находящиеся там (Каплан — Мейер). Дни от предыдущего шага — это дни на предыдущем этапе: строка показывает то же, что «медиана дней на этапе» для этапа перед ней.")) + "[/]");
     }
@@ -165,7 +165,7 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
         : s.LostWithAmount < s.Lost ? Loc.F("{0} ({1:N0} {2} for {3} with an amount)", "{0} ({1:N0} {2} у {3} с суммой)", Output.N(s.Lost), s.LostValue, currency, s.LostWithAmount)
         : Loc.F("{0} ({1:N0} {2})", "{0} ({1:N0} {2})", Output.N(s.Lost), s.LostValue, currency);
 
-    private static void SliceTable(FunnelReport f)
+    private void SliceTable(FunnelReport f)
     {
         if (f.By is null || f.Slices.IsEmpty)
         {
@@ -188,6 +188,6 @@ internal sealed class FunnelCommand(CliHost host) : Command<FunnelSettings>
             table.AddRow([Markup.Escape(value), .. cells.Select(Markup.Escape)]);
         }
 
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
     }
 }

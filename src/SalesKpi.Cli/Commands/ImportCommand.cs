@@ -30,31 +30,38 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
 {
     public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
     {
-        var ctx = host.Context(settings) with { Trace = Trace(settings) };
-        using var job = new ImportService().Prepare(new ImportRequest(settings.Paths, settings.Profile, settings.Strict, settings.DryRun), ctx);
-        var report = RunWithProgress(job, cancellationToken);
-        Print(report);
+        var ctx = host.Context(settings) with { Trace = Trace(host, settings) };
+        var request = new ImportRequest([.. settings.Paths.Select(host.PathOf)], Profile(settings.Profile), settings.Strict, settings.DryRun) { AtStage = host.ImportFaults() };
+        using var job = new ImportService().Prepare(request, ctx);
+        var report = RunWithProgress(host, job, cancellationToken);
+        Print(host, report);
         return report.ExitCode;
     }
 
+    // A built-in profile is a bare name; anything that exists as a file, or looks like a path, is a file of this run's folder.
+    private string? Profile(string? profile) =>
+        profile is null || (!File.Exists(host.PathOf(profile)) && !Path.HasExtension(profile) && profile.IndexOfAny(['/', '\\']) < 0)
+            ? profile
+            : host.PathOf(profile);
+
     /// <summary>Runs an import on a worker thread while the progress display (after one second) runs here.</summary>
-    internal static ImportReport RunWithProgress(ImportJob job, CancellationToken cancellationToken)
+    internal static ImportReport RunWithProgress(CliHost host, ImportJob job, CancellationToken cancellationToken)
     {
-        var progress = new ImportProgress(job.Files);
+        var progress = new ImportProgress(host, job.Files);
         var run = Task.Run(() => job.Run(progress, cancellationToken), cancellationToken);
         progress.ShowWhileRunning(run);
         return run.GetAwaiter().GetResult();
     }
 
     /// <summary>Phase timings to stderr under --verbose.</summary>
-    internal static Action<string>? Trace(GlobalSettings settings) =>
-        settings.Verbose ? line => Console.Error.WriteLine("trace: " + line) : null;
+    internal static Action<string>? Trace(CliHost host, GlobalSettings settings) =>
+        settings.Verbose ? line => host.Error.WriteLine("trace: " + line) : null;
 
-    internal static void Print(ImportReport report)
+    internal static void Print(CliHost host, ImportReport report)
     {
         foreach (var s in report.Skipped)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
         }
 
         foreach (var f in report.Files)
@@ -63,13 +70,13 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
             var entity = f.Entity is null ? string.Empty : $" → {f.Entity}";
             var counts = Loc.F("read {0} = stored {1} + rejected {2}", "прочитано {0} = сохранено {1} + отклонено {2}", Output.N(f.Read), Output.N(f.Stored), Output.N(f.Rejected));
             var colour = f.Error is not null ? "red" : f.Rejected > 0 ? "yellow" : "green";
-            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(name + entity)}[/]: {Markup.Escape(counts)}");
+            host.Console.MarkupLine($"[{colour}]{Markup.Escape(name + entity)}[/]: {Markup.Escape(counts)}");
             if (f.Error is not null)
             {
-                AnsiConsole.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
+                host.Console.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
                 if (f.RejectsPath is not null)
                 {
-                    AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("its rows with the reason: {0}", "его строки с причиной: {0}", f.RejectsPath)));
+                    host.Console.MarkupLine("  " + Markup.Escape(Loc.F("its rows with the reason: {0}", "его строки с причиной: {0}", f.RejectsPath)));
                 }
 
                 continue;
@@ -83,18 +90,18 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
                     detail += Loc.F(", merged into same-key rows {0}", ", слито со строками того же ключа {0}", Output.N(f.Merged));
                 }
 
-                AnsiConsole.MarkupLine("  " + Markup.Escape(detail));
+                host.Console.MarkupLine("  " + Markup.Escape(detail));
             }
 
             if (f.IgnoredColumns.Count > 0)
             {
-                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: ignored unknown columns: {0}", "предупреждение: пропущены неизвестные столбцы: {0}", string.Join(", ", f.IgnoredColumns))) + "[/]");
+                host.Console.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: ignored unknown columns: {0}", "предупреждение: пропущены неизвестные столбцы: {0}", string.Join(", ", f.IgnoredColumns))) + "[/]");
             }
 
             foreach (var w in f.Warnings)
             {
                 var lines = string.Join(", ", w.SampleLines) + (w.Count > w.SampleLines.Count ? ", …" : string.Empty);
-                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
+                host.Console.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
             }
 
             if (f.Preview.Count > 0)
@@ -113,33 +120,33 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
                     })).ToArray());
                 }
 
-                AnsiConsole.Write(preview);
+                host.Console.Write(preview);
             }
 
             if (f.RejectsPath is not null)
             {
-                AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("rejected rows with line, column and reason: {0}", "отклонённые строки со строкой, столбцом и причиной: {0}", f.RejectsPath)));
+                host.Console.MarkupLine("  " + Markup.Escape(Loc.F("rejected rows with line, column and reason: {0}", "отклонённые строки со строкой, столбцом и причиной: {0}", f.RejectsPath)));
             }
         }
 
         if (report.WarningsPath is not null)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("All warnings, row by row: {0}", "Все предупреждения построчно: {0}", report.WarningsPath)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("All warnings, row by row: {0}", "Все предупреждения построчно: {0}", report.WarningsPath)));
         }
 
         var total = Loc.F("Total: read {0} = stored {1} + rejected {2}", "Итого: прочитано {0} = сохранено {1} + отклонено {2}", Output.N(report.Read), Output.N(report.Stored), Output.N(report.Rejected));
         if (report.DryRun)
         {
             var would = Loc.F("Dry run: read {0} = would store {1} + rejected {2}; nothing was stored and no file was written.", "Пробный запуск: прочитано {0} = было бы сохранено {1} + отклонено {2}; ничего не сохранено и не записано.", Output.N(report.Read), Output.N(report.Files.Sum(f => f.Stored)), Output.N(report.Rejected));
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(would) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(would) + "[/]");
         }
         else if (report.RolledBack)
         {
-            AnsiConsole.MarkupLine("[red]" + Markup.Escape(total + ". " + Loc.T("--strict: something was rejected, so nothing was stored.", "--strict: есть отклонённые данные, поэтому ничего не сохранено.")) + "[/]");
+            host.Console.MarkupLine("[red]" + Markup.Escape(total + ". " + Loc.T("--strict: something was rejected, so nothing was stored.", "--strict: есть отклонённые данные, поэтому ничего не сохранено.")) + "[/]");
         }
         else
         {
-            AnsiConsole.MarkupLine(Markup.Escape(total + Loc.F(" (import #{0}).", " (импорт №{0}).", report.ImportId)));
+            host.Console.MarkupLine(Markup.Escape(total + Loc.F(" (import #{0}).", " (импорт №{0}).", report.ImportId)));
         }
     }
 }

@@ -8,7 +8,7 @@ namespace SalesKpi.Cli.Commands;
 /// Shows an import's progress once it has run for more than a second: a live progress bar on a
 /// terminal, plain lines on stderr when output is redirected (logs, CI).
 /// </summary>
-internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgress
+internal sealed class ImportProgress(CliHost host, IReadOnlyList<string> files) : IImportProgress
 {
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PlainEvery = TimeSpan.FromSeconds(5);
@@ -63,9 +63,9 @@ internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgr
             return;
         }
 
-        if (Output.Interactive)
+        if (host.Interactive)
         {
-            AnsiConsole.Progress()
+            host.Console.Progress()
                 .AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(ctx =>
@@ -86,7 +86,7 @@ internal sealed class ImportProgress(IReadOnlyList<string> files) : IImportProgr
         while (!Ended(run, PlainEvery))
         {
             var (label, value) = Snapshot();
-            Console.Error.WriteLine(Loc.F("… {0}: {1:P0} of bytes", "… {0}: {1:P0} байт", label, (double)value / Math.Max(1, totalBytes)));
+            host.Error.WriteLine(Loc.F("… {0}: {1:P0} of bytes", "… {0}: {1:P0} байт", label, (double)value / Math.Max(1, totalBytes)));
         }
     }
 

@@ -35,23 +35,23 @@ internal sealed class InitCommand(CliHost host) : Command<InitSettings>
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                host.Error.WriteLine(e);
             }
 
             throw;
         }
 
         var (file, existing) = (created.KpiSystemFile, created.ExistingFile);
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Created workspace {0} (time zone {1}, currency {2}, schema {3}).",
             "Создана рабочая область {0} (часовой пояс {1}, валюта {2}, схема {3}).",
             created.Path, created.Settings.TimeZone, created.Settings.Currency, created.SchemaVersion)));
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "KPI system: {0} ({1}), applied as version 1 — edit it, then 'saleskpi config apply --reason \"...\"'.",
             "Система KPI: {0} ({1}), применена как версия 1 — отредактируйте и выполните «saleskpi config apply --reason \"...\"».",
             file,
             existing ? Loc.T("existing file", "существующий файл") : Loc.T("commented example", "пример с комментариями"))));
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Next: saleskpi import <folder with leads.csv, deals.csv, …>{0}",
             "Далее: saleskpi import <папка с leads.csv, deals.csv, …>{0}",
             settings.Db is null ? string.Empty : " --db " + settings.Db)));

@@ -38,7 +38,7 @@ internal sealed class ParamsCommand(CliHost host) : Command<ParamsSettings>
         }
 
         table.AddRow("business_calendar", Markup.Escape(answer.Calendar ?? Loc.T("none (calendar time)", "нет (календарное время)")), Markup.Escape(Loc.T("none — set it in the KPI-system file", "нет — задаётся в файле системы KPI")));
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
         return 0;
     }
 }

@@ -23,17 +23,6 @@ internal class KpiCommandSettings : WorkspaceCommandSettings
     [LocDescription("Compute as of this moment; data after it is ignored. A date alone means the end of that day (default: now).", "Считать на этот момент; более поздние данные не учитываются. Дата без времени — конец этого дня (по умолчанию — сейчас).")]
     public string? AsOf { get; init; }
 
-    /// <summary>The as-of moment (<see cref="TimeRules.ResolveAsOf"/>); a warning goes to stderr.</summary>
-    public DateTimeOffset ResolveAsOf(TimeZoneInfo zone, TimeProvider clock) => ResolveAsOf(AsOf, zone, clock);
-
-    /// <summary>The as-of moment written as <paramref name="asOf"/> (<see cref="TimeRules.ResolveAsOf"/>); a warning goes to stderr.</summary>
-    public static DateTimeOffset ResolveAsOf(string? asOf, TimeZoneInfo zone, TimeProvider clock)
-    {
-        var moment = TimeRules.ResolveAsOf(asOf, zone, clock, out var warning);
-        CliHost.Warn(warning is null ? [] : [warning]);
-        return moment;
-    }
-
     /// <summary>The period, or the current year in the workspace zone.</summary>
     public Period ResolvePeriod(TimeZoneInfo zone, TimeProvider clock) =>
         TimeRules.ResolvePeriod(Period, DefaultPeriod.CurrentYear, zone, clock.GetUtcNow(), clock);
@@ -78,15 +67,15 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
         var answer = new ReportService().Run(new ReportQuery(settings.Period, settings.AsOf, settings.Grain, Split(settings.By), Split(settings.Kpi)), host.Context(settings));
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         switch (settings.Format)
         {
             case "json":
-                Console.Out.Write(ReportOutput.Json(answer.Report));
-                Console.Out.WriteLine();
+                host.Out.Write(ReportOutput.Json(answer.Report));
+                host.Out.WriteLine();
                 break;
             case "csv":
-                Console.Out.Write(ReportOutput.Csv(answer.Report));
+                host.Out.Write(ReportOutput.Csv(answer.Report));
                 break;
             default:
                 Table(answer.Report, answer.Currency, answer.Zone);
@@ -99,7 +88,7 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
     internal static List<string> Split(string? list) =>
         list is null ? [] : [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static void Table(KpiReport report, string currency, TimeZoneInfo zone)
+    private void Table(KpiReport report, string currency, TimeZoneInfo zone)
     {
         var asOf = Output.Local(report.AsOfUtc, zone);
         var table = new Table()
@@ -125,10 +114,10 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
                 Markup.Escape(notes));
         }
 
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
         foreach (var note in report.Notes)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
         }
     }
 }

@@ -49,7 +49,7 @@ internal sealed class ScorecardViewSettings : ScorecardSettings
 /// <summary>Scorecard output: the table, and the JSON and CSV contracts (docs/kpi-system.md).</summary>
 internal static class ScorecardOut
 {
-    public static void Table(ScorecardResult s, string currency, TimeZoneInfo zone)
+    public static void Table(CliHost host, ScorecardResult s, string currency, TimeZoneInfo zone)
     {
         var running = s.Elapsed < 1;
         var title = Loc.F("Scorecard {0} as of {1}", "Показатели {0} на {1}", s.Period.Label, Output.Local(s.AsOfUtc, zone))
@@ -84,7 +84,7 @@ internal static class ScorecardOut
             table.AddRow(cells.ToArray());
         }
 
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
         if (s.Goals.Count > 0)
         {
             var goals = new Table().Title(Markup.Escape(Loc.T("Strategic goals", "Стратегические цели"))).AddColumns(Loc.T("goal", "цель"), Loc.T("horizon", "горизонт"), Loc.T("attainment", "достижение"), Loc.T("KPIs on track", "KPI по плану"));
@@ -97,15 +97,15 @@ internal static class ScorecardOut
                     Markup.Escape(Loc.F("{0} of {1} with a target ({2} linked)", "{0} из {1} с целью (связано {2})", g.OnTrack, g.WithTarget, g.Goal.Kpis.Length)));
             }
 
-            AnsiConsole.Write(goals);
+            host.Console.Write(goals);
         }
 
         foreach (var note in s.Notes)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
         }
 
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Changes of proportions and NPS are coloured only when significant (p < 0.05; marked *), and tested only with enough data (NPS: 30 answers per period; proportions: 5 expected successes and failures); other KPIs are not tested. ◔ immature cohort.",
             "Изменения долей и NPS окрашены, только если значимы (p < 0,05; отмечены *), и проверяются только при достаточных данных (NPS: 30 ответов в периоде; доли: 5 ожидаемых успехов и неуспехов); остальные KPI не проверяются. ◔ незрелая когорта.")) + "[/]");
     }
@@ -135,17 +135,17 @@ internal sealed class ScorecardCommand(CliHost host) : Command<ScorecardViewSett
     {
         var answer = new ScorecardService().Run(settings.Query(settings.By), host.Context(settings));
         var s = answer.Scorecard;
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         switch (settings.Format)
         {
             case "json":
-                Console.Out.WriteLine(ScorecardOutput.Json(s));
+                host.Out.WriteLine(ScorecardOutput.Json(s));
                 break;
             case "csv":
-                Console.Out.Write(ScorecardOutput.Csv(s));
+                host.Out.Write(ScorecardOutput.Csv(s));
                 break;
             default:
-                ScorecardOut.Table(s, answer.Currency, answer.Zone);
+                ScorecardOut.Table(host, s, answer.Currency, answer.Zone);
                 break;
         }
 
@@ -178,14 +178,14 @@ internal sealed class CheckCommand(CliHost host) : AsyncCommand<CheckSettings>
         var ctx = host.Context(settings);
         var answer = service.Check(settings.Query(), ctx);
         var (s, currency, code) = (answer.Scorecard, answer.Currency, answer.ExitCode);
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         var judged = answer.Judged;
         foreach (var r in judged)
         {
-            AnsiConsole.MarkupLine($"{ScorecardOut.Status(r.Status)}  {Markup.Escape(r.Kpi.Id)} {Markup.Escape(r.Result.IsTotal ? string.Empty : KpiFormat.Slice(r.Result))} {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Evaluated, currency))} / {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Target!.Value, currency))}");
+            host.Console.MarkupLine($"{ScorecardOut.Status(r.Status)}  {Markup.Escape(r.Kpi.Id)} {Markup.Escape(r.Result.IsTotal ? string.Empty : KpiFormat.Slice(r.Result))} {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Evaluated, currency))} / {Markup.Escape(KpiFormat.Value(r.Kpi.Def, r.Target!.Value, currency))}");
         }
 
-        AnsiConsole.MarkupLine(Markup.Escape(judged.Count == 0
+        host.Console.MarkupLine(Markup.Escape(judged.Count == 0
             ? Loc.F("{0}: no KPI has a target; nothing to check (exit 0).", "{0}: ни у одного KPI нет цели; проверять нечего (код 0).", s.Period.Label)
             : Loc.F(
                 "{0}: {1} on track, {2} at risk, {3} off track, {4} too early or without data (exit {5}).",
@@ -200,7 +200,7 @@ internal sealed class CheckCommand(CliHost host) : AsyncCommand<CheckSettings>
         if (settings.Notify is { } url)
         {
             await service.NotifyAsync(s, new Uri(url), settings.Retries, ctx, cancellationToken);
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Results sent to {0}.", "Результаты отправлены на {0}.", url)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("Results sent to {0}.", "Результаты отправлены на {0}.", url)));
         }
 
         return code;
@@ -219,8 +219,8 @@ internal sealed class SnapshotCommand(CliHost host) : Command<SnapshotSettings>
     public override int Execute(CommandContext context, SnapshotSettings settings, CancellationToken cancellationToken)
     {
         var (id, s, warnings) = new ScorecardService().Snapshot(settings.Query(settings.By), host.Context(settings));
-        CliHost.Warn(warnings);
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Warn(warnings);
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Snapshot {0} stored: {1}, {2} values, KPI system v{3}. See the series with 'saleskpi history KPI'.",
             "Снимок {0} сохранён: {1}, значений — {2}, система KPI v{3}. Ряд: «saleskpi history KPI».",
             id,
@@ -250,7 +250,7 @@ internal sealed class HistoryCommand(CliHost host) : Command<HistorySettings>
         var (def, values) = (history.Kpi, history.Values);
         if (values.Count == 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("No stored values of {0}{1}: store scorecards with 'saleskpi snapshot --period P{2}'.", "Сохранённых значений {0}{1} нет: сохраняйте показатели командой «saleskpi snapshot --period P{2}».", def.Id, settings.By is null ? string.Empty : " by " + settings.By, settings.By is null ? string.Empty : " --by " + settings.By)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("No stored values of {0}{1}: store scorecards with 'saleskpi snapshot --period P{2}'.", "Сохранённых значений {0}{1} нет: сохраняйте показатели командой «saleskpi snapshot --period P{2}».", def.Id, settings.By is null ? string.Empty : " by " + settings.By, settings.By is null ? string.Empty : " --by " + settings.By)));
             return 0;
         }
 
@@ -273,10 +273,10 @@ internal sealed class HistoryCommand(CliHost host) : Command<HistorySettings>
                     v.ConfigVersion is { } cv ? "v" + cv.ToString(CultureInfo.InvariantCulture) : "—");
             }
 
-            AnsiConsole.Write(table);
+            host.Console.Write(table);
         }
 
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T("Values as reported: the latest snapshot of each period; later data or definition changes do not alter them.", "Значения в том виде, как о них отчитались: последний снимок каждого периода; последующие изменения данных и определений их не меняют.")) + "[/]");
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T("Values as reported: the latest snapshot of each period; later data or definition changes do not alter them.", "Значения в том виде, как о них отчитались: последний снимок каждого периода; последующие изменения данных и определений их не меняют.")) + "[/]");
         return 0;
     }
 
@@ -317,14 +317,14 @@ internal sealed class ReviewCommand(CliHost host) : Command<ReviewSettings>
     public override int Execute(CommandContext context, ReviewSettings settings, CancellationToken cancellationToken)
     {
         var (r, warnings) = new KpiSystemHistoryService().Review(settings.Periods, settings.Grain, settings.AsOf, host.Context(settings));
-        CliHost.Warn(warnings);
-        AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");
+        host.Warn(warnings);
+        host.Console.MarkupLine("[bold]" + Markup.Escape(Loc.F("Review of the KPI system: {0} – {1}", "Обзор системы KPI: {0} – {1}", r.Periods[0].Label, r.Periods[^1].Label)) + "[/]");
         void Section(string title, IReadOnlyList<string> lines)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(title) + (lines.Count == 0 ? " [grey]" + Markup.Escape(Loc.T("none", "нет")) + "[/]" : string.Empty));
+            host.Console.MarkupLine(Markup.Escape(title) + (lines.Count == 0 ? " [grey]" + Markup.Escape(Loc.T("none", "нет")) + "[/]" : string.Empty));
             foreach (var l in lines)
             {
-                AnsiConsole.MarkupLine("  • " + Markup.Escape(l));
+                host.Console.MarkupLine("  • " + Markup.Escape(l));
             }
         }
 

@@ -35,7 +35,7 @@ internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {
         var answer = new AnalysisService().Simulate(new AnalysisWindow(settings.Period, settings.AsOf), settings.Set, settings.Runs, settings.Seed, host.Context(settings));
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         var r = answer.Report;
         var changes = settings.Set.ToList();
         var c = Loc.DisplayCulture;
@@ -44,13 +44,13 @@ internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
         string Range(Range90 x, Func<decimal, string> f) => $"{f(x.Median)}  ({f(x.Low)} – {f(x.High)})";
         string Count(decimal v) => v.ToString("N1", c);
 
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "What-if for {0}, from the levers measured in {1}; {2} Monte Carlo runs.",
             "Что будет в {0}, если исходить из рычагов {1}; прогонов Монте-Карло: {2}.",
             r.Next.Label, r.Base.Label, Output.N(settings.Runs))));
         if (changes.Count > 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Changes: {0}", "Изменения: {0}", string.Join(", ", settings.Set))));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("Changes: {0}", "Изменения: {0}", string.Join(", ", settings.Set))));
         }
 
         var table = new Table().AddColumns(string.Empty, Loc.T("if nothing changes", "если ничего не менять"), Loc.T("with the changes", "с изменениями"));
@@ -58,10 +58,10 @@ internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
         table.Columns[2].RightAligned();
         table.AddRow(Loc.T("won deals, median (90 % interval)", "выигранные сделки, медиана (90 % интервал)"), Range(r.BaselineWon, Count), Range(r.ScenarioWon, Count));
         table.AddRow(Loc.T("won revenue", "выручка выигранных сделок"), Range(r.BaselineRevenue, Money), Range(r.ScenarioRevenue, Money));
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
         if (changes.Count > 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("Revenue gain: {0}.", "Прирост выручки: {0}.", Range(r.RevenueGain, Money))));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("Revenue gain: {0}.", "Прирост выручки: {0}.", Range(r.RevenueGain, Money))));
         }
 
         var ranking = new Table().Title(Markup.Escape(Loc.T("Which lever matters most: revenue from a 10 % improvement of each alone", "Какой рычаг важнее: выручка от улучшения каждого на 10 %")))
@@ -72,8 +72,8 @@ internal sealed class SimulateCommand(CliHost host) : Command<SimulateSettings>
             ranking.AddRow(Markup.Escape(lever + (lever is "lead_response_time" or "sales_cycle_length" ? " −10 %" : " +10 %")), Money(gain));
         }
 
-        AnsiConsole.Write(ranking);
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+        host.Console.Write(ranking);
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Model: won = Σ channels (leads × lead→SQL) × SQL→opportunity × win rate × (base cycle ÷ new cycle); revenue = won × deal size. Response-time changes act through the conversion of leads answered within the SLA. The interval reflects sampling variability of the base period only, not market changes.",
             "Модель: выигрыши = Σ по каналам (лиды × лид→SQL) × SQL→возможность × коэффициент закрытия × (базовый цикл ÷ новый цикл); выручка = выигрыши × средний чек. Время ответа влияет через конверсию лидов, получивших ответ в рамках SLA. Интервал отражает только выборочную изменчивость базового периода, а не изменения рынка.")) + "[/]");
         return 0;

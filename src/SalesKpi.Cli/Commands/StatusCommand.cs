@@ -20,7 +20,7 @@ internal sealed class StatusCommand(CliHost host) : Command<StatusSettings>
     {
         var status = new StatusService().Run(settings.Imports, host.Context(settings));
         var zone = status.Settings.Zone;
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Workspace {0} — time zone {1}, currency {2}, schema {3}",
             "Рабочая область {0} — часовой пояс {1}, валюта {2}, схема {3}",
             status.Path, status.Settings.TimeZone, status.Settings.Currency, status.SchemaVersion)));
@@ -36,12 +36,12 @@ internal sealed class StatusCommand(CliHost host) : Command<StatusSettings>
             entities.AddRow(e.Name, Output.N(n), Format(e, lo, zone), Format(e, hi, zone));
         }
 
-        AnsiConsole.Write(entities);
+        host.Console.Write(entities);
 
         var imports = status.Imports;
         if (imports.Count == 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No imports yet: run 'saleskpi import <folder>'.", "Импортов ещё не было: выполните «saleskpi import <папка>».")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No imports yet: run 'saleskpi import <folder>'.", "Импортов ещё не было: выполните «saleskpi import <папка>».")));
             return 0;
         }
 
@@ -59,7 +59,7 @@ internal sealed class StatusCommand(CliHost host) : Command<StatusSettings>
                 Output.N(i.Rejected));
         }
 
-        AnsiConsole.Write(log);
+        host.Console.Write(log);
         return 0;
     }
 

@@ -80,7 +80,7 @@ internal sealed class TargetsSetCommand(CliHost host) : Command<TargetsSetSettin
 {
     public override int Execute(CommandContext context, TargetsSetSettings settings, CancellationToken cancellationToken)
     {
-        TargetsCommandSupport.Stored(new TargetsService().Set(new SetTargetRequest(settings.Kpi, settings.Period, settings.Value, settings.Slice, settings.Tolerance, settings.Change), host.Context(settings, settings.AuthorName)));
+        TargetsCommandSupport.Stored(host, new TargetsService().Set(new SetTargetRequest(settings.Kpi, settings.Period, settings.Value, settings.Slice, settings.Tolerance, settings.Change), host.Context(settings, settings.AuthorName)));
         return 0;
     }
 }
@@ -105,7 +105,7 @@ internal sealed class TargetsRemoveCommand(CliHost host) : Command<TargetsRemove
     public override int Execute(CommandContext context, TargetsRemoveSettings settings, CancellationToken cancellationToken)
     {
         var written = new TargetsService().Remove(new RemoveTargetRequest(settings.Kpi, settings.Period, settings.Slice, settings.Change), host.Context(settings, settings.AuthorName));
-        KpiSystemFile.Applied(written.Version, written.PreviousDocument);
+        KpiSystemFile.Applied(host, written.Version, written.PreviousDocument);
         return 0;
     }
 }
@@ -113,19 +113,19 @@ internal sealed class TargetsRemoveCommand(CliHost host) : Command<TargetsRemove
 internal static class TargetsCommandSupport
 {
     /// <summary>Prints the version a targets change wrote, the periods it will not count for, and the stored targets with their realism check.</summary>
-    public static void Stored(TargetsStored stored)
+    public static void Stored(CliHost host, TargetsStored stored)
     {
-        KpiSystemFile.Applied(stored.Written.Version, stored.Written.PreviousDocument);
+        KpiSystemFile.Applied(host, stored.Written.Version, stored.Written.PreviousDocument);
         foreach (var note in stored.NotInForce)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
         }
 
-        Show(stored.Listing, check: true);
+        Show(host, stored.Listing, check: true);
     }
 
     /// <summary>A table of targets; with <paramref name="check"/>, each with its realism check.</summary>
-    public static void Show(TargetListing listing, bool check)
+    public static void Show(CliHost host, TargetListing listing, bool check)
     {
         var (config, targets, checks, currency) = (listing.Config, listing.Targets, listing.Checks, listing.Currency);
         var table = new Table().AddColumns("KPI", Loc.T("period", "период"), Loc.T("slice", "разрез"), Loc.T("target", "цель"), Loc.T("tolerance", "допуск"));
@@ -155,7 +155,7 @@ internal static class TargetsCommandSupport
             table.AddRow(cells.ToArray());
         }
 
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
     }
 
 }
@@ -183,11 +183,11 @@ internal sealed class TargetsListCommand(CliHost host) : Command<TargetsListSett
         var targets = listing.Targets;
         if (targets.Count == 0)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.T("No targets: set one with 'saleskpi targets set win_rate 2026-Q1 30%' or get one from history with 'saleskpi targets suggest win_rate --period 2026-Q1'.", "Целей нет: задайте «saleskpi targets set win_rate 2026-Q1 30%» или получите по истории «saleskpi targets suggest win_rate --period 2026-Q1».")));
+            host.Console.MarkupLine(Markup.Escape(Loc.T("No targets: set one with 'saleskpi targets set win_rate 2026-Q1 30%' or get one from history with 'saleskpi targets suggest win_rate --period 2026-Q1'.", "Целей нет: задайте «saleskpi targets set win_rate 2026-Q1 30%» или получите по истории «saleskpi targets suggest win_rate --period 2026-Q1».")));
             return 0;
         }
 
-        TargetsCommandSupport.Show(listing, !settings.NoCheck);
+        TargetsCommandSupport.Show(host, listing, !settings.NoCheck);
         return 0;
     }
 }
@@ -205,13 +205,13 @@ internal sealed class TargetsImportCommand(CliHost host) : Command<TargetsImport
     {
         try
         {
-            TargetsCommandSupport.Stored(new TargetsService().Import(new ImportTargetsRequest(settings.File, settings.Change), host.Context(settings, settings.AuthorName)));
+            TargetsCommandSupport.Stored(host, new TargetsService().Import(new ImportTargetsRequest(host.PathOf(settings.File), settings.Change), host.Context(settings, settings.AuthorName)));
         }
         catch (InvalidInputException ex)
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                host.Error.WriteLine(e);
             }
 
             throw;
@@ -266,14 +266,14 @@ internal sealed class TargetsSuggestCommand(CliHost host) : Command<TargetsSugge
                 Markup.Escape(Explain(kpi.Def, s, currency)));
         }
 
-        AnsiConsole.Write(table);
+        host.Console.Write(table);
         if (answer.Stored is { } stored)
         {
-            TargetsCommandSupport.Stored(stored);
+            TargetsCommandSupport.Stored(host, stored);
         }
         else if (answer.Usable > 0)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T("Add --apply to store these targets as a new version.", "Добавьте --apply, чтобы сохранить эти цели как новую версию.")) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T("Add --apply to store these targets as a new version.", "Добавьте --apply, чтобы сохранить эти цели как новую версию.")) + "[/]");
         }
 
         return 0;

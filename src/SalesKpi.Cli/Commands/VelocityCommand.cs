@@ -15,18 +15,18 @@ internal sealed class VelocityCommand(CliHost host) : Command<CompareSettings>
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
         var answer = new AnalysisService().Velocity(new AnalysisWindow(settings.Period, settings.AsOf), settings.Compare == "year", host.Context(settings));
-        CliHost.Warn(answer.Warnings);
+        host.Warn(answer.Warnings);
         var ((change, reason), after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (change is null)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
             return 0;
         }
 
         var kpi = KpiCatalog.Get("sales_velocity");
         var currency = answer.Currency;
         var c = Loc.DisplayCulture;
-        AnsiConsole.MarkupLine(Markup.Escape(Loc.F(
+        host.Console.MarkupLine(Markup.Escape(Loc.F(
             "Sales velocity {0}: {1} → {2}: {3}",
             "Скорость продаж {0}: {1} → {2}: {3}",
             $"{before.Label} → {after.Label}", KpiFormat.Value(kpi, change.Before, currency), KpiFormat.Value(kpi, change.After, currency),
@@ -55,8 +55,8 @@ internal sealed class VelocityCommand(CliHost host) : Command<CompareSettings>
                 $"[{colour}]{Markup.Escape(KpiFormat.Value(kpi, p.Contribution, currency))}[/]");
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
+        host.Console.Write(table);
+        host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
             "Velocity = deals × win rate × deal size ÷ cycle length. The change is split by logarithms, so the shares add up to 100 % and the contributions to the change; a longer cycle contributes negatively.",
             "Скорость = сделки × коэффициент закрытия × средний чек ÷ длительность цикла. Изменение разложено по логарифмам, поэтому доли дают 100 %, а вклады — всё изменение; более длинный цикл даёт отрицательный вклад.")) + "[/]");
         return 0;

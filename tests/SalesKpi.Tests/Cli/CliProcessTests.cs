@@ -3,13 +3,20 @@ using SalesKpi.Storage;
 
 namespace SalesKpi.Tests.Cli;
 
+/// <summary>
+/// The command line end to end. Most run in-process (<see cref="InProcessCli"/>); the real process is kept
+/// where the process itself is the subject: its version, the exit codes a shell sees on a smoke run, and a
+/// kill before the commit.
+/// </summary>
 public sealed class CliProcessTests : IDisposable
 {
     private readonly TempDir dir = new();
 
     public void Dispose() => dir.Dispose();
 
-    private CliRunner.Result Run(params string[] args) => CliRunner.Run(dir.Path, args);
+    private CliRunner.Result Run(params string[] args) => InProcessCli.Run(dir.Path, args);
+
+    private CliRunner.Result Process(params string[] args) => CliRunner.Run(dir.Path, args);
 
     [Theory]
     [InlineData("init", "--timezone")]
@@ -27,7 +34,7 @@ public sealed class CliProcessTests : IDisposable
     [Fact]
     public void Version_prints_the_product_version()
     {
-        var r = Run("--version");
+        var r = Process("--version");
         r.Exit.ShouldBe(0);
         r.Out.Trim().ShouldBe("0.1.0");
     }
@@ -35,25 +42,25 @@ public sealed class CliProcessTests : IDisposable
     [Fact]
     public void Init_import_status_run_end_to_end_with_documented_exit_codes()
     {
-        Run("init", "--timezone", "Europe/Moscow", "--currency", "EUR").Exit.ShouldBe(0);
+        Process("init", "--timezone", "Europe/Moscow", "--currency", "EUR").Exit.ShouldBe(0);
         File.Exists(dir.Db).ShouldBeTrue();
 
         dir.Write("good/leads.csv", "lead_id,created_at,channel\nL1,2025-01-05 10:00,ads\nL2,2025-02-01,referral\n");
-        var ok = Run("import", "good");
+        var ok = Process("import", "good");
         ok.Exit.ShouldBe(0);
         ok.Out.ShouldContain("leads.csv → leads: read 2 = stored 2 + rejected 0");
 
         dir.Write("bad/deals.csv", "deal_id,created_at,status,closed_at,amount\nD1,2025-01-10,won,2025-02-01,10\nD2,2025-01-10,won,,\n");
-        var partial = Run("import", "bad");
+        var partial = Process("import", "bad");
         partial.Exit.ShouldBe(2);
         partial.Out.ShouldContain("read 2 = stored 1 + rejected 1");
         partial.Out.ShouldContain("import-2-deals.rejects.csv");
         File.Exists(Path.Combine(dir.Path, "saleskpi-rejects", "import-2-deals.rejects.csv")).ShouldBeTrue();
 
         dir.Write("worse/leads.csv", "lead_id,created_at\nL9,never\n");
-        Run("import", "worse").Exit.ShouldBe(1);
+        Process("import", "worse").Exit.ShouldBe(1);
 
-        var status = Run("status");
+        var status = Process("status");
         status.Exit.ShouldBe(0);
         status.Out.ShouldContain("time zone Europe/Moscow, currency EUR");
         status.Out.ShouldMatch(@"leads\s+│\s+2\s+│ 2025-01-05 10:00 │ 2025-02-01 00:00");
@@ -98,10 +105,10 @@ public sealed class CliProcessTests : IDisposable
     public void Workspace_path_comes_from_SALESKPI_DB_when_db_is_not_given()
     {
         var env = new Dictionary<string, string> { ["SALESKPI_DB"] = dir.File("from-env.duckdb") };
-        CliRunner.Run(dir.Path, env, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, env, "init").Exit.ShouldBe(0);
         File.Exists(dir.File("from-env.duckdb")).ShouldBeTrue();
         File.Exists(dir.Db).ShouldBeFalse();
-        CliRunner.Run(dir.Path, env, "status").Out.ShouldContain("from-env.duckdb");
+        InProcessCli.Run(dir.Path, env, "status").Out.ShouldContain("from-env.duckdb");
     }
 
     [Fact]
@@ -126,7 +133,7 @@ public sealed class CliProcessTests : IDisposable
         var rows = string.Concat(Enumerable.Range(2, 50_000).Select(i => $"L{i},2025-01-02,referral\n"));
         dir.Write("second/leads.csv", "lead_id,created_at,channel\nL1,2025-01-01,changed\n" + rows);
         var env = new Dictionary<string, string> { ["SALESKPI_FAULT"] = "pause-before-commit" };
-        using (var p = Process.Start(CliRunner.StartInfo(dir.Path, env, "import", "second"))!)
+        using (var p = System.Diagnostics.Process.Start(CliRunner.StartInfo(dir.Path, env, "import", "second"))!)
         {
             // The marker is printed after every row is staged and upserted, just before COMMIT; on a slow
             // machine progress lines ("… leads.csv: 100% of bytes") may come first.

@@ -15,9 +15,10 @@ public sealed class ConcurrencyTests : IDisposable
 
     public ConcurrencyTests()
     {
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        // Setting up needs no second process; the tests below do, because workspace locks are per process.
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-03-01\nL2,2025-03-02\n");
-        CliRunner.Run(dir.Path, "import", "leads.csv").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", "leads.csv").Exit.ShouldBe(0);
     }
 
     public void Dispose() => dir.Dispose();
@@ -105,7 +106,7 @@ public sealed class ConcurrencyTests : IDisposable
     [Fact]
     public void A_wait_out_of_range_is_refused()
     {
-        var r = CliRunner.Run(dir.Path, "status", "--wait", "-1");
+        var r = InProcessCli.Run(dir.Path, "status", "--wait", "-1");
         r.Exit.ShouldBe(1);
         r.Err.ShouldContain("--wait -1 is out of range: give seconds from 0 to 86400.");
     }

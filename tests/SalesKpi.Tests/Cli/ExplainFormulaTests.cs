@@ -18,7 +18,7 @@ public sealed partial class ExplainFormulaTests : IDisposable
 
     public ExplainFormulaTests()
     {
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
         var leads = new StringBuilder("lead_id,created_at,channel,qualified_at\n");
         for (var i = 1; i <= 10; i++)
         {
@@ -62,7 +62,7 @@ public sealed partial class ExplainFormulaTests : IDisposable
         dir.Write("data/customers.csv", customers.ToString());
         dir.Write("data/revenue.csv", revenue.ToString());
         dir.Write("data/nps.csv", "response_id,responded_at,score,customer_id\nN1,2025-07-20,10,C01\nN2,2025-07-21,9,C02\nN3,2025-07-22,8,C03\nN4,2025-07-23,3,C04\nN5,2025-07-24,10,C05\n");
-        var import = CliRunner.Run(dir.Path, "import", "data");
+        var import = InProcessCli.Run(dir.Path, "import", "data");
         import.Exit.ShouldBe(0, import.Out + import.Err);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class ExplainFormulaTests : IDisposable
     [Fact]
     public void Explain_prints_the_numerator_and_denominator_of_the_report_for_every_kpi()
     {
-        var report = CliRunner.Run(dir.Path, "report", "--period", Period, "--as-of", AsOf, "--format", "json");
+        var report = InProcessCli.Run(dir.Path, "report", "--period", Period, "--as-of", AsOf, "--format", "json");
         report.Exit.ShouldBe(0, report.Err);
         using var doc = JsonDocument.Parse(report.Out);
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("kpi").GetString()!);
@@ -81,7 +81,7 @@ public sealed partial class ExplainFormulaTests : IDisposable
         {
             var r = results[kpi.Id];
             r.GetProperty("value").ValueKind.ShouldBe(JsonValueKind.Number, $"the fixture must define {kpi.Id}");
-            var explain = CliRunner.Run(dir.Path, "explain", kpi.Id, "--period", Period, "--as-of", AsOf);
+            var explain = InProcessCli.Run(dir.Path, "explain", kpi.Id, "--period", Period, "--as-of", AsOf);
             explain.Exit.ShouldBe(0, explain.Err);
             var line = FormulaLine().Match(explain.Out);
             line.Success.ShouldBeTrue($"{kpi.Id}: no formula line in\n{explain.Out}");
@@ -116,10 +116,10 @@ public sealed partial class ExplainFormulaTests : IDisposable
     [Fact]
     public void Whole_numbers_keep_their_zeros_and_the_user_culture_groups_digits()
     {
-        CliRunner.Run(dir.Path, "explain", "lead_to_sql_rate", "--period", Period, "--as-of", AsOf).Out.ShouldContain("lead_to_sql_rate = 5 ÷ 10 = 50.0 %");
-        CliRunner.Run(dir.Path, "explain", "retention_rate", "--period", Period, "--as-of", AsOf).Out.ShouldContain("retention_rate = 8 ÷ 10 = 80.0 %");
-        CliRunner.Run(dir.Path, "explain", "cost_per_lead", "--period", Period, "--as-of", AsOf).Out.ShouldContain("cost_per_lead = 3,000.5 ÷ 10 = 300.05 RUB");
-        var ru = CliRunner.Run(dir.Path, "explain", "cost_per_lead", "--period", Period, "--as-of", AsOf, "--lang", "ru").Out;
+        InProcessCli.Run(dir.Path, "explain", "lead_to_sql_rate", "--period", Period, "--as-of", AsOf).Out.ShouldContain("lead_to_sql_rate = 5 ÷ 10 = 50.0 %");
+        InProcessCli.Run(dir.Path, "explain", "retention_rate", "--period", Period, "--as-of", AsOf).Out.ShouldContain("retention_rate = 8 ÷ 10 = 80.0 %");
+        InProcessCli.Run(dir.Path, "explain", "cost_per_lead", "--period", Period, "--as-of", AsOf).Out.ShouldContain("cost_per_lead = 3,000.5 ÷ 10 = 300.05 RUB");
+        var ru = InProcessCli.Run(dir.Path, "explain", "cost_per_lead", "--period", Period, "--as-of", AsOf, "--lang", "ru").Out;
         var group = CultureInfo.GetCultureInfo("ru-RU").NumberFormat.NumberGroupSeparator;
         ru.ShouldContain($"cost_per_lead = 3{group}000,5 ÷ 10 = 300,05 RUB");
     }

@@ -12,18 +12,18 @@ public sealed class FunnelAndDiagnoseTextTests
         // D1 won after 4 days in a; D2 lost in a without an amount; D3 lost in a with 50.
         dir.Write("data/deals.csv", "deal_id,created_at,status,closed_at,amount\nD1,2025-09-01,won,2025-09-05,100\nD2,2025-09-02,lost,2025-09-03,\nD3,2025-09-02,lost,2025-09-04,50\nD4,2025-09-02,lost,2025-09-04,\n");
         dir.Write("data/deal_stages.csv", "deal_id,stage,entered_at\nD1,a,2025-09-01\nD2,a,2025-09-02\nD3,b,2025-09-02\nD4,b,2025-09-02\n");
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
-        CliRunner.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
-        CliRunner.Run(dir.Path, "params", "set", "pipeline_stages", "a,b").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "params", "set", "pipeline_stages", "a,b").Exit.ShouldBe(0);
 
-        var text = CliRunner.Run(dir.Path, "funnel", "--period", "2025-09", "--as-of", "2025-12-31");
+        var text = InProcessCli.Run(dir.Path, "funnel", "--period", "2025-09", "--as-of", "2025-12-31");
         text.Exit.ShouldBe(0, text.Err);
         text.Out.ShouldContain("median days from previous step");
         text.Out.ShouldContain("1 (no amount recorded)"); // a: D2
         text.Out.ShouldContain("2 (50 RUB for 1 with an amount)"); // b: D3 and D4
         text.Out.ShouldNotContain("(0 RUB)");
 
-        var json = JsonDocument.Parse(CliRunner.Run(dir.Path, "funnel", "--period", "2025-09", "--as-of", "2025-12-31", "--format", "json").Out);
+        var json = JsonDocument.Parse(InProcessCli.Run(dir.Path, "funnel", "--period", "2025-09", "--as-of", "2025-12-31", "--format", "json").Out);
         var b = json.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("step").GetString() == "b");
         (b.GetProperty("lost").GetInt64(), b.GetProperty("lost_value").GetDecimal(), b.GetProperty("lost_with_amount").GetInt64()).ShouldBe((2L, 50m, 1L));
     }
@@ -41,9 +41,9 @@ public sealed class FunnelAndDiagnoseTextTests
         }
 
         dir.Write("data/deals.csv", rows.ToString());
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
-        CliRunner.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
-        var ru = CliRunner.Run(dir.Path, "diagnose", "--period", "2025-09", "--as-of", "2026-01-01", "--lang", "ru");
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
+        var ru = InProcessCli.Run(dir.Path, "diagnose", "--period", "2025-09", "--as-of", "2026-01-01", "--lang", "ru");
         ru.Exit.ShouldBe(0, ru.Err);
         ru.Out.ShouldContain("p = 0,004");
         ru.Out.ShouldNotContain("p = 0.");
@@ -53,9 +53,9 @@ public sealed class FunnelAndDiagnoseTextTests
     public void Russian_diagnose_on_the_samples_gives_translated_reasons_for_changes_too_small_to_test()
     {
         using var dir = new TempDir();
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
-        CliRunner.Run(dir.Path, "import", Path.Combine(SalesKpi.Tests.Metrics.ConsistencyTests.RepoRoot(), "samples", "canonical")).Exit.ShouldBe(0);
-        var ru = CliRunner.Run(dir.Path, "diagnose", "--period", "2025-Q3", "--as-of", "2026-11-29", "--lang", "ru");
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", Path.Combine(SalesKpi.Tests.Metrics.ConsistencyTests.RepoRoot(), "samples", "canonical")).Exit.ShouldBe(0);
+        var ru = InProcessCli.Run(dir.Path, "diagnose", "--period", "2025-Q3", "--as-of", "2026-11-29", "--lang", "ru");
         ru.Exit.ShouldBe(0, ru.Err);
         // Retention is 100 % in both quarters: no failures to expect, so the z-test's approximation does not hold.
         ru.Out.ShouldContain("Не проверено: retention_rate (слишком мало данных для проверки");

@@ -16,7 +16,7 @@ public sealed class HelpTests : IDisposable
         while (queue.TryDequeue(out var path))
         {
             paths.Add(path);
-            var en = CliRunner.Run(dir.Path, [.. path, "--help"]);
+            var en = InProcessCli.Run(dir.Path, [.. path, "--help"]);
             foreach (var name in Commands(en.Out))
             {
                 queue.Enqueue([.. path, name]);
@@ -33,7 +33,7 @@ public sealed class HelpTests : IDisposable
             new ParallelOptions { MaxDegreeOfParallelism = 4 },
             run =>
             {
-                var r = CliRunner.Run(dir.Path, [.. run.Path, "--help", "--lang", run.Lang]);
+                var r = InProcessCli.Run(dir.Path, [.. run.Path, "--help", "--lang", run.Lang]);
                 if (r.Exit != 0 || r.Err.Length > 0 || r.Out.Contains("Unexpected error", StringComparison.Ordinal) || r.Out.Length < 100)
                 {
                     failures.Add($"saleskpi {string.Join(' ', run.Path)} --help --lang {run.Lang}: exit {r.Exit}: {r.Err}");

@@ -13,16 +13,16 @@ public sealed class KpiSystemCliTests : IDisposable
 
     public KpiSystemCliTests()
     {
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
         // 2025-Q3: 3 leads; deals closed 1 won of 4 (win rate 25 %). 2025-Q2: 1 won of 2.
         dir.Write("data/leads.csv", "lead_id,created_at,channel\nL1,2025-07-01,ads\nL2,2025-08-02,ads\nL3,2025-09-03,referral\n");
         dir.Write("data/deals.csv", "deal_id,created_at,status,closed_at,amount,owner\nD1,2025-07-01,won,2025-08-01,100,Ann\nD2,2025-07-01,lost,2025-08-01,,Ann\nD3,2025-07-01,lost,2025-08-01,,Bob\nD4,2025-07-01,lost,2025-09-01,,Bob\nD5,2025-04-01,won,2025-05-01,100,Ann\nD6,2025-04-01,lost,2025-05-01,,Bob\n");
-        CliRunner.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
     }
 
     public void Dispose() => dir.Dispose();
 
-    private CliRunner.Result Run(params string[] args) => CliRunner.Run(dir.Path, args);
+    private CliRunner.Result Run(params string[] args) => InProcessCli.Run(dir.Path, args);
 
     private string ConfigFile => dir.File("saleskpi.kpi-system.yaml");
 
@@ -243,7 +243,7 @@ public sealed class KpiSystemCliTests : IDisposable
     public void Check_exits_3_on_error()
     {
         Run("check", "--period", "someday").Exit.ShouldBe(3);
-        CliRunner.Run(dir.Path, "check", "--db", dir.File("missing.duckdb")).Exit.ShouldBe(3);
+        InProcessCli.Run(dir.Path, "check", "--db", dir.File("missing.duckdb")).Exit.ShouldBe(3);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ public sealed class UnknownOptionTests : IDisposable
 
     public UnknownOptionTests()
     {
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-03-01\nL2,2026-03-01\n");
     }
 
@@ -22,7 +22,7 @@ public sealed class UnknownOptionTests : IDisposable
     {
         foreach (var args in new[] { new[] { "import", "leads.csv", typo }, ["import", typo, "leads.csv"] })
         {
-            var r = CliRunner.Run(dir.Path, args);
+            var r = InProcessCli.Run(dir.Path, args);
             r.Exit.ShouldBe(1, r.Out + r.Err);
             r.Err.ShouldContain($"Unknown option '{typo}' for 'import': did you mean '{meant}'?");
         }
@@ -34,12 +34,12 @@ public sealed class UnknownOptionTests : IDisposable
     [Fact]
     public void A_mistyped_report_option_prints_no_report_in_either_language()
     {
-        var en = CliRunner.Run(dir.Path, "report", "--perod", "2025");
+        var en = InProcessCli.Run(dir.Path, "report", "--perod", "2025");
         en.Exit.ShouldBe(1);
         en.Out.ShouldBeEmpty();
         en.Err.ShouldContain("Unknown option '--perod' for 'report': did you mean '--period'? Nothing was done.");
 
-        var ru = CliRunner.Run(dir.Path, "report", "--perod", "2025", "--lang", "ru");
+        var ru = InProcessCli.Run(dir.Path, "report", "--perod", "2025", "--lang", "ru");
         ru.Exit.ShouldBe(1);
         ru.Err.ShouldContain("Неизвестный параметр «--perod» команды «report»: может быть, «--period»?");
     }
@@ -47,11 +47,11 @@ public sealed class UnknownOptionTests : IDisposable
     [Fact]
     public void A_nested_command_suggests_its_own_option_and_check_keeps_its_error_code()
     {
-        var set = CliRunner.Run(dir.Path, "targets", "set", "win_rate", "2026-Q1", "30%", "--tolerence", "5");
+        var set = InProcessCli.Run(dir.Path, "targets", "set", "win_rate", "2026-Q1", "30%", "--tolerence", "5");
         set.Exit.ShouldBe(1);
         set.Err.ShouldContain("Unknown option '--tolerence' for 'targets set': did you mean '--tolerance'?");
 
-        var check = CliRunner.Run(dir.Path, "check", "--perod", "2026-Q1");
+        var check = InProcessCli.Run(dir.Path, "check", "--perod", "2026-Q1");
         check.Exit.ShouldBe(3);
         check.Err.ShouldContain("did you mean '--period'?");
     }
@@ -59,7 +59,7 @@ public sealed class UnknownOptionTests : IDisposable
     [Fact]
     public void An_option_far_from_every_valid_one_points_to_the_help()
     {
-        var r = CliRunner.Run(dir.Path, "status", "--colour", "red");
+        var r = InProcessCli.Run(dir.Path, "status", "--colour", "red");
         r.Exit.ShouldBe(1);
         r.Err.ShouldContain("Unknown option '--colour' for 'status': nothing was done; see 'saleskpi status --help'.");
     }

@@ -11,21 +11,21 @@ public sealed class WritePathCliTests : IDisposable
 
     public WritePathCliTests()
     {
-        CliRunner.Run(dir.Path, "init").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "init").Exit.ShouldBe(0);
         // Closed deals in four quarters of 2025, so targets suggest has history for win_rate.
         dir.Write("data/deals.csv", "deal_id,created_at,status,closed_at,amount,owner\n"
             + "D1,2025-01-02,won,2025-02-01,100,Ann\nD2,2025-01-02,lost,2025-02-01,,Bob\n"
             + "D3,2025-04-02,won,2025-05-01,100,Ann\nD4,2025-04-02,lost,2025-05-01,,Bob\nD5,2025-04-02,lost,2025-05-01,,Bob\n"
             + "D6,2025-07-02,won,2025-08-01,100,Ann\nD7,2025-07-02,won,2025-08-01,100,Bob\nD8,2025-07-02,lost,2025-08-01,,Bob\n"
             + "D9,2025-10-02,won,2025-11-01,100,Ann\nD10,2025-10-02,lost,2025-11-01,,Bob\n");
-        CliRunner.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
+        InProcessCli.Run(dir.Path, "import", "data").Exit.ShouldBe(0);
         dir.Write("narrow.yaml", "kpis:\n  active: [leads, win_rate, nps]\n");
         Run("config", "apply", "narrow.yaml", "--reason", "narrow").Exit.ShouldBe(0);
     }
 
     public void Dispose() => dir.Dispose();
 
-    private CliRunner.Result Run(params string[] args) => CliRunner.Run(dir.Path, args);
+    private CliRunner.Result Run(params string[] args) => InProcessCli.Run(dir.Path, args);
 
     private int Versions()
     {

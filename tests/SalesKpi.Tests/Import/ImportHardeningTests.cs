@@ -126,17 +126,41 @@ public sealed class ImportHardeningTests : IDisposable
     [Fact]
     public void A_failure_inside_the_engine_is_shown_with_its_own_cause_and_stores_nothing()
     {
+        using var ws = Ws.Create(dir);
+        dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\n");
+        // The hook runs inside the import's transaction: an engine error there aborts it, as a real one would.
+        var options = new ImportOptions
+        {
+            Paths = [dir.File("leads.csv")],
+            AtStage = stage =>
+            {
+                if (stage == ImportStage.RowsAppended)
+                {
+                    ws.Execute("SELECT error('injected fault after appending rows')");
+                }
+            },
+        };
+        var ex = Should.Throw<SalesKpiException>(() => new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(options));
+        ex.Message.ShouldContain("injected fault after appending rows");
+        ex.Message.ShouldContain("leads.csv");
+        ex.Message.ShouldNotContain("aborted");
+        ws.Count("SELECT count(*) FROM leads").ShouldBe(0);
+        ws.Count("SELECT count(*) FROM imports").ShouldBe(0);
+    }
+
+    [Fact]
+    public void The_cli_wires_the_fault_variable_to_the_import_and_shows_the_cause()
+    {
         using (Ws.Create(dir))
         {
         }
 
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\n");
-        var env = new Dictionary<string, string> { [Importer.FaultVariable] = "fail-after-append" };
-        var r = CliRunner.Run(dir.Path, env, "import", "leads.csv");
+        var env = new Dictionary<string, string> { ["SALESKPI_FAULT"] = "fail-after-append" };
+        var r = InProcessCli.Run(dir.Path, env, "import", "leads.csv");
         r.Exit.ShouldBe(1);
         r.Err.ShouldContain("injected fault after appending rows");
         r.Err.ShouldContain("leads.csv");
-        r.Err.ShouldNotContain("aborted");
         r.Err.ShouldNotContain("Unexpected error");
         using var ws = Workspace.Open(dir.Db);
         ws.Count("SELECT count(*) FROM leads").ShouldBe(0);
@@ -221,7 +245,7 @@ public sealed class ImportHardeningTests : IDisposable
         }
 
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\nL2,bad\n");
-        var env = new Dictionary<string, string> { [Importer.FaultVariable] = "pause-before-commit" };
+        var env = new Dictionary<string, string> { ["SALESKPI_FAULT"] = "pause-before-commit" };
         using (var p = Process.Start(CliRunner.StartInfo(dir.Path, env, "import", "leads.csv"))!)
         {
             p.StandardError.ReadLine().ShouldBe("fault: paused before commit");
