@@ -19,9 +19,9 @@ public static class CliApp
 
     /// <summary>
     /// Runs the command line in <paramref name="env"/> and returns the exit code. Nothing of one run outlives it
-    /// or reaches another run in the same process: the language is scoped to this call, the display culture
-    /// Spectre sets on the thread is put back, and screen, streams, variables, folder and clock come from
-    /// <paramref name="env"/> alone.
+    /// or reaches another run in the same process: the language is scoped to this call (Spectre only formats
+    /// its help with the culture given, it does not set the thread's), and screen, streams, variables, folder
+    /// and clock come from <paramref name="env"/> alone.
     /// </summary>
     public static int Run(string[] args, CliEnvironment env)
     {
@@ -29,19 +29,6 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(env);
         var language = ChooseLanguage(args, env);
         using var scope = Loc.Use(language);
-        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        try
-        {
-            return RunIn(args, env, language);
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
-        }
-    }
-
-    private static int RunIn(string[] args, CliEnvironment env, Language language)
-    {
         var verbose = args.Contains("--verbose");
         var app = new CommandApp();
         app.Configure(config =>
