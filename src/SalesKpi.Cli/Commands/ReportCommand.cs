@@ -82,11 +82,11 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
         switch (settings.Format)
         {
             case "json":
-                Console.Out.Write(ReportOutput.Json(answer.Report));
+                Console.Out.Write(ReportOutput.Json(answer.Report, Loc.Current));
                 Console.Out.WriteLine();
                 break;
             case "csv":
-                Console.Out.Write(ReportOutput.Csv(answer.Report));
+                Console.Out.Write(ReportOutput.Csv(answer.Report, Loc.Current));
                 break;
             default:
                 Table(answer.Report, answer.Currency, answer.Zone);
@@ -114,7 +114,7 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
                 "partial" => Loc.T("partial", "неполный период"),
                 "immature" => Loc.T("immature cohort", "незрелая когорта"),
                 _ => f,
-            }).Concat(r.Reason is null ? [] : [r.Reason]));
+            }).Concat(r.Reason is null ? [] : [r.Reason.Render(Loc.Current)]));
             table.AddRow(
                 Markup.Escape(r.IsTotal ? r.Kpi.Name : string.Empty),
                 Markup.Escape(r.Period.Label),
@@ -128,7 +128,7 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
         AnsiConsole.Write(table);
         foreach (var note in report.Notes)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
     }
 }

@@ -102,7 +102,7 @@ internal static class ScorecardOut
 
         foreach (var note in s.Notes)
         {
-            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            AnsiConsole.MarkupLine("[grey]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         AnsiConsole.MarkupLine("[grey]" + Markup.Escape(Loc.T(
@@ -139,7 +139,7 @@ internal sealed class ScorecardCommand(CliHost host) : Command<ScorecardViewSett
         switch (settings.Format)
         {
             case "json":
-                Console.Out.WriteLine(ScorecardOutput.Json(s));
+                Console.Out.WriteLine(ScorecardOutput.Json(s, Loc.Current));
                 break;
             case "csv":
                 Console.Out.Write(ScorecardOutput.Csv(s));

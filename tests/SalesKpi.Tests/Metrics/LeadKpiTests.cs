@@ -150,7 +150,7 @@ public sealed class LeadKpiTests : IDisposable
     {
         var r = f.One("2024-09", "lead_to_sql_rate");
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("no leads created in the period");
+        r.Reason.En().ShouldBe("no leads created in the period");
         r.Ci95.ShouldBeNull();
         f.One("2024-09", "leads").Value.ShouldBe(0m);
     }
@@ -240,7 +240,7 @@ public sealed class CostPerLeadTests : IDisposable
         report.Slice("cost_per_lead", "channel", "referral").Value.ShouldBe(0m);
         var events = report.Slice("cost_per_lead", "channel", "events");
         events.Value.ShouldBeNull();
-        events.Reason.ShouldBe("no leads created in the period");
+        events.Reason.En().ShouldBe("no leads created in the period");
         report.Results.Where(r => !r.IsTotal).Sum(r => r.Numerator).ShouldBe(total.Numerator);
         report.Results.Where(r => !r.IsTotal).Sum(r => r.Denominator).ShouldBe(total.Denominator);
     }
@@ -251,7 +251,7 @@ public sealed class CostPerLeadTests : IDisposable
         var report = f.Run("2025-09", ["cost_per_lead", "leads"], by: ["owner"]);
         report.Results.Where(r => r.Kpi.Id == "cost_per_lead").ShouldHaveSingleItem().IsTotal.ShouldBeTrue();
         report.Results.Count(r => r.Kpi.Id == "leads").ShouldBe(3);
-        report.Notes.ShouldHaveSingleItem().ShouldContain("cost_per_lead is not reported by owner");
+        report.Notes.ShouldHaveSingleItem().En().ShouldContain("cost_per_lead is not reported by owner");
     }
 }
 
@@ -270,7 +270,7 @@ public sealed class MissingInputTests : IDisposable
     {
         var r = f.One("2025-09", kpi);
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe(reason);
+        r.Reason.En().ShouldBe(reason);
     }
 
     [Fact]
@@ -278,7 +278,7 @@ public sealed class MissingInputTests : IDisposable
     {
         var r = f.One("2025-09", "leads", asOf: "2025-08-01T00:00:00Z");
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("the period starts after the as-of moment");
+        r.Reason.En().ShouldBe("the period starts after the as-of moment");
         r.Flags.ShouldContain("partial");
     }
 }
