@@ -76,6 +76,15 @@ public sealed class DiagnoseTests : IDisposable
     }
 
     [Fact]
+    public void A_finding_carries_the_kpi_name_and_numbers_as_arguments_and_renders_in_either_language()
+    {
+        var text = Run().Findings.Single(x => x.Kpi == "win_rate").Text;
+        text.Code.ShouldBe("diagnose.kpi_changed");
+        // Numbers are formatted when rendered, with the reader's culture: a decimal comma in Russian.
+        text.Ru().ShouldBe("Коэффициент закрытия сделок: снижение с 50,0 % в 2025-08 до 30,0 % (-20,0 п.п., p = 0,004); больше всего изменение дал срез owner = Bob (-20,0 п.п.)");
+    }
+
+    [Fact]
     public void Changes_below_the_significance_level_are_not_findings()
     {
         var report = Run(alpha: 0.001);

@@ -156,6 +156,22 @@ public sealed class LeadKpiTests : IDisposable
     }
 
     [Fact]
+    public void A_null_kpis_reason_is_a_code_with_its_english_and_russian_text()
+    {
+        var empty = f.One("2024-09", "lead_to_sql_rate").Reason.ShouldNotBeNull();
+        empty.Code.ShouldBe("no_leads_created");
+        empty.En().ShouldBe("no leads created in the period");
+        empty.Ru().ShouldBe("нет лидов, созданных в периоде");
+
+        // The missing file is an argument, not part of the text: the same code names any file.
+        var missing = f.One("2025-09", "nps").Reason.ShouldNotBeNull();
+        missing.Code.ShouldBe("no_data_imported");
+        missing.Args.ShouldBe(["nps"]);
+        missing.En().ShouldBe("no nps.csv data imported");
+        missing.Ru().ShouldBe("не импортированы данные nps.csv");
+    }
+
+    [Fact]
     public void Monthly_grain_gives_one_result_per_bucket_and_cuts_partial_edges()
     {
         var report = f.Run("2025-08-15..2025-10-10", ["leads"], grain: "month");
