@@ -11,8 +11,8 @@ namespace SalesKpi.Application.Contracts;
 /// <summary>diagnosis as the JSON contract of docs/cli.md: the writer every host shares.</summary>
 public static class DiagnoseOutput
 {
-    /// <summary>The diagnosis as the JSON contract of docs/cli.md.</summary>
-    public static string Json(DiagnoseReport r)
+    /// <summary>The diagnosis as the JSON contract of docs/cli.md, its texts and reasons in <paramref name="language"/>.</summary>
+    public static string Json(DiagnoseReport r, Language language)
     {
         return JsonOut.Write(w =>
         {
@@ -43,7 +43,7 @@ public static class DiagnoseOutput
                     w.WriteEndObject();
                 }
 
-                w.WriteString("text", f.Text);
+                JsonOut.Message(w, "text", f.Text, language);
                 w.WriteString("drill", f.Drill);
                 w.WriteEndObject();
             }
@@ -61,7 +61,7 @@ public static class DiagnoseOutput
             {
                 w.WriteStartObject();
                 w.WriteString("kpi", k);
-                w.WriteString("reason", why);
+                JsonOut.Message(w, "reason", why, language);
                 w.WriteEndObject();
             }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SalesKpi.Core;
 
 namespace SalesKpi.Application.Contracts;
 
@@ -39,6 +40,40 @@ public static class JsonOut
         {
             w.WriteNull(name);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="message"/> rendered in <paramref name="language"/> under <paramref name="name"/> and its
+    /// code under <paramref name="name"/><c>_code</c> (what a client may switch on); a missing message is written as
+    /// two <c>null</c>s, or left out when <paramref name="omitWhenNull"/> is set.
+    /// </summary>
+    public static void Message(Utf8JsonWriter w, string name, Msg? message, Language language, bool omitWhenNull = false)
+    {
+        if (message is not null)
+        {
+            w.WriteString(name, message.Render(language));
+            w.WriteString(name + "_code", message.Code);
+        }
+        else if (!omitWhenNull)
+        {
+            w.WriteNull(name);
+            w.WriteNull(name + "_code");
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="messages"/> rendered in <paramref name="language"/> as the string array <c>notes</c>,
+    /// followed by their codes, in the same order, as <c>note_codes</c>.
+    /// </summary>
+    public static void Notes(Utf8JsonWriter w, IEnumerable<Msg> messages, Language language)
+    {
+        var list = messages.ToList();
+        w.WriteStartArray("notes");
+        list.ForEach(m => w.WriteStringValue(m.Render(language)));
+        w.WriteEndArray();
+        w.WriteStartArray("note_codes");
+        list.ForEach(m => w.WriteStringValue(m.Code));
+        w.WriteEndArray();
     }
 
     /// <summary>

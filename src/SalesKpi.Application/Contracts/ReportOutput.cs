@@ -1,4 +1,5 @@
 using System.Globalization;
+using SalesKpi.Core;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
 using SalesKpi.Metrics.KpiSystem;
@@ -8,8 +9,8 @@ namespace SalesKpi.Application.Contracts;
 /// <summary>The report's machine-readable output, the contract documented in docs/cli.md: JSON and CSV.</summary>
 public static class ReportOutput
 {
-    /// <summary>Writes the report as the JSON contract documented in docs/cli.md.</summary>
-    public static string Json(KpiReport report)
+    /// <summary>Writes the report as the JSON contract documented in docs/cli.md, its reasons and notes in <paramref name="language"/>.</summary>
+    public static string Json(KpiReport report, Language language)
     {
         return JsonOut.Write(w =>
         {
@@ -64,28 +65,19 @@ public static class ReportOutput
                     w.WriteEndArray();
                 }
 
-                if (r.Reason is not null)
-                {
-                    w.WriteString("reason", r.Reason);
-                }
+                JsonOut.Message(w, "reason", r.Reason, language, omitWhenNull: true);
 
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
-            w.WriteStartArray("notes");
-            foreach (var n in report.Notes)
-            {
-                w.WriteStringValue(n);
-            }
-
-            w.WriteEndArray();
+            JsonOut.Notes(w, report.Notes, language);
             w.WriteEndObject();
         });
     }
 
-    /// <summary>Writes one CSV row per result (invariant culture; details as JSON) through the shared <see cref="CsvOut"/>.</summary>
-    public static string Csv(KpiReport report)
+    /// <summary>Writes one CSV row per result (invariant culture; details as JSON; the reason in <paramref name="language"/>) through the shared <see cref="CsvOut"/>.</summary>
+    public static string Csv(KpiReport report, Language language)
     {
         var csv = new CsvOut("kpi", "period", "start", "end", "slice", "value", "n", "numerator", "denominator", "ci95_low", "ci95_high", "flags", "reason", "details");
         foreach (var r in report.Results)
@@ -96,7 +88,7 @@ public static class ReportOutput
                 CsvCell.Text(r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), CsvCell.Text(r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 CsvCell.Text(string.Join(";", r.Slice.Select(kv => $"{kv.Key}={kv.Value}"))),
                 CsvCell.Number(r.Value), CsvCell.Integer(r.N), CsvCell.Number(r.Numerator), CsvCell.Number(r.Denominator),
-                CsvCell.Number(r.Ci95?.Low), CsvCell.Number(r.Ci95?.High), CsvCell.Text(string.Join(";", r.Flags)), CsvCell.Text(r.Reason), CsvCell.Text(details));
+                CsvCell.Number(r.Ci95?.Low), CsvCell.Number(r.Ci95?.High), CsvCell.Text(string.Join(";", r.Flags)), CsvCell.Text(r.Reason?.Render(language)), CsvCell.Text(details));
         }
 
         return csv.ToString();

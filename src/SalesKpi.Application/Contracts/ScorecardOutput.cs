@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
@@ -10,8 +12,99 @@ namespace SalesKpi.Application.Contracts;
 /// <summary>The scorecard's machine-readable output (docs/kpi-system.md): JSON and CSV.</summary>
 public static class ScorecardOutput
 {
-    /// <summary>The scorecard as the JSON document of docs/kpi-system.md (also what check --notify posts and snapshots store).</summary>
-    public static string Json(ScorecardResult s) => JsonOut.Write(w =>
+    /// <summary>The scorecard as the JSON document of docs/kpi-system.md (also what check --notify posts), its text in <paramref name="language"/>.</summary>
+    public static string Json(ScorecardResult s, Language language) => Write(s, language);
+
+    /// <summary>
+    /// The scorecard as a snapshot stores it: the document of <see cref="Json"/> with every message (KPI name,
+    /// reason, not-tested reason, note) as a language-neutral <see cref="Msg.ToJson"/> object instead of text and
+    /// without the <c>_code</c> siblings; <see cref="RenderStored"/> turns it back into <see cref="Json"/>'s document.
+    /// </summary>
+    public static string Stored(ScorecardResult s) => Write(s, null);
+
+    /// <summary>
+    /// A stored snapshot payload as the scorecard document in <paramref name="language"/>: what <see cref="Json"/>
+    /// wrote at the time, each stored message rendered for this reader. A payload stored by an earlier version
+    /// holds text already rendered in one language; it is returned as it was stored.
+    /// </summary>
+    public static string RenderStored(string payload, Language language)
+    {
+        var node = JsonNode.Parse(payload);
+        if (node is not JsonObject o || !o.Remove(StoredMarker))
+        {
+            return payload;
+        }
+
+        return JsonOut.Write(w => Render(o, language)?.WriteTo(w));
+    }
+
+    // Marks a payload whose messages are stored language-neutral (older payloads hold rendered text).
+    private const string StoredMarker = "stored_messages";
+
+    // The property a stored message's code goes to when rendered; null for a name (no code field in the document).
+    private static string? CodeOf(string property) => property switch
+    {
+        "reason" => "reason_code",
+        "not_tested" => "not_tested_code",
+        "notes" => "note_codes",
+        _ => null,
+    };
+
+    private static bool IsMessage(JsonNode? node) => node is JsonObject o && o.ContainsKey("code") && o.ContainsKey("en") && o.ContainsKey("ru");
+
+    private static JsonNode? Render(JsonNode? node, Language language)
+    {
+        switch (node)
+        {
+            case JsonObject o when IsMessage(o):
+                return JsonValue.Create(Msg.FromJson(o).Render(language));
+            case JsonObject o:
+                var copy = new JsonObject();
+                foreach (var (key, value) in o.ToList())
+                {
+                    copy[key] = Render(value, language);
+                    switch (CodeOf(key), value)
+                    {
+                        case (null, _):
+                            break;
+                        case ({ } code, JsonArray items):
+                            copy[code] = new JsonArray([.. items.Select(i => (JsonNode?)JsonValue.Create(Msg.FromJson(i!).Code))]);
+                            break;
+                        case ({ } code, null):
+                            copy[code] = null;
+                            break;
+                        case ({ } code, _):
+                            copy[code] = Msg.FromJson(value).Code;
+                            break;
+                    }
+                }
+
+                return copy;
+            case JsonArray a:
+                return new JsonArray([.. a.Select(i => Render(i, language))]);
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    private static void Text(Utf8JsonWriter w, string name, Msg? message, Language? language, bool omitWhenNull = false)
+    {
+        if (language is { } l)
+        {
+            JsonOut.Message(w, name, message, l, omitWhenNull);
+        }
+        else if (message is not null)
+        {
+            w.WritePropertyName(name);
+            message.ToJson().WriteTo(w);
+        }
+        else if (!omitWhenNull)
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static string Write(ScorecardResult s, Language? language) => JsonOut.Write(w =>
     {
         w.WriteStartObject();
         w.WriteString("period", s.Period.Label);
@@ -50,7 +143,16 @@ public static class ScorecardOutput
         {
             w.WriteStartObject();
             w.WriteString("kpi", r.Kpi.Id);
-            w.WriteString("name", r.Kpi.Def.Name);
+            if (language is { } l)
+            {
+                w.WriteString("name", r.Kpi.Def.NameIn(l));
+            }
+            else
+            {
+                w.WritePropertyName("name");
+                r.Kpi.Def.Title.ToJson().WriteTo(w);
+            }
+
             w.WriteString("unit", JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Kpi.Def.Unit.ToString()));
             w.WriteString("direction", r.Kpi.Def.Direction.ToString().ToLowerInvariant());
             w.WriteStartObject("slice");
@@ -69,17 +171,9 @@ public static class ScorecardOutput
             w.WriteStartArray("flags");
             r.Result.Flags.ToList().ForEach(w.WriteStringValue);
             w.WriteEndArray();
-            if (r.Result.Reason is { } reason)
-            {
-                w.WriteString("reason", reason);
-            }
-            else
-            {
-                w.WriteNull("reason");
-            }
-
-            Change(w, "vs_previous", r.VsPrevious);
-            Change(w, "vs_year_before", r.VsYearBefore);
+            Text(w, "reason", r.Result.Reason, language);
+            Change(w, "vs_previous", r.VsPrevious, language);
+            Change(w, "vs_year_before", r.VsYearBefore, language);
             w.WriteEndObject();
         }
 
@@ -107,9 +201,18 @@ public static class ScorecardOutput
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("notes");
-        s.Notes.ToList().ForEach(w.WriteStringValue);
-        w.WriteEndArray();
+        if (language is { } lang)
+        {
+            JsonOut.Notes(w, s.Notes, lang);
+        }
+        else
+        {
+            w.WriteStartArray("notes");
+            s.Notes.ToList().ForEach(n => n.ToJson().WriteTo(w));
+            w.WriteEndArray();
+            w.WriteBoolean(StoredMarker, true);
+        }
+
         w.WriteEndObject();
     });
 
@@ -129,7 +232,7 @@ public static class ScorecardOutput
         return csv.ToString();
     }
 
-    private static void Change(Utf8JsonWriter w, string name, Change c)
+    private static void Change(Utf8JsonWriter w, string name, Change c, Language? language)
     {
         w.WriteStartObject(name);
         w.WriteString("period", c.Period.Label);
@@ -144,10 +247,7 @@ public static class ScorecardOutput
         {
             w.WriteNull("p_value");
             w.WriteNull("significant");
-            if (c.NotTestedReason is { } why)
-            {
-                w.WriteString("not_tested", why);
-            }
+            Text(w, "not_tested", c.NotTestedReason, language, omitWhenNull: true);
         }
 
         w.WriteEndObject();

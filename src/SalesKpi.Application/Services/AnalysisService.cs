@@ -38,7 +38,7 @@ public sealed class AnalysisService
         });
 
     /// <summary>The change of sales velocity split into its factors; the current year by default.</summary>
-    public AnalysisAnswer<(VelocityChange? Change, string? Reason)> Velocity(AnalysisWindow window, bool yearBefore, RequestContext ctx) =>
+    public AnalysisAnswer<(VelocityChange? Change, Msg? Reason)> Velocity(AnalysisWindow window, bool yearBefore, RequestContext ctx) =>
         Run(window, DefaultPeriod.CurrentYear, ctx, (ws, period, asOf) =>
         {
             var before = yearBefore ? period.YearBefore() : period.Previous();

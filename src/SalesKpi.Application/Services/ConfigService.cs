@@ -121,7 +121,7 @@ public sealed class ConfigService
         var shown = version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
         if (shown is not null && shown.Problems is { Count: > 0 } problems)
         {
-            return new ConfigShown(shown.Document, problems, shown.Unreadable(problems));
+            return new ConfigShown(shown.Document, problems, shown.Unreadable(problems).Render(ctx.Language));
         }
 
         return new ConfigShown(version is not null ? shown!.Document : KpiSystemWriter.Write(ConfigStore.Current(ws)), [], null);

@@ -1,3 +1,4 @@
+using SalesKpi.Application.Contracts;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Core.Kpis;
@@ -74,6 +75,20 @@ public sealed class KpiSystemHistoryService
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var def = ConfigStore.Current(ws).Find(kpi.Trim())?.Def ?? KpiCatalog.Get(kpi);
         return new KpiHistory(def, Snapshots.History(ws, def.Id, by), ws.Settings.Currency, ws.Settings.Zone);
+    }
+
+    /// <summary>
+    /// The scorecard document snapshot <paramref name="id"/> stored, rendered in the reader's language
+    /// (<see cref="RequestContext.Language"/>), whichever language it was taken in; a snapshot stored by an
+    /// earlier version (text in one language) comes back as stored. Throws when there is no such snapshot.
+    /// </summary>
+    public string Snapshot(int id, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        var payload = Snapshots.Payload(ws, id)
+            ?? throw new SalesKpiException(Msg.Of("snapshot.not_found", "There is no snapshot {0} (saleskpi history KPI lists the snapshots behind each value).", "Снимка {0} нет (saleskpi history KPI показывает снимки, из которых взяты значения).", id));
+        return ScorecardOutput.RenderStored(payload, ctx.Language);
     }
 
     /// <summary>The review of the last <paramref name="periods"/> complete periods of <paramref name="grain"/> as of <paramref name="asOf"/> (now when null).</summary>

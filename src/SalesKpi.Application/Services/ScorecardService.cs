@@ -93,7 +93,7 @@ public sealed class ScorecardService
     {
         ArgumentNullException.ThrowIfNull(ctx);
         using var language = ctx.Enter();
-        var json = ScorecardOutput.Json(scorecard);
+        var json = ScorecardOutput.Json(scorecard, ctx.Language);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("saleskpi/" + ProductVersion);
         string? last = null;
@@ -140,7 +140,7 @@ public sealed class ScorecardService
         var engine = new ScorecardEngine(ws);
         var s = query.By is null ? engine.RunForTargets(period, asOf, query.ConfigVersion) : engine.Run(period, asOf, [query.By], query.ConfigVersion);
         var document = s.Version?.Document ?? KpiSystemWriter.Write(ConfigStore.Current(ws));
-        var id = Snapshots.Save(ws, s, document, ScorecardOutput.Json(s), ctx.Clock.GetUtcNow().UtcDateTime);
+        var id = Snapshots.Save(ws, s, document, ScorecardOutput.Stored(s), ctx.Clock.GetUtcNow().UtcDateTime);
         return (id, s, warnings);
     }
 

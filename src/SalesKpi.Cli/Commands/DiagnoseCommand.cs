@@ -37,7 +37,7 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
         var (report, after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (settings.Format == "json")
         {
-            host.Out.WriteLine(DiagnoseOutput.Json(report));
+            host.Out.WriteLine(DiagnoseOutput.Json(report, Loc.Current));
             return 0;
         }
 
@@ -52,7 +52,7 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
         {
             var colour = f.Better switch { true => "green", false => "red", _ => "grey" };
             var tag = f.Better switch { true => Loc.T("better", "лучше"), false => Loc.T("worse", "хуже"), _ => Loc.T("change", "изменение") };
-            host.Console.MarkupLine($"{++i,2}. [{colour}]{Markup.Escape(tag)}[/] {Markup.Escape(f.Text)}");
+            host.Console.MarkupLine($"{++i,2}. [{colour}]{Markup.Escape(tag)}[/] {Markup.Escape(f.Text.Render(Loc.Current))}");
             host.Console.MarkupLine($"    [cyan]{Markup.Escape(f.Drill)}[/]");
         }
 
@@ -63,7 +63,7 @@ internal sealed class DiagnoseCommand(CliHost host) : Command<DiagnoseSettings>
 
         foreach (var (kpi, reason) in report.NotTested)
         {
-            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("Not tested: {0} ({1}).", "Не проверено: {0} ({1}).", kpi, reason)) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.F("Not tested: {0} ({1}).", "Не проверено: {0} ({1}).", kpi, reason.Render(Loc.Current))) + "[/]");
         }
 
         return 0;

@@ -43,10 +43,10 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
 
         host.Console.MarkupLine($"[bold]{Markup.Escape(kpi.Name)}[/] ({Markup.Escape(kpi.Id)}) — {Markup.Escape(period.Label)} ({period.Start:yyyy-MM-dd} – {period.LastDay:yyyy-MM-dd}), {Markup.Escape(slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))}");
         host.Console.MarkupLine(Markup.Escape(Loc.F("As of {0} ({1}).", "На момент {0} ({1}).", Output.Local(asOf.UtcDateTime, zone), answer.TimeZone)));
-        host.Console.MarkupLine(Markup.Escape(explanation.Definition));
+        host.Console.MarkupLine(Markup.Escape(explanation.Definition.Render(Loc.Current)));
         foreach (var note in report.Notes)
         {
-            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         if (result is null)
@@ -72,7 +72,7 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
 
         if (result.Reason is not null)
         {
-            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Undefined: {0}.", "Не определено: {0}.", result.Reason)) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Undefined: {0}.", "Не определено: {0}.", result.Reason.Render(Loc.Current))) + "[/]");
         }
 
         if (result.Flags.Length > 0)
@@ -84,7 +84,7 @@ internal sealed class ExplainCommand(CliHost host) : Command<ExplainSettings>
 
         foreach (var source in explanation.Sources)
         {
-            var table = new Table().Title(Markup.Escape(source.Title)).AddColumns(source.Columns.Select(c => new TableColumn(Markup.Escape(c))).ToArray());
+            var table = new Table().Title(Markup.Escape(source.Title.Render(Loc.Current))).AddColumns(source.Columns.Select(c => new TableColumn(Markup.Escape(c))).ToArray());
             foreach (var row in source.Rows.Take(limit))
             {
                 table.AddRow(source.Columns.Select(c => Markup.Escape(Cell(row.TryGetValue(c, out var v) ? v : null, zone))).ToArray());

@@ -71,11 +71,11 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
         switch (settings.Format)
         {
             case "json":
-                host.Out.Write(ReportOutput.Json(answer.Report));
+                host.Out.Write(ReportOutput.Json(answer.Report, Loc.Current));
                 host.Out.WriteLine();
                 break;
             case "csv":
-                host.Out.Write(ReportOutput.Csv(answer.Report));
+                host.Out.Write(ReportOutput.Csv(answer.Report, Loc.Current));
                 break;
             default:
                 Table(answer.Report, answer.Currency, answer.Zone);
@@ -103,7 +103,7 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
                 "partial" => Loc.T("partial", "неполный период"),
                 "immature" => Loc.T("immature cohort", "незрелая когорта"),
                 _ => f,
-            }).Concat(r.Reason is null ? [] : [r.Reason]));
+            }).Concat(r.Reason is null ? [] : [r.Reason.Render(Loc.Current)]));
             table.AddRow(
                 Markup.Escape(r.IsTotal ? r.Kpi.Name : string.Empty),
                 Markup.Escape(r.Period.Label),
@@ -117,7 +117,7 @@ internal sealed class ReportCommand(CliHost host) : Command<ReportSettings>
         host.Console.Write(table);
         foreach (var note in report.Notes)
         {
-            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
     }
 }

@@ -102,7 +102,7 @@ internal static class ScorecardOut
 
         foreach (var note in s.Notes)
         {
-            host.Console.MarkupLine("[grey]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[grey]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         host.Console.MarkupLine("[grey]" + Markup.Escape(Loc.T(
@@ -139,7 +139,7 @@ internal sealed class ScorecardCommand(CliHost host) : Command<ScorecardViewSett
         switch (settings.Format)
         {
             case "json":
-                host.Out.WriteLine(ScorecardOutput.Json(s));
+                host.Out.WriteLine(ScorecardOutput.Json(s, Loc.Current));
                 break;
             case "csv":
                 host.Out.Write(ScorecardOutput.Csv(s));

@@ -19,7 +19,7 @@ internal sealed class VelocityCommand(CliHost host) : Command<CompareSettings>
         var ((change, reason), after, before) = (answer.Report, answer.Period, answer.Baseline!);
         if (change is null)
         {
-            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason)) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(Loc.F("Velocity cannot be decomposed: {0}.", "Скорость продаж нельзя разложить: {0}.", reason?.Render(Loc.Current))) + "[/]");
             return 0;
         }
 

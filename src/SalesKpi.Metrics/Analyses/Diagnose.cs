@@ -43,8 +43,11 @@ public sealed record Finding
     /// <summary>The slice that drives the change, when it could be computed.</summary>
     public Driver? Driver { get; init; }
 
-    /// <summary>The finding in plain words, in the current language.</summary>
-    public required string Text { get; init; }
+    /// <summary>
+    /// The finding in plain words, as a message (<c>diagnose.kpi_changed</c> or <c>diagnose.stage_changed</c>)
+    /// whose arguments are the KPI's name, the values as numbers and the periods.
+    /// </summary>
+    public required Msg Text { get; init; }
 
     /// <summary>The command that drills into it.</summary>
     public required string Drill { get; init; }
@@ -55,8 +58,8 @@ public sealed record Finding
 /// <param name="Before">The period compared with.</param>
 /// <param name="Findings">Significant changes, most significant first.</param>
 /// <param name="Unchanged">KPIs tested without a significant change.</param>
-/// <param name="NotTested">KPIs that could not be tested, with the reason.</param>
-public sealed record DiagnoseReport(Period After, Period Before, ImmutableArray<Finding> Findings, ImmutableArray<string> Unchanged, ImmutableArray<(string Kpi, string Reason)> NotTested);
+/// <param name="NotTested">KPIs that could not be tested, with the reason as a message.</param>
+public sealed record DiagnoseReport(Period After, Period Before, ImmutableArray<Finding> Findings, ImmutableArray<string> Unchanged, ImmutableArray<(string Kpi, Msg Reason)> NotTested);
 
 /// <summary>
 /// Compares two periods and reports only the changes that are statistically significant (p &lt; α):
@@ -81,21 +84,21 @@ public sealed class DiagnoseEngine(Workspace ws)
 
         var findings = new List<Finding>();
         var unchanged = new List<string>();
-        var notTested = new List<(string, string)>();
+        var notTested = new List<(string, Msg)>();
         foreach (var kpi in KpiCatalog.All)
         {
             var b = totals.Before.Results.Single(r => r.Kpi == kpi);
             var a = totals.After.Results.Single(r => r.Kpi == kpi);
             if (b.Value is null || a.Value is null)
             {
-                notTested.Add((kpi.Id, (b.Value is null ? b.Reason : a.Reason) ?? Loc.T("undefined", "не определено")));
+                notTested.Add((kpi.Id, (b.Value is null ? b.Reason : a.Reason) ?? Msg.Of("diagnose.undefined", "undefined", "не определено")));
                 continue;
             }
 
             var (pValue, test, why) = Test(kpi, b, a, before, after);
             if (pValue is null)
             {
-                notTested.Add((kpi.Id, why ?? Loc.T("no test applies", "проверка неприменима")));
+                notTested.Add((kpi.Id, why ?? Msg.Of("diagnose.no_test", "no test applies", "проверка неприменима")));
                 continue;
             }
 
@@ -141,7 +144,7 @@ public sealed class DiagnoseEngine(Workspace ws)
             ChangeTestKind.PoissonRateZ => SignificanceRules.Rates((long)b.Value!.Value, before.Days, (long)a.Value!.Value, after.Days),
             ChangeTestKind.WelchT when test.MeanDetail is { } mean => Welch(test.SpreadDetail!, b.Details[mean], a.Details[mean]),
             ChangeTestKind.WelchT => Welch(test.SpreadDetail!),
-            _ => ChangeTest.NotTested(string.Empty, Loc.T("a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
+            _ => ChangeTest.NotTested(string.Empty, Msg.Of("not_tested.ratio_of_sums", "a ratio of sums: no variance model to test it", "отношение сумм: нет модели дисперсии для проверки")),
         };
     }
 
@@ -216,8 +219,8 @@ public sealed class DiagnoseEngine(Workspace ws)
                 continue;
             }
 
-            var days = from.DaysInStageMedian is { } dA && stagesB[i - 1].DaysInStageMedian is { } dB
-                ? Loc.F("; deals spend a median {0:N1} days there ({1:+0.0;-0.0;0.0})", "; сделки проводят там в среднем (медиана) {0:N1} дн. ({1:+0.0;-0.0;0.0})", dA, dA - dB)
+            object days = from.DaysInStageMedian is { } dA && stagesB[i - 1].DaysInStageMedian is { } dB
+                ? (object)Msg.Of("diagnose.stage_days", "; deals spend a median {0:N1} days there ({1:+0.0;-0.0;0.0})", "; сделки проводят там в среднем (медиана) {0:N1} дн. ({1:+0.0;-0.0;0.0})", dA, dA - dB)
                 : string.Empty;
             yield return new Finding
             {
@@ -228,7 +231,8 @@ public sealed class DiagnoseEngine(Workspace ws)
                 PValue = pv,
                 Test = ChangeTestSpec.TwoProportion.Name,
                 Better = convA > convB,
-                Text = Loc.F(
+                Text = Msg.Of(
+                    "diagnose.stage_changed",
                     "Stage '{0}' now passes {1} of deals on to '{2}' ({3} in {4}, {5}){6}",
                     "Этап «{0}» теперь передаёт на «{2}» {1} сделок ({3} в {4}, {5}){6}",
                     from.Name, Pct(convA), stagesA[i].Name, Pct(convB), before.Label, P(pv), days),
@@ -244,37 +248,53 @@ public sealed class DiagnoseEngine(Workspace ws)
         _ => null,
     };
 
-    private static string Describe(KpiDef kpi, Period before, decimal b, decimal a, double p, Driver? driver)
+    private static Msg Describe(KpiDef kpi, Period before, decimal b, decimal a, double p, Driver? driver)
     {
-        var c = Loc.DisplayCulture;
-        var verb = a > b ? Loc.T("rose", "рост") : Loc.T("fell", "снижение");
-        var change = kpi.Unit switch
+        // Numbers travel as arguments with their format in the template; only the choice of format and unit
+        // word depends on the KPI's unit, so that choice is a nested message.
+        var verb = a > b ? Msg.Of("diagnose.rose", "rose", "рост") : Msg.Of("diagnose.fell", "fell", "снижение");
+        object change = kpi.Unit switch
         {
-            KpiUnit.Ratio => ((a - b) * 100).ToString("+0.0;-0.0", c) + Loc.T(" pp", " п.п."),
-            KpiUnit.Nps => (a - b).ToString("+0.0;-0.0", c),
-            _ => b != 0 ? ((a - b) / Math.Abs(b) * 100).ToString("+0.0;-0.0", c) + " %" : string.Empty,
+            KpiUnit.Ratio => Points((a - b) * 100),
+            KpiUnit.Nps => Msg.Of("format.signed", "{0:+0.0;-0.0}", "{0:+0.0;-0.0}", a - b),
+            _ => b != 0 ? Msg.Of("format.signed_percent", "{0:+0.0;-0.0} %", "{0:+0.0;-0.0} %", (a - b) / Math.Abs(b) * 100) : string.Empty,
         };
-        string V(decimal v) => kpi.Unit switch
+        Msg V(decimal v) => kpi.Unit switch
         {
             KpiUnit.Ratio => Pct(v),
-            KpiUnit.Count => v.ToString("N0", c),
-            _ => v.ToString("N1", c),
+            KpiUnit.Count => Msg.Of("format.count", "{0:N0}", "{0:N0}", v),
+            _ => Msg.Of("format.number", "{0:N1}", "{0:N1}", v),
         };
-        var text = Loc.F("{0} {1} from {2} in {3} to {4} ({5}, {6})", "{0}: {1} с {2} в {3} до {4} ({5}, {6})", kpi.Name, verb, V(b), before.Label, V(a), change, P(p));
+        object drivenBy = string.Empty;
         if (driver is not null)
         {
-            var part = kpi.Unit switch
+            object part = kpi.Unit switch
             {
-                KpiUnit.Ratio => (driver.Contribution * 100).ToString("+0.0;-0.0", c) + Loc.T(" pp", " п.п."),
-                _ => driver.Contribution.ToString("+#,0.0;-#,0.0", c),
+                KpiUnit.Ratio => Points(driver.Contribution * 100),
+                _ => Msg.Of("format.signed_number", "{0:+#,0.0;-#,0.0}", "{0:+#,0.0;-#,0.0}", driver.Contribution),
             };
-            text += Loc.F("; most of it comes from {0} = {1} ({2})", "; больше всего изменение дал срез {0} = {1} ({2})", driver.Dimension, driver.Value, part);
+            drivenBy = Msg.Of("diagnose.driver", "; most of it comes from {0} = {1} ({2})", "; больше всего изменение дал срез {0} = {1} ({2})", driver.Dimension, driver.Value, part);
         }
 
-        return text;
+        return Msg.Of(
+            "diagnose.kpi_changed",
+            "{0} {1} from {2} in {3} to {4} ({5}, {6}){7}",
+            "{0}: {1} с {2} в {3} до {4} ({5}, {6}){7}",
+            kpi.Title,
+            verb,
+            V(b),
+            before.Label,
+            V(a),
+            change,
+            P(p),
+            drivenBy);
     }
 
-    private static string Pct(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
+    private static Msg Points(decimal points) => Msg.Of("format.percentage_points", "{0:+0.0;-0.0} pp", "{0:+0.0;-0.0} п.п.", points);
 
-    private static string P(double p) => p < 0.001 ? "p < " + 0.001.ToString("0.000", Loc.DisplayCulture) : "p = " + p.ToString("0.000", Loc.DisplayCulture);
+    private static Msg Pct(decimal fraction) => Msg.Of("format.percent", "{0:N1} %", "{0:N1} %", fraction * 100);
+
+    private static Msg P(double p) => p < 0.001
+        ? Msg.Of("format.p_below", "p < {0:0.000}", "p < {0:0.000}", 0.001)
+        : Msg.Of("format.p_value", "p = {0:0.000}", "p = {0:0.000}", p);
 }

@@ -7,16 +7,15 @@ namespace SalesKpi.Metrics.Analyses;
 
 /// <summary>
 /// The outcome of testing a change between two periods: the two-sided p-value and the test's name, or,
-/// when the samples are too small for the test's approximation, no p-value and the reason in words
-/// (current language).
+/// when the samples are too small for the test's approximation, no p-value and the reason as a message.
 /// </summary>
 /// <param name="PValue">Two-sided p-value; null when not tested.</param>
 /// <param name="Test">The test's name (<c>two-proportion z</c>, <c>NPS difference z</c>, <c>Welch t</c>, <c>Poisson rate z</c>).</param>
 /// <param name="NotTestedReason">Why no p-value was computed; null when tested.</param>
-public sealed record ChangeTest(double? PValue, string Test, string? NotTestedReason)
+public sealed record ChangeTest(double? PValue, string Test, Msg? NotTestedReason)
 {
     /// <summary>A change that was not tested, for <paramref name="reason"/>.</summary>
-    public static ChangeTest NotTested(string test, string reason) => new(null, test, reason);
+    public static ChangeTest NotTested(string test, Msg reason) => new(null, test, reason);
 }
 
 /// <summary>
@@ -49,14 +48,15 @@ public static class SignificanceRules
         const string Name = "two-proportion z";
         if (n1 <= 0 || n2 <= 0)
         {
-            return ChangeTest.NotTested(Name, Loc.T("no units in one of the periods", "в одном из периодов нет наблюдений"));
+            return ChangeTest.NotTested(Name, Msg.Of("not_tested.no_units", "no units in one of the periods", "в одном из периодов нет наблюдений"));
         }
 
         var pooled = (double)(x1 + x2) / (n1 + n2);
         var leastExpected = Math.Min(n1, n2) * Math.Min(pooled, 1 - pooled);
         if (leastExpected < MinExpected)
         {
-            return ChangeTest.NotTested(Name, Loc.F(
+            return ChangeTest.NotTested(Name, Msg.Of(
+                "not_tested.too_few_expected",
                 "too few to test: each period needs at least {0} expected successes and {0} failures (here {1:N1})",
                 "слишком мало данных для проверки: в каждом периоде нужно не меньше {0} ожидаемых успехов и {0} неуспехов (здесь {1:N1})",
                 MinExpected,
@@ -72,7 +72,7 @@ public static class SignificanceRules
         const string Name = "NPS difference z";
         if (Math.Min(n1, n2) < MinUnits)
         {
-            return ChangeTest.NotTested(Name, TooFew(n1, n2, Loc.T("answers", "ответов")));
+            return ChangeTest.NotTested(Name, TooFew(n1, n2, Msg.Of("not_tested.answers", "answers", "ответов")));
         }
 
         var difference = 100.0 * ((((double)promoters2 - detractors2) / n2) - (((double)promoters1 - detractors1) / n1));
@@ -80,7 +80,7 @@ public static class SignificanceRules
         var se = 100 * Math.Sqrt(pooledVariance * ((1.0 / n1) + (1.0 / n2)));
         var p = Stats.DifferenceP(difference, se);
         return p is null
-            ? ChangeTest.NotTested(Name, Loc.T("every answer in both periods is alike", "все ответы в обоих периодах одинаковы"))
+            ? ChangeTest.NotTested(Name, Msg.Of("not_tested.no_spread_nps", "every answer in both periods is alike", "все ответы в обоих периодах одинаковы"))
             : new ChangeTest(p, Name, null);
     }
 
@@ -90,12 +90,12 @@ public static class SignificanceRules
         const string Name = "Welch t";
         if (Math.Min(n1, n2) < MinUnits)
         {
-            return ChangeTest.NotTested(Name, TooFew(n1, n2, Loc.T("units", "наблюдений")));
+            return ChangeTest.NotTested(Name, TooFew(n1, n2, Msg.Of("not_tested.units", "units", "наблюдений")));
         }
 
         var p = double.IsNaN(sd1) || double.IsNaN(sd2) ? null : Stats.WelchP(mean1, sd1, n1, mean2, sd2, n2);
         return p is null
-            ? ChangeTest.NotTested(Name, Loc.T("fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
+            ? ChangeTest.NotTested(Name, Msg.Of("not_tested.no_spread", "fewer than two units or no spread in a period", "меньше двух наблюдений или нет разброса в периоде"))
             : new ChangeTest(p, Name, null);
     }
 
@@ -105,7 +105,8 @@ public static class SignificanceRules
         const string Name = "Poisson rate z";
         if (Math.Min(x1, x2) < MinEvents)
         {
-            return ChangeTest.NotTested(Name, Loc.F(
+            return ChangeTest.NotTested(Name, Msg.Of(
+                "not_tested.too_few_events",
                 "too few to test: {0} and {1}, at least {2} in each period are needed",
                 "слишком мало данных для проверки: {0} и {1}, нужно не меньше {2} в каждом периоде",
                 x1,
@@ -129,7 +130,8 @@ public static class SignificanceRules
         return Math.Min(Units(kpi, before), Units(kpi, after)) >= MinDriverUnits;
     }
 
-    private static string TooFew(long n1, long n2, string what) => Loc.F(
+    private static Msg TooFew(long n1, long n2, Msg what) => Msg.Of(
+        "not_tested.too_few_units",
         "too few {0} to test: {1} and {2}, at least {3} in each period are needed",
         "слишком мало {0} для проверки: {1} и {2}, нужно не меньше {3} в каждом периоде",
         what,

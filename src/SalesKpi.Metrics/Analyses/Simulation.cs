@@ -25,7 +25,7 @@ public sealed record LeverChange(string Lever, string Kind, decimal Amount)
         var value = eq > 0 ? text[(eq + 1)..].Trim().Replace(',', '.') : string.Empty;
         if (!Levers.Contains(lever) && !lever.StartsWith("leads.", StringComparison.Ordinal))
         {
-            throw new SalesKpiException(Loc.F("--set '{0}': the lever must be one of {1} (or leads.CHANNEL).", "--set «{0}»: рычаг должен быть одним из {1} (или leads.КАНАЛ).", text, string.Join(", ", Levers)));
+            throw new SalesKpiException(Msg.Of("simulate.unknown_lever", "--set '{0}': the lever must be one of {1} (or leads.CHANNEL).", "--set «{0}»: рычаг должен быть одним из {1} (или leads.КАНАЛ).", text, string.Join(", ", Levers)));
         }
 
         var inv = CultureInfo.InvariantCulture;
@@ -44,7 +44,8 @@ public sealed record LeverChange(string Lever, string Kind, decimal Amount)
             return new(lever, "absolute", abs);
         }
 
-        throw new SalesKpiException(Loc.F(
+        throw new SalesKpiException(Msg.Of(
+            "simulate.bad_change",
             "--set '{0}': write the change as +10%, -5% or, for rates, +2pp, or a plain value (0.35, 120).",
             "--set «{0}»: укажите изменение как +10%, -5% или, для долей, +2pp, или само значение (0.35, 120).", text));
     }
@@ -117,7 +118,8 @@ public static class Simulation
         var cycle = T(KpiCatalog.SalesCycleLength).Value;
         if (channels.IsEmpty || size.Value is null || cycle is null || T(KpiCatalog.WinRate).Denominator is not > 0 || T(KpiCatalog.SqlToOpportunityRate).Denominator is not > 0)
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "simulate.too_little_data",
                 "{0} has too little data to simulate from (it needs leads, qualified leads, closed and won deals): choose another --period.",
                 "В {0} слишком мало данных для моделирования (нужны лиды, SQL, закрытые и выигранные сделки): выберите другой --period.", period.Label));
         }

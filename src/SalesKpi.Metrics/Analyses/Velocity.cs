@@ -63,20 +63,20 @@ public static class VelocityDecomposition
     /// Reads the factors of <paramref name="before"/> and <paramref name="after"/> from the KPI engine and
     /// decomposes the change; null (with the reason) when a factor is undefined or zero in either period.
     /// </summary>
-    public static (VelocityChange? Change, string? Reason) Between(KpiEngine engine, Period before, Period after, DateTimeOffset asOf, KpiParameters parameters)
+    public static (VelocityChange? Change, Msg? Reason) Between(KpiEngine engine, Period before, Period after, DateTimeOffset asOf, KpiParameters parameters)
     {
         var b = Factors(engine, before, asOf, parameters, out var whyBefore);
         var a = Factors(engine, after, asOf, parameters, out var whyAfter);
         return b is null || a is null ? (null, whyBefore ?? whyAfter) : (Compute(b, a), null);
     }
 
-    private static VelocityFactors? Factors(KpiEngine engine, Period period, DateTimeOffset asOf, KpiParameters parameters, out string? reason)
+    private static VelocityFactors? Factors(KpiEngine engine, Period period, DateTimeOffset asOf, KpiParameters parameters, out Msg? reason)
     {
         var velocity = engine.Run(new ReportRequest { Period = period, Kpis = [KpiCatalog.Get("sales_velocity")], AsOf = asOf, Parameters = parameters }).Results.Single();
         var d = velocity.Details;
         if (velocity.Value is null || d["deals_created"] is not > 0 || d["win_rate"] is not > 0 || d["average_deal_size"] is not > 0 || d["sales_cycle_length"] is not > 0)
         {
-            reason = Loc.F("velocity in {0} is undefined or has a zero factor ({1})", "скорость продаж в {0} не определена или один из множителей равен нулю ({1})", period.Label, velocity.Reason ?? "0");
+            reason = Msg.Of("velocity_undefined", "velocity in {0} is undefined or has a zero factor ({1})", "скорость продаж в {0} не определена или один из множителей равен нулю ({1})", period.Label, (object?)velocity.Reason ?? "0");
             return null;
         }
 

@@ -17,7 +17,7 @@ namespace SalesKpi.Metrics.Engine;
 /// <param name="Parameters">The definition parameters.</param>
 /// <param name="AsOf">The as-of moment (UTC).</param>
 /// <param name="Zone">The workspace time zone.</param>
-internal sealed record KpiInputs(Func<string, KpiEngine.Agg> Aggregates, Func<ImmutableArray<string>, string?> MissingOf, string? Missing, Period Period, KpiParameters Parameters, DateTime AsOf, TimeZoneInfo Zone)
+internal sealed record KpiInputs(Func<string, KpiEngine.Agg> Aggregates, Func<ImmutableArray<string>, Msg?> MissingOf, Msg? Missing, Period Period, KpiParameters Parameters, DateTime AsOf, TimeZoneInfo Zone)
 {
     /// <summary>The aggregates of <paramref name="family"/>.</summary>
     public KpiEngine.Agg this[string family] => Aggregates(family);
@@ -72,10 +72,10 @@ internal sealed record ChangeTestSpec(ChangeTestKind Kind, string? SpreadDetail 
 
 /// <summary>One source of records explain lists for a KPI.</summary>
 /// <param name="Family">The family whose rows are listed.</param>
-/// <param name="Title">What the records are (English, Russian).</param>
+/// <param name="Title">What the records are.</param>
 /// <param name="Columns">The columns worth showing, in order (columns of the family's rows).</param>
 /// <param name="When">When the source applies under the given parameters; null for always.</param>
-internal sealed record ExplainSource(string Family, (string En, string Ru) Title, ImmutableArray<string> Columns, Func<KpiParameters, bool>? When = null);
+internal sealed record ExplainSource(string Family, Msg Title, ImmutableArray<string> Columns, Func<KpiParameters, bool>? When = null);
 
 /// <summary>
 /// Everything SalesKpi knows about one catalogue KPI besides its identity (which is in
@@ -98,7 +98,11 @@ internal sealed record KpiDefinition(
     Func<KpiParameters, int>? WindowDays,
     (string En, string Ru) Explain,
     ImmutableArray<ExplainSource> Sources,
-    ChangeTestSpec Test);
+    ChangeTestSpec Test)
+{
+    /// <summary>The defining sentence as a message; its code is <c>explain.</c> and the KPI id.</summary>
+    public Msg ExplainText => Msg.Of("explain." + Kpi.Id, Explain.En, Explain.Ru);
+}
 
 /// <summary>Keys of <see cref="KpiResult.Details"/> that other computations (diagnose) read.</summary>
 internal static class DetailKeys
@@ -117,18 +121,18 @@ internal static class DetailKeys
 /// </summary>
 internal static class KpiDefinitions
 {
-    private static readonly (string, string) LeadsCreated = ("leads created in the period", "лиды, созданные в периоде");
-    private static readonly (string, string) SpendInPeriod = ("spend in the period", "затраты периода");
-    private static readonly (string, string) LeadsCreatedCohort = ("cohort: leads created in the period", "когорта: лиды, созданные в периоде");
-    private static readonly (string, string) LeadsQualifiedCohort = ("cohort: leads qualified in the period", "когорта: лиды, квалифицированные в периоде");
-    private static readonly (string, string) DealsClosedInPeriod = ("deals closed in the period", "сделки, закрытые в периоде");
-    private static readonly (string, string) DealsCreatedInPeriod = ("deals created in the period", "сделки, созданные в периоде");
-    private static readonly (string, string) CustomersTitle = ("customers", "клиенты");
-    private static readonly (string, string) RevenueInPeriod = ("revenue in the period", "выручка периода");
-    private static readonly (string, string) AnswersInPeriod = ("answers in the period", "ответы периода");
-    private static readonly (string, string) AcquiredInPeriod = ("customers acquired in the period", "клиенты, привлечённые в периоде");
+    private static readonly Msg LeadsCreated = Msg.Of("explain_source.leads_created", "leads created in the period", "лиды, созданные в периоде");
+    private static readonly Msg SpendInPeriod = Msg.Of("explain_source.spend_in_period", "spend in the period", "затраты периода");
+    private static readonly Msg LeadsCreatedCohort = Msg.Of("explain_source.leads_created_cohort", "cohort: leads created in the period", "когорта: лиды, созданные в периоде");
+    private static readonly Msg LeadsQualifiedCohort = Msg.Of("explain_source.leads_qualified_cohort", "cohort: leads qualified in the period", "когорта: лиды, квалифицированные в периоде");
+    private static readonly Msg DealsClosedInPeriod = Msg.Of("explain_source.deals_closed_in_period", "deals closed in the period", "сделки, закрытые в периоде");
+    private static readonly Msg DealsCreatedInPeriod = Msg.Of("explain_source.deals_created_in_period", "deals created in the period", "сделки, созданные в периоде");
+    private static readonly Msg CustomersTitle = Msg.Of("explain_source.customers", "customers", "клиенты");
+    private static readonly Msg RevenueInPeriod = Msg.Of("explain_source.revenue_in_period", "revenue in the period", "выручка периода");
+    private static readonly Msg AnswersInPeriod = Msg.Of("explain_source.answers_in_period", "answers in the period", "ответы периода");
+    private static readonly Msg AcquiredInPeriod = Msg.Of("explain_source.acquired_in_period", "customers acquired in the period", "клиенты, привлечённые в периоде");
 
-    private static readonly (string, string) NoLeadsCreated = ("no leads created in the period", "нет лидов, созданных в периоде");
+    private static readonly Msg NoLeadsCreated = Msg.Of("no_leads_created", "no leads created in the period", "нет лидов, созданных в периоде");
 
     private static readonly ExplainSource Spend = new(Families.Spend, SpendInPeriod, ["date", "channel", "campaign", "amount"]);
     private static readonly ExplainSource Acquired = new(Families.Acquired, AcquiredInPeriod, ["customer_id", "acquired_at"]);
@@ -188,7 +192,7 @@ internal static class KpiDefinitions
             KpiCatalog.LeadToSqlRate,
             [Families.Leads],
             ["leads"],
-            (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_sql", "n", i.Missing, Loc.T(NoLeadsCreated.Item1, NoLeadsCreated.Item2)),
+            (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_sql", "n", i.Missing, NoLeadsCreated),
             p => p.LeadToSqlWindowDays,
             ("Of the leads created in the period, those qualified (not after as-of) within the window after creation.", "Доля лидов периода, квалифицированных (не позже as-of) в пределах окна после создания."),
             [new(Families.Leads, LeadsCreatedCohort, ["lead_id", "created_at", "qualified_at", "to_sql"])],
@@ -206,7 +210,7 @@ internal static class KpiDefinitions
             KpiCatalog.SqlToOpportunityRate,
             [Families.Sql],
             ["leads"],
-            (r, i) => KpiEngine.Proportion(r, i[Families.Sql], "converted", "n", i.Missing, Loc.T("no leads qualified in the period", "нет лидов, квалифицированных в периоде")),
+            (r, i) => KpiEngine.Proportion(r, i[Families.Sql], "converted", "n", i.Missing, Msg.Of("no_leads_qualified", "no leads qualified in the period", "нет лидов, квалифицированных в периоде")),
             p => p.SqlToOpportunityWindowDays,
             ("Of the leads qualified in the period, those with a deal created (not after as-of) within the window after qualification.", "Доля лидов, квалифицированных в периоде, по которым в пределах окна создана сделка (не позже as-of)."),
             [new(Families.Sql, LeadsQualifiedCohort, ["lead_id", "qualified_at", "first_deal_at", "to_opportunity"])],
@@ -295,7 +299,7 @@ internal static class KpiDefinitions
             KpiCatalog.LeadToWinRate,
             [Families.Leads],
             ["leads", "deals"],
-            (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_win", "n", i.Missing, Loc.T(NoLeadsCreated.Item1, NoLeadsCreated.Item2)),
+            (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_win", "n", i.Missing, NoLeadsCreated),
             p => p.LeadToWinWindowDays,
             ("Of the leads created in the period, those with a deal won (not after as-of) within the window after creation.", "Доля лидов периода, по которым в пределах окна выиграна сделка (не позже as-of)."),
             [new(Families.Leads, LeadsCreatedCohort, ["lead_id", "created_at", "won_at", "to_win"])],

@@ -56,14 +56,15 @@ public sealed class KpiEngine
             .GroupBy(k => k.Bucket)
             .ToDictionary(g => g.Key, g => g.Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList());
 
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         var results = new List<KpiResult>();
         foreach (var kpi in kpis)
         {
             var sliced = Sliced(kpi);
             if (by.Count > 0 && !sliced)
             {
-                notes.Add(Loc.F(
+                notes.Add(Msg.Of(
+                    "kpi_not_sliced_by",
                     "{0} is not reported by {1}: its dimensions are {2}.",
                     "{0} не считается в разрезе {1}: его измерения — {2}.",
                     kpi.Id,
@@ -100,11 +101,11 @@ public sealed class KpiEngine
         var sources = definition.Sources
             .Where(s => s.When?.Invoke(parameters) ?? true)
             .Select(s => new ExplainedSource(
-                Loc.T(s.Title.En, s.Title.Ru),
+                s.Title,
                 [.. s.Columns],
                 Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1)))
             .ToList();
-        return new Explanation(Loc.T(definition.Explain.En, definition.Explain.Ru), report, result, sources);
+        return new Explanation(definition.ExplainText, report, result, sources);
     }
 
     /// <summary>
@@ -383,30 +384,30 @@ public sealed class KpiEngine
         var result = new KpiResult { Kpi = kpi, Period = period, Slice = slice, Flags = flags.ToImmutable() };
         if (start > ctx.AsOf)
         {
-            return result with { Reason = Loc.T("the period starts after the as-of moment", "период начинается после момента расчёта (as-of)") };
+            return result with { Reason = Msg.Of("period_after_as_of", "the period starts after the as-of moment", "период начинается после момента расчёта (as-of)") };
         }
 
         Agg A(string family) => aggs[family].TryGetValue(new Key(bucket, key), out var a) ? a : new Agg();
-        string? Missing(ImmutableArray<string> tables) =>
+        Msg? Missing(ImmutableArray<string> tables) =>
             tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
-                ? Loc.F("no {0}.csv data imported", "не импортированы данные {0}.csv", t)
+                ? Msg.Of("no_data_imported", "no {0}.csv data imported", "не импортированы данные {0}.csv", t)
                 : null;
 
         return definition.Compute(result, new KpiInputs(A, Missing, Missing(definition.Tables), period, ctx.P, ctx.AsOf, ctx.Zone));
     }
 
-    private static KpiResult Null(KpiResult r, string reason, long n = 0) => r with { Value = null, Reason = reason, N = n, Ci95 = null };
+    private static KpiResult Null(KpiResult r, Msg reason, long n = 0) => r with { Value = null, Reason = reason, N = n, Ci95 = null };
 
     private static ImmutableSortedDictionary<string, decimal?> Details(params (string Key, decimal? Value)[] items) =>
         items.ToImmutableSortedDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
 
-    internal static KpiResult Leads(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Leads(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("n");
         return missing is not null ? Null(r, missing) : r with { Value = n, N = n };
     }
 
-    internal static KpiResult CostPerLead(KpiResult r, Agg spend, Agg leads, string? missing)
+    internal static KpiResult CostPerLead(KpiResult r, Agg spend, Agg leads, Msg? missing)
     {
         var n = (long)leads.Get("n");
         var cost = spend.Get("spend");
@@ -416,22 +417,22 @@ public sealed class KpiEngine
         }
 
         return n == 0
-            ? Null(r, Loc.T("no leads created in the period", "нет лидов, созданных в периоде")) with { Numerator = cost, Denominator = 0 }
+            ? Null(r, Msg.Of("no_leads_created", "no leads created in the period", "нет лидов, созданных в периоде")) with { Numerator = cost, Denominator = 0 }
             : r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
     }
 
-    internal static KpiResult Quality(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Quality(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("n");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
+            return Null(r, missing ?? Msg.Of("no_leads_created", "no leads created in the period", "нет лидов, созданных в периоде"));
         }
 
         return r with { Value = a.Get("score_sum") / n, N = n, Details = Details(("high_quality_share", a.Get("high") / n), ("high_quality_leads", a.Get("high")), (DetailKeys.StdDev, a.Maybe("score_sd"))) };
     }
 
-    internal static KpiResult Proportion(KpiResult r, Agg a, string num, string den, string? missing, string empty)
+    internal static KpiResult Proportion(KpiResult r, Agg a, string num, string den, Msg? missing, Msg empty)
     {
         var x = (long)a.Get(num);
         var n = (long)a.Get(den);
@@ -443,7 +444,7 @@ public sealed class KpiEngine
         return r with { Value = (decimal)x / n, N = n, Numerator = x, Denominator = n, Ci95 = Stats.Wilson(x, n) };
     }
 
-    internal static KpiResult Response(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Response(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("n");
         var answered = (long)a.Get("answered");
@@ -455,57 +456,57 @@ public sealed class KpiEngine
             ("within_sla_share", n == 0 ? null : a.Get("within_sla") / n));
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no leads created in the period", "нет лидов, созданных в периоде"));
+            return Null(r, missing ?? Msg.Of("no_leads_created", "no leads created in the period", "нет лидов, созданных в периоде"));
         }
 
         return answered == 0
-            ? Null(r, Loc.T("no lead created in the period has a response", "ни на один лид периода нет ответа"), 0) with { Details = details }
+            ? Null(r, Msg.Of("no_lead_responded", "no lead created in the period has a response", "ни на один лид периода нет ответа"), 0) with { Details = details }
             : r with { Value = a.Maybe("resp_median"), N = answered, Details = details };
     }
 
-    internal static KpiResult DealSize(KpiResult r, Agg a, string? missing)
+    internal static KpiResult DealSize(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("amount_n");
         var details = Details(("median", a.Maybe("amount_median")), (DetailKeys.StdDev, a.Maybe("amount_sd")), ("excluded_other_currency", a.Get("other_currency")));
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде")) with { Details = details };
+            return Null(r, missing ?? Msg.Of("no_deals_won", "no deals won in the period", "нет выигранных сделок в периоде")) with { Details = details };
         }
 
         return r with { Value = a.Get("amount_sum") / n, N = n, Details = details };
     }
 
-    internal static KpiResult Cycle(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Cycle(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("won");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
+            return Null(r, missing ?? Msg.Of("no_deals_won", "no deals won in the period", "нет выигранных сделок в периоде"));
         }
 
         return r with { Value = a.Maybe("cycle_mean"), N = n, Details = Details(("median_days", a.Maybe("cycle_median")), ("p90_days", a.Maybe("cycle_p90")), (DetailKeys.StdDevDays, a.Maybe("cycle_sd"))) };
     }
 
-    internal static KpiResult WinRate(KpiResult r, Agg a, string? missing)
+    internal static KpiResult WinRate(KpiResult r, Agg a, Msg? missing)
     {
         var won = (long)a.Get("won");
         var closed = won + (long)a.Get("lost");
         if (missing is not null || closed == 0)
         {
-            return Null(r, missing ?? Loc.T("no deals won or lost in the period", "нет выигранных или проигранных сделок в периоде")) with { Numerator = won, Denominator = closed };
+            return Null(r, missing ?? Msg.Of("no_deals_closed", "no deals won or lost in the period", "нет выигранных или проигранных сделок в периоде")) with { Numerator = won, Denominator = closed };
         }
 
         return r with { Value = (decimal)won / closed, N = closed, Numerator = won, Denominator = closed, Ci95 = Stats.Wilson(won, closed) };
     }
 
-    internal static KpiResult Activities(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Activities(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("won");
         var calls = a.Get("calls");
         var meetings = a.Get("meetings");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no deals won in the period", "нет выигранных сделок в периоде"));
+            return Null(r, missing ?? Msg.Of("no_deals_won", "no deals won in the period", "нет выигранных сделок в периоде"));
         }
 
         return r with
@@ -527,7 +528,7 @@ public sealed class KpiEngine
         var (missing, period) = (inputs.Missing, inputs.Period);
         if (missing is not null || s == 0)
         {
-            return Null(r, missing ?? Loc.T("no customers active at the start of the period", "нет клиентов, активных на начало периода"));
+            return Null(r, missing ?? Msg.Of("no_active_customers_at_start", "no customers active at the start of the period", "нет клиентов, активных на начало периода"));
         }
 
         // A partial period is evaluated over the days up to as-of.
@@ -540,32 +541,32 @@ public sealed class KpiEngine
         var details = Details(("monthly_gross_profit_per_customer", monthlyProfit), ("monthly_churn", (decimal)monthlyChurn), ("customers_at_start", s), ("customers_at_end", e), ("churned_of_start", lost), ("gross_profit", grossProfit));
         if (monthlyChurn <= 0)
         {
-            return Null(r, Loc.T("no churn observed", "оттока не наблюдалось"), s) with { Details = details };
+            return Null(r, Msg.Of("no_churn_observed", "no churn observed", "оттока не наблюдалось"), s) with { Details = details };
         }
 
         return r with { Value = monthlyProfit / (decimal)monthlyChurn, N = s, Details = details };
     }
 
-    internal static KpiResult Retention(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Retention(KpiResult r, Agg a, Msg? missing)
     {
         var s = (long)a.Get("start");
         var kept = s - (long)a.Get("lost");
         if (missing is not null || s == 0)
         {
-            return Null(r, missing ?? Loc.T("no customers active at the start of the period", "нет клиентов, активных на начало периода"));
+            return Null(r, missing ?? Msg.Of("no_active_customers_at_start", "no customers active at the start of the period", "нет клиентов, активных на начало периода"));
         }
 
         return r with { Value = (decimal)kept / s, N = s, Numerator = kept, Denominator = s, Ci95 = Stats.Wilson(kept, s) };
     }
 
-    internal static KpiResult Nps(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Nps(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("answers");
         var pro = (long)a.Get("promoters");
         var det = (long)a.Get("detractors");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no NPS answers in the period", "нет ответов NPS в периоде"));
+            return Null(r, missing ?? Msg.Of("no_nps_answers", "no NPS answers in the period", "нет ответов NPS в периоде"));
         }
 
         return r with
@@ -577,7 +578,7 @@ public sealed class KpiEngine
         };
     }
 
-    internal static KpiResult Velocity(KpiResult r, Agg created, Agg closed, KpiParameters parameters, string? missing)
+    internal static KpiResult Velocity(KpiResult r, Agg created, Agg closed, KpiParameters parameters, Msg? missing)
     {
         if (missing is not null)
         {
@@ -591,21 +592,21 @@ public sealed class KpiEngine
         var details = Details(("deals_created", deals), ("win_rate", winRate), ("average_deal_size", size), ("sales_cycle_length", cycle));
         if (winRate is null || size is null || cycle is null)
         {
-            return Null(r, Loc.T("win rate, deal size or cycle length is undefined in the period", "коэффициент закрытия, средний чек или длительность цикла не определены в периоде"), deals) with { Details = details };
+            return Null(r, Msg.Of("velocity_factor_undefined", "win rate, deal size or cycle length is undefined in the period", "коэффициент закрытия, средний чек или длительность цикла не определены в периоде"), deals) with { Details = details };
         }
 
         return cycle == 0
-            ? Null(r, Loc.T("the sales cycle length is 0 days", "длительность цикла продаж равна 0 дней"), deals) with { Details = details }
+            ? Null(r, Msg.Of("sales_cycle_zero", "the sales cycle length is 0 days", "длительность цикла продаж равна 0 дней"), deals) with { Details = details }
             : r with { Value = deals * winRate * size / cycle, N = deals, Details = details };
     }
 
-    internal static KpiResult Cac(KpiResult r, Agg spend, Agg acquired, string? missing)
+    internal static KpiResult Cac(KpiResult r, Agg spend, Agg acquired, Msg? missing)
     {
         var n = (long)acquired.Get("acquired");
         var cost = spend.Get("spend");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no customers acquired in the period", "нет привлечённых клиентов в периоде")) with { Numerator = cost, Denominator = n };
+            return Null(r, missing ?? Msg.Of("no_customers_acquired", "no customers acquired in the period", "нет привлечённых клиентов в периоде")) with { Numerator = cost, Denominator = n };
         }
 
         return r with { Value = cost / n, N = n, Numerator = cost, Denominator = n };
@@ -616,20 +617,20 @@ public sealed class KpiEngine
         var details = Details(("customer_lifetime_value", ltv.Value), ("customer_acquisition_cost", cac.Value));
         if (ltv.Value is null || cac.Value is null)
         {
-            return Null(r, Loc.F("{0} is undefined: {1}", "{0} не определён: {1}", ltv.Value is null ? "LTV" : "CAC", (ltv.Value is null ? ltv : cac).Reason)) with { Details = details };
+            return Null(r, Msg.Of("ltv_or_cac_undefined", "{0} is undefined: {1}", "{0} не определён: {1}", ltv.Value is null ? "LTV" : "CAC", (ltv.Value is null ? ltv : cac).Reason)) with { Details = details };
         }
 
         return cac.Value == 0
-            ? Null(r, Loc.T("CAC is 0 (no spend in the period)", "CAC равен 0 (нет затрат в периоде)")) with { Details = details }
+            ? Null(r, Msg.Of("cac_zero", "CAC is 0 (no spend in the period)", "CAC равен 0 (нет затрат в периоде)")) with { Details = details }
             : r with { Value = ltv.Value / cac.Value, N = Math.Min(ltv.N, cac.N), Numerator = ltv.Value, Denominator = cac.Value, Details = details };
     }
 
-    internal static KpiResult Realized(KpiResult r, Agg a, string? missing)
+    internal static KpiResult Realized(KpiResult r, Agg a, Msg? missing)
     {
         var n = (long)a.Get("churned");
         if (missing is not null || n == 0)
         {
-            return Null(r, missing ?? Loc.T("no customers churned in the period", "нет ушедших клиентов в периоде"));
+            return Null(r, missing ?? Msg.Of("no_customers_churned", "no customers churned in the period", "нет ушедших клиентов в периоде"));
         }
 
         return r with { Value = a.Get("realized_sum") / n, N = n, Numerator = a.Get("realized_sum"), Denominator = n, Details = Details((DetailKeys.StdDev, a.Maybe("realized_sd"))) };

@@ -48,8 +48,8 @@ public sealed record KpiResult
     /// <summary>Flags: <c>partial</c> (period runs past as-of), <c>immature</c> (conversion window not elapsed).</summary>
     public ImmutableArray<string> Flags { get; init; } = [];
 
-    /// <summary>Why <see cref="Value"/> is null; null when it is not.</summary>
-    public string? Reason { get; init; }
+    /// <summary>Why <see cref="Value"/> is null, as a message (e.g. <c>no_deals_won</c>) a host renders; null when it is not.</summary>
+    public Msg? Reason { get; init; }
 
     /// <summary>True for the total (no slice).</summary>
     public bool IsTotal => Slice.Count == 0;
@@ -58,8 +58,8 @@ public sealed record KpiResult
 /// <summary>The outcome of a report: results in KPI, period, slice order, and notes (e.g. not-applicable dimensions).</summary>
 /// <param name="AsOfUtc">The as-of instant (UTC) every value was computed at.</param>
 /// <param name="Results">The results.</param>
-/// <param name="Notes">Notes for the reader, in the current language.</param>
-public sealed record KpiReport(DateTime AsOfUtc, IReadOnlyList<KpiResult> Results, IReadOnlyList<string> Notes);
+/// <param name="Notes">Notes for the reader, as messages a host renders (e.g. <c>kpi_not_sliced_by</c>).</param>
+public sealed record KpiReport(DateTime AsOfUtc, IReadOnlyList<KpiResult> Results, IReadOnlyList<Msg> Notes);
 
 /// <summary>What to compute.</summary>
 public sealed record ReportRequest

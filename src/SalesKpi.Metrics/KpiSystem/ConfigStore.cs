@@ -37,7 +37,8 @@ public sealed record ConfigVersion(int Number, DateTime AppliedAtUtc, DateOnly E
     }
 
     /// <summary>One message: which version cannot be read, its first issues, and the command that repairs the workspace.</summary>
-    public string Unreadable(IReadOnlyList<ConfigIssue> issues) => Loc.F(
+    public Msg Unreadable(IReadOnlyList<ConfigIssue> issues) => Msg.Of(
+        "config.version_unreadable",
         "Stored KPI-system version {0} (effective from {1:yyyy-MM-dd}) cannot be read by this SalesKpi ({2}). Repair: write a valid file (saleskpi config show prints the stored text to start from) and apply it with 'saleskpi config apply FILE --reason \"repair\" --effective {1:yyyy-MM-dd}'.",
         "Сохранённая версия {0} системы KPI (действует с {1:yyyy-MM-dd}) не читается этой версией SalesKpi ({2}). Исправление: подготовьте корректный файл (saleskpi config show выведет сохранённый текст) и примените его: «saleskpi config apply ФАЙЛ --reason \"repair\" --effective {1:yyyy-MM-dd}».",
         Number,
@@ -65,8 +66,8 @@ public static class ConfigStore
         var all = Versions(ws);
         return all.FirstOrDefault(v => v.Number == number)
             ?? throw new SalesKpiException(all.Count == 0
-                ? Loc.T("The workspace has no KPI-system version yet: apply one with 'saleskpi config apply kpi-system.yaml --reason \"...\"'.", "В рабочей области ещё нет версий системы KPI: примените файл командой «saleskpi config apply kpi-system.yaml --reason \"...\"».")
-                : Loc.F("There is no KPI-system version {0}: versions are 1 to {1} (saleskpi config log).", "Версии системы KPI {0} нет: есть версии с 1 по {1} (saleskpi config log).", number, all[^1].Number));
+                ? Msg.Of("config.no_versions", "The workspace has no KPI-system version yet: apply one with 'saleskpi config apply kpi-system.yaml --reason \"...\"'.", "В рабочей области ещё нет версий системы KPI: примените файл командой «saleskpi config apply kpi-system.yaml --reason \"...\"».")
+                : Msg.Of("config.no_such_version", "There is no KPI-system version {0}: versions are 1 to {1} (saleskpi config log).", "Версии системы KPI {0} нет: есть версии с 1 по {1} (saleskpi config log).", number, all[^1].Number));
     }
 
     /// <summary>The latest version; null when none was applied.</summary>
@@ -111,7 +112,7 @@ public static class ConfigStore
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
-            throw new SalesKpiException(Loc.T("Say why the KPI system changes: --reason \"...\" is recorded with the version.", "Укажите, почему меняется система KPI: --reason \"...\" сохраняется вместе с версией."));
+            throw new SalesKpiException(Msg.Of("config.reason_required", "Say why the KPI system changes: --reason \"...\" is recorded with the version.", "Укажите, почему меняется система KPI: --reason \"...\" сохраняется вместе с версией."));
         }
 
         var document = KpiSystemWriter.Write(config);

@@ -39,7 +39,8 @@ public static class ParameterStore
         ConfigStore.Apply(ws, config with { Parameters = updated }, "params reset" + (key is null ? string.Empty : " " + key), author, clock, source: "params reset");
     }
 
-    private static SalesKpiException Unknown(string key) => new(Loc.F(
+    private static SalesKpiException Unknown(string key) => new(Msg.Of(
+        "params.unknown",
         "Unknown KPI parameter '{0}': use one of {1}.",
         "Неизвестный параметр KPI «{0}»: используйте один из {1}.",
         key,

@@ -52,7 +52,7 @@ public sealed class ReviewEngine(Workspace ws)
     {
         if (count < 1)
         {
-            throw new SalesKpiException(Loc.T("--periods must be at least 1.", "--periods должно быть не меньше 1."));
+            throw new SalesKpiException(Msg.Of("review.periods_too_few", "--periods must be at least 1.", "--periods должно быть не меньше 1."));
         }
 
         var zone = ws.Settings.Zone;
@@ -62,7 +62,7 @@ public sealed class ReviewEngine(Workspace ws)
             Grain.Month => Period.Month(today),
             Grain.Quarter => Period.Quarter(today),
             Grain.Year => Period.Year(today.Year),
-            _ => throw new SalesKpiException(Loc.T("--grain must be month, quarter or year.", "--grain должен быть month, quarter или year.")),
+            _ => throw new SalesKpiException(Msg.Of("review.bad_grain", "--grain must be month, quarter or year.", "--grain должен быть month, quarter или year.")),
         };
         var periods = new List<Period>();
         for (var p = current.Previous(); periods.Count < count; p = p.Previous())

@@ -20,7 +20,7 @@ namespace SalesKpi.Metrics.KpiSystem;
 /// <param name="PValue">Two-sided p-value; null when not tested.</param>
 /// <param name="Significant">p &lt; 0.05; null when not tested.</param>
 /// <param name="NotTestedReason">Why a KPI that has a test was not tested (samples too small); null otherwise.</param>
-public sealed record Change(Period Period, decimal? Before, decimal? Delta, double? PValue, bool? Significant, string? NotTestedReason = null);
+public sealed record Change(Period Period, decimal? Before, decimal? Delta, double? PValue, bool? Significant, Msg? NotTestedReason = null);
 
 /// <summary>
 /// One KPI (total or slice) on the scorecard. <see cref="Evaluated"/> is what the target is judged on: the
@@ -68,8 +68,8 @@ public sealed record GoalAttainment(Goal Goal, decimal? Attainment, int OnTrack,
 /// <param name="By">Slice dimensions.</param>
 /// <param name="Rows">Rows in KPI order, total first then slices.</param>
 /// <param name="Goals">Goal attainment (totals only).</param>
-/// <param name="Notes">Notes for the reader.</param>
-public sealed record ScorecardResult(Period Period, DateTime AsOfUtc, decimal Elapsed, ConfigVersion? Version, IReadOnlyList<string> By, IReadOnlyList<ScorecardRow> Rows, IReadOnlyList<GoalAttainment> Goals, IReadOnlyList<string> Notes)
+/// <param name="Notes">Notes for the reader, as messages a host renders.</param>
+public sealed record ScorecardResult(Period Period, DateTime AsOfUtc, decimal Elapsed, ConfigVersion? Version, IReadOnlyList<string> By, IReadOnlyList<ScorecardRow> Rows, IReadOnlyList<GoalAttainment> Goals, IReadOnlyList<Msg> Notes)
 {
     /// <summary>The worst status among rows with a target and a value; null when there is none.</summary>
     public TargetStatus? Worst => Rows.Where(r => r.Status is TargetStatus.OnTrack or TargetStatus.AtRisk or TargetStatus.OffTrack).Select(r => (TargetStatus?)r.Status).Max();
@@ -165,10 +165,11 @@ public sealed class ScorecardEngine(Workspace ws)
             rows.Add(row with { Status = status });
         }
 
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         if (elapsed < 1)
         {
-            notes.Add(Loc.F(
+            notes.Add(Msg.Of(
+                "scorecard.period_running",
                 "{0} is running ({1:P0} elapsed): counts are judged on their projected end value, other KPIs on the value to date.",
                 "{0} ещё идёт (прошло {1:P0}): количества оцениваются по прогнозу на конец периода, остальные KPI — по значению на дату.",
                 period.Label,
@@ -179,9 +180,9 @@ public sealed class ScorecardEngine(Workspace ws)
         {
             var slice = SystemValues.SliceKey(orphan.Slice);
             notes.Add(
-                !kpis.Any(k => k.Id == orphan.Kpi) ? Loc.F("The target for {0} {1} is not shown: the KPI is not active.", "Цель для {0} {1} не показана: KPI не активен.", orphan.Kpi, slice)
-                : !orphan.Slice.Keys.All(by.Contains) ? Loc.F("The target for {0} {1} is shown with --by {2}.", "Цель для {0} {1} видна с --by {2}.", orphan.Kpi, slice, string.Join(",", orphan.Slice.Keys))
-                : Loc.F("The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, slice));
+                !kpis.Any(k => k.Id == orphan.Kpi) ? Msg.Of("scorecard.target_kpi_inactive", "The target for {0} {1} is not shown: the KPI is not active.", "Цель для {0} {1} не показана: KPI не активен.", orphan.Kpi, slice)
+                : !orphan.Slice.Keys.All(by.Contains) ? Msg.Of("scorecard.target_needs_by", "The target for {0} {1} is shown with --by {2}.", "Цель для {0} {1} видна с --by {2}.", orphan.Kpi, slice, string.Join(",", orphan.Slice.Keys))
+                : Msg.Of("scorecard.target_no_slice", "The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, slice));
         }
 
         var goals = config.Goals.Select(g =>

@@ -26,7 +26,10 @@ public sealed record SnapshotValue(int SnapshotId, DateTime TakenAtUtc, string P
 /// </summary>
 public static class Snapshots
 {
-    /// <summary>Stores <paramref name="scorecard"/> with its JSON <paramref name="payload"/> and the <paramref name="document"/> of the definitions; returns the snapshot id.</summary>
+    /// <summary>
+    /// Stores <paramref name="scorecard"/> with its JSON <paramref name="payload"/> (language-neutral: messages as
+    /// <see cref="Msg.ToJson"/>, rendered when read) and the <paramref name="document"/> of the definitions; returns the snapshot id.
+    /// </summary>
     public static int Save(Workspace ws, ScorecardResult scorecard, string document, string payload, DateTime takenAtUtc)
     {
         using var tx = ws.BeginTransaction();
@@ -96,6 +99,10 @@ public static class Snapshots
                 r.IsDBNull(8) ? null : r.GetInt32(8)),
             args).ToList();
     }
+
+    /// <summary>The scorecard document snapshot <paramref name="id"/> stored (see the Application's scorecard output); null when there is none.</summary>
+    public static string? Payload(Workspace ws, int id) =>
+        ws.Query("SELECT payload FROM kpi_snapshots WHERE snapshot_id = $1", r => r.GetString(0), id).FirstOrDefault();
 
     /// <summary>The number of snapshots stored.</summary>
     public static long Count(Workspace ws) => Convert.ToInt64(ws.Scalar("SELECT count(*) FROM kpi_snapshots"), CultureInfo.InvariantCulture);

@@ -24,7 +24,7 @@ public static class SystemValues
     /// <summary>As <see cref="Compute"/>, as a report with the engine's notes (dimensions a KPI does not have).</summary>
     public static KpiReport Report(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf)
     {
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         // The pieces: catalogue KPIs asked for directly or through a ratio, and filtered KPIs by filter dimensions.
         var expanded = kpis.SelectMany(k => k.Custom is { IsRatio: true } c ? [config.Find(c.Numerator!)!, config.Find(c.Denominator!)!] : new[] { k }).Distinct().ToList();
         var catalogue = expanded.Where(k => k.Custom is null).Select(k => k.Def).Distinct().ToList();
@@ -77,15 +77,15 @@ public static class SystemValues
                     Flags = [.. num.Flags.Concat(den?.Flags ?? []).Distinct()],
                     Reason = value is not null ? null
                         : num.Value is null ? num.Reason
-                        : den?.Value is null ? den?.Reason ?? Loc.F("{0} has no value", "у {0} нет значения", c.Denominator)
-                        : Loc.F("{0} is 0", "{0} равен 0", c.Denominator),
+                        : den?.Value is null ? den?.Reason ?? Msg.Of("ratio.denominator_undefined", "{0} has no value", "у {0} нет значения", c.Denominator)
+                        : Msg.Of("ratio.denominator_zero", "{0} is 0", "{0} равен 0", c.Denominator),
                 });
             }
         }
 
         foreach (var k in kpis.Where(k => k.Custom is not null && by.Count > 0 && !by.All(k.Def.Dimensions.Contains)))
         {
-            notes.Add(Loc.F("{0} is not reported by {1}: its dimensions are {2}.", "{0} не считается в разрезе {1}: его измерения — {2}.", k.Id, string.Join(", ", by.Where(d => !k.Def.Dimensions.Contains(d))), string.Join(", ", k.Def.Dimensions)));
+            notes.Add(Msg.Of("kpi_not_sliced_by", "{0} is not reported by {1}: its dimensions are {2}.", "{0} не считается в разрезе {1}: его измерения — {2}.", k.Id, string.Join(", ", by.Where(d => !k.Def.Dimensions.Contains(d))), string.Join(", ", k.Def.Dimensions)));
         }
 
         var wanted = kpis.Select(k => k.Id).ToList();

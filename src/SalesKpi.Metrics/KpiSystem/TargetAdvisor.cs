@@ -122,7 +122,7 @@ public sealed class TargetAdvisor(Workspace ws, TimeProvider clock)
     {
         if (probability is <= 0 or >= 1)
         {
-            throw new SalesKpiException(Loc.T("--probability must be between 0 and 1, e.g. 0.5.", "--probability должно быть между 0 и 1, например 0.5."));
+            throw new SalesKpiException(Msg.Of("targets.bad_probability", "--probability must be between 0 and 1, e.g. 0.5.", "--probability должно быть между 0 и 1, например 0.5."));
         }
 
         return Forecasts(config, kpis, period, by)

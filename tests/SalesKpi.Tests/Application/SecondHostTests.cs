@@ -29,13 +29,13 @@ public sealed class SecondHostTests : IDisposable
         var cliReport = CliRunner.Run(dir.Path, ["report", .. window]);
         cliReport.Exit.ShouldBe(0, cliReport.Err);
         var report = new ReportService().Run(new ReportQuery("2026-Q2", "2026-09-30", null, [], []), ctx);
-        cliReport.Out.ShouldBe(ReportOutput.Json(report.Report) + Environment.NewLine);
+        cliReport.Out.ShouldBe(ReportOutput.Json(report.Report, Language.En) + Environment.NewLine);
         report.Report.Results.Count.ShouldBe(18);
 
         var cliScorecard = CliRunner.Run(dir.Path, ["scorecard", .. window]);
         cliScorecard.Exit.ShouldBe(0, cliScorecard.Err);
         var scorecard = new ScorecardService().Run(new ScorecardQuery("2026-Q2", "2026-09-30", null), ctx);
-        cliScorecard.Out.ShouldBe(ScorecardOutput.Json(scorecard.Scorecard) + Environment.NewLine);
+        cliScorecard.Out.ShouldBe(ScorecardOutput.Json(scorecard.Scorecard, Language.En) + Environment.NewLine);
         scorecard.Scorecard.Rows.ShouldNotBeEmpty();
 
         var cliFunnel = CliRunner.Run(dir.Path, ["funnel", .. window]);

@@ -92,7 +92,7 @@ public sealed class ScorecardTests : IDisposable
         leads.Status.ShouldBe(TargetStatus.OnTrack);
         leads.VsPrevious.Delta.ShouldBeAbout(11.5); // 15.5 − 4
         leads.VsPrevious.Significant.ShouldBeNull(); // counts are not tested
-        s.Notes.ShouldContain(n => n.Contains("2026-01", StringComparison.Ordinal));
+        s.Notes.ShouldContain(n => n.En()!.Contains("2026-01", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class ScorecardTests : IDisposable
         var t = T("leads", 6) with { Slice = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("channel", "referral")]) };
         var total = Run(Config(t));
         total.Rows.Where(r => r.Kpi.Id == "leads").ShouldAllBe(r => r.Status == TargetStatus.NoTarget);
-        total.Notes.ShouldContain(n => n.Contains("--by channel", StringComparison.Ordinal));
+        total.Notes.ShouldContain(n => n.En()!.Contains("--by channel", StringComparison.Ordinal));
         var referral = Run(Config(t), "channel").Rows.Single(r => r.Kpi.Id == "leads" && r.Result.Slice.GetValueOrDefault("channel") == "referral");
         referral.Projected.ShouldBeAbout(6.2); // 2 ÷ (10/31)
         referral.Status.ShouldBe(TargetStatus.OnTrack);

@@ -142,7 +142,7 @@ public sealed class DealKpiTests : IDisposable
     {
         var r = f.One("2025-06", "win_rate", AsOf);
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("no deals won or lost in the period");
+        r.Reason.En().ShouldBe("no deals won or lost in the period");
         f.One("2025-06", "sales_velocity", AsOf).Value.ShouldBeNull();
     }
 }
@@ -236,7 +236,7 @@ public sealed class CustomerKpiTests : IDisposable
     {
         var r = f.One("2025-06", "customer_lifetime_value");
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("no churn observed");
+        r.Reason.En().ShouldBe("no churn observed");
     }
 
     [Fact]
@@ -274,7 +274,7 @@ public sealed class CustomerKpiTests : IDisposable
         var cac = report.Total("customer_acquisition_cost");
         (cac.Numerator, cac.Denominator, cac.Value).ShouldBe((3500m, 1m, 3500m)); // C5 is the only new customer
         report.Slice("customer_acquisition_cost", "channel", "ads").Value.ShouldBe(3000m);
-        report.Slice("customer_acquisition_cost", "channel", "(none)").Reason.ShouldBe("no customers acquired in the period");
+        report.Slice("customer_acquisition_cost", "channel", "(none)").Reason.En().ShouldBe("no customers acquired in the period");
         report.Total("ltv_to_cac").Value.ShouldBeAbout(688.7868271771 / 3500, 1e-9);
     }
 }

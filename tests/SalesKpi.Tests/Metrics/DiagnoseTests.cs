@@ -71,8 +71,17 @@ public sealed class DiagnoseTests : IDisposable
         finding.PValue.ShouldBe(0.003892, 1e-5);
         (finding.Before, finding.After, finding.Better, finding.Test).ShouldBe((0.5m, 0.3m, (bool?)false, "two-proportion z"));
         finding.Driver.ShouldBe(new Driver("owner", "Bob", -0.2m));
-        finding.Text.ShouldContain("Win rate fell from 50.0 % in 2025-08 to 30.0 % (-20.0 pp, p = 0.004); most of it comes from owner = Bob (-20.0 pp)");
+        finding.Text.En().ShouldContain("Win rate fell from 50.0 % in 2025-08 to 30.0 % (-20.0 pp, p = 0.004); most of it comes from owner = Bob (-20.0 pp)");
         finding.Drill.ShouldBe("saleskpi explain win_rate --period 2025-09 --slice \"owner=Bob\"");
+    }
+
+    [Fact]
+    public void A_finding_carries_the_kpi_name_and_numbers_as_arguments_and_renders_in_either_language()
+    {
+        var text = Run().Findings.Single(x => x.Kpi == "win_rate").Text;
+        text.Code.ShouldBe("diagnose.kpi_changed");
+        // Numbers are formatted when rendered, with the reader's culture: a decimal comma in Russian.
+        text.Ru().ShouldBe("Коэффициент закрытия сделок: снижение с 50,0 % в 2025-08 до 30,0 % (-20,0 п.п., p = 0,004); больше всего изменение дал срез owner = Bob (-20,0 п.п.)");
     }
 
     [Fact]
@@ -87,8 +96,8 @@ public sealed class DiagnoseTests : IDisposable
     public void Kpis_without_data_or_a_test_are_listed_with_the_reason()
     {
         var report = Run();
-        report.NotTested.ShouldContain(x => x.Kpi == "nps" && x.Reason == "no nps.csv data imported");
-        report.NotTested.ShouldContain(x => x.Kpi == "sales_velocity" && x.Reason.Contains("ratio of sums", StringComparison.Ordinal));
-        report.NotTested.ShouldContain(x => x.Kpi == "average_deal_size" && x.Reason.Contains("no spread", StringComparison.Ordinal));
+        report.NotTested.ShouldContain(x => x.Kpi == "nps" && x.Reason.En() == "no nps.csv data imported");
+        report.NotTested.ShouldContain(x => x.Kpi == "sales_velocity" && x.Reason.En()!.Contains("ratio of sums", StringComparison.Ordinal));
+        report.NotTested.ShouldContain(x => x.Kpi == "average_deal_size" && x.Reason.En()!.Contains("no spread", StringComparison.Ordinal));
     }
 }

@@ -113,7 +113,7 @@ public sealed class KpiDefinitionTests(DemoWorkspace demo) : IClassFixture<DemoW
         var kpi = KpiCatalog.Get(id);
         var explanation = new KpiEngine(ws).Explain(kpi, Year, ImmutableDictionary<string, string>.Empty, AsOf, new KpiParameters(), 3);
 
-        explanation.Definition.ShouldNotBeNullOrWhiteSpace(id);
+        explanation.Definition.En().ShouldNotBeNullOrWhiteSpace(id);
         explanation.Result.ShouldNotBeNull(id);
         explanation.Sources.ShouldNotBeEmpty(id);
         foreach (var source in explanation.Sources)
@@ -144,7 +144,7 @@ public sealed class KpiDefinitionTests(DemoWorkspace demo) : IClassFixture<DemoW
                 // says so; any other reason would mean the definition's test was never dispatched.
                 if (!tested)
                 {
-                    notTested[kpi.Id].ShouldStartWith("too few", Case.Sensitive, kpi.Id);
+                    notTested[kpi.Id].En().ShouldStartWith("too few", Case.Sensitive, kpi.Id);
                     shortOfUnits++;
                 }
 

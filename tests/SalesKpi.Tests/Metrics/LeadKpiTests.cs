@@ -150,9 +150,25 @@ public sealed class LeadKpiTests : IDisposable
     {
         var r = f.One("2024-09", "lead_to_sql_rate");
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("no leads created in the period");
+        r.Reason.En().ShouldBe("no leads created in the period");
         r.Ci95.ShouldBeNull();
         f.One("2024-09", "leads").Value.ShouldBe(0m);
+    }
+
+    [Fact]
+    public void A_null_kpis_reason_is_a_code_with_its_english_and_russian_text()
+    {
+        var empty = f.One("2024-09", "lead_to_sql_rate").Reason.ShouldNotBeNull();
+        empty.Code.ShouldBe("no_leads_created");
+        empty.En().ShouldBe("no leads created in the period");
+        empty.Ru().ShouldBe("нет лидов, созданных в периоде");
+
+        // The missing file is an argument, not part of the text: the same code names any file.
+        var missing = f.One("2025-09", "nps").Reason.ShouldNotBeNull();
+        missing.Code.ShouldBe("no_data_imported");
+        missing.Args.ShouldBe(["nps"]);
+        missing.En().ShouldBe("no nps.csv data imported");
+        missing.Ru().ShouldBe("не импортированы данные nps.csv");
     }
 
     [Fact]
@@ -240,7 +256,7 @@ public sealed class CostPerLeadTests : IDisposable
         report.Slice("cost_per_lead", "channel", "referral").Value.ShouldBe(0m);
         var events = report.Slice("cost_per_lead", "channel", "events");
         events.Value.ShouldBeNull();
-        events.Reason.ShouldBe("no leads created in the period");
+        events.Reason.En().ShouldBe("no leads created in the period");
         report.Results.Where(r => !r.IsTotal).Sum(r => r.Numerator).ShouldBe(total.Numerator);
         report.Results.Where(r => !r.IsTotal).Sum(r => r.Denominator).ShouldBe(total.Denominator);
     }
@@ -251,7 +267,7 @@ public sealed class CostPerLeadTests : IDisposable
         var report = f.Run("2025-09", ["cost_per_lead", "leads"], by: ["owner"]);
         report.Results.Where(r => r.Kpi.Id == "cost_per_lead").ShouldHaveSingleItem().IsTotal.ShouldBeTrue();
         report.Results.Count(r => r.Kpi.Id == "leads").ShouldBe(3);
-        report.Notes.ShouldHaveSingleItem().ShouldContain("cost_per_lead is not reported by owner");
+        report.Notes.ShouldHaveSingleItem().En().ShouldContain("cost_per_lead is not reported by owner");
     }
 }
 
@@ -270,7 +286,7 @@ public sealed class MissingInputTests : IDisposable
     {
         var r = f.One("2025-09", kpi);
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe(reason);
+        r.Reason.En().ShouldBe(reason);
     }
 
     [Fact]
@@ -278,7 +294,7 @@ public sealed class MissingInputTests : IDisposable
     {
         var r = f.One("2025-09", "leads", asOf: "2025-08-01T00:00:00Z");
         r.Value.ShouldBeNull();
-        r.Reason.ShouldBe("the period starts after the as-of moment");
+        r.Reason.En().ShouldBe("the period starts after the as-of moment");
         r.Flags.ShouldContain("partial");
     }
 }

@@ -16,7 +16,7 @@ public sealed class SignificanceRuleTests
         // 4/10 against 0/10: pooled 0.2, 10 × 0.2 = 2 expected successes per period, below 5.
         var small = SignificanceRules.Proportions(4, 10, 0, 10);
         small.PValue.ShouldBeNull();
-        small.NotTestedReason.ShouldNotBeNull().ShouldContain("expected successes");
+        small.NotTestedReason.ShouldNotBeNull().En().ShouldContain("expected successes");
         // 30/100 against 45/100: pooled 0.375, 37.5 expected successes and 62.5 failures per period.
         SignificanceRules.Proportions(30, 100, 45, 100).PValue!.Value.ShouldBe(0.028460, 1e-5);
     }
@@ -72,7 +72,7 @@ public sealed class SmallSampleTests : IDisposable
     {
         var report = new DiagnoseEngine(f.Ws).Run(Period.Parse("2025-Q3"), Period.Parse("2025-Q2"), AsOf, new KpiParameters(), string.Empty);
         report.Findings.ShouldNotContain(x => x.Kpi == "nps");
-        report.NotTested.ShouldContain(x => x.Kpi == "nps" && x.Reason == "too few answers to test: 4 and 6, at least 30 in each period are needed");
+        report.NotTested.ShouldContain(x => x.Kpi == "nps" && x.Reason.En() == "too few answers to test: 4 and 6, at least 30 in each period are needed");
     }
 
     [Fact]
@@ -83,6 +83,6 @@ public sealed class SmallSampleTests : IDisposable
         nps.VsPrevious.Delta!.Value.ShouldBe(-66.7m, 0.05m);
         nps.VsPrevious.PValue.ShouldBeNull();
         nps.VsPrevious.Significant.ShouldBeNull();
-        nps.VsPrevious.NotTestedReason.ShouldBe("too few answers to test: 4 and 6, at least 30 in each period are needed");
+        nps.VsPrevious.NotTestedReason.En().ShouldBe("too few answers to test: 4 and 6, at least 30 in each period are needed");
     }
 }

@@ -39,7 +39,7 @@ public sealed class SnapshotAndSliceTests
         report.Slice("nps", "channel", "ads").N.ShouldBe(0, "ads is a slice of the report (D1), but no answer is known to come from it");
         report.Slice("win_rate", "channel", "(none)").N.ShouldBe(1);
         report.Results.ShouldNotContain(r => r.Slice.Values.Contains("exhibition"));
-        fx.Run("2025-Q3", ["customer_lifetime_value"], AsOf).Total("customer_lifetime_value").Reason.ShouldBe("no customers.csv data imported");
+        fx.Run("2025-Q3", ["customer_lifetime_value"], AsOf).Total("customer_lifetime_value").Reason.En().ShouldBe("no customers.csv data imported");
 
         // A report as of a later moment does see the rows.
         fx.Run("2025-Q3", ["nps"], "2025-12-31T00:00:00Z", by: ["channel"]).Slice("nps", "channel", "ads").N.ShouldBe(2);
@@ -85,9 +85,9 @@ public sealed class SnapshotAndSliceTests
         var july = report.Results.Where(r => r.Period.Label == "2025-07").ToList();
         july.Where(r => r.Kpi.Id == "leads" && !r.IsTotal).Select(r => r.Slice["channel"]).Order(StringComparer.Ordinal).ShouldBe(["ads", "exhibition", "organic", "referral"]);
         Row(july, "average_deal_size", "exhibition").Value.ShouldBeNull();
-        Row(july, "average_deal_size", "exhibition").Reason.ShouldBe("no deals won in the period");
-        Row(july, "win_rate", "exhibition").Reason.ShouldBe("no deals won or lost in the period");
-        Row(july, "customer_acquisition_cost", "organic").Reason.ShouldBe("no customers acquired in the period");
+        Row(july, "average_deal_size", "exhibition").Reason.En().ShouldBe("no deals won in the period");
+        Row(july, "win_rate", "exhibition").Reason.En().ShouldBe("no deals won or lost in the period");
+        Row(july, "customer_acquisition_cost", "organic").Reason.En().ShouldBe("no customers acquired in the period");
         Row(july, "customer_acquisition_cost", "referral").Numerator.ShouldBe(50m);
         Row(july, "leads", "referral").Value.ShouldBe(0m);
         Row(july, "average_deal_size", "ads").Value.ShouldBe(1000m);
