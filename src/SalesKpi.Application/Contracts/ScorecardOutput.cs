@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SalesKpi.Core;
 using SalesKpi.Core.Config;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
@@ -89,7 +90,7 @@ public static class ScorecardOutput
         {
             w.WriteStartObject();
             w.WriteString("id", g.Goal.Id);
-            w.WriteString("title", g.Goal.Title.Text);
+            w.WriteString("title", g.Goal.Title.In(Loc.Current));
             if (g.Goal.Horizon is { } horizon)
             {
                 w.WriteString("horizon", horizon);

@@ -159,7 +159,7 @@ public sealed class ScorecardService
     {
         if (KpiSystemFiles.Drift(ctx.WorkspacePath, ws) is { } drift)
         {
-            warnings.Add(drift);
+            warnings.Add(drift.Render(ctx.Language));
         }
     }
 }

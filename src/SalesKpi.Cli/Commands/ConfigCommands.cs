@@ -21,7 +21,7 @@ internal static class KpiSystemFile
     {
         foreach (var e in errors)
         {
-            Console.Error.WriteLine(e.ToString());
+            Console.Error.WriteLine(e.Render(Loc.Current));
         }
     }
 
@@ -128,7 +128,7 @@ internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySett
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                Console.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;

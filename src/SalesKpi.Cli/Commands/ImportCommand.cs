@@ -54,7 +54,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
     {
         foreach (var s in report.Skipped)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
+            AnsiConsole.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason.Render(Loc.Current))));
         }
 
         foreach (var f in report.Files)
@@ -66,7 +66,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
             AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(name + entity)}[/]: {Markup.Escape(counts)}");
             if (f.Error is not null)
             {
-                AnsiConsole.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
+                AnsiConsole.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error.Render(Loc.Current))) + "[/]");
                 if (f.RejectsPath is not null)
                 {
                     AnsiConsole.MarkupLine("  " + Markup.Escape(Loc.F("its rows with the reason: {0}", "его строки с причиной: {0}", f.RejectsPath)));
@@ -94,7 +94,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
             foreach (var w in f.Warnings)
             {
                 var lines = string.Join(", ", w.SampleLines) + (w.Count > w.SampleLines.Count ? ", …" : string.Empty);
-                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
+                AnsiConsole.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message.Render(Loc.Current), Output.N(w.Count), lines)) + "[/]");
             }
 
             if (f.Preview.Count > 0)

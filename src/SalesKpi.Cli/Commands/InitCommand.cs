@@ -35,7 +35,7 @@ internal sealed class InitCommand(CliHost host) : Command<InitSettings>
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                Console.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;

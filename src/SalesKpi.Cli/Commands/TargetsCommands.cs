@@ -118,7 +118,7 @@ internal static class TargetsCommandSupport
         KpiSystemFile.Applied(stored.Written.Version, stored.Written.PreviousDocument);
         foreach (var note in stored.NotInForce)
         {
-            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
+            AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         Show(stored.Listing, check: true);
@@ -211,7 +211,7 @@ internal sealed class TargetsImportCommand(CliHost host) : Command<TargetsImport
         {
             foreach (var e in ex.Errors)
             {
-                Console.Error.WriteLine(e);
+                Console.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;
