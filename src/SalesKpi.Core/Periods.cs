@@ -176,7 +176,8 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         }
         catch (FormatException)
         {
-            throw new SalesKpiException(Msg.Of("period.unparsable",
+            throw new SalesKpiException(Msg.Of(
+                "period.unparsable",
                 "'{0}' is not a period: use 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 or 2025-01-01..2025-06-30.",
                 "«{0}» — не период: используйте 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 или 2025-01-01..2025-06-30.",
                 s));

@@ -177,11 +177,13 @@ internal sealed class FileImport : IDisposable
             var line = WholeFileRejection.FirstUndecodableLine(Path);
             throw new FileRejectedException(
                 line > 0
-                    ? Msg.Of("file.not_utf8_at_line",
+                    ? Msg.Of(
+                        "file.not_utf8_at_line",
                         "the file is not UTF-8 text (undecodable bytes on line {0}): save it as UTF-8 CSV",
                         "файл не в кодировке UTF-8 (нечитаемые байты в строке {0}): сохраните его как CSV в UTF-8",
                         line)
-                    : Msg.Of("file.not_utf8",
+                    : Msg.Of(
+                        "file.not_utf8",
                         "the file is not UTF-8 text: save it as UTF-8 CSV",
                         "файл не в кодировке UTF-8: сохраните его как CSV в UTF-8"),
                 Read);
@@ -251,7 +253,8 @@ internal sealed class FileImport : IDisposable
             if (ws.Execute(
                 $"INSERT INTO {rej} SELECT t.source_line, $1, replace($2, '<sum>', CAST(g.{qs} AS VARCHAR)) FROM {table} t JOIN _sum_{FileId} g ON {match} WHERE t.{mine} AND {tooLarge}",
                 sum,
-                Msg.Of("row.sum_too_large",
+                Msg.Of(
+                    "row.sum_too_large",
                     "the rows with this {0} add up to {1} <sum>, more than the largest storable amount {2}: split them across keys",
                     "строки с этим ключом ({0}) в сумме дают {1} <sum> — больше наибольшей допустимой суммы {2}: разнесите их по разным ключам",
                     string.Join(", ", entity.Key),
@@ -280,7 +283,8 @@ internal sealed class FileImport : IDisposable
                 ws.Execute(
                     $"INSERT INTO {rej} SELECT t.source_line, $1, replace(replace($2, '<key>', g.{d.Quote(entity.Key[0])}), '<lines>', g.lines) FROM {table} t JOIN _conf_{FileId} g ON {match} WHERE t.{mine}",
                     entity.Key[0],
-                    Msg.Of("row.conflicting_duplicate",
+                    Msg.Of(
+                        "row.conflicting_duplicate",
                         "{0} '<key>' appears with different content on lines <lines>: keep one row per {0}",
                         "{0} «<key>» встречается с разным содержимым в строках <lines>: оставьте одну строку на {0}",
                         entity.Key[0]).Render(language));
@@ -612,7 +616,8 @@ internal sealed class FileImport : IDisposable
         var missing = entity.Columns.Where((c, i) => c.Required && map[i] < 0).Select(c => c.Name).ToList();
         if (missing.Count > 0)
         {
-            var message = Msg.Of("header.missing_required",
+            var message = Msg.Of(
+                "header.missing_required",
                 "required column(s) {0} missing from the header (found: {1}); {2}.csv needs {3}",
                 "в заголовке нет обязательных столбцов {0} (найдены: {1}); для {2}.csv нужны {3}",
                 string.Join(", ", missing),
@@ -638,7 +643,8 @@ internal sealed class FileImport : IDisposable
         var other = joined.Contains(';', StringComparison.Ordinal) ? ";" : joined.Contains('\t', StringComparison.Ordinal) ? "tab" : null;
         return other is null
             ? null
-            : Msg.Of("header.delimiter_hint",
+            : Msg.Of(
+                "header.delimiter_hint",
                 ". It looks {0}-delimited: canonical files use commas; re-save it with commas or import it with a profile whose delimiter is '{0}' (docs/profiles.md)",
                 ". Похоже, разделитель — {0}: канонические файлы разделяются запятыми; пересохраните его с запятыми или импортируйте с профилем, где delimiter — '{0}' (docs/profiles.md)",
                 other);

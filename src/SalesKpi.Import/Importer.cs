@@ -51,7 +51,8 @@ public sealed class Importer
                     .ToList();
                 if (csvs.Count == 0)
                 {
-                    throw new SalesKpiException(Msg.Of("import.folder_empty",
+                    throw new SalesKpiException(Msg.Of(
+                        "import.folder_empty",
                         "The folder {0} has no .csv or .xlsx files: give a folder with leads.csv, deals.csv, … or the files themselves.",
                         "В папке {0} нет файлов .csv или .xlsx: укажите папку с leads.csv, deals.csv, … или сами файлы.",
                         full));
@@ -65,7 +66,8 @@ public sealed class Importer
             }
             else
             {
-                throw new SalesKpiException(Msg.Of("import.path_missing",
+                throw new SalesKpiException(Msg.Of(
+                    "import.path_missing",
                     "{0} does not exist: check the path of the file or folder to import.",
                     "{0} не существует: проверьте путь к файлу или папке для импорта.",
                     full));
@@ -101,7 +103,8 @@ public sealed class Importer
         var files = resolved.Where(f => !skipped.Any(s => s.Path == f.Path)).Select(f => f.Path).ToList();
         if (files.Count == 0)
         {
-            throw new SalesKpiException(Msg.Of("import.no_file_matches_profile",
+            throw new SalesKpiException(Msg.Of(
+                "import.no_file_matches_profile",
                 "No file in {0} matches profile '{1}' (its patterns: {2}): name the export files as the profile expects.",
                 "Ни один файл в {0} не подходит под профиль «{1}» (его шаблоны: {2}): назовите файлы выгрузки так, как ожидает профиль.",
                 string.Join(", ", options.Paths),
@@ -138,12 +141,14 @@ public sealed class Importer
                 if (entity is null)
                 {
                     var reason = options.Profile is { } profile
-                        ? Msg.Of("file.no_profile_match",
+                        ? Msg.Of(
+                            "file.no_profile_match",
                             "no file of profile '{0}' matches this name (its patterns: {1})",
                             "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
                             profile.Name,
                             string.Join(", ", profile.Files.Select(f => f.Match)))
-                        : Msg.Of("file.unrecognised_name",
+                        : Msg.Of(
+                            "file.unrecognised_name",
                             "the file name does not name an entity: call it {0}.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             "имя файла не называет сущность: назовите его {0}.csv или начните имя с одного из этих названий, за которым идёт -, _, . или цифра (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));

@@ -58,7 +58,8 @@ public sealed record MappingProfile
         }
         else
         {
-            throw new SalesKpiException(Msg.Of("profile.missing",
+            throw new SalesKpiException(Msg.Of(
+                "profile.missing",
                 "Profile {0} does not exist: give the path of a .yaml mapping profile or a built-in one: {1}.",
                 "Профиль {0} не существует: укажите путь к YAML-профилю или встроенный: {1}.",
                 full, string.Join(", ", BuiltInNames)));

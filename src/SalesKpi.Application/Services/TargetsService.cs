@@ -220,7 +220,8 @@ public sealed class TargetsService
                 var used = ConfigStore.InForce(ws, period.LastDay);
                 if (used is not null && used.Number != version.Number)
                 {
-                    notes.Add(Msg.Of("targets.not_in_force",
+                    notes.Add(Msg.Of(
+                        "targets.not_in_force",
                         "Note: {0} is evaluated with version {1}, in force then; to make this target count for it, set it with --effective {2:yyyy-MM-dd}.",
                         "Внимание: {0} оценивается по версии {1}, действовавшей тогда; чтобы цель учитывалась, задайте её с --effective {2:yyyy-MM-dd}.",
                         period.Label,

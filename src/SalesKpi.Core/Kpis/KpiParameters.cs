@@ -118,7 +118,8 @@ public sealed record KpiParameters
                 "quality_size_bands" => this with { CompanySizeBands = [.. v.Split(',').Select(ParseBand)] },
                 "quality_need_points" => this with { NeedPoints = Points(v) },
                 "pipeline_stages" => this with { PipelineStages = [.. v.Split(',').Select(Text).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal)] },
-                _ => throw new SalesKpiException(Msg.Of("params.unknown",
+                _ => throw new SalesKpiException(Msg.Of(
+                    "params.unknown",
                     "Unknown KPI parameter '{0}': use one of {1}.",
                     "Неизвестный параметр KPI «{0}»: используйте один из {1}.",
                     name,
@@ -128,7 +129,8 @@ public sealed record KpiParameters
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
             var key = name.Trim().ToLowerInvariant();
-            throw new SalesKpiException(Msg.Of("params.bad_value",
+            throw new SalesKpiException(Msg.Of(
+                "params.bad_value",
                 "'{1}' is not a valid value for {0}: {3} (now {2}).",
                 "«{1}» — недопустимое значение для {0}: {3} (сейчас {2}).",
                 name,
