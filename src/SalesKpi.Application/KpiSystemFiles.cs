@@ -19,7 +19,7 @@ public static class KpiSystemFiles
     {
         if (!File.Exists(path))
         {
-            throw new SalesKpiException(Loc.F("There is no file {0}: give the path of a KPI-system YAML file (saleskpi config show > file.yaml writes the current one).", "Файла {0} нет: укажите путь к YAML-файлу системы KPI (saleskpi config show > file.yaml выгрузит текущую).", Path.GetFullPath(path)));
+            throw new SalesKpiException(Msg.Of("config.file_missing", "There is no file {0}: give the path of a KPI-system YAML file (saleskpi config show > file.yaml writes the current one).", "Файла {0} нет: укажите путь к YAML-файлу системы KPI (saleskpi config show > file.yaml выгрузит текущую).", Path.GetFullPath(path)));
         }
 
         return KpiSystemParser.Parse(File.ReadAllText(path), path);
@@ -29,7 +29,7 @@ public static class KpiSystemFiles
     public static DateOnly? Effective(string? text) =>
         text is null ? null
         : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : throw new SalesKpiException(Loc.F("--effective '{0}' is not a date: write 2026-01-01.", "--effective «{0}» — не дата: пишите 2026-01-01.", text));
+        : throw new SalesKpiException(Msg.Of("config.bad_effective", "--effective '{0}' is not a date: write 2026-01-01.", "--effective «{0}» — не дата: пишите 2026-01-01.", text));
 
     /// <summary>
     /// The configuration a valid file stands for: with a targets section, exactly the file; without one,
@@ -53,7 +53,7 @@ public static class KpiSystemFiles
     /// A note when the workspace's file is invalid or has edits not applied yet (null when it matches or is
     /// absent): what is evaluated is always a stored version, so an unapplied or broken file must not go unnoticed.
     /// </summary>
-    public static string? Drift(string db, Workspace ws)
+    public static Msg? Drift(string db, Workspace ws)
     {
         var path = PathFor(db);
         var latest = ConfigStore.Latest(ws);
@@ -63,20 +63,20 @@ public static class KpiSystemFiles
         }
 
         var parsed = KpiSystemParser.Parse(File.ReadAllText(path), path);
-        string? warning = null;
+        Msg? warning = null;
         if (parsed.Errors.Count > 0)
         {
-            warning = Loc.F("{0} has {1} error(s) and is not in use; results use version {2} (saleskpi config validate).", "В {0} ошибок: {1}, файл не используется; расчёт идёт по версии {2} (saleskpi config validate).", path, parsed.Errors.Count, latest.Number);
+            warning = Msg.Of("config.file_invalid_not_in_use", "{0} has {1} error(s) and is not in use; results use version {2} (saleskpi config validate).", "В {0} ошибок: {1}, файл не используется; расчёт идёт по версии {2} (saleskpi config validate).", path, parsed.Errors.Count, latest.Number);
         }
         else
         {
             var (config, _) = WithStoredTargets(parsed, latest.Config.Targets);
             if (KpiSystemWriter.Write(config) != latest.Document)
             {
-                warning = Loc.F("{0} has changes not applied yet; results use version {1} (saleskpi config apply --reason \"...\").", "В {0} есть неприменённые изменения; расчёт идёт по версии {1} (saleskpi config apply --reason \"...\").", path, latest.Number);
+                warning = Msg.Of("config.file_not_applied", "{0} has changes not applied yet; results use version {1} (saleskpi config apply --reason \"...\").", "В {0} есть неприменённые изменения; расчёт идёт по версии {1} (saleskpi config apply --reason \"...\").", path, latest.Number);
             }
         }
 
-        return warning is null ? null : Loc.T("note: ", "примечание: ") + warning;
+        return warning is null ? null : Msg.Of("config.drift_note", "note: {0}", "примечание: {0}", warning);
     }
 }

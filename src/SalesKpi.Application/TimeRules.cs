@@ -71,7 +71,8 @@ public static class TimeRules
 
             if (outcome == ValueParser.Outcome.OutOfRange)
             {
-                throw new SalesKpiException(Loc.F(
+                throw new SalesKpiException(Msg.Of(
+                    "asof.out_of_range",
                     "--as-of '{0}' is out of range: give a real day or moment from {1} to {2} (the dates a workspace stores).",
                     "--as-of «{0}» вне диапазона: укажите существующий день или момент с {1} по {2} (даты, которые хранит рабочая область).",
                     asOf, AsOfFirstDay, AsOfLastDay));
@@ -79,7 +80,8 @@ public static class TimeRules
 
             if (outcome != ValueParser.Outcome.Ok)
             {
-                throw new SalesKpiException(Loc.F(
+                throw new SalesKpiException(Msg.Of(
+                    "asof.unparsable",
                     "--as-of '{0}' is not a moment: use 2025-09-30 or 2025-09-30T18:00 (optionally with +03:00), from {1} to {2}.",
                     "--as-of «{0}» — не момент времени: используйте 2025-09-30 или 2025-09-30T18:00 (можно с +03:00), с {1} по {2}.",
                     asOf, AsOfFirstDay, AsOfLastDay));

@@ -64,6 +64,25 @@ public sealed class Msg : IEquatable<Msg>
     /// <summary>A message without arguments whose text is the same in both languages (a name, an identifier).</summary>
     public static Msg Verbatim(string text) => new("verbatim", text, text, []);
 
+    /// <summary>
+    /// Several messages as one (code <c>list</c>): each rendered in the reader's language, joined by
+    /// <paramref name="separator"/> and preceded by <paramref name="prefix"/> (both the same in every language,
+    /// without braces). Stored and rendered like any other message.
+    /// </summary>
+    public static Msg Join(string separator, IEnumerable<Msg> parts, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(separator);
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (separator.AsSpan().IndexOfAny('{', '}') >= 0 || prefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            throw new ArgumentException("A separator or prefix with braces would be read as a placeholder.", nameof(separator));
+        }
+
+        var args = parts.Cast<object?>().ToArray();
+        var template = prefix + string.Join(separator, Enumerable.Range(0, args.Length).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
+        return new Msg("list", template, template, [.. args]);
+    }
+
     /// <summary>The template of <paramref name="language"/>.</summary>
     public string Template(Language language) => language == Language.Ru ? Ru : En;
 

@@ -125,7 +125,7 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
                 var b = DateOnly.ParseExact(parts[1], "yyyy-MM-dd", inv);
                 if (b < a)
                 {
-                    throw new SalesKpiException(Loc.F("The period {0} ends before it starts: write START..END with END on or after START.", "Период {0} заканчивается раньше, чем начинается: укажите НАЧАЛО..КОНЕЦ, где КОНЕЦ не раньше НАЧАЛА.", s));
+                    throw new SalesKpiException(Msg.Of("period.range_reversed", "The period {0} ends before it starts: write START..END with END on or after START.", "Период {0} заканчивается раньше, чем начинается: укажите НАЧАЛО..КОНЕЦ, где КОНЕЦ не раньше НАЧАЛА.", s));
                 }
 
                 return Range(a, b.AddDays(1));
@@ -162,7 +162,8 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
         }
         catch (FormatException)
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "period.unparsable",
                 "'{0}' is not a period: use 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 or 2025-01-01..2025-06-30.",
                 "«{0}» — не период: используйте 2025, 2025-Q3, 2025-09, 2025-W36, 2025-09-15 или 2025-01-01..2025-06-30.",
                 s));
@@ -200,7 +201,7 @@ public sealed record Period(DateOnly Start, DateOnly End, string Label)
     public static Grain ParseGrain(string text) =>
         Enum.TryParse<Grain>(text.Trim(), ignoreCase: true, out var g) && Enum.IsDefined(g)
             ? g
-            : throw new SalesKpiException(Loc.F("'{0}' is not a grain: use day, week, month, quarter or year.", "«{0}» — не шаг: используйте day, week, month, quarter или year.", text));
+            : throw new SalesKpiException(Msg.Of("period.bad_grain", "'{0}' is not a grain: use day, week, month, quarter or year.", "«{0}» — не шаг: используйте day, week, month, quarter или year.", text));
 
     // The period of the same kind `steps` periods away; a range moves by its own length.
     private Period Shift(int steps) => Kind switch

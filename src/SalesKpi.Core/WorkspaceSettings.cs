@@ -30,7 +30,8 @@ public sealed record WorkspaceSettings(string TimeZone, string Currency)
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "settings.unknown_time_zone",
                 "Unknown time zone '{0}': give an IANA zone such as Europe/Moscow or UTC.",
                 "Неизвестный часовой пояс «{0}»: укажите зону IANA, например Europe/Moscow или UTC.",
                 id), ex);
@@ -46,7 +47,8 @@ public sealed record WorkspaceSettings(string TimeZone, string Currency)
         var c = code.Trim();
         if (c.Length != 3 || !c.All(char.IsAsciiLetter))
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "settings.unknown_currency",
                 "Unknown currency '{0}': give a three-letter ISO 4217 code such as RUB, USD or EUR.",
                 "Неизвестная валюта «{0}»: укажите трёхбуквенный код ISO 4217, например RUB, USD или EUR.",
                 code));

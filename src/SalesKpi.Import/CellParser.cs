@@ -28,16 +28,16 @@ internal sealed class CellParser
         lastText = new string?[columns];
     }
 
-    /// <summary>Parses <paramref name="raw"/> for <paramref name="column"/>; returns null when valid, else the reason.</summary>
+    /// <summary>Parses <paramref name="raw"/> for <paramref name="column"/>; returns null when valid, else the reason (only a rejected cell allocates one).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public string? Parse(ReadOnlySpan<char> raw, ColumnDef column, int slot, ref Cell cell)
+    public Msg? Parse(ReadOnlySpan<char> raw, ColumnDef column, int slot, ref Cell cell)
     {
         var s = raw.Trim();
         cell.HasValue = !s.IsEmpty;
         if (s.IsEmpty)
         {
             return column.Required
-                ? Loc.F("{0} is required but empty", "{0}: обязательное значение не заполнено", column.Name)
+                ? Msg.Of("cell.required_empty", "{0} is required but empty", "{0}: обязательное значение не заполнено", column.Name)
                 : null;
         }
 
@@ -58,7 +58,7 @@ internal sealed class CellParser
                     }
                 }
 
-                return Loc.F("{0} '{1}' is not one of: {2}", "{0}: «{1}» — не одно из значений: {2}", column.Name, Clip(s), string.Join(", ", column.EnumValues));
+                return Msg.Of("cell.not_enum", "{0} '{1}' is not one of: {2}", "{0}: «{1}» — не одно из значений: {2}", column.Name, Clip(s), string.Join(", ", column.EnumValues));
 
             case ColumnType.Currency:
                 if (s.Length == 3 && char.IsAsciiLetter(s[0]) && char.IsAsciiLetter(s[1]) && char.IsAsciiLetter(s[2]))
@@ -67,7 +67,7 @@ internal sealed class CellParser
                     return null;
                 }
 
-                return Loc.F("{0} '{1}' is not a three-letter ISO 4217 currency code", "{0}: «{1}» — не трёхбуквенный код валюты ISO 4217", column.Name, Clip(s));
+                return Msg.Of("cell.not_currency", "{0} '{1}' is not a three-letter ISO 4217 currency code", "{0}: «{1}» — не трёхбуквенный код валюты ISO 4217", column.Name, Clip(s));
 
             case ColumnType.Timestamp:
                 var ts = ValueParser.TryParseTimestamp(s, zone, out var time);
@@ -75,8 +75,8 @@ internal sealed class CellParser
                 return ts switch
                 {
                     ValueParser.Outcome.Ok => null,
-                    ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date and time (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующие дата и время (или год вне 1900–2200)", column.Name, Clip(s)),
-                    _ => Loc.F("{0} '{1}' is not a timestamp: use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], optionally with Z or +03:00", "{0}: «{1}» — не метка времени: используйте ГГГГ-ММ-ДД или ГГГГ-ММ-ДД ЧЧ:ММ[:СС], можно с Z или +03:00", column.Name, Clip(s)),
+                    ValueParser.Outcome.OutOfRange => Msg.Of("cell.timestamp_out_of_range", "{0} '{1}' is not a real date and time (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующие дата и время (или год вне 1900–2200)", column.Name, Clip(s)),
+                    _ => Msg.Of("cell.not_timestamp", "{0} '{1}' is not a timestamp: use YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], optionally with Z or +03:00", "{0}: «{1}» — не метка времени: используйте ГГГГ-ММ-ДД или ГГГГ-ММ-ДД ЧЧ:ММ[:СС], можно с Z или +03:00", column.Name, Clip(s)),
                 };
 
             case ColumnType.Date:
@@ -85,14 +85,14 @@ internal sealed class CellParser
                 return ds switch
                 {
                     ValueParser.Outcome.Ok => null,
-                    ValueParser.Outcome.OutOfRange => Loc.F("{0} '{1}' is not a real date (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующая дата (или год вне 1900–2200)", column.Name, Clip(s)),
-                    _ => Loc.F("{0} '{1}' is not a date: use YYYY-MM-DD", "{0}: «{1}» — не дата: используйте ГГГГ-ММ-ДД", column.Name, Clip(s)),
+                    ValueParser.Outcome.OutOfRange => Msg.Of("cell.date_out_of_range", "{0} '{1}' is not a real date (or its year is outside 1900–2200)", "{0}: «{1}» — несуществующая дата (или год вне 1900–2200)", column.Name, Clip(s)),
+                    _ => Msg.Of("cell.not_date", "{0} '{1}' is not a date: use YYYY-MM-DD", "{0}: «{1}» — не дата: используйте ГГГГ-ММ-ДД", column.Name, Clip(s)),
                 };
 
             case ColumnType.Integer:
                 if (!ValueParser.TryParseInteger(s, out cell.Bits))
                 {
-                    return Loc.F("{0} '{1}' is not a whole number", "{0}: «{1}» — не целое число", column.Name, Clip(s));
+                    return Msg.Of("cell.not_integer", "{0} '{1}' is not a whole number", "{0}: «{1}» — не целое число", column.Name, Clip(s));
                 }
 
                 return CheckRange(column, cell.Bits, s);
@@ -101,12 +101,12 @@ internal sealed class CellParser
                 var ns = ValueParser.TryParseDecimal(s, NumberIntegerDigits, EntityCatalog.MoneyScale, out var n);
                 if (ns == ValueParser.Outcome.Unparsable)
                 {
-                    return Loc.F("{0} '{1}' is not a number: use digits with '.' as the decimal separator", "{0}: «{1}» — не число: используйте цифры и точку как десятичный разделитель", column.Name, Clip(s));
+                    return Msg.Of("cell.not_number", "{0} '{1}' is not a number: use digits with '.' as the decimal separator", "{0}: «{1}» — не число: используйте цифры и точку как десятичный разделитель", column.Name, Clip(s));
                 }
 
                 if (ns == ValueParser.Outcome.OutOfRange)
                 {
-                    return Loc.F("{0} '{1}' has more digits than are kept: at most 11 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» — больше цифр, чем хранится: не более 11 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
+                    return Msg.Of("cell.number_too_precise", "{0} '{1}' has more digits than are kept: at most 11 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» — больше цифр, чем хранится: не более 11 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
                 }
 
                 cell.Number = (double)n;
@@ -116,12 +116,12 @@ internal sealed class CellParser
                 var ms = ValueParser.TryParseDecimal(s, MoneyIntegerDigits, EntityCatalog.MoneyScale, out var money);
                 if (ms == ValueParser.Outcome.Unparsable)
                 {
-                    return Loc.F("{0} '{1}' is not an amount: use digits with '.' as the decimal separator and no thousands separators", "{0}: «{1}» — не сумма: используйте цифры, точку как десятичный разделитель и без разделителей тысяч", column.Name, Clip(s));
+                    return Msg.Of("cell.not_amount", "{0} '{1}' is not an amount: use digits with '.' as the decimal separator and no thousands separators", "{0}: «{1}» — не сумма: используйте цифры, точку как десятичный разделитель и без разделителей тысяч", column.Name, Clip(s));
                 }
 
                 if (ms == ValueParser.Outcome.OutOfRange)
                 {
-                    return Loc.F("{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
+                    return Msg.Of("cell.amount_out_of_range", "{0} '{1}' is out of range: at most 14 digits before and 4 after the decimal point (round it yourself)", "{0}: «{1}» вне допустимого диапазона: не более 14 цифр до и 4 после десятичной точки (округлите значение сами)", column.Name, Clip(s));
                 }
 
                 cell.Money = money;
@@ -132,16 +132,16 @@ internal sealed class CellParser
         }
     }
 
-    private static string? CheckRange(ColumnDef column, decimal value, ReadOnlySpan<char> s)
+    private static Msg? CheckRange(ColumnDef column, decimal value, ReadOnlySpan<char> s)
     {
         if (column.Min is { } min && value < min)
         {
-            return Loc.F("{0} '{1}' is below the minimum {2}", "{0}: «{1}» меньше минимума {2}", column.Name, Clip(s), min.ToString(CultureInfo.InvariantCulture));
+            return Msg.Of("cell.below_minimum", "{0} '{1}' is below the minimum {2}", "{0}: «{1}» меньше минимума {2}", column.Name, Clip(s), min.ToString(CultureInfo.InvariantCulture));
         }
 
         if (column.Max is { } max && value > max)
         {
-            return Loc.F("{0} '{1}' is above the maximum {2}", "{0}: «{1}» больше максимума {2}", column.Name, Clip(s), max.ToString(CultureInfo.InvariantCulture));
+            return Msg.Of("cell.above_maximum", "{0} '{1}' is above the maximum {2}", "{0}: «{1}» больше максимума {2}", column.Name, Clip(s), max.ToString(CultureInfo.InvariantCulture));
         }
 
         return null;

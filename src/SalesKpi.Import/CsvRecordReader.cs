@@ -56,8 +56,8 @@ public sealed class CsvRecordReader : IRecordSource
     /// Set when the record holds a NUL character: that is binary data, never text a user typed, and
     /// storing it would hide it inside a value (*our reading*: the row is rejected, not the file).
     /// </summary>
-    public string? RecordError => hasNul
-        ? Loc.T("the row contains a NUL byte (binary data, not text): remove it", "в строке есть байт NUL (двоичные данные, а не текст): удалите его")
+    public Msg? RecordError => hasNul
+        ? Msg.Of("row.nul_byte", "the row contains a NUL byte (binary data, not text): remove it", "в строке есть байт NUL (двоичные данные, а не текст): удалите его")
         : null;
 
     /// <summary>The current record as written, without its line terminator; null unless raw capture is on.</summary>

@@ -6,9 +6,11 @@ using SalesKpi.Storage;
 
 namespace SalesKpi.Import;
 
-/// <summary>Thrown when a file is rejected as a whole; the message says why and what to fix.</summary>
-internal sealed class FileRejectedException(string message, long rowsRead) : Exception(message)
+/// <summary>Thrown when a file is rejected as a whole; <see cref="Text"/> says why and what to fix.</summary>
+internal sealed class FileRejectedException(Msg text, long rowsRead) : Exception(text.Render(Language.En))
 {
+    public Msg Text { get; } = text;
+
     public long RowsRead { get; } = rowsRead;
 }
 
@@ -40,8 +42,12 @@ internal sealed class FileImport : IDisposable
     private readonly FileMapping? mapping;
     private readonly SourceFormat format;
 
-    public FileImport(Workspace ws, EntityDef entity, string path, int fileId, FileMapping? mapping = null)
+    // Reasons and warnings go into files people read, in the language the import was asked in.
+    private readonly Language language;
+
+    public FileImport(Workspace ws, EntityDef entity, string path, int fileId, Language language, FileMapping? mapping = null)
     {
+        this.language = language;
         this.mapping = mapping;
         IsWorkbook = path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
         format = mapping is null || IsWorkbook ? SourceFormat.Canonical : SourceFormat.Detect(path, mapping);
@@ -107,7 +113,7 @@ internal sealed class FileImport : IDisposable
         {
             if (!csv.Read())
             {
-                throw new FileRejectedException(Loc.T("the file is empty: a header row naming the columns is required", "файл пуст: нужна строка заголовка с названиями столбцов"), 0);
+                throw new FileRejectedException(Msg.Of("file.empty", "the file is empty: a header row naming the columns is required", "файл пуст: нужна строка заголовка с названиями столбцов"), 0);
             }
 
             var map = MapHeader(csv);
@@ -171,11 +177,13 @@ internal sealed class FileImport : IDisposable
             var line = WholeFileRejection.FirstUndecodableLine(Path);
             throw new FileRejectedException(
                 line > 0
-                    ? Loc.F(
+                    ? Msg.Of(
+                        "file.not_utf8_at_line",
                         "the file is not UTF-8 text (undecodable bytes on line {0}): save it as UTF-8 CSV",
                         "файл не в кодировке UTF-8 (нечитаемые байты в строке {0}): сохраните его как CSV в UTF-8",
                         line)
-                    : Loc.T(
+                    : Msg.Of(
+                        "file.not_utf8",
                         "the file is not UTF-8 text: save it as UTF-8 CSV",
                         "файл не в кодировке UTF-8: сохраните его как CSV в UTF-8"),
                 Read);
@@ -245,12 +253,13 @@ internal sealed class FileImport : IDisposable
             if (ws.Execute(
                 $"INSERT INTO {rej} SELECT t.source_line, $1, replace($2, '<sum>', CAST(g.{qs} AS VARCHAR)) FROM {table} t JOIN _sum_{FileId} g ON {match} WHERE t.{mine} AND {tooLarge}",
                 sum,
-                Loc.F(
+                Msg.Of(
+                    "row.sum_too_large",
                     "the rows with this {0} add up to {1} <sum>, more than the largest storable amount {2}: split them across keys",
                     "строки с этим ключом ({0}) в сумме дают {1} <sum> — больше наибольшей допустимой суммы {2}: разнесите их по разным ключам",
                     string.Join(", ", entity.Key),
                     sum,
-                    MoneyLimit)) > 0)
+                    MoneyLimit).Render(language)) > 0)
             {
                 Rejected += ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match} AND {tooLarge}");
                 ws.Execute($"DELETE FROM _sum_{FileId} WHERE abs({qs}) > {MoneyLimit}");
@@ -274,10 +283,11 @@ internal sealed class FileImport : IDisposable
                 ws.Execute(
                     $"INSERT INTO {rej} SELECT t.source_line, $1, replace(replace($2, '<key>', g.{d.Quote(entity.Key[0])}), '<lines>', g.lines) FROM {table} t JOIN _conf_{FileId} g ON {match} WHERE t.{mine}",
                     entity.Key[0],
-                    Loc.F(
+                    Msg.Of(
+                        "row.conflicting_duplicate",
                         "{0} '<key>' appears with different content on lines <lines>: keep one row per {0}",
                         "{0} «<key>» встречается с разным содержимым в строках <lines>: оставьте одну строку на {0}",
-                        entity.Key[0]));
+                        entity.Key[0]).Render(language));
                 Rejected += ws.Execute($"DELETE FROM {table} t USING _conf_{FileId} g WHERE t.{mine} AND {match}");
                 ws.Execute($"DROP TABLE _conf_{FileId}");
             }
@@ -300,21 +310,22 @@ internal sealed class FileImport : IDisposable
         var found = new List<ImportWarning>();
         foreach (var t in entity.TimeOrders)
         {
-            var msg = Loc.F("{0} is before {1}", "{0} раньше, чем {1}", t.Later, t.Earlier);
+            var msg = Msg.Of("warning.time_order", "{0} is before {1}", "{0} раньше, чем {1}", t.Later, t.Earlier);
             Collect(t.Later, msg, $"{d.Quote(t.Later)} < {d.Quote(t.Earlier)}");
         }
 
         foreach (var r in entity.References)
         {
             var target = EntityCatalog.Find(r.Target)!;
-            var msg = Loc.F("{0} names a {1} row that does not exist", "{0} ссылается на несуществующую запись {1}", r.Column, target.Name);
+            var msg = Msg.Of("warning.missing_reference", "{0} names a {1} row that does not exist", "{0} ссылается на несуществующую запись {1}", r.Column, target.Name);
             Collect(r.Column, msg, $"{d.Quote(r.Column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {d.Quote(target.Name)} t WHERE t.{d.Quote(target.Key[0])} = s.{d.Quote(r.Column)})");
         }
 
         return found;
 
-        void Collect(string column, string message, string condition)
+        void Collect(string column, Msg warning, string condition)
         {
+            var message = warning.Render(language);
             var n = ws.Execute($"INSERT INTO {warningsTable} SELECT $1, s.source_line, $2, $3 FROM {table} s WHERE s.{mine} AND {condition}", Path, column, message);
             if (n == 0)
             {
@@ -327,7 +338,7 @@ internal sealed class FileImport : IDisposable
                 Path,
                 column,
                 message).ToList();
-            found.Add(new ImportWarning(column, message, n, lines));
+            found.Add(new ImportWarning(column, warning, n, lines));
         }
     }
 
@@ -442,7 +453,7 @@ internal sealed class FileImport : IDisposable
         var isUtf16 = n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF));
         if (!isUtf16 && head[..n].IndexOf((byte)0) >= 0)
         {
-            throw new FileRejectedException(Loc.T("the file is not CSV text (it contains binary data): export it as CSV", "файл не является текстом CSV (содержит двоичные данные): экспортируйте его в CSV"), 0);
+            throw new FileRejectedException(Msg.Of("file.binary", "the file is not CSV text (it contains binary data): export it as CSV", "файл не является текстом CSV (содержит двоичные данные): экспортируйте его в CSV"), 0);
         }
     }
 
@@ -505,7 +516,7 @@ internal sealed class FileImport : IDisposable
                 if (reason is not null)
                 {
                     Rejected++;
-                    batch.Rejects.Add((csv.Line, column, reason));
+                    batch.Rejects.Add((csv.Line, column, reason.Render(language)));
                     continue;
                 }
 
@@ -525,7 +536,7 @@ internal sealed class FileImport : IDisposable
         }
     }
 
-    private (string? Column, string? Reason) ParseRow(IRecordSource csv, int headerFields, int[] map, int[] present, CellParser parser, Span<Cell> cells)
+    private (string? Column, Msg? Reason) ParseRow(IRecordSource csv, int headerFields, int[] map, int[] present, CellParser parser, Span<Cell> cells)
     {
         if (csv.RecordError is { } error)
         {
@@ -534,12 +545,12 @@ internal sealed class FileImport : IDisposable
 
         if (csv.Unterminated)
         {
-            return (null, Loc.T("a quoted value opened on this line is never closed", "значение в кавычках, открытое в этой строке, не закрыто"));
+            return (null, Msg.Of("row.unclosed_quote", "a quoted value opened on this line is never closed", "значение в кавычках, открытое в этой строке, не закрыто"));
         }
 
         if (csv.FieldCount != headerFields)
         {
-            return (null, Loc.F("the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", csv.FieldCount, headerFields));
+            return (null, Msg.Of("row.field_count", "the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", csv.FieldCount, headerFields));
         }
 
         foreach (var i in present)
@@ -556,12 +567,15 @@ internal sealed class FileImport : IDisposable
         {
             if (!cells[rule.Column].HasValue && cells[rule.When].HasValue && rule.Values.Contains(cells[rule.When].Text))
             {
-                return (rule.Def.Column, Loc.F(
+                // The list is joined in each language's own word for "or": {2} in English, {3} in Russian.
+                return (rule.Def.Column, Msg.Of(
+                    "row.required_when",
                     "{0} is required when {1} is {2}",
-                    "{0} обязательно, когда {1} = {2}",
+                    "{0} обязательно, когда {1} = {3}",
                     rule.Def.Column,
                     rule.Def.WhenColumn,
-                    string.Join(Loc.T(" or ", " или "), rule.Def.WhenValues)));
+                    string.Join(" or ", rule.Def.WhenValues),
+                    string.Join(" или ", rule.Def.WhenValues)));
             }
         }
 
@@ -587,13 +601,13 @@ internal sealed class FileImport : IDisposable
             var idx = column is null ? -1 : entity.Columns.IndexOf(column);
             if (idx < 0)
             {
-                ignored.Add(name.Length == 0 ? Loc.F("(empty name, field {0})", "(без имени, поле {0})", f + 1) : name);
+                ignored.Add(name.Length == 0 ? Msg.Of("header.empty_name", "(empty name, field {0})", "(без имени, поле {0})", f + 1).Render(language) : name);
                 continue;
             }
 
             if (map[idx] >= 0)
             {
-                throw new FileRejectedException(Loc.F("the header names column '{0}' twice: keep one", "столбец «{0}» указан в заголовке дважды: оставьте один", entity.Columns[idx].Name), 0);
+                throw new FileRejectedException(Msg.Of("header.duplicate_column", "the header names column '{0}' twice: keep one", "столбец «{0}» указан в заголовке дважды: оставьте один", entity.Columns[idx].Name), 0);
             }
 
             map[idx] = f;
@@ -602,14 +616,15 @@ internal sealed class FileImport : IDisposable
         var missing = entity.Columns.Where((c, i) => c.Required && map[i] < 0).Select(c => c.Name).ToList();
         if (missing.Count > 0)
         {
-            var message = Loc.F(
+            var message = Msg.Of(
+                "header.missing_required",
                 "required column(s) {0} missing from the header (found: {1}); {2}.csv needs {3}",
                 "в заголовке нет обязательных столбцов {0} (найдены: {1}); для {2}.csv нужны {3}",
                 string.Join(", ", missing),
                 string.Join(", ", header),
                 entity.Name,
                 string.Join(", ", entity.Columns.Where(c => c.Required).Select(c => c.Name)));
-            throw new FileRejectedException(message + DelimiterHint(header), 0);
+            throw new FileRejectedException(DelimiterHint(header) is { } hint ? Msg.Join(string.Empty, [message, hint]) : message, 0);
         }
 
         IgnoredColumns = ignored;
@@ -617,18 +632,19 @@ internal sealed class FileImport : IDisposable
     }
 
     // A header that is one field holding ';' or tabs is almost always an export with another delimiter.
-    private string DelimiterHint(List<string> header)
+    private Msg? DelimiterHint(List<string> header)
     {
         if (mapping is not null || IsWorkbook)
         {
-            return string.Empty;
+            return null;
         }
 
         var joined = string.Join(",", header);
         var other = joined.Contains(';', StringComparison.Ordinal) ? ";" : joined.Contains('\t', StringComparison.Ordinal) ? "tab" : null;
         return other is null
-            ? string.Empty
-            : Loc.F(
+            ? null
+            : Msg.Of(
+                "header.delimiter_hint",
                 ". It looks {0}-delimited: canonical files use commas; re-save it with commas or import it with a profile whose delimiter is '{0}' (docs/profiles.md)",
                 ". Похоже, разделитель — {0}: канонические файлы разделяются запятыми; пересохраните его с запятыми или импортируйте с профилем, где delimiter — '{0}' (docs/profiles.md)",
                 other);

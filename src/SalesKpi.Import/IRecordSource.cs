@@ -17,7 +17,7 @@ public interface IRecordSource
     bool Unterminated { get; }
 
     /// <summary>Why the current record cannot be read as a row at all (e.g. wrong field count in the source); null when it can.</summary>
-    string? RecordError { get; }
+    SalesKpi.Core.Msg? RecordError { get; }
 
     /// <summary>Field <paramref name="index"/> of the current record.</summary>
     ReadOnlySpan<char> this[int index] { get; }

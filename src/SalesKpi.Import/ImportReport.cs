@@ -1,3 +1,5 @@
+using SalesKpi.Core;
+
 namespace SalesKpi.Import;
 
 /// <summary>How one import was asked for.</summary>
@@ -17,6 +19,12 @@ public sealed record ImportOptions
 
     /// <summary>Folder for rejects and warnings files; default <c>&lt;workspace name&gt;-rejects</c> beside the workspace file (<c>sales-rejects</c> for <c>sales.duckdb</c>).</summary>
     public string? ReportDirectory { get; init; }
+
+    /// <summary>
+    /// The language of what the import writes for people: the reasons in rejects files, the warnings file and the
+    /// import log. The report itself carries messages, rendered by the host.
+    /// </summary>
+    public Language Language { get; init; } = Language.En;
 
     /// <summary>Receives one line per finished phase with its duration (for <c>--verbose</c> and benchmarks); null for none.</summary>
     public Action<string>? Trace { get; init; }
@@ -44,10 +52,10 @@ public enum ImportStage
 /// <see cref="Count"/> rows have it; <see cref="SampleLines"/> lists up to five of their line numbers.
 /// </summary>
 /// <param name="Column">The column the warning is about.</param>
-/// <param name="Message">What is suspect, in the current language.</param>
+/// <param name="Message">What is suspect, as a message the host renders.</param>
 /// <param name="Count">How many rows have it.</param>
 /// <param name="SampleLines">Up to five line numbers, ascending.</param>
-public sealed record ImportWarning(string Column, string Message, long Count, IReadOnlyList<long> SampleLines);
+public sealed record ImportWarning(string Column, Msg Message, long Count, IReadOnlyList<long> SampleLines);
 
 /// <summary>
 /// The outcome of one file. Always <c>Read = Stored + Rejected</c>. When <see cref="Error"/> is set the
@@ -92,7 +100,7 @@ public sealed record FileReport
     public string? RejectsPath { get; init; }
 
     /// <summary>Why the whole file was rejected; null when it was read.</summary>
-    public string? Error { get; init; }
+    public Msg? Error { get; init; }
 
     /// <summary>With a dry run: the first stored rows as they would be stored (column → value); empty otherwise.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Preview { get; init; } = [];
@@ -141,7 +149,7 @@ public sealed record ImportReport
 }
 
 /// <summary>A file found in an imported folder and left out, with the reason as a sentence fragment for the user.</summary>
-public sealed record SkippedFile(string Path, string Reason);
+public sealed record SkippedFile(string Path, Msg Reason);
 
 /// <summary>Receives progress of a running import; implementations must be cheap and thread-safe.</summary>
 public interface IImportProgress
@@ -156,7 +164,7 @@ public interface IImportProgress
     void FileFinished(FileReport report);
 
     /// <summary>A step across all files starts (checking references, writing reports, committing).</summary>
-    void Step(string description);
+    void Step(Msg description);
 }
 
 /// <summary>An <see cref="IImportProgress"/> that ignores everything.</summary>
@@ -181,7 +189,7 @@ public sealed class NoProgress : IImportProgress
     }
 
     /// <inheritdoc />
-    public void Step(string description)
+    public void Step(Msg description)
     {
     }
 }

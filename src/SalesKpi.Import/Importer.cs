@@ -44,7 +44,8 @@ public sealed class Importer
                     .ToList();
                 if (csvs.Count == 0)
                 {
-                    throw new SalesKpiException(Loc.F(
+                    throw new SalesKpiException(Msg.Of(
+                        "import.folder_empty",
                         "The folder {0} has no .csv or .xlsx files: give a folder with leads.csv, deals.csv, … or the files themselves.",
                         "В папке {0} нет файлов .csv или .xlsx: укажите папку с leads.csv, deals.csv, … или сами файлы.",
                         full));
@@ -58,7 +59,8 @@ public sealed class Importer
             }
             else
             {
-                throw new SalesKpiException(Loc.F(
+                throw new SalesKpiException(Msg.Of(
+                    "import.path_missing",
                     "{0} does not exist: check the path of the file or folder to import.",
                     "{0} не существует: проверьте путь к файлу или папке для импорта.",
                     full));
@@ -88,13 +90,14 @@ public sealed class Importer
         // A file named on its own is meant to be imported, so it stays a rejected file.
         var skipped = options.Profile is { } chosen
             ? resolved.Where(f => f.FromFolder && chosen.For(f.Path) is null)
-                .Select(f => new SkippedFile(f.Path, Loc.T("the profile maps no entity to it", "профиль не сопоставляет ему никакой сущности")))
+                .Select(f => new SkippedFile(f.Path, Msg.Of("import.skipped_unmapped", "the profile maps no entity to it", "профиль не сопоставляет ему никакой сущности")))
                 .ToList()
             : [];
         var files = resolved.Where(f => !skipped.Any(s => s.Path == f.Path)).Select(f => f.Path).ToList();
         if (files.Count == 0)
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "import.no_file_matches_profile",
                 "No file in {0} matches profile '{1}' (its patterns: {2}): name the export files as the profile expects.",
                 "Ни один файл в {0} не подходит под профиль «{1}» (его шаблоны: {2}): назовите файлы выгрузки так, как ожидает профиль.",
                 string.Join(", ", options.Paths),
@@ -131,12 +134,14 @@ public sealed class Importer
                 if (entity is null)
                 {
                     var reason = options.Profile is { } profile
-                        ? Loc.F(
+                        ? Msg.Of(
+                            "file.no_profile_match",
                             "no file of profile '{0}' matches this name (its patterns: {1})",
                             "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
                             profile.Name,
                             string.Join(", ", profile.Files.Select(f => f.Match)))
-                        : Loc.F(
+                        : Msg.Of(
+                            "file.unrecognised_name",
                             "the file name does not name an entity: call it {0}.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             "имя файла не называет сущность: назовите его {0}.csv или начните имя с одного из этих названий, за которым идёт -, _, . или цифра (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));
@@ -146,7 +151,7 @@ public sealed class Importer
                     continue;
                 }
 
-                var file = new FileImport(ws, entity, path, firstFileId + i, mapping);
+                var file = new FileImport(ws, entity, path, firstFileId + i, options.Language, mapping);
                 try
                 {
                     file.Stage(progress, ct);
@@ -160,7 +165,7 @@ public sealed class Importer
                 {
                     // Batches appended before the problem showed up must not stay behind.
                     file.Discard();
-                    var rejected = WholeFileRejection.Create(path, file.FileId, entity.Name, ex.Message, file.Format, mapping?.Sheet);
+                    var rejected = WholeFileRejection.Create(path, file.FileId, entity.Name, ex.Text, file.Format, mapping?.Sheet);
                     entries.Add((null, rejected));
                     progress.FileFinished(rejected.ToReport(null));
                 }
@@ -169,7 +174,7 @@ public sealed class Importer
             current = null;
 
             // References are checked once every file is in, because files may arrive in any order.
-            progress.Step(Loc.T("checking references and time order", "проверка ссылок и порядка дат"));
+            progress.Step(Msg.Of("import.step_checking", "checking references and time order", "проверка ссылок и порядка дат"));
             var reports = new List<FileReport>();
             for (var i = 0; i < entries.Count; i++)
             {
@@ -179,7 +184,7 @@ public sealed class Importer
                 if (entries[i].Import is not { } file)
                 {
                     var whole = entries[i].Rejected!;
-                    reports.Add(whole.ToReport(!options.DryRun && whole.WriteRejects(outputs.Pending(rejectsPath)) ? rejectsPath : null));
+                    reports.Add(whole.ToReport(!options.DryRun && whole.WriteRejects(outputs.Pending(rejectsPath), options.Language) ? rejectsPath : null));
                     continue;
                 }
 
@@ -240,9 +245,9 @@ public sealed class Importer
                 return result with { ImportId = 0, RolledBack = true };
             }
 
-            Log(result, started, options.Strict);
+            Log(result, started, options.Strict, options.Language);
             options.AtStage?.Invoke(ImportStage.BeforeCommit);
-            progress.Step(Loc.T("committing", "сохранение"));
+            progress.Step(Msg.Of("import.step_committing", "committing", "сохранение"));
             Trace("report files written, log recorded");
             tx.Commit();
             Trace("committed");
@@ -280,12 +285,12 @@ public sealed class Importer
         var cause = ex.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
         return new SalesKpiException(
             file is null
-                ? Loc.F("The import failed and nothing of it was stored: {0}.", "Импорт не удался, из него ничего не сохранено: {0}.", cause)
-                : Loc.F("The import failed while reading {0} and nothing of it was stored: {1}.", "Импорт не удался при чтении {0}, из него ничего не сохранено: {1}.", Path.GetFileName(file), cause),
+                ? Msg.Of("import.failed", "The import failed and nothing of it was stored: {0}.", "Импорт не удался, из него ничего не сохранено: {0}.", cause)
+                : Msg.Of("import.failed_reading", "The import failed while reading {0} and nothing of it was stored: {1}.", "Импорт не удался при чтении {0}, из него ничего не сохранено: {1}.", Path.GetFileName(file), cause),
             ex);
     }
 
-    private void Log(ImportReport result, DateTime started, bool strict)
+    private void Log(ImportReport result, DateTime started, bool strict, Language language)
     {
         ws.Execute(
             "INSERT INTO imports VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -309,7 +314,7 @@ public sealed class Importer
                 f.Rejected,
                 f.Warnings.Sum(w => w.Count),
                 f.RejectsPath,
-                f.Error);
+                f.Error?.Render(language));
         }
     }
 }

@@ -91,7 +91,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
 
     public bool Unterminated => source.Unterminated;
 
-    public string? RecordError { get; private set; }
+    public Msg? RecordError { get; private set; }
 
     public ReadOnlySpan<char> this[int index] => header ? rules[index].Column.Name : values[index];
 
@@ -112,7 +112,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         header = false;
         RecordError = source.RecordError ?? (source.FieldCount == sourceFields
             ? null
-            : Loc.F("the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", source.FieldCount, sourceFields));
+            : Msg.Of("row.field_count", "the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", source.FieldCount, sourceFields));
         if (RecordError is null)
         {
             values = [.. getters.Select(g => g())];
@@ -129,7 +129,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         int Col(string canonical, string name) => index.TryGetValue(name, out var i)
             ? i
             : throw new FileRejectedException(
-                Loc.F("the profile maps {0} from source column '{1}', which the file does not have (its columns: {2})", "профиль берёт {0} из столбца «{1}», которого нет в файле (его столбцы: {2})", canonical, name, string.Join(", ", names)),
+                Msg.Of("profile.source_column_missing", "the profile maps {0} from source column '{1}', which the file does not have (its columns: {2})", "профиль берёт {0} из столбца «{1}», которого нет в файле (его столбцы: {2})", canonical, name, string.Join(", ", names)),
                 0);
 
         getters = [.. rules.Select(r => Getter(r.Column, r.Rule, Col))];

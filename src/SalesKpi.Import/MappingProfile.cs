@@ -58,7 +58,8 @@ public sealed record MappingProfile
         }
         else
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "profile.missing",
                 "Profile {0} does not exist: give the path of a .yaml mapping profile or a built-in one: {1}.",
                 "Профиль {0} не существует: укажите путь к YAML-профилю или встроенный: {1}.",
                 full, string.Join(", ", BuiltInNames)));
@@ -72,16 +73,16 @@ public sealed record MappingProfile
         }
         catch (YamlException ex)
         {
-            throw new SalesKpiException(Loc.F("{0}, line {1}, column {2}: {3}", "{0}, строка {1}, столбец {2}: {3}", full, ex.Start.Line, ex.Start.Column, (ex.InnerException ?? ex).Message), ex);
+            throw new SalesKpiException(Msg.Of("profile.yaml_error", "{0}, line {1}, column {2}: {3}", "{0}, строка {1}, столбец {2}: {3}", full, ex.Start.Line, ex.Start.Column, (ex.InnerException ?? ex).Message), ex);
         }
 
-        var problems = new List<string>();
+        var problems = new List<Msg>();
         foreach (var (f, i) in profile.Files.Select((f, i) => (f, i + 1)))
         {
             var entity = EntityCatalog.Find(f.Entity ?? string.Empty);
             if (entity is null)
             {
-                problems.Add(Loc.F("files[{0}]: entity '{1}' is not one of {2}", "files[{0}]: сущность «{1}» — не одна из {2}", i, f.Entity, string.Join(", ", EntityCatalog.All.Select(e => e.Name))));
+                problems.Add(Msg.Of("profile.unknown_entity", "files[{0}]: entity '{1}' is not one of {2}", "files[{0}]: сущность «{1}» — не одна из {2}", i, f.Entity, string.Join(", ", EntityCatalog.All.Select(e => e.Name))));
                 continue;
             }
 
@@ -89,24 +90,24 @@ public sealed record MappingProfile
             {
                 if (entity.Find(column) is null)
                 {
-                    problems.Add(Loc.F("files[{0}] ({1}): '{2}' is not a column of {1}", "files[{0}] ({1}): «{2}» — не столбец {1}", i, entity.Name, column));
+                    problems.Add(Msg.Of("profile.unknown_column", "files[{0}] ({1}): '{2}' is not a column of {1}", "files[{0}] ({1}): «{2}» — не столбец {1}", i, entity.Name, column));
                 }
 
                 if (ColumnRule.From(rule) is null)
                 {
-                    problems.Add(Loc.F("files[{0}] ({1}).{2}: give a source column, or one of source, const, concat (with map, default)", "files[{0}] ({1}).{2}: укажите столбец источника или source, const, concat (и map, default)", i, entity.Name, column));
+                    problems.Add(Msg.Of("profile.bad_rule", "files[{0}] ({1}).{2}: give a source column, or one of source, const, concat (with map, default)", "files[{0}] ({1}).{2}: укажите столбец источника или source, const, concat (и map, default)", i, entity.Name, column));
                 }
             }
 
             foreach (var required in entity.Columns.Where(c => c.Required && !f.Columns.ContainsKey(c.Name)))
             {
-                problems.Add(Loc.F("files[{0}] ({1}): required column '{2}' is not mapped", "files[{0}] ({1}): обязательный столбец «{2}» не сопоставлен", i, entity.Name, required.Name));
+                problems.Add(Msg.Of("profile.required_unmapped", "files[{0}] ({1}): required column '{2}' is not mapped", "files[{0}] ({1}): обязательный столбец «{2}» не сопоставлен", i, entity.Name, required.Name));
             }
         }
 
         return problems.Count == 0
             ? profile with { Name = profile.Name.Length > 0 ? profile.Name : System.IO.Path.GetFileNameWithoutExtension(full) }
-            : throw new SalesKpiException(Loc.F("Profile {0} has problems: {1}.", "В профиле {0} ошибки: {1}.", full, string.Join("; ", problems)));
+            : throw new SalesKpiException(Msg.Of("profile.invalid", "Profile {0} has problems: {1}.", "В профиле {0} ошибки: {1}.", full, Msg.Join("; ", problems)));
     }
 }
 

@@ -15,7 +15,7 @@ internal sealed class WholeFileRejection
     private readonly SourceFormat format;
     private readonly string? sheet;
 
-    private WholeFileRejection(string path, int fileId, string? entity, string reason, SourceFormat format, string? sheet)
+    private WholeFileRejection(string path, int fileId, string? entity, Msg reason, SourceFormat format, string? sheet)
     {
         Path = path;
         FileId = fileId;
@@ -33,7 +33,7 @@ internal sealed class WholeFileRejection
 
     public string? Entity { get; }
 
-    public string Reason { get; }
+    public Msg Reason { get; }
 
     public bool IsWorkbook { get; }
 
@@ -41,7 +41,7 @@ internal sealed class WholeFileRejection
     public long Rows { get; }
 
     /// <summary>Accounts for a file rejected whole; <paramref name="format"/> null means canonical CSV with the delimiter guessed from the header.</summary>
-    public static WholeFileRejection Create(string path, int fileId, string? entity, string reason, SourceFormat? format = null, string? sheet = null) =>
+    public static WholeFileRejection Create(string path, int fileId, string? entity, Msg reason, SourceFormat? format = null, string? sheet = null) =>
         new(path, fileId, entity, reason, format ?? new SourceFormat(SourceFormat.Canonical.Encoding, GuessDelimiter(path)), sheet);
 
     public FileReport ToReport(string? rejectsPath) => new()
@@ -55,8 +55,8 @@ internal sealed class WholeFileRejection
         RejectsPath = rejectsPath,
     };
 
-    /// <summary>Writes every record with the file's reason to <paramref name="target"/>; false (writing nothing) when the file has no data rows.</summary>
-    public bool WriteRejects(string target)
+    /// <summary>Writes every record with the file's reason, in <paramref name="language"/>, to <paramref name="target"/>; false (writing nothing) when the file has no data rows.</summary>
+    public bool WriteRejects(string target, Language language)
     {
         if (Rows == 0)
         {
@@ -66,7 +66,7 @@ internal sealed class WholeFileRejection
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         var d = format.Delimiter;
-        var tail = string.Join(d, string.Empty, string.Empty, FileImport.QuoteField(Reason, d));
+        var tail = string.Join(d, string.Empty, string.Empty, FileImport.QuoteField(Reason.Render(language), d));
         if (IsWorkbook)
         {
             using var book = new XlsxSource(Path, sheet);

@@ -32,7 +32,8 @@ internal sealed class XlsxSource : IRecordSource, IDisposable
                 var names = MiniExcel.GetSheetNames(path);
                 if (!names.Contains(sheet))
                 {
-                    throw new FileRejectedException(Loc.F(
+                    throw new FileRejectedException(Msg.Of(
+                        "xlsx.no_sheet",
                         "the workbook has no sheet '{0}' (its sheets: {1})",
                         "в книге нет листа «{0}» (её листы: {1})",
                         sheet, string.Join(", ", names)), 0);
@@ -53,7 +54,7 @@ internal sealed class XlsxSource : IRecordSource, IDisposable
 
     public bool Unterminated => false;
 
-    public string? RecordError => null;
+    public Msg? RecordError => null;
 
     public ReadOnlySpan<char> this[int index] => index < fields.Length ? fields[index] : string.Empty;
 
@@ -97,7 +98,8 @@ internal sealed class XlsxSource : IRecordSource, IDisposable
     private static bool IsDamage(Exception ex) => ex is not (FileRejectedException or OperationCanceledException or OutOfMemoryException);
 
     private static FileRejectedException Damaged(long rowsRead) => new(
-        Loc.T(
+        Msg.Of(
+            "xlsx.damaged",
             "the workbook is damaged or has no worksheet: open it in a spreadsheet program and save it again as .xlsx, or export it as CSV",
             "книга повреждена или в ней нет листа: откройте её в программе для таблиц и сохраните заново как .xlsx или выгрузите в CSV"),
         rowsRead);
@@ -115,14 +117,16 @@ internal sealed class XlsxSource : IRecordSource, IDisposable
 
         if (n == 0)
         {
-            throw new FileRejectedException(Loc.T(
+            throw new FileRejectedException(Msg.Of(
+                "xlsx.empty",
                 "the file is empty: save the workbook again as .xlsx with a header row on its first sheet",
                 "файл пуст: сохраните книгу заново как .xlsx со строкой заголовка на первом листе"), 0);
         }
 
         if (n < 4 || head[0] != (byte)'P' || head[1] != (byte)'K' || head[2] != 3 || head[3] != 4)
         {
-            throw new FileRejectedException(Loc.T(
+            throw new FileRejectedException(Msg.Of(
+                "xlsx.not_zip",
                 "the file is not an .xlsx workbook (an .xlsx file is a zip archive; this one is not): save it as .xlsx, or as CSV with a .csv name",
                 "файл не является книгой .xlsx (файл .xlsx — это zip-архив, а этот нет): сохраните его как .xlsx или как CSV с расширением .csv"), 0);
         }

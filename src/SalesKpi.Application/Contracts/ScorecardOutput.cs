@@ -183,7 +183,7 @@ public static class ScorecardOutput
         {
             w.WriteStartObject();
             w.WriteString("id", g.Goal.Id);
-            w.WriteString("title", g.Goal.Title.Text);
+            w.WriteString("title", g.Goal.Title.In(Loc.Current));
             if (g.Goal.Horizon is { } horizon)
             {
                 w.WriteString("horizon", horizon);

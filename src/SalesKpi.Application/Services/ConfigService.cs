@@ -61,8 +61,8 @@ public sealed class ConfigService
         if (parsed.Errors.Count > 0)
         {
             throw new InvalidInputException(
-                Loc.F("{0} has {1} error(s); nothing was changed. Fix them and run again.", "В {0} ошибок: {1}; ничего не изменено. Исправьте их и повторите.", path, parsed.Errors.Count),
-                [.. parsed.Errors.Select(e => e.ToString())]);
+                Msg.Of("config.file_invalid", "{0} has {1} error(s); nothing was changed. Fix them and run again.", "В {0} ошибок: {1}; ничего не изменено. Исправьте их и повторите.", path, parsed.Errors.Count),
+                [.. parsed.Errors.Select(e => e.ToMsg())]);
         }
 
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);

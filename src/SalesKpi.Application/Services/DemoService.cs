@@ -123,7 +123,8 @@ public sealed class DemoService
 
         if (!isDemo)
         {
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "demo.not_a_demo_workspace",
                 "{0} is a workspace with your own data, not a demo: give the demo another file with --db.",
                 "{0} — рабочая область с вашими данными, а не демо: укажите для демо другой файл через --db.",
                 db));

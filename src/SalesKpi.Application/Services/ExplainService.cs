@@ -48,7 +48,7 @@ public sealed class ExplainService
         var custom = ConfigStore.For(ws, period, asOf).Config.Find(query.Kpi.Trim())?.Custom;
         if (custom is { IsRatio: true })
         {
-            throw new SalesKpiException(Loc.F("{0} is the ratio {1} ÷ {2}: explain each of them.", "{0} — отношение {1} ÷ {2}: объясните каждый из них.", custom.Id, custom.Numerator, custom.Denominator));
+            throw new SalesKpiException(Msg.Of("explain.ratio_kpi", "{0} is the ratio {1} ÷ {2}: explain each of them.", "{0} — отношение {1} ÷ {2}: объясните каждый из них.", custom.Id, custom.Numerator, custom.Denominator));
         }
 
         if (custom is not null)
@@ -71,7 +71,7 @@ public sealed class ExplainService
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new SalesKpiException(Loc.F("--slice '{0}' is not DIM=VALUE, e.g. channel=referral.", "--slice «{0}» не в виде ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например channel=referral.", item));
+                throw new SalesKpiException(Msg.Of("explain.bad_slice", "--slice '{0}' is not DIM=VALUE, e.g. channel=referral.", "--slice «{0}» не в виде ИЗМЕРЕНИЕ=ЗНАЧЕНИЕ, например channel=referral.", item));
             }
 
             slice[KpiCatalog.Dimension(item[..eq])] = item[(eq + 1)..].Trim();

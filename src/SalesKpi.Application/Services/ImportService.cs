@@ -54,7 +54,7 @@ public sealed class ImportService
         try
         {
             var profile = request.Profile is null ? null : MappingProfile.Load(request.Profile);
-            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace, AtStage = request.AtStage };
+            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace, AtStage = request.AtStage, Language = ctx.Language };
             return new ImportJob(ws, options, Importer.ResolveFiles(options.Paths), ctx);
         }
         catch

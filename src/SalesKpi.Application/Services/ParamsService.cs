@@ -29,14 +29,14 @@ public sealed class ParamsService
                 ParameterStore.Set(ws, name, value, ctx.Clock, ctx.User);
                 break;
             case "set":
-                throw new SalesKpiException(Loc.T("'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
+                throw new SalesKpiException(Msg.Of("params.set_needs_name_value", "'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
             case "reset":
                 ParameterStore.Reset(ws, name, ctx.Clock, ctx.User);
                 break;
             case "show":
                 break;
             default:
-                throw new SalesKpiException(Loc.F("Unknown action '{0}': use show, set or reset.", "Неизвестное действие «{0}»: используйте show, set или reset.", action));
+                throw new SalesKpiException(Msg.Of("params.unknown_action", "Unknown action '{0}': use show, set or reset.", "Неизвестное действие «{0}»: используйте show, set или reset.", action));
         }
 
         var loaded = ParameterStore.Load(ws);

@@ -126,7 +126,7 @@ public sealed class ScorecardService
             }
         }
 
-        throw new SalesKpiException(Loc.F("The notification to {0} failed: {1}. Check the URL and that the receiver is up.", "Уведомление на {0} не доставлено: {1}. Проверьте адрес и что получатель работает.", url, last));
+        throw new SalesKpiException(Msg.Of("notify.failed", "The notification to {0} failed: {1}. Check the URL and that the receiver is up.", "Уведомление на {0} не доставлено: {1}. Проверьте адрес и что получатель работает.", url.ToString(), last));
     }
 
     /// <summary>Stores the scorecard as reported (totals and slices with a target, or every slice of By) and returns the snapshot id and what it holds.</summary>
@@ -159,7 +159,7 @@ public sealed class ScorecardService
     {
         if (KpiSystemFiles.Drift(ctx.WorkspacePath, ws) is { } drift)
         {
-            warnings.Add(drift);
+            warnings.Add(drift.Render(ctx.Language));
         }
     }
 }

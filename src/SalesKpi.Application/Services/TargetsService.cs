@@ -11,11 +11,11 @@ namespace SalesKpi.Application.Services;
 
 /// <summary>Input that has one or more problems, each as <c>file:line:col CODE message</c>; nothing was stored.</summary>
 /// <param name="message">The summary for the user.</param>
-/// <param name="errors">Every problem found.</param>
-public sealed class InvalidInputException(string message, IReadOnlyList<string> errors) : SalesKpiException(message)
+/// <param name="errors">Every problem found, as messages the host renders.</param>
+public sealed class InvalidInputException(Msg message, IReadOnlyList<Msg> errors) : SalesKpiException(message)
 {
     /// <summary>Every problem found, in file order.</summary>
-    public IReadOnlyList<string> Errors { get; } = errors;
+    public IReadOnlyList<Msg> Errors { get; } = errors;
 }
 
 /// <summary>Why and from when a change of the KPI system applies.</summary>
@@ -63,7 +63,7 @@ public sealed record VersionWritten(ConfigVersion? Version, string? PreviousDocu
 /// <param name="Written">The version written.</param>
 /// <param name="Listing">The stored targets and their checks.</param>
 /// <param name="NotInForce">Notes for periods evaluated with another version, so these targets will not count there.</param>
-public sealed record TargetsStored(VersionWritten Written, TargetListing Listing, IReadOnlyList<string> NotInForce);
+public sealed record TargetsStored(VersionWritten Written, TargetListing Listing, IReadOnlyList<Msg> NotInForce);
 
 /// <summary>Targets with their realism checks, ready to show.</summary>
 /// <param name="Config">The KPI system the targets belong to.</param>
@@ -116,7 +116,7 @@ public sealed class TargetsService
         var slice = TargetInput.Slice(request.Slice);
         var key = new Target { Kpi = kpi.Id, Period = period.Label, Slice = slice, Value = 0 }.Key;
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
-            ?? throw new SalesKpiException(Loc.F("There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, slice.Count == 0 ? Loc.T("total", "итого") : string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}"))));
+            ?? throw new SalesKpiException(Msg.Of("targets.none_to_remove", "There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, slice.Count == 0 ? Msg.Of("slice.total", "total", "итого") : Msg.Verbatim(string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))));
         var before = ConfigStore.Latest(ws);
         var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, request.Change.Reason ?? "targets remove " + kpi.Id + " " + period.Label, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective), "targets remove");
         return new VersionWritten(version, before?.Document);
@@ -130,7 +130,7 @@ public sealed class TargetsService
         using var language = ctx.Enter();
         if (!File.Exists(request.File))
         {
-            throw new SalesKpiException(Loc.F("There is no file {0}.", "Файла {0} нет.", Path.GetFullPath(request.File)));
+            throw new SalesKpiException(Msg.Of("targets.file_missing", "There is no file {0}.", "Файла {0} нет.", Path.GetFullPath(request.File)));
         }
 
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
@@ -138,7 +138,7 @@ public sealed class TargetsService
         var (targets, errors) = TargetInput.ReadCsv(request.File, config);
         if (errors.Count > 0)
         {
-            throw new InvalidInputException(Loc.F("{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", request.File, errors.Count), errors);
+            throw new InvalidInputException(Msg.Of("targets.csv_invalid", "{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", request.File, errors.Count), errors);
         }
 
         return Store(ws, config, targets, request.Change.Reason ?? "targets import " + Path.GetFileName(request.File), request.Change, ctx, "targets import");
@@ -165,7 +165,7 @@ public sealed class TargetsService
         {
             if (usable.Count == 0)
             {
-                throw new SalesKpiException(Loc.T("There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
+                throw new SalesKpiException(Msg.Of("targets.nothing_to_apply", "There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
             }
 
             stored = Store(ws, config, usable, request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {request.Probability}"), request.Change, ctx, "targets suggest");
@@ -192,7 +192,7 @@ public sealed class TargetsService
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(id);
         return config.ActiveKpis().FirstOrDefault(k => string.Equals(k.Id, id.Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new SalesKpiException(Loc.F("'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", id, string.Join(", ", config.ActiveKpis().Select(k => k.Id))));
+            ?? throw new SalesKpiException(Msg.Of("targets.kpi_not_active", "'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", id, string.Join(", ", config.ActiveKpis().Select(k => k.Id))));
     }
 
     /// <summary>The KPI named <paramref name="id"/> (any case, catalogue or custom, active or not), or null; the target rules decide whether it may have a target.</summary>
@@ -212,7 +212,7 @@ public sealed class TargetsService
         var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
         var before = ConfigStore.Latest(ws);
         var version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective), source);
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         if (version is not null)
         {
             foreach (var period in targets.Select(t => Period.Parse(t.Period)).DistinctBy(p => p.Label))
@@ -220,7 +220,8 @@ public sealed class TargetsService
                 var used = ConfigStore.InForce(ws, period.LastDay);
                 if (used is not null && used.Number != version.Number)
                 {
-                    notes.Add(Loc.F(
+                    notes.Add(Msg.Of(
+                        "targets.not_in_force",
                         "Note: {0} is evaluated with version {1}, in force then; to make this target count for it, set it with --effective {2:yyyy-MM-dd}.",
                         "Внимание: {0} оценивается по версии {1}, действовавшей тогда; чтобы цель учитывалась, задайте её с --effective {2:yyyy-MM-dd}.",
                         period.Label,

@@ -21,7 +21,7 @@ internal static class KpiSystemFile
     {
         foreach (var e in errors)
         {
-            host.Error.WriteLine(e.ToString());
+            host.Error.WriteLine(e.Render(Loc.Current));
         }
     }
 
@@ -128,7 +128,7 @@ internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySett
         {
             foreach (var e in ex.Errors)
             {
-                host.Error.WriteLine(e);
+                host.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;

@@ -61,7 +61,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
     {
         foreach (var s in report.Skipped)
         {
-            host.Console.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("skipped {0}: {1}", "пропущен {0}: {1}", Path.GetFileName(s.Path), s.Reason.Render(Loc.Current))));
         }
 
         foreach (var f in report.Files)
@@ -73,7 +73,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
             host.Console.MarkupLine($"[{colour}]{Markup.Escape(name + entity)}[/]: {Markup.Escape(counts)}");
             if (f.Error is not null)
             {
-                host.Console.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error)) + "[/]");
+                host.Console.MarkupLine("  [red]" + Markup.Escape(Loc.F("file rejected: {0}", "файл отклонён: {0}", f.Error.Render(Loc.Current))) + "[/]");
                 if (f.RejectsPath is not null)
                 {
                     host.Console.MarkupLine("  " + Markup.Escape(Loc.F("its rows with the reason: {0}", "его строки с причиной: {0}", f.RejectsPath)));
@@ -101,7 +101,7 @@ internal sealed class ImportCommand(CliHost host) : Command<ImportSettings>
             foreach (var w in f.Warnings)
             {
                 var lines = string.Join(", ", w.SampleLines) + (w.Count > w.SampleLines.Count ? ", …" : string.Empty);
-                host.Console.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message, Output.N(w.Count), lines)) + "[/]");
+                host.Console.MarkupLine("  [yellow]" + Markup.Escape(Loc.F("warning: {0} — {1} row(s), lines {2}", "предупреждение: {0} — строк: {1}, строки {2}", w.Message.Render(Loc.Current), Output.N(w.Count), lines)) + "[/]");
             }
 
             if (f.Preview.Count > 0)

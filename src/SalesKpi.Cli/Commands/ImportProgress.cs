@@ -47,11 +47,11 @@ internal sealed class ImportProgress(CliHost host, IReadOnlyList<string> files) 
         }
     }
 
-    public void Step(string description)
+    public void Step(Msg description)
     {
         lock (gate)
         {
-            current = description;
+            current = description.Render(Loc.Current);
         }
     }
 

@@ -35,7 +35,7 @@ internal sealed class InitCommand(CliHost host) : Command<InitSettings>
         {
             foreach (var e in ex.Errors)
             {
-                host.Error.WriteLine(e);
+                host.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;

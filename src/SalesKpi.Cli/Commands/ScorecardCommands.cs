@@ -91,7 +91,7 @@ internal static class ScorecardOut
             foreach (var g in s.Goals)
             {
                 goals.AddRow(
-                    Markup.Escape(g.Goal.Title.Text),
+                    Markup.Escape(g.Goal.Title.In(Loc.Current)),
                     Markup.Escape(g.Goal.Horizon ?? "—"),
                     g.Attainment is { } a ? Markup.Escape(KpiFormat.Percent(a)) : "—",
                     Markup.Escape(Loc.F("{0} of {1} with a target ({2} linked)", "{0} из {1} с целью (связано {2})", g.OnTrack, g.WithTarget, g.Goal.Kpis.Length)));
@@ -113,7 +113,7 @@ internal static class ScorecardOut
     public static string Status(TargetStatus status)
     {
         var colour = status switch { TargetStatus.OnTrack => "green", TargetStatus.AtRisk => "yellow", TargetStatus.OffTrack => "red", _ => "grey" };
-        return $"[{colour}]{Markup.Escape(TargetRules.Label(status))}[/]";
+        return $"[{colour}]{Markup.Escape(TargetRules.Label(status).Render(Loc.Current))}[/]";
     }
 
     private static string Change(KpiDef kpi, Change c, decimal? now)
@@ -333,7 +333,7 @@ internal sealed class ReviewCommand(CliHost host) : Command<ReviewSettings>
         Section(Loc.T("Always missed — is the target realistic?", "Никогда не выполняются — реалистична ли цель?"), [.. r.Kpis.Where(k => k.Finding == ReviewFinding.AlwaysMissed).Select(Line)]);
         Section(Loc.F("Too few observations to judge (under 2 periods with a target, or fewer than {0} units)", "Слишком мало наблюдений для вывода (меньше 2 периодов с целью или меньше {0} единиц)", ReviewEngine.MinSample), [.. r.Kpis.Where(k => k.Finding == ReviewFinding.TooFewObservations).Select(Line)]);
         Section(Loc.T("Active KPIs linked to no goal", "Активные KPI без связи с целями"), r.UnlinkedKpis);
-        Section(Loc.T("Goals with no KPI", "Цели без KPI"), [.. r.EmptyGoals.Select(g => g.Id + " — " + g.Title.Text)]);
+        Section(Loc.T("Goals with no KPI", "Цели без KPI"), [.. r.EmptyGoals.Select(g => g.Id + " — " + g.Title.In(Loc.Current))]);
         Section(Loc.T("Definitions changed in the window", "Определения, изменённые за период"), [.. r.Changes.Select(c => Loc.F(
             "v{0} effective {1:yyyy-MM-dd} by {2}: {3} ({4}) — {5}",
             "v{0} с {1:yyyy-MM-dd}, {2}: {3} ({4}) — {5}",

@@ -118,7 +118,7 @@ internal static class TargetsCommandSupport
         KpiSystemFile.Applied(host, stored.Written.Version, stored.Written.PreviousDocument);
         foreach (var note in stored.NotInForce)
         {
-            host.Console.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         Show(host, stored.Listing, check: true);
@@ -211,7 +211,7 @@ internal sealed class TargetsImportCommand(CliHost host) : Command<TargetsImport
         {
             foreach (var e in ex.Errors)
             {
-                host.Error.WriteLine(e);
+                host.Error.WriteLine(e.Render(Loc.Current));
             }
 
             throw;

@@ -3,13 +3,16 @@ using SalesKpi.Core.Kpis;
 
 namespace SalesKpi.Core.Config;
 
-/// <summary>A text in both product languages; <see cref="Text"/> picks the current one.</summary>
+/// <summary>A text in both product languages, written by the user (a goal's or custom KPI's title); the host picks one.</summary>
 /// <param name="En">English text.</param>
 /// <param name="Ru">Russian text.</param>
 public sealed record LocalizedText(string En, string Ru)
 {
-    /// <summary>The text in the current <see cref="Loc"/> language.</summary>
-    public string Text => Loc.T(En, Ru);
+    /// <summary>The text in <paramref name="language"/>.</summary>
+    public string In(Language language) => language == Language.Ru ? Ru : En;
+
+    /// <summary>The text as a message argument (code <c>user_text</c>); braces in it stay literal.</summary>
+    public Msg ToMsg() => Msg.Of("user_text", "{0}", "{1}", En, Ru);
 }
 
 /// <summary>A KPI linked to a goal with its weight (&gt; 0) in the goal's attainment.</summary>

@@ -11,11 +11,28 @@ namespace SalesKpi.Core.Config;
 /// <param name="Line">1-based line.</param>
 /// <param name="Column">1-based column.</param>
 /// <param name="Code">Stable code (<c>KS…</c>), documented in docs/kpi-system.md.</param>
-/// <param name="Message">What is wrong and what to change, in the current language.</param>
-public sealed record ConfigIssue(string File, int Line, int Column, string Code, string Message)
+/// <param name="Message">What is wrong and what to change, as a message the host renders.</param>
+public sealed record ConfigIssue(string File, int Line, int Column, string Code, Msg Message)
 {
-    /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{File}:{Line}:{Column}: {Code} {Message}");
+    /// <summary>The issue as <c>file:line:column: CODE message</c> with the message in <paramref name="language"/>.</summary>
+    public string Render(Language language) => ToMsg().Render(language);
+
+    /// <summary>
+    /// The whole issue as one message (code <c>config.issue</c>): location and KS code are the same in every
+    /// language, the message is rendered in the reader's.
+    /// </summary>
+    public Msg ToMsg() => Msg.Of(
+        "config.issue",
+        "{0}:{1}:{2}: {3} {4}",
+        "{0}:{1}:{2}: {3} {4}",
+        File,
+        Line.ToString(CultureInfo.InvariantCulture),
+        Column.ToString(CultureInfo.InvariantCulture),
+        Code,
+        Message);
+
+    /// <summary>The issue in English (for logs; hosts use <see cref="Render"/>).</summary>
+    public override string ToString() => Render(Language.En);
 }
 
 /// <summary>
@@ -26,11 +43,12 @@ public sealed class KpiSystemInvalidException : SalesKpiException
 {
     /// <summary>Creates the error for <paramref name="issues"/> of the candidate version.</summary>
     public KpiSystemInvalidException(IReadOnlyList<ConfigIssue> issues)
-        : base(Loc.F(
+        : base(Msg.Of(
+            "config.change_refused_invalid",
             "The change was refused and nothing was stored: the KPI system would become invalid ({0} error(s)):{1}",
             "Изменение отклонено, ничего не сохранено: система KPI стала бы некорректной (ошибок: {0}):{1}",
             issues.Count,
-            string.Concat(issues.Select(i => Environment.NewLine + "  " + i))))
+            Lines(issues.Select(i => i.ToMsg()))))
     {
         Issues = issues;
     }
@@ -41,16 +59,20 @@ public sealed class KpiSystemInvalidException : SalesKpiException
     /// they are located in was never seen by the user.
     /// </summary>
     public KpiSystemInvalidException(string source, IReadOnlyList<ConfigIssue> issues)
-        : base(Loc.F(
+        : base(Msg.Of(
+            "config.change_refused",
             "The change was refused and nothing was stored:{0}",
             "Изменение отклонено, ничего не сохранено:{0}",
-            string.Concat(issues.Select(i => Environment.NewLine + "  " + source + ": " + i.Code + " " + i.Message))))
+            Lines(issues.Select(i => Msg.Of("config.typed_issue", "{0}: {1} {2}", "{0}: {1} {2}", source, i.Code, i.Message)))))
     {
         Issues = issues;
     }
 
     /// <summary>The issues, in the candidate's canonical text (or against the typed input).</summary>
     public IReadOnlyList<ConfigIssue> Issues { get; }
+
+    // Each issue on its own indented line, as the message always listed them.
+    private static Msg Lines(IEnumerable<Msg> issues) => Msg.Join(Environment.NewLine + "  ", issues, prefix: Environment.NewLine + "  ");
 }
 
 /// <summary>The outcome of parsing: the configuration when there are no errors, else every error found.</summary>
@@ -88,7 +110,7 @@ public static class KpiSystemParser
         r.Keys(root, "version", "goals", "kpis", "parameters", "targets");
         if (Reader.Get(root, "version") is { } version && r.Scalar(version, "version") is { } v && v != "1")
         {
-            r.Error(version, "KS104", Loc.F("version {0} is not supported: this SalesKpi reads version 1.", "версия {0} не поддерживается: эта версия SalesKpi читает версию 1.", v));
+            r.Error(version, "KS104", Msg.Of("config.version_unsupported", "version {0} is not supported: this SalesKpi reads version 1.", "версия {0} не поддерживается: эта версия SalesKpi читает версию 1.", v));
         }
 
         var parameters = Reader.Get(root, "parameters") is { } pn ? Parameters(r, pn) : new KpiParameters();
@@ -130,7 +152,7 @@ public static class KpiSystemParser
 
         return KpiSystemWriter.Write(parsed.Config!) == text
             ? []
-            : [new ConfigIssue(name, 1, 1, "KS199", Loc.T("the KPI system does not read back as it was written; nothing was stored. Please report this as a bug.", "система KPI читается не так, как записана; ничего не сохранено. Сообщите об этой ошибке."))];
+            : [new ConfigIssue(name, 1, 1, "KS199", Msg.Of("config.roundtrip_mismatch", "the KPI system does not read back as it was written; nothing was stored. Please report this as a bug.", "система KPI читается не так, как записана; ничего не сохранено. Сообщите об этой ошибке."))];
     }
 
     private static KpiParameters Parameters(Reader r, YamlNode node)
@@ -153,7 +175,7 @@ public static class KpiSystemParser
 
             if (!names.Contains(key))
             {
-                r.Error(keyNode, "KS121", Loc.F("unknown parameter '{0}': use one of {1}.", "неизвестный параметр «{0}»: используйте один из {1}.", key, string.Join(", ", names.Append("business_calendar"))));
+                r.Error(keyNode, "KS121", Msg.Of("config.unknown_parameter", "unknown parameter '{0}': use one of {1}.", "неизвестный параметр «{0}»: используйте один из {1}.", key, string.Join(", ", names.Append("business_calendar"))));
                 continue;
             }
 
@@ -165,7 +187,7 @@ public static class KpiSystemParser
             };
             if (text is null)
             {
-                r.Error(valueNode, "KS102", Loc.F("{0} must be a value or a list.", "{0} должен быть значением или списком.", key));
+                r.Error(valueNode, "KS102", Msg.Of("config.value_or_list", "{0} must be a value or a list.", "{0} должен быть значением или списком.", key));
                 continue;
             }
 
@@ -175,7 +197,7 @@ public static class KpiSystemParser
             }
             catch (SalesKpiException ex)
             {
-                r.Error(valueNode, "KS120", ex.Message);
+                r.Error(valueNode, "KS120", ex.Text);
             }
         }
 
@@ -199,7 +221,7 @@ public static class KpiSystemParser
                 var day = BusinessCalendar.ParseDay(text);
                 if (day is null)
                 {
-                    r.Error(d, "KS150", Loc.F("'{0}' is not a day: use mon, tue, wed, thu, fri, sat or sun.", "«{0}» — не день недели: используйте mon, tue, wed, thu, fri, sat или sun.", text));
+                    r.Error(d, "KS150", Msg.Of("config.calendar_bad_day", "'{0}' is not a day: use mon, tue, wed, thu, fri, sat or sun.", "«{0}» — не день недели: используйте mon, tue, wed, thu, fri, sat или sun.", text));
                 }
 
                 return day;
@@ -223,7 +245,7 @@ public static class KpiSystemParser
             }
             else
             {
-                r.Error(hn, "KS150", Loc.F("hours '{0}' must be START-END within one day, e.g. 09:00-18:00.", "hours «{0}» должно быть НАЧАЛО-КОНЕЦ в пределах дня, например 09:00-18:00.", hours));
+                r.Error(hn, "KS150", Msg.Of("config.calendar_bad_hours", "hours '{0}' must be START-END within one day, e.g. 09:00-18:00.", "hours «{0}» должно быть НАЧАЛО-КОНЕЦ в пределах дня, например 09:00-18:00.", hours));
             }
         }
 
@@ -238,7 +260,7 @@ public static class KpiSystemParser
                     return (DateOnly?)d;
                 }
 
-                r.Error(h, "KS150", Loc.F("holiday '{0}' is not a date: write 2026-01-01.", "праздник «{0}» — не дата: пишите 2026-01-01.", text));
+                r.Error(h, "KS150", Msg.Of("config.calendar_bad_holiday", "holiday '{0}' is not a date: write 2026-01-01.", "праздник «{0}» — не дата: пишите 2026-01-01.", text));
                 return null;
             }).OfType<DateOnly>().Distinct().Order()];
         }
@@ -252,13 +274,13 @@ public static class KpiSystemParser
             }
             else
             {
-                r.Error(zn, "KS150", Loc.F("'{0}' is not a time zone: use an IANA name such as Europe/Moscow.", "«{0}» — не часовой пояс: используйте имя IANA, например Europe/Moscow.", z));
+                r.Error(zn, "KS150", Msg.Of("config.calendar_bad_zone", "'{0}' is not a time zone: use an IANA name such as Europe/Moscow.", "«{0}» — не часовой пояс: используйте имя IANA, например Europe/Moscow.", z));
             }
         }
 
         if (days.IsEmpty)
         {
-            r.Error(node, "KS150", Loc.T("working_days must name at least one day.", "working_days должен содержать хотя бы один день."));
+            r.Error(node, "KS150", Msg.Of("config.calendar_no_days", "working_days must name at least one day.", "working_days должен содержать хотя бы один день."));
         }
 
         return new BusinessCalendar { WorkingDays = days, Open = open, Close = close, Holidays = holidays, TimeZone = zone };
@@ -290,18 +312,18 @@ public static class KpiSystemParser
             var title = r.Title(m, item);
             if (id is not null && KpiCatalog.All.Any(k => k.Id == id))
             {
-                r.Error(m.Children[new YamlScalarNode("id")], "KS133", Loc.F("custom KPI id '{0}' is a catalogue KPI: choose another id.", "идентификатор «{0}» занят KPI каталога: выберите другой.", id));
+                r.Error(m.Children[new YamlScalarNode("id")], "KS133", Msg.Of("config.custom_id_taken", "custom KPI id '{0}' is a catalogue KPI: choose another id.", "идентификатор «{0}» занят KPI каталога: выберите другой.", id));
             }
             else if (id is not null && result.Any(c => c.Id == id))
             {
-                r.Error(m.Children[new YamlScalarNode("id")], "KS111", Loc.F("custom KPI '{0}' is declared twice: keep one.", "пользовательский KPI «{0}» объявлен дважды: оставьте один.", id));
+                r.Error(m.Children[new YamlScalarNode("id")], "KS111", Msg.Of("config.custom_declared_twice", "custom KPI '{0}' is declared twice: keep one.", "пользовательский KPI «{0}» объявлен дважды: оставьте один.", id));
             }
 
             var baseNode = Reader.Get(m, "kpi");
             var ratioNode = Reader.Get(m, "ratio");
             if ((baseNode is null) == (ratioNode is null))
             {
-                r.Error(item, "KS130", Loc.T("a custom KPI needs either 'kpi' with 'filter' or 'ratio' with numerator and denominator, not both.", "пользовательскому KPI нужен либо «kpi» с «filter», либо «ratio» с numerator и denominator, но не оба."));
+                r.Error(item, "KS130", Msg.Of("config.custom_kind", "a custom KPI needs either 'kpi' with 'filter' or 'ratio' with numerator and denominator, not both.", "пользовательскому KPI нужен либо «kpi» с «filter», либо «ratio» с numerator и denominator, но не оба."));
                 continue;
             }
 
@@ -312,7 +334,7 @@ public static class KpiSystemParser
                 var filter = Reader.Get(m, "filter") is { } fn ? r.Slice(fn, "filter", baseId is null ? null : KpiCatalog.Get(baseId)) : null;
                 if (filter is { Count: 0 } || Reader.Get(m, "filter") is null)
                 {
-                    r.Error(item, "KS131", Loc.T("a filtered KPI needs 'filter' with at least one dimension: value pair, e.g. filter: { service_line: consulting }.", "отфильтрованному KPI нужен «filter» хотя бы с одной парой измерение: значение, например filter: { service_line: consulting }."));
+                    r.Error(item, "KS131", Msg.Of("config.filter_missing", "a filtered KPI needs 'filter' with at least one dimension: value pair, e.g. filter: { service_line: consulting }.", "отфильтрованному KPI нужен «filter» хотя бы с одной парой измерение: значение, например filter: { service_line: consulting }."));
                 }
 
                 result.Add(custom with { Base = baseId, Filter = filter ?? ImmutableSortedDictionary<string, string>.Empty });
@@ -330,11 +352,11 @@ public static class KpiSystemParser
                 if (Reader.Get(ratio, name) is { } n)
                 {
                     return ratios.Contains(IdOf(n)) && !parts.Contains(IdOf(n))
-                        ? r.Fail<string>(n, "KS130", Loc.T("a ratio cannot use another ratio KPI: use catalogue or filtered KPIs.", "отношение не может использовать другое отношение: используйте KPI каталога или отфильтрованные."))
+                        ? r.Fail<string>(n, "KS130", Msg.Of("config.ratio_of_ratio", "a ratio cannot use another ratio KPI: use catalogue or filtered KPIs.", "отношение не может использовать другое отношение: используйте KPI каталога или отфильтрованные."))
                         : r.KpiRef(n, parts);
                 }
 
-                r.Error(ratio, "KS103", Loc.F("ratio needs '{0}'.", "в ratio нужен «{0}».", name));
+                r.Error(ratio, "KS103", Msg.Of("config.ratio_part_missing", "ratio needs '{0}'.", "в ratio нужен «{0}».", name));
                 return null;
             }
 
@@ -342,7 +364,7 @@ public static class KpiSystemParser
             var direction = Reader.Get(m, "direction") is { } dn ? r.EnumValue<KpiDirection>(dn, "direction") : null;
             if (Reader.Get(m, "direction") is null)
             {
-                r.Error(item, "KS103", Loc.T("a ratio KPI needs 'direction': higher, lower or neutral.", "KPI-отношению нужен «direction»: higher, lower или neutral."));
+                r.Error(item, "KS103", Msg.Of("config.ratio_direction_missing", "a ratio KPI needs 'direction': higher, lower or neutral.", "KPI-отношению нужен «direction»: higher, lower или neutral."));
             }
 
             result.Add(custom with { Numerator = Part("numerator"), Denominator = Part("denominator"), Unit = unit ?? KpiUnit.Multiple, Direction = direction ?? KpiDirection.Neutral });
@@ -365,7 +387,7 @@ public static class KpiSystemParser
             var id = r.Id(m, "id", item);
             if (id is not null && goals.Any(g => g.Id == id))
             {
-                r.Error(m.Children[new YamlScalarNode("id")], "KS111", Loc.F("goal '{0}' is declared twice: keep one.", "цель «{0}» объявлена дважды: оставьте одну.", id));
+                r.Error(m.Children[new YamlScalarNode("id")], "KS111", Msg.Of("config.goal_declared_twice", "goal '{0}' is declared twice: keep one.", "цель «{0}» объявлена дважды: оставьте одну.", id));
             }
 
             var title = r.Title(m, item);
@@ -383,7 +405,7 @@ public static class KpiSystemParser
                     // A bare id links with weight 1; a mapping gives the weight.
                     if (link is YamlScalarNode)
                     {
-                        if (r.KpiRef(link, known) is { } k && (active.Contains(k) || r.Fail<string>(link, "KS115", Loc.F("{0} is linked to a goal but not in kpis.active: add it there or remove the link.", "{0} связан с целью, но не входит в kpis.active: добавьте его туда или уберите связь.", k)) is not null))
+                        if (r.KpiRef(link, known) is { } k && (active.Contains(k) || r.Fail<string>(link, "KS115", Msg.Of("config.goal_kpi_inactive", "{0} is linked to a goal but not in kpis.active: add it there or remove the link.", "{0} связан с целью, но не входит в kpis.active: добавьте его туда или уберите связь.", k)) is not null))
                         {
                             links.Add(new GoalKpi(k, 1));
                         }
@@ -397,23 +419,23 @@ public static class KpiSystemParser
                     }
 
                     r.Keys(lm, "kpi", "weight");
-                    var kpi = Reader.Get(lm, "kpi") is { } kn ? r.KpiRef(kn, known) : r.Fail<string>(link, "KS103", Loc.T("a linked KPI needs 'kpi'.", "у связанного KPI нужен «kpi»."));
+                    var kpi = Reader.Get(lm, "kpi") is { } kn ? r.KpiRef(kn, known) : r.Fail<string>(link, "KS103", Msg.Of("config.goal_link_kpi_missing", "a linked KPI needs 'kpi'.", "у связанного KPI нужен «kpi»."));
                     var weight = Reader.Get(lm, "weight") is { } wn ? r.Number(wn, "weight") : 1m;
                     if (weight is <= 0)
                     {
-                        r.Error(Reader.Get(lm, "weight")!, "KS112", Loc.T("weight must be greater than 0.", "вес должен быть больше 0."));
+                        r.Error(Reader.Get(lm, "weight")!, "KS112", Msg.Of("config.weight_not_positive", "weight must be greater than 0.", "вес должен быть больше 0."));
                     }
 
                     if (kpi is not null && !active.Contains(kpi))
                     {
-                        r.Error(link, "KS115", Loc.F("{0} is linked to a goal but not in kpis.active: add it there or remove the link.", "{0} связан с целью, но не входит в kpis.active: добавьте его туда или уберите связь.", kpi));
+                        r.Error(link, "KS115", Msg.Of("config.goal_kpi_inactive", "{0} is linked to a goal but not in kpis.active: add it there or remove the link.", "{0} связан с целью, но не входит в kpis.active: добавьте его туда или уберите связь.", kpi));
                     }
 
                     if (kpi is not null && weight is > 0)
                     {
                         if (links.Any(l => l.Kpi == kpi))
                         {
-                            r.Error(link, "KS111", Loc.F("{0} is linked to this goal twice: keep one.", "{0} связан с этой целью дважды: оставьте одну связь.", kpi));
+                            r.Error(link, "KS111", Msg.Of("config.goal_kpi_linked_twice", "{0} is linked to this goal twice: keep one.", "{0} связан с этой целью дважды: оставьте одну связь.", kpi));
                         }
 
                         links.Add(new GoalKpi(kpi, weight.Value));
@@ -444,9 +466,9 @@ public static class KpiSystemParser
             var valueNode = Reader.Get(m, "value");
             var toleranceNode = Reader.Get(m, "tolerance");
             var sliceNode = Reader.Get(m, "slice");
-            var kpi = kpiNode is not null ? r.Scalar(kpiNode, "kpi") : r.Fail<string>(item, "KS103", Loc.T("a target needs 'kpi'.", "у цели нужен «kpi»."));
-            var period = periodNode is not null && r.Scalar(periodNode, "period") is { } pt ? r.PeriodLabel(periodNode, pt) : periodNode is null ? r.Fail<string>(item, "KS103", Loc.T("a target needs 'period' (a month, quarter or year, e.g. 2026-Q1).", "у цели нужен «period» (месяц, квартал или год, например 2026-Q1).")) : null;
-            var value = valueNode is not null ? r.Number(valueNode, "value") : r.Fail<decimal?>(item, "KS103", Loc.T("a target needs 'value'.", "у цели нужно «value»."));
+            var kpi = kpiNode is not null ? r.Scalar(kpiNode, "kpi") : r.Fail<string>(item, "KS103", Msg.Of("config.target_kpi_missing", "a target needs 'kpi'.", "у цели нужен «kpi»."));
+            var period = periodNode is not null && r.Scalar(periodNode, "period") is { } pt ? r.PeriodLabel(periodNode, pt) : periodNode is null ? r.Fail<string>(item, "KS103", Msg.Of("config.target_period_missing", "a target needs 'period' (a month, quarter or year, e.g. 2026-Q1).", "у цели нужен «period» (месяц, квартал или год, например 2026-Q1).")) : null;
+            var value = valueNode is not null ? r.Number(valueNode, "value") : r.Fail<decimal?>(item, "KS103", Msg.Of("config.target_value_missing", "a target needs 'value'.", "у цели нужно «value»."));
             var tolerance = toleranceNode is not null ? r.Number(toleranceNode, "tolerance") : 5m;
             var sliceMap = sliceNode is null ? null : r.Map(sliceNode, "slice");
             var slice = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
@@ -491,7 +513,7 @@ public static class KpiSystemParser
 
             if (targets.Any(t => t.Key == target.Key))
             {
-                r.Error(item, "KS142", Loc.F("a second target for {0} in {1} for the same slice: keep one.", "вторая цель для {0} на {1} для того же разреза: оставьте одну.", kpi, period));
+                r.Error(item, "KS142", Msg.Of("config.target_duplicate", "a second target for {0} in {1} for the same slice: keep one.", "вторая цель для {0} на {1} для того же разреза: оставьте одну.", kpi, period));
                 continue;
             }
 
@@ -505,11 +527,11 @@ public static class KpiSystemParser
     {
         public List<ConfigIssue> Errors { get; } = [];
 
-        public void Error(Mark mark, string code, string message) => Errors.Add(new ConfigIssue(file, (int)mark.Line, (int)mark.Column, code, message));
+        public void Error(Mark mark, string code, Msg message) => Errors.Add(new ConfigIssue(file, (int)mark.Line, (int)mark.Column, code, message));
 
-        public void Error(YamlNode node, string code, string message) => Error(node.Start, code, message);
+        public void Error(YamlNode node, string code, Msg message) => Error(node.Start, code, message);
 
-        public T? Fail<T>(YamlNode node, string code, string message)
+        public T? Fail<T>(YamlNode node, string code, Msg message)
         {
             Error(node, code, message);
             return default;
@@ -518,14 +540,14 @@ public static class KpiSystemParser
         public static YamlNode? Get(YamlMappingNode map, string key) => map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
 
         public YamlMappingNode? Map(YamlNode node, string what) => node as YamlMappingNode
-            ?? Fail<YamlMappingNode>(node, "KS102", Loc.F("{0} must be a mapping (key: value lines).", "{0} должен быть словарём (строки ключ: значение).", what));
+            ?? Fail<YamlMappingNode>(node, "KS102", Msg.Of("config.not_mapping", "{0} must be a mapping (key: value lines).", "{0} должен быть словарём (строки ключ: значение).", what));
 
         public YamlSequenceNode? Seq(YamlNode node, string what) => node as YamlSequenceNode
-            ?? Fail<YamlSequenceNode>(node, "KS102", Loc.F("{0} must be a list (lines starting with '- ').", "{0} должен быть списком (строки, начинающиеся с «- »).", what));
+            ?? Fail<YamlSequenceNode>(node, "KS102", Msg.Of("config.not_list", "{0} must be a list (lines starting with '- ').", "{0} должен быть списком (строки, начинающиеся с «- »).", what));
 
         public string? Scalar(YamlNode node, string what) => node is YamlScalarNode s
             ? s.Value ?? string.Empty
-            : Fail<string>(node, "KS102", Loc.F("{0} must be a single value.", "{0} должен быть одним значением.", what));
+            : Fail<string>(node, "KS102", Msg.Of("config.not_scalar", "{0} must be a single value.", "{0} должен быть одним значением.", what));
 
         public void Keys(YamlMappingNode map, params string[] allowed)
         {
@@ -534,7 +556,7 @@ public static class KpiSystemParser
                 var name = (key as YamlScalarNode)?.Value ?? string.Empty;
                 if (!allowed.Contains(name))
                 {
-                    Error(key, "KS101", Loc.F("unknown key '{0}': expected {1}.", "неизвестный ключ «{0}»: ожидается {1}.", name, string.Join(", ", allowed)));
+                    Error(key, "KS101", Msg.Of("config.unknown_key", "unknown key '{0}': expected {1}.", "неизвестный ключ «{0}»: ожидается {1}.", name, string.Join(", ", allowed)));
                 }
             }
         }
@@ -543,20 +565,20 @@ public static class KpiSystemParser
         {
             if (Get(map, key) is not { } n)
             {
-                return Fail<string>(owner, "KS103", Loc.F("'{0}' is required.", "нужен «{0}».", key));
+                return Fail<string>(owner, "KS103", Msg.Of("config.key_required", "'{0}' is required.", "нужен «{0}».", key));
             }
 
             var id = Scalar(n, key);
             return id is null ? null
                 : System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z][a-z0-9_]*$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)) ? id
-                : Fail<string>(n, "KS105", Loc.F("id '{0}' must be lower-case latin letters, digits and _ starting with a letter.", "идентификатор «{0}» должен состоять из строчных латинских букв, цифр и _ и начинаться с буквы.", id));
+                : Fail<string>(n, "KS105", Msg.Of("config.bad_id", "id '{0}' must be lower-case latin letters, digits and _ starting with a letter.", "идентификатор «{0}» должен состоять из строчных латинских букв, цифр и _ и начинаться с буквы.", id));
         }
 
         public LocalizedText? Title(YamlMappingNode map, YamlNode owner)
         {
             if (Get(map, "title") is not { } n)
             {
-                return Fail<LocalizedText>(owner, "KS103", Loc.T("'title' is required: title: { en: ..., ru: ... } or one text for both.", "нужен «title»: title: { en: ..., ru: ... } или один текст для обоих языков."));
+                return Fail<LocalizedText>(owner, "KS103", Msg.Of("config.title_required", "'title' is required: title: { en: ..., ru: ... } or one text for both.", "нужен «title»: title: { en: ..., ru: ... } или один текст для обоих языков."));
             }
 
             if (n is YamlScalarNode s)
@@ -574,7 +596,7 @@ public static class KpiSystemParser
             var ru = Get(m, "ru") is { } x ? Scalar(x, "title.ru") : null;
             if (en is null && ru is null)
             {
-                return Fail<LocalizedText>(n, "KS103", Loc.T("title needs 'en' or 'ru'.", "в title нужен «en» или «ru»."));
+                return Fail<LocalizedText>(n, "KS103", Msg.Of("config.title_empty", "title needs 'en' or 'ru'.", "в title нужен «en» или «ru»."));
             }
 
             return new LocalizedText(en ?? ru!, ru ?? en!);
@@ -585,12 +607,12 @@ public static class KpiSystemParser
             var id = Scalar(node, "kpi");
             return id is null ? null
                 : known.Contains(id) ? id
-                : Fail<string>(node, "KS110", Loc.F("unknown KPI '{0}': use one of {1}.", "неизвестный KPI «{0}»: используйте один из {1}.", id, string.Join(", ", known.Order(StringComparer.Ordinal))));
+                : Fail<string>(node, "KS110", Msg.Of("config.unknown_kpi", "unknown KPI '{0}': use one of {1}.", "неизвестный KPI «{0}»: используйте один из {1}.", id, string.Join(", ", known.Order(StringComparer.Ordinal))));
         }
 
         public decimal? Number(YamlNode node, string what) =>
             Scalar(node, what) is { } text && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
-            : node is YamlScalarNode s ? Fail<decimal?>(node, "KS106", Loc.F("{0} '{1}' is not a number: write e.g. 0.25 or 1200 (a dot for decimals).", "{0} «{1}» — не число: пишите, например, 0.25 или 1200 (через точку).", what, s.Value))
+            : node is YamlScalarNode s ? Fail<decimal?>(node, "KS106", Msg.Of("config.not_number", "{0} '{1}' is not a number: write e.g. 0.25 or 1200 (a dot for decimals).", "{0} «{1}» — не число: пишите, например, 0.25 или 1200 (через точку).", what, s.Value))
             : null;
 
         public T? EnumValue<T>(YamlNode node, string what)
@@ -611,7 +633,7 @@ public static class KpiSystemParser
                 }
             }
 
-            return Fail<T?>(node, "KS132", Loc.F("{0} '{1}' is not valid: use {2}.", "{0} «{1}» недопустимо: используйте {2}.", what, text, string.Join(", ", Enum.GetValues<T>().Select(Snake))));
+            return Fail<T?>(node, "KS132", Msg.Of("config.bad_enum_value", "{0} '{1}' is not valid: use {2}.", "{0} «{1}» недопустимо: используйте {2}.", what, text, string.Join(", ", Enum.GetValues<T>().Select(Snake))));
         }
 
         public string? PeriodLabel(YamlNode node, string text)
@@ -622,7 +644,7 @@ public static class KpiSystemParser
             }
             catch (SalesKpiException ex)
             {
-                return Fail<string>(node, "KS113", ex.Message);
+                return Fail<string>(node, "KS113", ex.Text);
             }
         }
 
@@ -642,7 +664,7 @@ public static class KpiSystemParser
                 if (!dims.Contains(dim))
                 {
                     ok = false;
-                    Error(k, "KS141", Loc.F("'{0}' is not a dimension of {1}: use {2}.", "«{0}» — не измерение {1}: используйте {2}.", dim, kpi?.Id ?? "KPI", string.Join(", ", dims)));
+                    Error(k, "KS141", Msg.Of("config.not_dimension", "'{0}' is not a dimension of {1}: use {2}.", "«{0}» — не измерение {1}: используйте {2}.", dim, kpi?.Id ?? "KPI", string.Join(", ", dims)));
                     continue;
                 }
 

@@ -27,8 +27,8 @@ public enum TargetStatus
 /// <summary>One broken target rule.</summary>
 /// <param name="Field">What it is about: <c>kpi</c>, <c>period</c>, <c>value</c>, <c>tolerance</c> or a slice dimension's name.</param>
 /// <param name="Code">Stable code (<c>KS…</c>), documented in docs/kpi-system.md.</param>
-/// <param name="Message">What is wrong and what to change, in the current language.</param>
-public sealed record TargetProblem(string Field, string Code, string Message);
+/// <param name="Message">What is wrong and what to change, as a message the host renders.</param>
+public sealed record TargetProblem(string Field, string Code, Msg Message);
 
 /// <summary>The rules a target must keep, and how a value stands against its target.</summary>
 public static class TargetRules
@@ -40,7 +40,7 @@ public static class TargetRules
     public static Period TargetPeriod(Period period) =>
         period.Kind is Grain.Month or Grain.Quarter or Grain.Year
             ? period
-            : throw new SalesKpiException(Loc.F("'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", period.Label));
+            : throw new SalesKpiException(Msg.Of("target.period_not_month_quarter_year", "'{0}' is not a month, quarter or year: targets are set per 2026-03, 2026-Q1 or 2026.", "«{0}» — не месяц, квартал или год: цели задаются на 2026-03, 2026-Q1 или 2026.", period.Label));
 
     /// <summary>
     /// Every rule <paramref name="target"/> breaks in <paramref name="config"/>: an unknown (KS110) or
@@ -59,11 +59,11 @@ public static class TargetRules
         if (kpi is null)
         {
             var known = KpiCatalog.All.Select(k => k.Id).Concat(config.Custom.Select(c => c.Id)).Order(StringComparer.Ordinal);
-            problems.Add(new("kpi", "KS110", Loc.F("unknown KPI '{0}': use one of {1}.", "неизвестный KPI «{0}»: используйте один из {1}.", target.Kpi, string.Join(", ", known))));
+            problems.Add(new("kpi", "KS110", Msg.Of("target.unknown_kpi", "unknown KPI '{0}': use one of {1}.", "неизвестный KPI «{0}»: используйте один из {1}.", target.Kpi, string.Join(", ", known))));
         }
         else if (!config.ActiveKpis().Any(k => k.Id == kpi.Id))
         {
-            problems.Add(new("kpi", "KS115", Loc.F("{0} has a target but is not in kpis.active: add it there or remove the target.", "для {0} задана цель, но он не входит в kpis.active: добавьте его туда или уберите цель.", kpi.Id)));
+            problems.Add(new("kpi", "KS115", Msg.Of("target.kpi_inactive", "{0} has a target but is not in kpis.active: add it there or remove the target.", "для {0} задана цель, но он не входит в kpis.active: добавьте его туда или уберите цель.", kpi.Id)));
         }
 
         try
@@ -72,7 +72,7 @@ public static class TargetRules
         }
         catch (SalesKpiException ex)
         {
-            problems.Add(new("period", "KS113", ex.Message));
+            problems.Add(new("period", "KS113", ex.Text));
         }
 
         if (kpi is not null)
@@ -82,20 +82,20 @@ public static class TargetRules
 
         if (target.TolerancePercent is < 0 or > 100)
         {
-            problems.Add(new("tolerance", "KS140", Loc.F("tolerance is a percentage from 0 to 100, not {0}.", "tolerance — процент от 0 до 100, а не {0}.", target.TolerancePercent)));
+            problems.Add(new("tolerance", "KS140", Msg.Of("target.tolerance_range", "tolerance is a percentage from 0 to 100, not {0}.", "tolerance — процент от 0 до 100, а не {0}.", target.TolerancePercent)));
         }
 
         var dims = kpi?.Def.Dimensions ?? KpiCatalog.AllDimensions;
         foreach (var dim in target.Slice.Keys.Where(d => !dims.Contains(d)))
         {
-            problems.Add(new(dim, "KS141", Loc.F("'{0}' is not a dimension of {1}: use {2}.", "«{0}» — не измерение {1}: используйте {2}.", dim, kpi?.Id ?? "KPI", string.Join(", ", dims))));
+            problems.Add(new(dim, "KS141", Msg.Of("target.not_dimension", "'{0}' is not a dimension of {1}: use {2}.", "«{0}» — не измерение {1}: используйте {2}.", dim, kpi?.Id ?? "KPI", string.Join(", ", dims))));
         }
 
         return problems;
     }
 
     /// <summary>Calls <paramref name="error"/> with what to change when <paramref name="value"/> is outside the KPI's range.</summary>
-    public static void Check(KpiDef kpi, decimal value, Action<string> error, bool percentAllowed = false)
+    public static void Check(KpiDef kpi, decimal value, Action<Msg> error, bool percentAllowed = false)
     {
         var (min, max) = kpi.Unit switch
         {
@@ -108,13 +108,16 @@ public static class TargetRules
         {
             // The advice uses the value given: 30 for a proportion most likely meant 30 %.
             var fraction = value is > 1 and <= 100 && value == decimal.Truncate(value) ? value / 100 : 0.25m;
+            var written = fraction.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
             var percent = (fraction * 100).ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture);
-            var write = fraction.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture) + (percentAllowed ? Loc.T(" or ", " или ") + percent + "%" : Loc.T(" for ", " для ") + percent + " %");
+            var write = percentAllowed
+                ? Msg.Of("target.write_fraction_or_percent", "{0} or {1}%", "{0} или {1}%", written, percent)
+                : Msg.Of("target.write_fraction_for_percent", "{0} for {1} %", "{0} для {1} %", written, percent);
             error(kpi.Unit == KpiUnit.Ratio
-                ? Loc.F("value {1} is out of range for {0}, a proportion from 0 to 1: write {2}.", "значение {1} вне диапазона для {0} — доли от 0 до 1: пишите {2}.", kpi.Id, value, write)
+                ? Msg.Of("target.value_out_of_proportion", "value {1} is out of range for {0}, a proportion from 0 to 1: write {2}.", "значение {1} вне диапазона для {0} — доли от 0 до 1: пишите {2}.", kpi.Id, value, write)
                 : max == decimal.MaxValue
-                    ? Loc.F("a target for {0} cannot be negative ({1}).", "цель для {0} не может быть отрицательной ({1}).", kpi.Id, value)
-                    : Loc.F("a target for {0} must be from {1} to {2}, not {3}.", "цель для {0} должна быть от {1} до {2}, а не {3}.", kpi.Id, min, max, value));
+                    ? Msg.Of("target.value_negative", "a target for {0} cannot be negative ({1}).", "цель для {0} не может быть отрицательной ({1}).", kpi.Id, value)
+                    : Msg.Of("target.value_out_of_range", "a target for {0} must be from {1} to {2}, not {3}.", "цель для {0} должна быть от {1} до {2}, а не {3}.", kpi.Id, min, max, value));
         }
     }
 
@@ -157,14 +160,14 @@ public static class TargetRules
         Enum.GetValues<TargetStatus>().Cast<TargetStatus?>().FirstOrDefault(s => Name(s!.Value) == name)
         ?? throw new ArgumentException("unknown status " + name, nameof(name));
 
-    /// <summary>The status as shown to people, in the current language.</summary>
-    public static string Label(TargetStatus status) => status switch
+    /// <summary>The status as shown to people, as a message (code <c>status.NAME</c>).</summary>
+    public static Msg Label(TargetStatus status) => status switch
     {
-        TargetStatus.OnTrack => Loc.T("on track", "по плану"),
-        TargetStatus.AtRisk => Loc.T("at risk", "под угрозой"),
-        TargetStatus.OffTrack => Loc.T("off track", "отстаёт"),
-        TargetStatus.Pending => Loc.T("too early", "рано судить"),
-        TargetStatus.NoData => Loc.T("no data", "нет данных"),
-        _ => Loc.T("no target", "нет цели"),
+        TargetStatus.OnTrack => Msg.Of("status.on_track", "on track", "по плану"),
+        TargetStatus.AtRisk => Msg.Of("status.at_risk", "at risk", "под угрозой"),
+        TargetStatus.OffTrack => Msg.Of("status.off_track", "off track", "отстаёт"),
+        TargetStatus.Pending => Msg.Of("status.pending", "too early", "рано судить"),
+        TargetStatus.NoData => Msg.Of("status.no_data", "no data", "нет данных"),
+        _ => Msg.Of("status.no_target", "no target", "нет цели"),
     };
 }

@@ -39,15 +39,16 @@ internal static class YamlSyntax
         string? CharAt(Mark m) => m.Line >= 1 && m.Line <= lines.Length && m.Column >= 1 && m.Column <= lines[m.Line - 1].Length
             ? lines[m.Line - 1][(int)m.Column - 1].ToString()
             : null;
-        ConfigIssue At(Mark m, string en, string ru, params object[] args) =>
-            new(file, Math.Max(1, (int)m.Line), Math.Max(1, (int)m.Column), "KS100", Loc.F(en, ru, args));
+        ConfigIssue At(Mark m, string code, string en, string ru, params object[] args) =>
+            new(file, Math.Max(1, (int)m.Line), Math.Max(1, (int)m.Column), "KS100", Msg.Of(code, en, ru, args));
 
         if (message.Contains("tab", StringComparison.OrdinalIgnoreCase))
         {
             // The tab is on the line the scanner stopped at (End, or the cursor when the marks are empty).
             var line = (int)(yaml!.End.Index > 0 ? yaml.End.Line : cursor.Line);
             var column = line >= 1 && line <= lines.Length ? lines[line - 1].IndexOf('\t', StringComparison.Ordinal) + 1 : 0;
-            return new(file, Math.Max(1, line), Math.Max(1, column), "KS100", Loc.T(
+            return new(file, Math.Max(1, line), Math.Max(1, column), "KS100", Msg.Of(
+                "yaml.tab_indent",
                 "a tab is used for indentation: YAML indents with spaces only; replace the tab with spaces.",
                 "для отступа использована табуляция: в YAML отступы делаются только пробелами; замените табуляцию пробелами."));
         }
@@ -55,29 +56,29 @@ internal static class YamlSyntax
         if (message.Contains("quoted scalar", StringComparison.OrdinalIgnoreCase))
         {
             var quote = CharAt(yaml!.Start) ?? "\"";
-            return At(yaml.Start, "the text in quotes starting here is not closed: add the closing {0} at the end of the value.", "текст в кавычках, начинающийся здесь, не закрыт: добавьте закрывающую {0} в конце значения.", quote);
+            return At(yaml.Start, "yaml.unclosed_quote", "the text in quotes starting here is not closed: add the closing {0} at the end of the value.", "текст в кавычках, начинающийся здесь, не закрыт: добавьте закрывающую {0} в конце значения.", quote);
         }
 
         if ((yaml is null || message.Contains("flow", StringComparison.OrdinalIgnoreCase))
             && (openFlow is not null ? ((Mark?)openFlow.Start, openFlow is MappingStart ? '{' : '[') : UnclosedFlow(text, (int)cursor.Index)) is ({ } start, var opener))
         {
             var (open, close) = opener == '{' ? ("{", "}") : ("[", "]");
-            return At(start, "this '{0}' is not closed: add the matching '{1}' at the end of the value (a {{ … }} mapping or [ … ] list is closed on the line it starts).", "эта «{0}» не закрыта: добавьте парную «{1}» в конце значения (словарь {{ … }} или список [ … ] закрывается в той же строке).", open, close);
+            return At(start, "yaml.unclosed_flow", "this '{0}' is not closed: add the matching '{1}' at the end of the value (a {{ … }} mapping or [ … ] list is closed on the line it starts).", "эта «{0}» не закрыта: добавьте парную «{1}» в конце значения (словарь {{ … }} или список [ … ] закрывается в той же строке).", open, close);
         }
 
         if (yaml is null)
         {
-            return At(cursor, "this line cannot be read as YAML: check its brackets, quotes and indentation.", "эта строка не читается как YAML: проверьте скобки, кавычки и отступы.");
+            return At(cursor, "yaml.unreadable_line", "this line cannot be read as YAML: check its brackets, quotes and indentation.", "эта строка не читается как YAML: проверьте скобки, кавычки и отступы.");
         }
 
         if (CharAt(yaml.Start) is "}" or "]" && message.Contains("expected key", StringComparison.OrdinalIgnoreCase))
         {
-            return At(yaml.Start, "a '{0}' closes nothing here: remove it.", "«{0}» здесь ничего не закрывает: удалите её.", CharAt(yaml.Start)!);
+            return At(yaml.Start, "yaml.stray_closer", "a '{0}' closes nothing here: remove it.", "«{0}» здесь ничего не закрывает: удалите её.", CharAt(yaml.Start)!);
         }
 
         if (message.StartsWith("Duplicate key", StringComparison.Ordinal))
         {
-            return At(yaml.Start, "this key appears twice in the same mapping: keep one.", "этот ключ повторяется в одном словаре: оставьте один.");
+            return At(yaml.Start, "yaml.duplicate_key", "this key appears twice in the same mapping: keep one.", "этот ключ повторяется в одном словаре: оставьте один.");
         }
 
         if (message.Contains("expected key", StringComparison.OrdinalIgnoreCase)
@@ -86,10 +87,10 @@ internal static class YamlSyntax
             || message.Contains("expected '-'", StringComparison.OrdinalIgnoreCase)
             || message.Contains("not allowed in this context", StringComparison.OrdinalIgnoreCase))
         {
-            return At(yaml.Start, "the indentation does not fit here: keys of one mapping (and '- ' items of one list) start in the same column, indented with spaces; a value containing ': ' must be in quotes.", "отступ здесь не подходит: ключи одного словаря (и элементы «- » одного списка) начинаются в одном столбце, отступ пробелами; значение с «: » нужно взять в кавычки.");
+            return At(yaml.Start, "yaml.bad_indent", "the indentation does not fit here: keys of one mapping (and '- ' items of one list) start in the same column, indented with spaces; a value containing ': ' must be in quotes.", "отступ здесь не подходит: ключи одного словаря (и элементы «- » одного списка) начинаются в одном столбце, отступ пробелами; значение с «: » нужно взять в кавычки.");
         }
 
-        return At(yaml.Start, "YAML syntax: {0} Check the brackets, quotes and indentation here.", "синтаксис YAML: {0} Проверьте здесь скобки, кавычки и отступы.", message.TrimEnd('.') + ".");
+        return At(yaml.Start, "yaml.syntax", "YAML syntax: {0} Check the brackets, quotes and indentation here.", "синтаксис YAML: {0} Проверьте здесь скобки, кавычки и отступы.", message.TrimEnd('.') + ".");
     }
 
     /// <summary>

@@ -203,7 +203,7 @@ public static class KpiCatalog
     /// <summary>Returns the KPI with that id (case-insensitive) or throws <see cref="SalesKpiException"/> listing the ids.</summary>
     public static KpiDef Get(string id) =>
         All.FirstOrDefault(k => string.Equals(k.Id, id.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new SalesKpiException(Loc.F("Unknown KPI '{0}': use one of {1}.", "Неизвестный KPI «{0}»: используйте один из {1}.", id, string.Join(", ", All.Select(k => k.Id))));
+        ?? throw new SalesKpiException(Msg.Of("kpi.unknown", "Unknown KPI '{0}': use one of {1}.", "Неизвестный KPI «{0}»: используйте один из {1}.", id, string.Join(", ", All.Select(k => k.Id))));
 
     /// <summary>Validates a dimension name or throws <see cref="SalesKpiException"/> listing the valid ones.</summary>
     public static string Dimension(string name)
@@ -211,6 +211,6 @@ public static class KpiCatalog
         var d = name.Trim().ToLowerInvariant();
         return AllDimensions.Contains(d)
             ? d
-            : throw new SalesKpiException(Loc.F("Unknown dimension '{0}': use one of {1}.", "Неизвестное измерение «{0}»: используйте одно из {1}.", name, string.Join(", ", AllDimensions)));
+            : throw new SalesKpiException(Msg.Of("kpi.unknown_dimension", "Unknown dimension '{0}': use one of {1}.", "Неизвестное измерение «{0}»: используйте одно из {1}.", name, string.Join(", ", AllDimensions)));
     }
 }

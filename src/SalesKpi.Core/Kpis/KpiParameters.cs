@@ -118,7 +118,8 @@ public sealed record KpiParameters
                 "quality_size_bands" => this with { CompanySizeBands = [.. v.Split(',').Select(ParseBand)] },
                 "quality_need_points" => this with { NeedPoints = Points(v) },
                 "pipeline_stages" => this with { PipelineStages = [.. v.Split(',').Select(Text).Where(w => w.Length > 0).Distinct(StringComparer.Ordinal)] },
-                _ => throw new SalesKpiException(Loc.F(
+                _ => throw new SalesKpiException(Msg.Of(
+                    "params.unknown",
                     "Unknown KPI parameter '{0}': use one of {1}.",
                     "Неизвестный параметр KPI «{0}»: используйте один из {1}.",
                     name,
@@ -128,7 +129,8 @@ public sealed record KpiParameters
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
             var key = name.Trim().ToLowerInvariant();
-            throw new SalesKpiException(Loc.F(
+            throw new SalesKpiException(Msg.Of(
+                "params.bad_value",
                 "'{1}' is not a valid value for {0}: {3} (now {2}).",
                 "«{1}» — недопустимое значение для {0}: {3} (сейчас {2}).",
                 name,
@@ -138,16 +140,16 @@ public sealed record KpiParameters
         }
     }
 
-    private static string Accepted(string key) => key switch
+    private static Msg Accepted(string key) => key switch
     {
         "lead_to_sql_window_days" or "sql_to_opportunity_window_days" or "lead_to_win_window_days" =>
-            Loc.F("give whole days from 1 to {0}", "укажите целое число дней от 1 до {0}", MaxWindowDays),
-        "response_sla_hours" => Loc.F("give hours above 0 and at most {0}", "укажите часы больше 0 и не больше {0}", MaxSlaHours),
-        "win_rate_basis" => Loc.T("give closed or created", "укажите closed или created"),
-        "cycle_start" => Loc.T("give deal or lead", "укажите deal или lead"),
-        "quality_threshold" or "quality_title_points" or "quality_need_points" => Loc.T("give a whole number from 0 to 100", "укажите целое число от 0 до 100"),
-        "quality_size_bands" => Loc.T("give MIN-MAX:POINTS bands separated by commas, 0 ≤ MIN ≤ MAX, points 0 to 100", "укажите полосы МИН-МАКС:БАЛЛЫ через запятую, 0 ≤ МИН ≤ МАКС, баллы от 0 до 100"),
-        _ => Loc.T("give text separated by commas, without control characters", "укажите текст через запятую, без управляющих символов"),
+            Msg.Of("params.accepts_window_days", "give whole days from 1 to {0}", "укажите целое число дней от 1 до {0}", MaxWindowDays),
+        "response_sla_hours" => Msg.Of("params.accepts_sla_hours", "give hours above 0 and at most {0}", "укажите часы больше 0 и не больше {0}", MaxSlaHours),
+        "win_rate_basis" => Msg.Of("params.accepts_basis", "give closed or created", "укажите closed или created"),
+        "cycle_start" => Msg.Of("params.accepts_cycle_start", "give deal or lead", "укажите deal или lead"),
+        "quality_threshold" or "quality_title_points" or "quality_need_points" => Msg.Of("params.accepts_points", "give a whole number from 0 to 100", "укажите целое число от 0 до 100"),
+        "quality_size_bands" => Msg.Of("params.accepts_bands", "give MIN-MAX:POINTS bands separated by commas, 0 ≤ MIN ≤ MAX, points 0 to 100", "укажите полосы МИН-МАКС:БАЛЛЫ через запятую, 0 ≤ МИН ≤ МАКС, баллы от 0 до 100"),
+        _ => Msg.Of("params.accepts_words", "give text separated by commas, without control characters", "укажите текст через запятую, без управляющих символов"),
     };
 
     /// <summary>The longest window, in days, a parameter accepts: a century, far beyond any sales cycle.</summary>

@@ -40,7 +40,7 @@ public sealed class TargetsServiceTests : IDisposable
         var stored = service.Set(new SetTargetRequest("win_rate", "2025-Q3", "0.3", [], 5, new ChangeNote("late", null)), Ctx("bob", Language.Ru));
 
         stored.Written.Version.ShouldNotBeNull().Number.ShouldBe(2);
-        stored.NotInForce.ShouldHaveSingleItem().ShouldStartWith("Внимание: 2025-Q3 оценивается по версии 1");
+        stored.NotInForce.ShouldHaveSingleItem().Render(Language.Ru).ShouldStartWith("Внимание: 2025-Q3 оценивается по версии 1");
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class TargetsServiceTests : IDisposable
         var error = Should.Throw<InvalidInputException>(() => new TargetsService().Import(new ImportTargetsRequest(file, new ChangeNote(null, null)), Ctx("alice")));
 
         error.Errors.Count.ShouldBe(2);
-        error.Errors[0].ShouldStartWith(file + ":2:3");
-        error.Errors[1].ShouldStartWith(file + ":3:1");
+        error.Errors[0].Render(Language.En).ShouldStartWith(file + ":2:3");
+        error.Errors[1].Render(Language.En).ShouldStartWith(file + ":3:1");
         using var ws = SalesKpi.Storage.Workspace.Open(dir.Db);
         ConfigStore.Latest(ws).ShouldBeNull();
     }

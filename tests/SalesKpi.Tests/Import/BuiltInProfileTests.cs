@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using System.Text;
 using SalesKpi.Import;
 
@@ -93,6 +94,6 @@ public sealed class UnmatchedProfileFileTests : IDisposable
         using var ws = Ws.Create(dir);
         dir.Write("export.csv", "Record ID,Create Date\n1,2025-09-01 10:00\n");
         var r = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("export.csv")], Profile = MappingProfile.Load("hubspot") });
-        r.Files.Single().Error!.ShouldContain("no file of profile 'hubspot' matches this name (its patterns: hubspot-contacts*.csv, hubspot-deals*.csv)");
+        r.Files.Single().Error!.Render(Language.En).ShouldContain("no file of profile 'hubspot' matches this name (its patterns: hubspot-contacts*.csv, hubspot-deals*.csv)");
     }
 }

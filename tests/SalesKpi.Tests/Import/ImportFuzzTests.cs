@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using SalesKpi.Import;
 using Xunit.Abstractions;
 
@@ -72,7 +73,7 @@ public sealed class ImportFuzzTests(ITestOutputHelper output) : IDisposable
         using var ws = Ws.Create(dir);
         File.WriteAllBytes(dir.File("leads.csv"), [0xEF, 0xBB, 0xBF, .. "lead_id,created_at\nL1,2025-01-01\nL"u8, 0xFF, .. "2,2025-01-02\n"u8]);
         var r = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("leads.csv")] });
-        r.Files.Single().Error!.ShouldContain("not UTF-8");
+        r.Files.Single().Error!.Render(Language.En).ShouldContain("not UTF-8");
         ws.Count("SELECT count(*) FROM leads").ShouldBe(0);
     }
 }

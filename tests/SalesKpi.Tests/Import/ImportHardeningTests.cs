@@ -58,7 +58,7 @@ public sealed class ImportHardeningTests : IDisposable
         var rejected = Import(ws, "leads.csv");
         var f = rejected.Files.Single();
         (f.Read, f.Stored, f.Rejected).ShouldBe((20_000L, 0L, 20_000L));
-        f.Error!.ShouldContain("line 15001");
+        f.Error!.Render(Language.En).ShouldContain("line 15001");
         rejected.ExitCode.ShouldBe(1);
         ws.Count("SELECT count(*) FROM leads").ShouldBe(0);
 
@@ -89,7 +89,7 @@ public sealed class ImportHardeningTests : IDisposable
         using var ws = Ws.Create(dir);
         File.WriteAllBytes(dir.File(name), content);
         var f = Import(ws, name).Files.Single();
-        var error = f.Error.ShouldNotBeNull();
+        var error = f.Error.ShouldNotBeNull().Render(Language.En);
         error.ShouldContain(reason);
         var rows = error.Contains("binary", StringComparison.Ordinal) ? 61L : 60L;
         (f.Read, f.Stored, f.Rejected).ShouldBe((rows, 0L, rows));
@@ -108,7 +108,7 @@ public sealed class ImportHardeningTests : IDisposable
         using var ws = Ws.Create(dir);
         File.WriteAllBytes(dir.File("leads.csv"), [.. "lead_id,created_at\nL1?,2025-01-01\nL"u8, 0xFF, .. "2,2025-01-02\n"u8]);
         var f = Import(ws, "leads.csv").Files.Single();
-        f.Error!.ShouldContain("not UTF-8");
+        f.Error!.Render(Language.En).ShouldContain("not UTF-8");
         ReadCsv(f.RejectsPath!).Skip(1).Select(r => r[0]).ShouldBe(["L1?", "L\uFFFD2"]);
     }
 
@@ -120,7 +120,7 @@ public sealed class ImportHardeningTests : IDisposable
     {
         using var ws = Ws.Create(dir);
         File.WriteAllBytes(dir.File("leads.csv"), Encoding.Latin1.GetBytes(latin1));
-        Import(ws, "leads.csv").Files.Single().Error!.ShouldContain($"on line {line})");
+        Import(ws, "leads.csv").Files.Single().Error!.Render(Language.En).ShouldContain($"on line {line})");
     }
 
     [Fact]
@@ -233,7 +233,7 @@ public sealed class ImportHardeningTests : IDisposable
         using var ws = Ws.Create(dir);
         dir.Write("leads.csv", content);
         var f = Import(ws, "leads.csv").Files.Single();
-        f.Error!.ShouldContain($"looks {delimiter}-delimited: canonical files use commas");
+        f.Error!.Render(Language.En).ShouldContain($"looks {delimiter}-delimited: canonical files use commas");
         (f.Read, f.Rejected).ShouldBe((1L, 1L));
     }
 

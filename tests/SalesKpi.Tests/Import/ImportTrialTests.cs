@@ -47,7 +47,7 @@ public sealed class ImportTrialTests : IDisposable
 
         report.Skipped.ShouldBeEmpty();
         var accounts = report.Files.Single(f => Path.GetFileName(f.Path) == "accounts.csv");
-        accounts.Error!.ShouldContain("pipeline*.csv");
+        accounts.Error!.Render(Language.En).ShouldContain("pipeline*.csv");
         (accounts.Rejected, report.ExitCode).ShouldBe((3L, 2));
     }
 
@@ -85,7 +85,7 @@ public sealed class ImportTrialTests : IDisposable
 
         var report = Import(ws, null, "spending.csv", "spend2.csv");
 
-        report.Files[0].Error!.ShouldContain("call it leads.csv, customers.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, revenue.csv, nps.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)");
+        report.Files[0].Error!.Render(Language.En).ShouldContain("call it leads.csv, customers.csv, deals.csv, deal_stages.csv, activities.csv, spend.csv, revenue.csv, nps.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)");
         (report.Files[1].Error, report.Files[1].Stored).ShouldBe((null, 1L));
     }
 

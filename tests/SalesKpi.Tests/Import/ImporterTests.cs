@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using SalesKpi.Import;
 using SalesKpi.Storage;
 
@@ -150,8 +151,8 @@ public sealed class ImporterTests : IDisposable
         var leads = r.Files[0].Warnings;
         leads.Single(w => w.Column == "qualified_at").SampleLines.ShouldBe([2L]);
         leads.Single(w => w.Column == "first_response_at").SampleLines.ShouldBe([3L]);
-        r.Files[1].Warnings.Single().Message.ShouldBe("closed_at is before created_at");
-        r.Files[2].Warnings.Single().Message.ShouldBe("churned_at is before acquired_at");
+        r.Files[1].Warnings.Single().Message.Render(Language.En).ShouldBe("closed_at is before created_at");
+        r.Files[2].Warnings.Single().Message.Render(Language.En).ShouldBe("churned_at is before acquired_at");
         File.ReadAllLines(r.WarningsPath!).Length.ShouldBe(5);
     }
 
@@ -166,7 +167,7 @@ public sealed class ImporterTests : IDisposable
         var r = Import(ws, files: "data");
         var deals = r.Files.Single(f => f.Entity == "deals").Warnings;
         deals.Single(w => w.Column == "lead_id").SampleLines.ShouldBe([3L]);
-        deals.Single(w => w.Column == "customer_id").Message.ShouldBe("customer_id names a customers row that does not exist");
+        deals.Single(w => w.Column == "customer_id").Message.Render(Language.En).ShouldBe("customer_id names a customers row that does not exist");
         r.Files.Single(f => f.Entity == "activities").Warnings.Single().SampleLines.ShouldBe([3L]);
         r.Files.Single(f => f.Entity == "leads").Warnings.ShouldBeEmpty();
     }
@@ -208,8 +209,8 @@ public sealed class ImporterTests : IDisposable
         var r = Import(ws, files: "data");
         var leads = r.Files.Single(f => f.Entity == "leads");
         leads.Error.ShouldNotBeNull();
-        leads.Error.ShouldContain("created_at");
-        leads.Error.ShouldContain("found: lead_id, channel");
+        leads.Error!.Render(Language.En).ShouldContain("created_at");
+        leads.Error!.Render(Language.En).ShouldContain("found: lead_id, channel");
         (leads.Read, leads.Rejected).ShouldBe((2L, 2L));
         r.ExitCode.ShouldBe(2);
         ws.Count("SELECT count(*) FROM customers").ShouldBe(1);
@@ -224,8 +225,8 @@ public sealed class ImporterTests : IDisposable
         File.WriteAllBytes(dir.File("customers.csv"), cp1251);
         dir.Write("nps.csv", "response_id,responded_at,score\nR1,2025-01-01,9\n");
         var r = Import(ws, files: ["leads.csv", "customers.csv", "nps.csv"]);
-        r.Files[0].Error!.ShouldContain("not CSV text");
-        r.Files[1].Error!.ShouldContain("not UTF-8");
+        r.Files[0].Error!.Render(Language.En).ShouldContain("not CSV text");
+        r.Files[1].Error!.Render(Language.En).ShouldContain("not UTF-8");
         r.Files[2].Stored.ShouldBe(1);
         ws.Count("SELECT count(*) FROM customers").ShouldBe(0);
     }
@@ -238,7 +239,7 @@ public sealed class ImporterTests : IDisposable
         dir.Write("leads_2025.csv", "lead_id,created_at\nL1,2025-01-01\n");
         dir.Write("deal_stages-q1.csv", "deal_id,stage,entered_at\nD1,proposal,2025-01-01\n");
         var r = Import(ws, files: ["contacts.csv", "leads_2025.csv", "deal_stages-q1.csv"]);
-        r.Files[0].Error!.ShouldContain("leads.csv");
+        r.Files[0].Error!.Render(Language.En).ShouldContain("leads.csv");
         r.Files[1].Entity.ShouldBe("leads");
         r.Files[2].Entity.ShouldBe("deal_stages");
     }

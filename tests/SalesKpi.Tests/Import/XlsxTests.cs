@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using MiniExcelLibs;
 using SalesKpi.Import;
 
@@ -49,7 +50,7 @@ public sealed class XlsxTests : IDisposable
         ws.Scalar("SELECT status FROM deals WHERE deal_id = 'X-2'").ShouldBe("open");
 
         var missing = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("crm-export.xlsx")], Profile = MappingProfile.Load(Profile("Sales")) });
-        missing.Files.Single().Error!.ShouldContain("no sheet 'Sales' (its sheets: Contacts, Deals)");
+        missing.Files.Single().Error!.Render(Language.En).ShouldContain("no sheet 'Sales' (its sheets: Contacts, Deals)");
     }
 
     [Theory]
@@ -96,7 +97,7 @@ public sealed class XlsxTests : IDisposable
         ws.Count("SELECT count(*) FROM leads").ShouldBe(2);
         var bad = r.Files.Single(f => f.Path == deals);
         bad.Error.ShouldNotBeNull();
-        bad.Error.ShouldContain(reason);
+        bad.Error!.Render(Language.En).ShouldContain(reason);
         bad.Stored.ShouldBe(0);
         ws.Count("SELECT count(*) FROM deals").ShouldBe(0);
         r.ExitCode.ShouldBe(2);

@@ -72,8 +72,8 @@ public sealed class ConfigFileTests
                 (25, 1, "KS101"), // unknown top-level key
             ],
             ignoreOrder: true);
-        r.Errors.ShouldAllBe(e => e.File == "f.yaml" && e.Message.Length > 10);
-        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.ShouldContain("value 30 is out of range for win_rate, a proportion from 0 to 1: write 0.3 for 30 %.");
+        r.Errors.ShouldAllBe(e => e.File == "f.yaml" && e.Message.Render(Language.En).Length > 10);
+        r.Errors.Single(e => e.Code == "KS140" && e.Line == 23).Message.Render(Language.En).ShouldContain("value 30 is out of range for win_rate, a proportion from 0 to 1: write 0.3 for 30 %.");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ConfigFileTests
     {
         var e = KpiSystemParser.Parse(yaml, "f.yaml").Errors.ShouldHaveSingleItem();
         (e.Code, e.Line, e.Column).ShouldBe(("KS100", line, column));
-        e.Message.ShouldContain(advice);
+        e.Message.Render(Language.En).ShouldContain(advice);
     }
 
     [Fact]
