@@ -43,7 +43,7 @@ public sealed record ConfigVersion(int Number, DateTime AppliedAtUtc, DateOnly E
         "Сохранённая версия {0} системы KPI (действует с {1:yyyy-MM-dd}) не читается этой версией SalesKpi ({2}). Исправление: подготовьте корректный файл (saleskpi config show выведет сохранённый текст) и примените его: «saleskpi config apply ФАЙЛ --reason \"repair\" --effective {1:yyyy-MM-dd}».",
         Number,
         EffectiveFrom,
-        string.Join("; ", issues.Take(3).Select(i => i.ToString())) + (issues.Count > 3 ? " …" : string.Empty));
+        Msg.Join("; ", issues.Take(3).Select(i => i.ToMsg()).Append(Msg.Verbatim(issues.Count > 3 ? "…" : string.Empty)).Where(m => m.En.Length > 0)));
 }
 
 /// <summary>
