@@ -41,7 +41,7 @@ public static class TimeRules
     /// moment after now is accepted with a <paramref name="warning"/>: what happens later is not known yet, so the
     /// result holds the data up to now (and buckets past now are marked partial, see <see cref="MarkUnfinished"/>).
     /// </summary>
-    public static DateTimeOffset ResolveAsOf(string? asOf, TimeZoneInfo zone, TimeProvider clock, out string? warning)
+    public static DateTimeOffset ResolveAsOf(string? asOf, TimeZoneInfo zone, TimeProvider clock, out Msg? warning)
     {
         warning = null;
         var now = clock.GetUtcNow();
@@ -90,7 +90,8 @@ public static class TimeRules
 
         if (moment > now)
         {
-            warning = Loc.F(
+            warning = Msg.Of(
+                "asof.in_future",
                 "warning: --as-of {0} is in the future: only what is known now is counted, and periods that end after now are marked partial.",
                 "предупреждение: --as-of {0} — в будущем: учитывается только известное сейчас, а периоды, которые заканчиваются позже текущего момента, отмечены как неполные.",
                 text);
@@ -121,7 +122,7 @@ public static class TimeRules
     /// The period and as-of of a request together. A period whose default does not depend on as-of is read
     /// first, so when both are wrong the user hears about the period, as the commands always did.
     /// </summary>
-    public static (Period Period, DateTimeOffset AsOf) Resolve(string? period, string? asOf, DefaultPeriod rule, TimeZoneInfo zone, TimeProvider clock, out string? warning)
+    public static (Period Period, DateTimeOffset AsOf) Resolve(string? period, string? asOf, DefaultPeriod rule, TimeZoneInfo zone, TimeProvider clock, out Msg? warning)
     {
         ArgumentNullException.ThrowIfNull(clock);
         if (rule is DefaultPeriod.CurrentYear or DefaultPeriod.NextQuarter)

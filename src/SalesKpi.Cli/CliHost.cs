@@ -78,11 +78,11 @@ internal sealed class CliHost(CliEnvironment env, Language language)
         };
 
     /// <summary>Writes the warnings a service returned to standard error.</summary>
-    public void Warn(IEnumerable<string> warnings)
+    public void Warn(IEnumerable<Msg> warnings)
     {
         foreach (var w in warnings)
         {
-            env.Error.WriteLine(w);
+            env.Error.WriteLine(w.Render(Loc.Current));
         }
     }
 

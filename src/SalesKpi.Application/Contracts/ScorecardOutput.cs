@@ -183,7 +183,15 @@ public static class ScorecardOutput
         {
             w.WriteStartObject();
             w.WriteString("id", g.Goal.Id);
-            w.WriteString("title", g.Goal.Title.In(Loc.Current));
+            if (language is { } l)
+            {
+                w.WriteString("title", g.Goal.Title.In(l));
+            }
+            else
+            {
+                w.WritePropertyName("title");
+                g.Goal.Title.ToMsg().ToJson().WriteTo(w);
+            }
             if (g.Goal.Horizon is { } horizon)
             {
                 w.WriteString("horizon", horizon);

@@ -19,7 +19,7 @@ public sealed record AnalysisWindow(string? Period, string? AsOf);
 /// <param name="Currency">The workspace currency.</param>
 /// <param name="Zone">The workspace time zone.</param>
 /// <param name="Warnings">Warnings for the user, in the caller's language.</param>
-public sealed record AnalysisAnswer<T>(T Report, Period Period, Period? Baseline, string Currency, TimeZoneInfo Zone, IReadOnlyList<string> Warnings);
+public sealed record AnalysisAnswer<T>(T Report, Period Period, Period? Baseline, string Currency, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
 
 /// <summary>The analyses built on the engine: diagnose, velocity, survival, simulate and calibrate.</summary>
 public sealed class AnalysisService
@@ -68,7 +68,6 @@ public sealed class AnalysisService
     {
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf) = TimeRules.Resolve(window.Period, window.AsOf, rule, zone, ctx.Clock, out var warning);

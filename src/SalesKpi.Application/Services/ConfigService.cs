@@ -20,7 +20,7 @@ public sealed record ApplyConfigRequest(string? File, ChangeNote Change);
 /// <summary>What applying a file did.</summary>
 /// <param name="Written">The version written (null when nothing changed).</param>
 /// <param name="Notes">What the user should know: targets not carried over or dropped, in the caller's language.</param>
-public sealed record ConfigApplied(VersionWritten Written, IReadOnlyList<string> Notes);
+public sealed record ConfigApplied(VersionWritten Written, IReadOnlyList<Msg> Notes);
 
 /// <summary>A stored version as YAML, with what keeps it from being read when it cannot be.</summary>
 /// <param name="Document">The YAML text (the stored one, the starting point of a repair, when it cannot be read).</param>
@@ -41,7 +41,6 @@ public sealed class ConfigService
     public ConfigChecked Validate(string? file, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var path = file ?? KpiSystemFiles.PathFor(ctx.WorkspacePath);
         return new ConfigChecked(path, KpiSystemFiles.Read(path));
     }
@@ -55,7 +54,6 @@ public sealed class ConfigService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var path = request.File ?? KpiSystemFiles.PathFor(ctx.WorkspacePath);
         var parsed = KpiSystemFiles.Read(path);
         if (parsed.Errors.Count > 0)
@@ -67,11 +65,12 @@ public sealed class ConfigService
 
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var before = ConfigStore.Latest(ws);
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         var unreadable = before is not null && before.Problems.Count > 0;
         if (unreadable && !parsed.TargetsDeclared)
         {
-            notes.Add(Loc.F(
+            notes.Add(Msg.Of(
+                "config.unreadable_targets_not_carried",
                 "Version {0} cannot be read, so its targets are not carried over: list them in the file's targets section to keep them.",
                 "Версия {0} не читается, поэтому её цели не переносятся: перечислите их в секции targets файла, чтобы сохранить.",
                 before!.Number));
@@ -81,7 +80,8 @@ public sealed class ConfigService
         var (config, dropped) = KpiSystemFiles.WithStoredTargets(parsed, stored);
         foreach (var gone in dropped.GroupBy(t => t.Kpi))
         {
-            notes.Add(Loc.F(
+            notes.Add(Msg.Of(
+                "config.targets_dropped",
                 "{0} target(s) of {1} dropped: the KPI is no longer active or defined (earlier versions keep them).",
                 "Целей {1} удалено: {0} — KPI больше не активен или не определён (в прежних версиях они остаются).",
                 gone.Count(),
@@ -96,7 +96,6 @@ public sealed class ConfigService
     public (IReadOnlyList<ConfigVersion> Versions, TimeZoneInfo Zone) Log(RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         return (ConfigStore.Versions(ws), ws.Settings.Zone);
     }
@@ -105,7 +104,6 @@ public sealed class ConfigService
     public ConfigDiffed Diff(int from, int? to, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var a = ConfigStore.Get(ws, from);
         var b = to is { } t ? ConfigStore.Get(ws, t) : ConfigStore.Latest(ws)!;
@@ -116,7 +114,6 @@ public sealed class ConfigService
     public ConfigShown Show(int? version, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var shown = version is { } n ? ConfigStore.Get(ws, n) : ConfigStore.Latest(ws);
         if (shown is not null && shown.Problems is { Count: > 0 } problems)

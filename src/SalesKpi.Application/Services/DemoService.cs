@@ -52,7 +52,6 @@ public sealed class DemoService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var db = Path.GetFullPath(ctx.WorkspacePath);
         ReplaceEarlierDemo(db);
         using var ws = Workspace.Create(db, new WorkspaceSettings(Zone, "RUB"), ctx.Clock);
@@ -69,7 +68,6 @@ public sealed class DemoService
     public DemoKpiSystem SetUpKpiSystem(RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var file = KpiSystemFiles.PathFor(ctx.WorkspacePath);
         File.WriteAllText(file, KpiSystemTemplate.Text);
@@ -93,7 +91,6 @@ public sealed class DemoService
     public DemoScorecard Scorecard(RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var now = ctx.Clock.GetUtcNow();
         var current = TimeRules.LastCompleteQuarter(now, ws.Settings.Zone);

@@ -30,7 +30,7 @@ public sealed record ExplainQuery(string Kpi, string? Period, string? AsOf, IRea
 /// <param name="Warnings">Warnings for the user, in the caller's language.</param>
 public sealed record ExplainAnswer(
     KpiDef Kpi, CustomKpi? Custom, Period Period, DateTimeOffset AsOf, IReadOnlyDictionary<string, string> Slice, int Limit,
-    Explanation Explanation, string Currency, string TimeZone, TimeZoneInfo Zone, IReadOnlyList<string> Warnings);
+    Explanation Explanation, string Currency, string TimeZone, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
 
 /// <summary>The explain use case: how one KPI value is computed, with the records behind it.</summary>
 public sealed class ExplainService
@@ -40,7 +40,6 @@ public sealed class ExplainService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);

@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using SalesKpi.Storage;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
@@ -16,7 +17,7 @@ public sealed record FunnelQuery(string? Period, string? AsOf, string? By);
 /// <param name="Currency">The workspace currency.</param>
 /// <param name="Zone">The workspace time zone.</param>
 /// <param name="Warnings">Warnings for the user, in the caller's language.</param>
-public sealed record FunnelAnswer(FunnelReport Funnel, string Currency, TimeZoneInfo Zone, IReadOnlyList<string> Warnings);
+public sealed record FunnelAnswer(FunnelReport Funnel, string Currency, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
 
 /// <summary>The funnel use case: where the cycle loses deals and time.</summary>
 public sealed class FunnelService
@@ -26,7 +27,6 @@ public sealed class FunnelService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);

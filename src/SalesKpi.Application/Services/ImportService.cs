@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using SalesKpi.Import;
 using SalesKpi.Storage;
 
@@ -33,7 +34,6 @@ public sealed class ImportJob : IDisposable
     /// <summary>Runs the import in one transaction, reporting to <paramref name="progress"/>; may run on a worker thread.</summary>
     public ImportReport Run(IImportProgress? progress, CancellationToken cancellationToken)
     {
-        using var language = ctx.Enter();
         return new Importer(ws, ctx.Clock).Run(options, progress, cancellationToken);
     }
 
@@ -49,7 +49,6 @@ public sealed class ImportService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         try
         {

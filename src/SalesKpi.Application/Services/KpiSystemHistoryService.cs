@@ -35,7 +35,6 @@ public sealed class KpiSystemHistoryService
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var file = KpiSystemFiles.PathFor(ctx.WorkspacePath);
         var existing = File.Exists(file);
         KpiSystemConfig config;
@@ -71,7 +70,6 @@ public sealed class KpiSystemHistoryService
     {
         ArgumentNullException.ThrowIfNull(kpi);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var def = ConfigStore.Current(ws).Find(kpi.Trim())?.Def ?? KpiCatalog.Get(kpi);
         return new KpiHistory(def, Snapshots.History(ws, def.Id, by), ws.Settings.Currency, ws.Settings.Zone);
@@ -92,10 +90,9 @@ public sealed class KpiSystemHistoryService
     }
 
     /// <summary>The review of the last <paramref name="periods"/> complete periods of <paramref name="grain"/> as of <paramref name="asOf"/> (now when null).</summary>
-    public (ReviewResult Review, IReadOnlyList<string> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx)
+    public (ReviewResult Review, IReadOnlyList<Msg> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var moment = TimeRules.ResolveAsOf(asOf, ws.Settings.Zone, ctx.Clock, out var warning);
         return (new ReviewEngine(ws).Run(periods, Period.ParseGrain(grain), moment), warning is null ? [] : [warning]);

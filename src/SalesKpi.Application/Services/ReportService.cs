@@ -21,7 +21,7 @@ public sealed record ReportQuery(string? Period, string? AsOf, string? Grain, IR
 /// <param name="Currency">The workspace currency, for display.</param>
 /// <param name="Zone">The workspace time zone, for display.</param>
 /// <param name="Warnings">Warnings for the user (e.g. an as-of in the future), in the caller's language.</param>
-public sealed record ReportAnswer(KpiReport Report, string Currency, TimeZoneInfo Zone, IReadOnlyList<string> Warnings);
+public sealed record ReportAnswer(KpiReport Report, string Currency, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
 
 /// <summary>The report use case: KPIs for a period, by grain and slice, catalogue or custom.</summary>
 public sealed class ReportService
@@ -31,7 +31,6 @@ public sealed class ReportService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);

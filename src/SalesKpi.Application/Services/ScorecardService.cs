@@ -24,7 +24,7 @@ public sealed record ScorecardQuery(string? Period, string? AsOf, int? ConfigVer
 /// <param name="Currency">The workspace currency.</param>
 /// <param name="Zone">The workspace time zone.</param>
 /// <param name="Warnings">Warnings for the user (as-of in the future, KPI-system file not applied), in the caller's language.</param>
-public sealed record ScorecardAnswer(ScorecardResult Scorecard, string Currency, TimeZoneInfo Zone, IReadOnlyList<string> Warnings);
+public sealed record ScorecardAnswer(ScorecardResult Scorecard, string Currency, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
 
 /// <summary>The verdict of <c>check</c>: the scorecard of KPIs with a target and the exit code for cron.</summary>
 /// <param name="Scorecard">The scorecard evaluated for targets only.</param>
@@ -32,7 +32,7 @@ public sealed record ScorecardAnswer(ScorecardResult Scorecard, string Currency,
 /// <param name="ExitCode">0 on track, 1 at risk, 2 off track (<see cref="CheckExit"/>).</param>
 /// <param name="Currency">The workspace currency.</param>
 /// <param name="Warnings">Warnings for the user, in the caller's language.</param>
-public sealed record CheckAnswer(ScorecardResult Scorecard, IReadOnlyList<ScorecardRow> Judged, int ExitCode, string Currency, IReadOnlyList<string> Warnings);
+public sealed record CheckAnswer(ScorecardResult Scorecard, IReadOnlyList<ScorecardRow> Judged, int ExitCode, string Currency, IReadOnlyList<Msg> Warnings);
 
 /// <summary>Exit codes of <c>check</c>, for cron and CI.</summary>
 public static class CheckExit
@@ -58,7 +58,6 @@ public sealed class ScorecardService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var s = new ScorecardEngine(ws).Run(period, asOf, query.By is null ? [] : [query.By], query.ConfigVersion);
@@ -71,7 +70,6 @@ public sealed class ScorecardService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var s = new ScorecardEngine(ws).RunForTargets(period, asOf, query.ConfigVersion);
@@ -92,7 +90,6 @@ public sealed class ScorecardService
     public async Task NotifyAsync(ScorecardResult scorecard, Uri url, int retries, RequestContext ctx, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         var json = ScorecardOutput.Json(scorecard, ctx.Language);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("saleskpi/" + ProductVersion);
@@ -130,11 +127,10 @@ public sealed class ScorecardService
     }
 
     /// <summary>Stores the scorecard as reported (totals and slices with a target, or every slice of By) and returns the snapshot id and what it holds.</summary>
-    public (int Id, ScorecardResult Scorecard, IReadOnlyList<string> Warnings) Snapshot(ScorecardQuery query, RequestContext ctx)
+    public (int Id, ScorecardResult Scorecard, IReadOnlyList<Msg> Warnings) Snapshot(ScorecardQuery query, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var engine = new ScorecardEngine(ws);
@@ -148,18 +144,18 @@ public sealed class ScorecardService
     public static string ProductVersion =>
         typeof(ScorecardService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    private static (Period Period, DateTimeOffset AsOf, List<string> Warnings) Resolve(ScorecardQuery query, Workspace ws, RequestContext ctx)
+    private static (Period Period, DateTimeOffset AsOf, List<Msg> Warnings) Resolve(ScorecardQuery query, Workspace ws, RequestContext ctx)
     {
         var zone = ws.Settings.Zone;
         var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentQuarter, zone, ctx.Clock, out var warning);
         return (period, asOf, warning is null ? [] : [warning]);
     }
 
-    private static void AddDrift(List<string> warnings, Workspace ws, RequestContext ctx)
+    private static void AddDrift(List<Msg> warnings, Workspace ws, RequestContext ctx)
     {
         if (KpiSystemFiles.Drift(ctx.WorkspacePath, ws) is { } drift)
         {
-            warnings.Add(drift.Render(ctx.Language));
+            warnings.Add(drift);
         }
     }
 }

@@ -1,3 +1,4 @@
+using SalesKpi.Core;
 using SalesKpi.Storage;
 
 namespace SalesKpi.Application.Services;
@@ -17,7 +18,6 @@ public sealed class StatusService
     public StatusAnswer Run(int imports, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         return new StatusAnswer(ws.Path, ws.Settings, ws.SchemaVersion, WorkspaceContents.Entities(ws), WorkspaceContents.LastImports(ws, imports));
     }

@@ -92,7 +92,6 @@ public sealed class TargetsService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var config = ConfigStore.Current(ws);
         var kpi = Find(config, request.Kpi);
@@ -108,7 +107,6 @@ public sealed class TargetsService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var config = ConfigStore.Current(ws);
         var kpi = config.Find(request.Kpi.Trim()) ?? Active(config, request.Kpi);
@@ -127,7 +125,6 @@ public sealed class TargetsService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         if (!File.Exists(request.File))
         {
             throw new SalesKpiException(Msg.Of("targets.file_missing", "There is no file {0}.", "Файла {0} нет.", Path.GetFullPath(request.File)));
@@ -149,7 +146,6 @@ public sealed class TargetsService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(request.Apply ? WorkspaceAccess.ReadWrite : WorkspaceAccess.ReadOnly);
         var config = ConfigStore.Current(ws);
         var kpi = Active(config, request.Kpi);
@@ -178,7 +174,6 @@ public sealed class TargetsService
     public TargetListing List(string? period, string? kpi, bool check, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var language = ctx.Enter();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var config = ConfigStore.Current(ws);
         var label = period is null ? null : TargetPeriod(period).Label;

@@ -136,7 +136,7 @@ internal sealed class ConfigApplyCommand(CliHost host) : Command<ConfigApplySett
 
         foreach (var note in applied.Notes)
         {
-            host.Console.MarkupLine("[yellow]" + Markup.Escape(note) + "[/]");
+            host.Console.MarkupLine("[yellow]" + Markup.Escape(note.Render(Loc.Current)) + "[/]");
         }
 
         KpiSystemFile.Applied(host, applied.Written.Version, applied.Written.PreviousDocument);

@@ -70,11 +70,11 @@ public sealed class RequestContextTests : IDisposable
             var warning = answer.Warnings.ShouldHaveSingleItem();
             if (language == Language.En)
             {
-                warning.ShouldStartWith("warning: --as-of 2026-06-30 is in the future");
+                warning.Render(language).ShouldStartWith("warning: --as-of 2026-06-30 is in the future");
             }
             else
             {
-                warning.ShouldStartWith("предупреждение: --as-of 2026-06-30 — в будущем");
+                warning.Render(language).ShouldStartWith("предупреждение: --as-of 2026-06-30 — в будущем");
             }
 
             // The bucket ends after the context's "now" (March 2026), so it is partial whatever the machine's date.
