@@ -270,7 +270,7 @@ public static class CliApp
         var message = ex switch
         {
             CommandParseException or CommandRuntimeException when UnknownOptions.FromArgs(args) is { } unknown => unknown.Message,
-            SalesKpiException => ex.Message,
+            SalesKpiException user => user.Render(Loc.Current),
             CommandParseException or CommandRuntimeException => Loc.F("{0} Run 'saleskpi --help' for usage.", "{0} Справка: «saleskpi --help».", ex.Message.TrimEnd('.') + "."),
             OperationCanceledException => Loc.T("Cancelled; nothing was changed.", "Отменено; ничего не изменено."),
             _ => Loc.F("Unexpected error: {0} Run again with --verbose for details.", "Непредвиденная ошибка: {0} Подробности — с --verbose.", ex.Message),
