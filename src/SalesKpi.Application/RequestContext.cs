@@ -28,5 +28,5 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
 
     /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
     public Workspace Open(WorkspaceAccess access) =>
-        Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, Waiting ?? (_ => { }), Clock));
+        Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));
 }

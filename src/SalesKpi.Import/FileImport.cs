@@ -26,7 +26,7 @@ internal sealed class FileImport : IDisposable
     private const int ProgressEvery = 1 << 16;
 
     // DECIMAL(18,4): 14 integer digits and 4 decimals.
-    private const string MoneyLimit = "99999999999999.9999";
+    private const string MoneyLimit = ImportSql.MoneyLimit;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Workspace ws;
@@ -36,6 +36,7 @@ internal sealed class FileImport : IDisposable
     private readonly string mine;
     private readonly string rej;
     private readonly ISqlDialect d;
+    private readonly ImportSql sql;
     private readonly (RequiredWhen Def, int Column, int When, string[] Values)[] requiredWhen;
     private bool staged;
 
@@ -58,7 +59,8 @@ internal sealed class FileImport : IDisposable
         d = ws.Dialect;
         table = d.Quote(entity.Name);
         mine = string.Create(CultureInfo.InvariantCulture, $"file_id = {FileId}");
-        rej = string.Create(CultureInfo.InvariantCulture, $"_rej_{FileId}");
+        sql = new ImportSql(d, entity, fileId);
+        rej = sql.RejectsTable;
         requiredWhen = entity.RequiredWhen
             .Select(r => (r, entity.Columns.IndexOf(entity[r.Column]), entity.Columns.IndexOf(entity[r.WhenColumn]), r.WhenValues.ToArray()))
             .ToArray();
@@ -119,7 +121,7 @@ internal sealed class FileImport : IDisposable
             var map = MapHeader(csv);
             var present = Enumerable.Range(0, entity.Columns.Length).Where(i => map[i] >= 0).ToArray();
             CheckTableLayout();
-            ws.Execute($"CREATE TEMP TABLE {rej} (_line BIGINT NOT NULL, _column VARCHAR, _reason VARCHAR NOT NULL)");
+            ws.Execute(sql.CreateRejectsTable());
             staged = true;
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -239,19 +241,14 @@ internal sealed class FileImport : IDisposable
     /// </summary>
     public void Resolve()
     {
-        var key = string.Join(", ", entity.Key.Select(d.Quote));
-        var match = Match("t", "g");
-        var dupKeys = Count($"SELECT count(*) FROM (SELECT {key} FROM {table} WHERE {mine} GROUP BY {key} HAVING count(*) > 1)");
+        var dupKeys = Count(sql.CountRepeatedKeys());
         if (dupKeys > 0 && entity.SumColumn is { } sum)
         {
-            var qs = d.Quote(sum);
-            var cols = entity.Columns.Select(c => c.Name == sum ? $"sum({qs}) AS {qs}" : d.Quote(c.Name));
-            ws.Execute($"CREATE TEMP TABLE _sum_{FileId} AS SELECT {string.Join(", ", cols)}, {FileId} AS file_id, min(source_line) AS source_line FROM {table} WHERE {mine} GROUP BY {key} HAVING count(*) > 1");
+            ws.Execute(sql.CreateSumTable());
 
             // The sum is exact in a wider type; a total the column cannot hold rejects its rows instead of failing the import.
-            var tooLarge = $"abs(g.{qs}) > {MoneyLimit}";
             if (ws.Execute(
-                $"INSERT INTO {rej} SELECT t.source_line, $1, replace($2, '<sum>', CAST(g.{qs} AS VARCHAR)) FROM {table} t JOIN _sum_{FileId} g ON {match} WHERE t.{mine} AND {tooLarge}",
+                sql.RejectTooLargeSums(),
                 sum,
                 Msg.Of(
                     "row.sum_too_large",
@@ -261,45 +258,39 @@ internal sealed class FileImport : IDisposable
                     sum,
                     MoneyLimit).Render(language)) > 0)
             {
-                Rejected += ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match} AND {tooLarge}");
-                ws.Execute($"DELETE FROM _sum_{FileId} WHERE abs({qs}) > {MoneyLimit}");
+                Rejected += ws.Execute(sql.DeleteTooLargeSums());
+                ws.Execute(sql.DropTooLargeSums());
             }
 
-            var folded = ws.Execute($"DELETE FROM {table} t USING _sum_{FileId} g WHERE t.{mine} AND {match}");
-            Merged = folded - ws.Execute($"INSERT INTO {table} SELECT * FROM _sum_{FileId}");
-            ws.Execute($"DROP TABLE _sum_{FileId}");
+            var folded = ws.Execute(sql.DeleteSummedRows());
+            Merged = folded - ws.Execute(sql.InsertSums());
+            ws.Execute(sql.DropSumTable());
         }
         else if (dupKeys > 0)
         {
-            var content = entity.Columns.Where(c => !entity.Key.Contains(c.Name)).Select(c => d.Quote(c.Name)).ToList();
-            if (content.Count > 0)
+            if (sql.CreateConflictTable() is { } conflicts)
             {
+                ws.Execute(conflicts);
                 ws.Execute(
-                    $"""
-                    CREATE TEMP TABLE _conf_{FileId} AS
-                    SELECT {key}, array_to_string(list_slice(list(source_line ORDER BY source_line), 1, 6), ', ') AS lines
-                    FROM {table} WHERE {mine} GROUP BY {key} HAVING count(DISTINCT row({string.Join(", ", content)})) > 1
-                    """);
-                ws.Execute(
-                    $"INSERT INTO {rej} SELECT t.source_line, $1, replace(replace($2, '<key>', g.{d.Quote(entity.Key[0])}), '<lines>', g.lines) FROM {table} t JOIN _conf_{FileId} g ON {match} WHERE t.{mine}",
+                    sql.RejectConflicts(),
                     entity.Key[0],
                     Msg.Of(
                         "row.conflicting_duplicate",
                         "{0} '<key>' appears with different content on lines <lines>: keep one row per {0}",
                         "{0} «<key>» встречается с разным содержимым в строках <lines>: оставьте одну строку на {0}",
                         entity.Key[0]).Render(language));
-                Rejected += ws.Execute($"DELETE FROM {table} t USING _conf_{FileId} g WHERE t.{mine} AND {match}");
-                ws.Execute($"DROP TABLE _conf_{FileId}");
+                Rejected += ws.Execute(sql.DeleteConflicts());
+                ws.Execute(sql.DropConflictTable());
             }
 
             // What is left under a repeated key is identical: keep the first row.
-            Merged = ws.Execute($"DELETE FROM {table} WHERE {mine} AND rowid NOT IN (SELECT min(rowid) FROM {table} WHERE {mine} GROUP BY {key})");
+            Merged = ws.Execute(sql.DeleteIdenticalCopies());
         }
 
         // A first import into an empty table has nothing to replace; skip the join over all its keys.
-        var older = Count($"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE file_id <> {FileId} LIMIT 1)") > 0;
+        var older = Count(sql.CountOlderRows()) > 0;
         Replaced = older
-            ? ws.Execute($"DELETE FROM {table} t USING (SELECT DISTINCT {key} FROM {table} WHERE {mine}) g WHERE t.file_id <> {FileId} AND {match}")
+            ? ws.Execute(sql.DeleteReplaced())
             : 0;
         Inserted = Read - Rejected - Merged - Replaced;
     }
@@ -326,14 +317,14 @@ internal sealed class FileImport : IDisposable
         void Collect(string column, Msg warning, string condition)
         {
             var message = warning.Render(language);
-            var n = ws.Execute($"INSERT INTO {warningsTable} SELECT $1, s.source_line, $2, $3 FROM {table} s WHERE s.{mine} AND {condition}", Path, column, message);
+            var n = ws.Execute(sql.InsertWarnings(warningsTable, condition), Path, column, message);
             if (n == 0)
             {
                 return;
             }
 
             var lines = ws.Query(
-                $"SELECT line FROM {warningsTable} WHERE file = $1 AND column_name = $2 AND warning = $3 ORDER BY line LIMIT 5",
+                sql.FirstWarnedLines(warningsTable),
                 r => r.GetInt64(0),
                 Path,
                 column,
@@ -353,7 +344,7 @@ internal sealed class FileImport : IDisposable
             return false;
         }
 
-        using var cmd = ws.Command($"SELECT _line, _column, _reason FROM {rej} ORDER BY _line");
+        using var cmd = ws.Command(sql.SelectRejects());
         using var rejects = cmd.ExecuteReader();
         if (IsWorkbook)
         {
@@ -460,18 +451,13 @@ internal sealed class FileImport : IDisposable
     /// <summary>The appender writes columns by position, so the table must be the entity's columns in order, then file_id and source_line.</summary>
     private void CheckTableLayout()
     {
-        var actual = ws.Query("SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position", r => r.GetString(0), entity.Name).ToList();
+        var actual = ws.Query(sql.TableColumns(), r => r.GetString(0), entity.Name).ToList();
         var expected = entity.Columns.Select(c => c.Name).Append("file_id").Append("source_line").ToList();
         if (!actual.SequenceEqual(expected))
         {
             throw new InvalidOperationException($"Table {entity.Name} has columns ({string.Join(", ", actual)}), expected ({string.Join(", ", expected)}): a migration is missing.");
         }
     }
-
-    private string Match(string a, string b) =>
-        string.Join(" AND ", entity.Key.Select(k => entity[k].Required
-            ? $"{a}.{d.Quote(k)} = {b}.{d.Quote(k)}"
-            : $"{a}.{d.Quote(k)} IS NOT DISTINCT FROM {b}.{d.Quote(k)}"));
 
     private long Count(string sql) => Convert.ToInt64(ws.Scalar(sql), CultureInfo.InvariantCulture);
 

@@ -106,8 +106,9 @@ public sealed class Importer
         }
 
         var started = clock.GetUtcNow().UtcDateTime;
-        var importId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"), CultureInfo.InvariantCulture);
-        var firstFileId = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(file_id), 0) + 1 FROM import_files"), CultureInfo.InvariantCulture);
+        // Taken outside the import's transaction: a rolled-back import leaves its id unused, never reused, so
+        // the pending report files named after it cannot be mistaken for a later import's.
+        var importId = checked((int)ws.NextId(IdSequences.Imports));
         var reportDir = options.ReportDirectory ?? ReportFiles.DefaultDirectory(ws.Path);
         var warningsTable = $"_wrn_{importId}";
         var outputs = new ReportFiles(reportDir, ws.Path);
@@ -120,7 +121,7 @@ public sealed class Importer
         string? current = null;
         try
         {
-            ws.Execute($"CREATE TABLE {warningsTable} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
+            ws.Execute(ImportSql.CreateWarningsTable(warningsTable));
 
             // Per input file: the import that read it, or the account of a file rejected whole.
             var entries = new List<(FileImport? Import, WholeFileRejection? Rejected)>();
@@ -145,13 +146,13 @@ public sealed class Importer
                             "the file name does not name an entity: call it {0}.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             "имя файла не называет сущность: назовите его {0}.csv или начните имя с одного из этих названий, за которым идёт -, _, . или цифра (deals-2025.csv, deals_q1.csv, spend2.csv)",
                             string.Join(".csv, ", EntityCatalog.All.Select(e => e.Name)));
-                    var unrecognised = WholeFileRejection.Create(path, firstFileId + i, null, reason);
+                    var unrecognised = WholeFileRejection.Create(path, checked((int)ws.NextId(IdSequences.ImportFiles)), null, reason);
                     entries.Add((null, unrecognised));
                     progress.FileFinished(unrecognised.ToReport(null));
                     continue;
                 }
 
-                var file = new FileImport(ws, entity, path, firstFileId + i, options.Language, mapping);
+                var file = new FileImport(ws, entity, path, checked((int)ws.NextId(IdSequences.ImportFiles)), options.Language, mapping);
                 try
                 {
                     file.Stage(progress, ct);
@@ -190,7 +191,7 @@ public sealed class Importer
 
                 var warnings = file.Warn(warningsTable);
                 var preview = options.DryRun
-                    ? ws.Query($"SELECT * EXCLUDE (file_id, source_line) FROM {ws.Dialect.Quote(file.Entity)} WHERE file_id = {file.FileId} ORDER BY source_line LIMIT 5", r =>
+                    ? ws.Query(new ImportSql(ws.Dialect, EntityCatalog.Find(file.Entity)!, file.FileId).Preview(), r =>
                         (IReadOnlyDictionary<string, object?>)Enumerable.Range(0, r.FieldCount).ToDictionary(c => r.GetName(c), c => r.IsDBNull(c) ? null : r.GetValue(c))).ToList()
                     : [];
                 var report = new FileReport
@@ -220,7 +221,7 @@ public sealed class Importer
                 warningsPath = outputs.Claim($"import-{importId}-warnings", ".csv");
                 Directory.CreateDirectory(reportDir);
                 var pending = outputs.Pending(warningsPath);
-                ws.Execute($"COPY (SELECT file, line, column_name AS column, warning FROM {warningsTable} ORDER BY file, line) TO '{pending.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
+                ws.WriteCsv(ImportSql.WarningsFileQuery(warningsTable), pending);
             }
 
             foreach (var (file, _) in entries)
@@ -293,7 +294,7 @@ public sealed class Importer
     private void Log(ImportReport result, DateTime started, bool strict, Language language)
     {
         ws.Execute(
-            "INSERT INTO imports VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            ImportSql.InsertImport(ws.Dialect),
             result.ImportId,
             started,
             clock.GetUtcNow().UtcDateTime,
@@ -304,7 +305,7 @@ public sealed class Importer
         foreach (var f in result.Files)
         {
             ws.Execute(
-                "INSERT INTO import_files VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                ImportSql.InsertImportFile(ws.Dialect),
                 f.FileId,
                 result.ImportId,
                 f.Path,

@@ -96,7 +96,7 @@ internal sealed partial class ReportFiles(string directory, string workspacePath
             var final = Path.Combine(directory, name);
             var id = ImportId().Match(name);
             var committed = id.Success && !File.Exists(final) && Convert.ToInt64(
-                ws.Scalar("SELECT count(*) FROM imports WHERE import_id = $1", int.Parse(id.Groups[1].Value, CultureInfo.InvariantCulture)),
+                ws.Scalar(ImportSql.CountImport(ws.Dialect), int.Parse(id.Groups[1].Value, CultureInfo.InvariantCulture)),
                 CultureInfo.InvariantCulture) > 0;
             if (committed)
             {

@@ -52,29 +52,3 @@ public partial interface ISqlDialect
     /// </summary>
     string CreateTempTable(string name, string definition);
 }
-
-/// <summary>DuckDB's spellings of the engine's constructs.</summary>
-public sealed partial class DuckDbDialect
-{
-    /// <inheritdoc />
-    public string Parameter(string name) => "$" + name;
-
-    /// <inheritdoc />
-    public string EpochSeconds(string expr) => $"epoch({expr})";
-
-    /// <inheritdoc />
-    public string IntegerRange(string start, string stop) => $"range({start}, {stop})";
-
-    /// <inheritdoc />
-    public string ArrayPosition(string array, string element) => $"list_position({array}, {element})";
-
-    /// <inheritdoc />
-    public string ArrayElement(string array, string index) => $"list_extract({array}, {index})";
-
-    /// <inheritdoc />
-    public string ArgMax(string value, string key) => $"arg_max({value}, {key})";
-
-    /// <inheritdoc />
-    public string CreateTempTable(string name, string definition) =>
-        $"CREATE OR REPLACE TEMP TABLE {name} {definition}";
-}

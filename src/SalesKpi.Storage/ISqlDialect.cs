@@ -24,35 +24,3 @@ public partial interface ISqlDialect
     /// <summary>Expression for the seconds between two timestamps (<paramref name="to"/> − <paramref name="from"/>), fractional.</summary>
     string SecondsBetween(string from, string to);
 }
-
-/// <summary>The DuckDB dialect. Timestamps are stored as <c>TIMESTAMP</c> holding UTC.</summary>
-public sealed partial class DuckDbDialect : ISqlDialect
-{
-    /// <summary>The shared instance; the dialect holds no state.</summary>
-    public static DuckDbDialect Instance { get; } = new();
-
-    /// <inheritdoc />
-    public string Name => "duckdb";
-
-    /// <inheritdoc />
-    public string TypeName(ColumnType type) => type switch
-    {
-        ColumnType.Text or ColumnType.Enum or ColumnType.Currency => "VARCHAR",
-        ColumnType.Timestamp => "TIMESTAMP",
-        ColumnType.Date => "DATE",
-        ColumnType.Integer => "BIGINT",
-        ColumnType.Number => "DOUBLE",
-        ColumnType.Money => "DECIMAL(18,4)",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
-
-    /// <inheritdoc />
-    public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    /// <inheritdoc />
-    public string PercentileCont(double fraction, string expr) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"quantile_cont({expr}, {fraction})");
-
-    /// <inheritdoc />
-    public string SecondsBetween(string from, string to) => $"(epoch({to}) - epoch({from}))";
-}

@@ -6,8 +6,33 @@ namespace SalesKpi.Storage;
 /// <summary>One numbered schema change; <see cref="Statements"/> run in order inside one transaction.</summary>
 /// <param name="Version">The schema version the workspace has after this migration.</param>
 /// <param name="Description">What the migration does, for the log.</param>
-/// <param name="Statements">Builds the SQL statements for a dialect.</param>
-public sealed record Migration(int Version, string Description, Func<ISqlDialect, IEnumerable<string>> Statements);
+/// <param name="Statements">
+/// Builds the SQL statements for a workspace; each is run before the next is asked for, so a statement may
+/// depend on data an earlier one (or an earlier migration) left, read through <see cref="MigrationContext.Scalar"/>.
+/// </param>
+public sealed record Migration(int Version, string Description, Func<MigrationContext, IEnumerable<string>> Statements);
+
+/// <summary>What a migration sees of the workspace it changes.</summary>
+/// <param name="Dialect">The engine's dialect.</param>
+/// <param name="Scalar">Runs a query inside the migration's transaction and returns its first value (null for none).</param>
+public sealed record MigrationContext(ISqlDialect Dialect, Func<string, object?> Scalar);
+
+/// <summary>
+/// The id sequences (migration 3). Internal ids come from them, never from <c>max(id) + 1</c>: a sequence hands
+/// out each value once even to two writers, while <c>max + 1</c> reuses the id of a deleted or rolled-back row.
+/// Ids are increasing but may have gaps.
+/// </summary>
+public static class IdSequences
+{
+    /// <summary>Ids of the import log (<c>imports.import_id</c>).</summary>
+    public const string Imports = "import_ids";
+
+    /// <summary>Ids of imported files (<c>import_files.file_id</c>, the <c>file_id</c> of every stored row).</summary>
+    public const string ImportFiles = "import_file_ids";
+
+    /// <summary>Ids of stored scorecards (<c>kpi_snapshots.snapshot_id</c>).</summary>
+    public const string Snapshots = "snapshot_ids";
+}
 
 /// <summary>
 /// The ordered schema migrations. A released migration is never edited: a later schema change is a
@@ -20,6 +45,7 @@ public static class Migrations
     [
         new(1, "canonical entities, import log", V1),
         new(2, "KPI system versions and scorecard snapshots", V2),
+        new(3, "id sequences for imports, imported files and snapshots", V3),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -39,8 +65,9 @@ public static class Migrations
         ["nps"] = "response_id,responded_at,score,customer_id,comment",
     }.ToImmutableDictionary();
 
-    private static IEnumerable<string> V1(ISqlDialect d)
+    private static IEnumerable<string> V1(MigrationContext m)
     {
+        var d = m.Dialect;
         yield return "CREATE TABLE saleskpi_meta (key VARCHAR NOT NULL PRIMARY KEY, value VARCHAR NOT NULL)";
         foreach (var entity in EntityCatalog.All)
         {
@@ -79,7 +106,7 @@ public static class Migrations
     }
 
     // KPI values are stored as invariant decimal text: exact, and the same in every dialect.
-    private static IEnumerable<string> V2(ISqlDialect d)
+    private static IEnumerable<string> V2(MigrationContext m)
     {
         yield return """
             CREATE TABLE kpi_config_versions (
@@ -112,5 +139,21 @@ public static class Migrations
               status VARCHAR NOT NULL,
               n BIGINT NOT NULL)
             """;
+    }
+
+    // Each sequence starts after the largest id already stored, so a workspace migrated from schema 2 never
+    // hands out an id its log or snapshots already hold.
+    private static IEnumerable<string> V3(MigrationContext m)
+    {
+        foreach (var (sequence, table, column) in new[]
+        {
+            (IdSequences.Imports, "imports", "import_id"),
+            (IdSequences.ImportFiles, "import_files", "file_id"),
+            (IdSequences.Snapshots, "kpi_snapshots", "snapshot_id"),
+        })
+        {
+            var max = Convert.ToInt64(m.Scalar($"SELECT coalesce(max({column}), 0) FROM {table}") ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+            yield return m.Dialect.CreateSequence(sequence, max + 1);
+        }
     }
 }

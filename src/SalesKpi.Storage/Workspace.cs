@@ -1,16 +1,18 @@
 using System.Data.Common;
-using System.Globalization;
-using DuckDB.NET.Data;
 using SalesKpi.Core;
+using SalesKpi.Storage.DuckDb;
 
 namespace SalesKpi.Storage;
 
 /// <summary>
-/// An open workspace: one DuckDB file holding the canonical data, the import log and the workspace
-/// settings. Opening checks that the file is a SalesKpi workspace of a schema this build knows and
-/// applies pending migrations. Not thread-safe: one command at a time per instance.
+/// An open workspace: the canonical data, the import log, the KPI system and the workspace settings in one
+/// SQL engine, seen through what every engine offers — a dialect to render SQL with, commands and queries
+/// with parameters, transactions, a bulk writer, CSV export and settings. Opening checks that the store is a
+/// SalesKpi workspace of a schema this build knows and applies pending migrations. A provider (DuckDB now,
+/// in <c>DuckDb/</c>; PostgreSQL later) derives from this class; nothing outside the provider knows its
+/// engine's types. Not thread-safe: one command at a time per instance.
 /// </summary>
-public sealed class Workspace : IDisposable
+public abstract class Workspace : IDisposable
 {
     /// <summary>Value of the <c>app</c> meta key that marks a file as a SalesKpi workspace.</summary>
     public const string AppMarker = "saleskpi";
@@ -18,14 +20,15 @@ public sealed class Workspace : IDisposable
     /// <summary>The default workspace file name, in the current directory.</summary>
     public const string DefaultFileName = "saleskpi.duckdb";
 
-    private readonly DuckDBConnection connection;
-
-    private Workspace(string path, DuckDBConnection connection, WorkspaceSettings settings, int schemaVersion)
+    /// <summary>Initialises the state every provider shares.</summary>
+    /// <param name="path">Full path (or, for a server engine, the location) of the workspace.</param>
+    /// <param name="settings">The settings fixed at <c>init</c>.</param>
+    /// <param name="access">Whether this open may change the workspace.</param>
+    protected Workspace(string path, WorkspaceSettings settings, WorkspaceAccess access)
     {
         Path = path;
-        this.connection = connection;
         Settings = settings;
-        SchemaVersion = schemaVersion;
+        Access = access;
     }
 
     /// <summary>Full path of the workspace file.</summary>
@@ -35,55 +38,20 @@ public sealed class Workspace : IDisposable
     public WorkspaceSettings Settings { get; }
 
     /// <summary>The schema version after opening (always <see cref="Migrations.Latest"/>).</summary>
-    public int SchemaVersion { get; }
+    public int SchemaVersion { get; } = Migrations.Latest;
 
-    /// <summary>The SQL dialect of this workspace's engine.</summary>
-    public ISqlDialect Dialect { get; } = DuckDbDialect.Instance;
+    /// <summary>Whether this connection may change the workspace.</summary>
+    public WorkspaceAccess Access { get; }
 
-    /// <summary>The open connection; all commands of this workspace run on it.</summary>
-    public DbConnection Connection => connection;
+    /// <summary>The SQL dialect of this workspace's engine: every engine-specific spelling goes through it.</summary>
+    public abstract ISqlDialect Dialect { get; }
 
     /// <summary>
-    /// Creates a new workspace file with the latest schema and the given settings. Throws
-    /// <see cref="SalesKpiException"/> when the file already exists or the settings are invalid.
+    /// Creates a new workspace file with the latest schema and the given settings (a DuckDB file: the only
+    /// provider so far). Throws <see cref="SalesKpiException"/> when the file already exists or the settings are invalid.
     /// </summary>
-    public static Workspace Create(string path, WorkspaceSettings settings, TimeProvider clock)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        if (File.Exists(full))
-        {
-            throw new SalesKpiException(Loc.F(
-                "A file already exists at {0}: choose another --db path or delete the file first.",
-                "Файл {0} уже существует: укажите другой путь --db или сначала удалите этот файл.",
-                full));
-        }
-
-        _ = settings.Zone;
-        var normalized = settings with { Currency = WorkspaceSettings.NormalizeCurrency(settings.Currency) };
-        var dir = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir))
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        var conn = Connect(full);
-        try
-        {
-            Migrate(conn, 0);
-            using var tx = conn.BeginTransaction();
-            SetMeta(conn, "app", AppMarker);
-            SetMeta(conn, "timezone", normalized.TimeZone);
-            SetMeta(conn, "currency", normalized.Currency);
-            SetMeta(conn, "created_at", clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture));
-            tx.Commit();
-            return new Workspace(full, conn, normalized, Migrations.Latest);
-        }
-        catch
-        {
-            conn.Dispose();
-            throw;
-        }
-    }
+    public static Workspace Create(string path, WorkspaceSettings settings, TimeProvider clock) =>
+        DuckDbWorkspace.Create(path, settings, clock);
 
     /// <summary>
     /// Opens an existing workspace for reading and writing and migrates it to the latest schema, failing
@@ -93,126 +61,49 @@ public sealed class Workspace : IDisposable
 
     /// <summary>
     /// Opens an existing workspace. <see cref="WorkspaceAccess.ReadOnly"/> opens share the file with
-    /// each other; a read-write open excludes every other open (DuckDB's file lock). When the file is
-    /// held in a conflicting way, the open retries until <paramref name="wait"/>'s limit, announcing the
-    /// wait once; without <paramref name="wait"/> it fails at once. A read-only open of a workspace with
-    /// an older schema first migrates it through a brief read-write open. Throws
-    /// <see cref="SalesKpiException"/> naming the one true cause when the path is missing or a folder,
-    /// the file is not a DuckDB database, is damaged, is not a SalesKpi workspace, was made by a newer
-    /// SalesKpi, may not be opened by this user, or stays busy.
+    /// each other; a read-write open excludes every other open. When the workspace is held in a conflicting
+    /// way, the open retries until <paramref name="wait"/>'s limit, announcing the wait once; without
+    /// <paramref name="wait"/> it fails at once. A read-only open of a workspace with an older schema first
+    /// migrates it through a brief read-write open. Throws <see cref="SalesKpiException"/> naming the one true
+    /// cause when the path is missing or a folder, the file is not a database of the engine, is damaged, is not a
+    /// SalesKpi workspace, was made by a newer SalesKpi, may not be opened by this user, or stays busy.
     /// </summary>
-    public static Workspace Open(string path, WorkspaceAccess access, WorkspaceWait? wait)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        if (Directory.Exists(full))
-        {
-            throw new SalesKpiException(Loc.F(
-                "{0} is a folder, not a workspace file: point --db at the file, e.g. {1}.",
-                "{0} — папка, а не файл рабочей области: укажите в --db файл, например {1}.",
-                full,
-                System.IO.Path.Combine(full, DefaultFileName)));
-        }
+    public static Workspace Open(string path, WorkspaceAccess access, WorkspaceWait? wait) =>
+        DuckDbWorkspace.Open(path, access, wait);
 
-        if (!File.Exists(full))
-        {
-            throw new SalesKpiException(Loc.F(
-                "No workspace at {0}: create one with 'saleskpi init --db {0}' or point --db (or SALESKPI_DB) at an existing one.",
-                "Рабочей области {0} нет: создайте её командой «saleskpi init --db {0}» или укажите существующую через --db (или SALESKPI_DB).",
-                full));
-        }
+    /// <summary>
+    /// Creates a command with positional parameters bound to <paramref name="args"/> in order; the SQL spells
+    /// them <c>Dialect.Parameter(1)</c>, <c>Dialect.Parameter(2)</c>, ….
+    /// </summary>
+    public abstract DbCommand Command(string sql, params object?[] args);
 
-        CheckDuckDbHeader(full);
-        var conn = ConnectWaiting(full, access, wait);
-        try
-        {
-            int version;
-            WorkspaceSettings settings;
-            try
-            {
-                var hasMeta = Convert.ToInt64(
-                    ScalarOn(conn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'saleskpi_meta'"),
-                    CultureInfo.InvariantCulture) > 0;
-                var app = hasMeta ? GetMeta(conn, "app") : null;
-                if (app != AppMarker)
-                {
-                    throw new SalesKpiException(Loc.F(
-                        "{0} is a DuckDB database but not a SalesKpi workspace: point --db at a file made by 'saleskpi init'.",
-                        "{0} — база DuckDB, но не рабочая область SalesKpi: укажите в --db файл, созданный «saleskpi init».",
-                        full));
-                }
+    /// <summary>
+    /// Creates a command with named parameters (spelled <c>Dialect.Parameter(name)</c> in the SQL) bound to
+    /// <paramref name="args"/>; arrays are bound as the engine's list or array type.
+    /// </summary>
+    public abstract DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args);
 
-                version = int.Parse(GetMeta(conn, "schema_version") ?? "0", CultureInfo.InvariantCulture);
-                settings = new WorkspaceSettings(
-                    GetMeta(conn, "timezone") ?? WorkspaceSettings.Default.TimeZone,
-                    GetMeta(conn, "currency") ?? WorkspaceSettings.Default.Currency);
-            }
-            catch (DuckDBException ex)
-            {
-                throw Damaged(full, ex);
-            }
-
-            if (version > Migrations.Latest)
-            {
-                throw new SalesKpiException(Loc.F(
-                    "{0} was written by a newer SalesKpi (schema {1}; this version knows up to {2}): upgrade saleskpi to open it.",
-                    "{0} записан более новой версией SalesKpi (схема {1}; эта версия знает до {2}): обновите saleskpi.",
-                    full, version, Migrations.Latest));
-            }
-
-            if (version < Migrations.Latest && access == WorkspaceAccess.ReadOnly)
-            {
-                // A read-only connection cannot migrate: migrate through a brief writer, then read.
-                conn.Dispose();
-                Open(full, WorkspaceAccess.ReadWrite, wait).Dispose();
-                return Open(full, WorkspaceAccess.ReadOnly, wait);
-            }
-
-            Migrate(conn, version);
-            return new Workspace(full, conn, settings, Migrations.Latest) { Access = access };
-        }
-        catch
-        {
-            conn.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Whether this connection may change the workspace.</summary>
-    public WorkspaceAccess Access { get; private init; } = WorkspaceAccess.ReadWrite;
+    /// <summary>Starts a transaction on the workspace connection.</summary>
+    public abstract DbTransaction BeginTransaction();
 
     /// <summary>
     /// Starts a bulk append into <paramref name="table"/> on this workspace's connection; with
-    /// <paramref name="temporary"/>, into a table made by <c>CREATE TEMP TABLE</c>.
+    /// <paramref name="temporary"/>, into a session table made by <see cref="ISqlDialect.CreateTempTable"/>.
     /// </summary>
-    public IBulkWriter CreateBulkWriter(string table, bool temporary = false) =>
-        new DuckDbBulkWriter(connection.NativeConnection, temporary ? "temp" : null, table);
+    public abstract IBulkWriter CreateBulkWriter(string table, bool temporary = false);
 
-    /// <summary>Creates a command with positional parameters <c>$1</c>, <c>$2</c>, … bound to <paramref name="args"/>.</summary>
-    public DbCommand Command(string sql, params object?[] args) => CommandOn(connection, sql, args);
+    /// <summary>
+    /// Switches the engine to bulk-load settings (memory capped at <paramref name="memoryLimit"/>, written the
+    /// way the engine writes sizes) until the returned scope is disposed, when the engine's defaults come back.
+    /// An engine without such settings returns a scope that does nothing.
+    /// </summary>
+    public abstract IDisposable BeginBulkLoad(string memoryLimit = "256MB");
 
-    /// <summary>Reads the workspace settings whose key starts with <paramref name="prefix"/>, prefix removed.</summary>
-    public IReadOnlyDictionary<string, string> ReadSettings(string prefix) =>
-        Query("SELECT key, value FROM saleskpi_meta WHERE starts_with(key, $1)", r => (r.GetString(0), r.GetString(1)), prefix)
-            .ToDictionary(x => x.Item1[prefix.Length..], x => x.Item2, StringComparer.Ordinal);
-
-    /// <summary>Stores one workspace setting (insert or replace).</summary>
-    public void WriteSetting(string key, string value) => SetMeta(connection, key, value);
-
-    /// <summary>Removes one workspace setting; returns false when it was not set.</summary>
-    public bool DeleteSetting(string key) => Execute("DELETE FROM saleskpi_meta WHERE key = $1", key) > 0;
-
-    /// <summary>Creates a command with named parameters (<c>$name</c> in the SQL) bound to <paramref name="args"/>.</summary>
-    public DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            cmd.Parameters.Add(new DuckDBParameter(name, value ?? DBNull.Value));
-        }
-
-        return cmd;
-    }
+    /// <summary>
+    /// Writes the rows of <paramref name="query"/> (no parameters) to the CSV file <paramref name="path"/> on this
+    /// machine: a header of the column names, comma-delimited, UTF-8, fields quoted only where needed.
+    /// </summary>
+    public abstract void WriteCsv(string query, string path);
 
     /// <summary>Runs a statement and returns the number of rows it changed.</summary>
     public long Execute(string sql, params object?[] args)
@@ -241,229 +132,41 @@ public sealed class Workspace : IDisposable
     }
 
     /// <summary>
-    /// Switches the engine to bulk-load settings until the returned scope is disposed, when the engine's
-    /// defaults come back (a workspace never changes them otherwise): memory capped at <paramref name="memoryLimit"/> (an import reads each row once,
-    /// so a large block cache only inflates the process), and FSST string compression off (its training
-    /// was a quarter of the write cost of a large import, for about a third smaller string columns), and
-    /// one engine thread (appends are single-threaded anyway; a second engine thread only competes
-    /// with the parsing thread for the cores).
+    /// The next value of the id sequence <paramref name="sequence"/> (see <see cref="IdSequences"/>): unique for
+    /// the workspace's life, increasing, but not dense — a value taken by a command that rolled back may be skipped.
     /// </summary>
-    public IDisposable BeginBulkLoad(string memoryLimit = "256MB")
-    {
-        Set("memory_limit", memoryLimit);
-        Set("disabled_compression_methods", "fsst");
-        Execute("SET threads = 1");
+    public long NextId(string sequence) =>
+        Convert.ToInt64(Scalar("SELECT " + Dialect.NextValue(sequence)), System.Globalization.CultureInfo.InvariantCulture);
 
-        // RESET rather than re-SET the old text: "18.8 GiB" read back does not parse to the same bytes.
-        return new Restore(() =>
-        {
-            Execute("RESET memory_limit");
-            Execute("RESET disabled_compression_methods");
-            Execute("RESET threads");
-        });
-    }
+    /// <summary>Reads the workspace settings whose key starts with <paramref name="prefix"/>, prefix removed.</summary>
+    public IReadOnlyDictionary<string, string> ReadSettings(string prefix) =>
+        // A handful of rows: filtering here keeps the SQL free of a prefix function whose name differs by engine.
+        Query("SELECT key, value FROM saleskpi_meta", r => (r.GetString(0), r.GetString(1)))
+            .Where(x => x.Item1.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(x => x.Item1[prefix.Length..], x => x.Item2, StringComparer.Ordinal);
 
-    // SET takes no parameters; names are fixed above and values are engine-formatted settings.
-    private void Set(string name, string value) =>
-        Execute($"SET {name} = '{value.Replace("'", "''", StringComparison.Ordinal)}'");
+    /// <summary>Stores one workspace setting (insert or replace).</summary>
+    public void WriteSetting(string key, string value) => Execute(WriteSettingSql(Dialect), key, value);
 
-    /// <summary>Starts a transaction on the workspace connection.</summary>
-    public DbTransaction BeginTransaction() => connection.BeginTransaction();
+    /// <summary>Removes one workspace setting; returns false when it was not set.</summary>
+    public bool DeleteSetting(string key) => Execute($"DELETE FROM saleskpi_meta WHERE key = {Dialect.Parameter(1)}", key) > 0;
 
     /// <inheritdoc />
-    public void Dispose() => connection.Dispose();
-
-    // Bytes 8–11 of every DuckDB database file; checked first so that a CSV or any other file given as
-    // --db is named for what it is and DuckDB never writes into it.
-    private static readonly byte[] DuckDbMagic = "DUCK"u8.ToArray();
-
-    private static void CheckDuckDbHeader(string full)
+    public void Dispose()
     {
-        var header = new byte[12];
-        int read;
-        try
-        {
-            using var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw Denied(full, WorkspaceAccess.ReadOnly, ex);
-        }
-        catch (IOException ex)
-        {
-            throw new SalesKpiException(Loc.F(
-                "{0} cannot be read ({1}): check the disk and the path.",
-                "{0} не читается ({1}): проверьте диск и путь.",
-                full, ex.Message.TrimEnd('.')), ex);
-        }
-
-        if (read < header.Length || !header.AsSpan(8, 4).SequenceEqual(DuckDbMagic))
-        {
-            throw new SalesKpiException(Loc.F(
-                "{0} is not a SalesKpi workspace (not a DuckDB database file{1}): point --db at a file made by 'saleskpi init'.",
-                "{0} — не рабочая область SalesKpi (не файл базы DuckDB{1}): укажите в --db файл, созданный «saleskpi init».",
-                full,
-                read == 0 ? Loc.T(", but an empty file", ", а пустой файл") : string.Empty));
-        }
+        Dispose(true);
+        GC.SuppressFinalize(this);
     }
 
-    private static DuckDBConnection ConnectWaiting(string full, WorkspaceAccess access, WorkspaceWait? wait)
-    {
-        var clock = wait?.Clock ?? TimeProvider.System;
-        var start = clock.GetTimestamp();
-        var announced = false;
-        while (true)
-        {
-            try
-            {
-                return Connect(full, access);
-            }
-            catch (WorkspaceBusyException busy)
-            {
-                var waited = clock.GetElapsedTime(start);
-                if (wait is null || waited >= wait.Limit)
-                {
-                    var holder = access == WorkspaceAccess.ReadOnly
-                        ? Loc.T("is being changed by another process", "изменяется другим процессом")
-                        : Loc.T("is in use by another process", "занят другим процессом");
-                    throw new SalesKpiException(wait is null || wait.Limit <= TimeSpan.Zero
-                        ? Loc.F(
-                            "{0} {1}: wait for it to finish, or give --wait SECONDS to wait for it.",
-                            "{0} {1}: дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
-                            full, holder)
-                        : Loc.F(
-                            "{0} {1} longer than the --wait limit of {2:0} s: wait for it to finish, or give a longer --wait.",
-                            "{0} {1} дольше предела --wait в {2:0} с: дождитесь его завершения или задайте --wait больше.",
-                            full, holder, wait.Limit.TotalSeconds), busy.InnerException ?? busy);
-                }
+    /// <summary>Closes the connection.</summary>
+    protected abstract void Dispose(bool disposing);
 
-                if (!announced)
-                {
-                    announced = true;
-                    wait.Waiting(Loc.F(
-                        "waiting for another process to release {0} (up to {1:0} s; --wait sets the limit)…",
-                        "ожидание, пока другой процесс освободит {0} (до {1:0} с; предел задаёт --wait)…",
-                        full, wait.Limit.TotalSeconds));
-                }
+    /// <summary>The statement storing one meta key (parameter 1) with its value (parameter 2), replacing an earlier value.</summary>
+    public static string WriteSettingSql(ISqlDialect d) =>
+        d.Upsert("saleskpi_meta", ["key"], ["key", "value"], [d.Parameter(1), d.Parameter(2)]);
 
-                var left = wait.Limit - waited;
-                Task.Delay(left < WorkspaceWait.Poll ? left : WorkspaceWait.Poll, clock).GetAwaiter().GetResult();
-            }
-        }
-    }
-
-    private static DuckDBConnection Connect(string full, WorkspaceAccess access = WorkspaceAccess.ReadWrite)
-    {
-        // The builder quotes the path, so ';', '=' or quotes in it cannot end the data source early.
-        var builder = new DuckDBConnectionStringBuilder { DataSource = full };
-        if (access == WorkspaceAccess.ReadOnly)
-        {
-            builder["ACCESS_MODE"] = "READ_ONLY";
-        }
-
-        var conn = new DuckDBConnection(builder.ConnectionString);
-        try
-        {
-            conn.Open();
-            return conn;
-        }
-        catch (DuckDBException ex)
-        {
-            conn.Dispose();
-
-            // The path is removed first: a folder named "block" or "lock" must not decide the diagnosis.
-            var reason = ex.Message.Replace(full, string.Empty, StringComparison.Ordinal);
-            if (reason.Contains("Could not set lock on file", StringComparison.OrdinalIgnoreCase)
-                || reason.Contains("Conflicting lock is held", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new WorkspaceBusyException(ex);
-            }
-
-            if (reason.Contains("Permission denied", StringComparison.OrdinalIgnoreCase)
-                || reason.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase))
-            {
-                throw Denied(full, access, ex);
-            }
-
-            throw Damaged(full, ex);
-        }
-    }
-
-    private static SalesKpiException Denied(string full, WorkspaceAccess access, Exception ex) =>
-        access == WorkspaceAccess.ReadWrite
-            ? new SalesKpiException(Loc.F(
-                "{0} may not be written by this user (a read-only file, another owner or a read-only disk): this command changes the workspace, so run it as the file's owner or give yourself write access; commands that only read still work.",
-                "{0} недоступен этому пользователю для записи (файл только для чтения, другой владелец или диск только для чтения): команда меняет рабочую область — запустите её от владельца файла или дайте себе право записи; команды, которые только читают, работают.",
-                full), ex)
-            : new SalesKpiException(Loc.F(
-                "{0} may not be read by this user (its permissions or owner forbid it): run as the file's owner or ask for read access.",
-                "{0} недоступен этому пользователю для чтения (запрещают права или владелец файла): запустите от владельца файла или запросите право чтения.",
-                full), ex);
-
-    private static SalesKpiException Damaged(string full, DuckDBException ex) => new(Loc.F(
-        "{0} is a damaged DuckDB database (the engine says: {1}): restore it from a backup, or create a new workspace with 'saleskpi init' and import the data again.",
-        "{0} — повреждённая база DuckDB (движок сообщает: {1}): восстановите её из резервной копии или создайте новую рабочую область «saleskpi init» и импортируйте данные заново.",
-        full,
-        FirstLine(ex.Message.Replace(full, "…", StringComparison.Ordinal))), ex);
-
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n', 2)[0].Trim().TrimEnd('.');
-        return line.Length <= 200 ? line : line[..200] + "…";
-    }
-
-    /// <summary>The file lock of another process: retried while a <see cref="WorkspaceWait"/> allows.</summary>
-    private sealed class WorkspaceBusyException(Exception inner) : Exception(inner.Message, inner);
-
-    private static void Migrate(DuckDBConnection conn, int from)
-    {
-        foreach (var m in Migrations.All.Where(m => m.Version > from))
-        {
-            using var tx = conn.BeginTransaction();
-            foreach (var sql in m.Statements(DuckDbDialect.Instance))
-            {
-                using var cmd = CommandOn(conn, sql);
-                cmd.ExecuteNonQuery();
-            }
-
-            SetMeta(conn, "schema_version", m.Version.ToString(CultureInfo.InvariantCulture));
-            tx.Commit();
-        }
-    }
-
-    private static DuckDBCommand CommandOn(DuckDBConnection conn, string sql, params object?[] args)
-    {
-        var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var a in args)
-        {
-            cmd.Parameters.Add(new DuckDBParameter(a ?? DBNull.Value));
-        }
-
-        return cmd;
-    }
-
-    private static object? ScalarOn(DuckDBConnection conn, string sql, params object?[] args)
-    {
-        using var cmd = CommandOn(conn, sql, args);
-        var v = cmd.ExecuteScalar();
-        return v is DBNull ? null : v;
-    }
-
-    private static string? GetMeta(DuckDBConnection conn, string key) =>
-        ScalarOn(conn, "SELECT value FROM saleskpi_meta WHERE key = $1", key) as string;
-
-    private static void SetMeta(DuckDBConnection conn, string key, string value)
-    {
-        using var cmd = CommandOn(conn, "INSERT OR REPLACE INTO saleskpi_meta (key, value) VALUES ($1, $2)", key, value);
-        cmd.ExecuteNonQuery();
-    }
-
-    private sealed class Restore(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
-    }
+    /// <summary>The statement reading one meta key (parameter 1).</summary>
+    public static string ReadSettingSql(ISqlDialect d) => $"SELECT value FROM saleskpi_meta WHERE key = {d.Parameter(1)}";
 }
 
 /// <summary>How a command opens a workspace.</summary>
@@ -480,9 +183,9 @@ public enum WorkspaceAccess
 /// How long an open waits for a workspace another process holds, and where it says that it waits.
 /// </summary>
 /// <param name="Limit">The longest wait; zero fails at once.</param>
-/// <param name="Waiting">Receives the one "waiting for …" line, printed once when the wait starts.</param>
+/// <param name="Waiting">Receives the one "waiting for …" message, once when the wait starts; the host renders it.</param>
 /// <param name="Clock">The clock the wait is measured and slept on.</param>
-public sealed record WorkspaceWait(TimeSpan Limit, Action<string> Waiting, TimeProvider Clock)
+public sealed record WorkspaceWait(TimeSpan Limit, Action<Msg> Waiting, TimeProvider Clock)
 {
     /// <summary>The interval between attempts to open.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);

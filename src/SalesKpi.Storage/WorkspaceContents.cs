@@ -40,8 +40,18 @@ public static class WorkspaceContents
     {
         ArgumentNullException.ThrowIfNull(ws);
         return ws.Query(
-            "SELECT i.import_id, i.finished_at, i.rows_read, i.rows_stored, i.rows_rejected, string_agg(f.path, '\n' ORDER BY f.path) FROM imports i LEFT JOIN import_files f USING (import_id) GROUP BY ALL ORDER BY i.import_id DESC LIMIT $1",
+            LastImportsSql(ws.Dialect),
             r => new ImportLogEntry(r.GetInt32(0), r.GetDateTime(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.IsDBNull(5) ? [] : r.GetString(5).Split('\n')),
             Math.Max(0, count)).ToList();
+    }
+
+    /// <summary>The query behind <see cref="LastImports"/>; parameter 1 is the number of imports.</summary>
+    public static string LastImportsSql(ISqlDialect d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return "SELECT i.import_id, i.finished_at, i.rows_read, i.rows_stored, i.rows_rejected, string_agg(f.path, '\n' ORDER BY f.path)"
+            + " FROM imports i LEFT JOIN import_files f ON f.import_id = i.import_id"
+            + " GROUP BY i.import_id, i.finished_at, i.rows_read, i.rows_stored, i.rows_rejected"
+            + $" ORDER BY i.import_id DESC LIMIT {d.Parameter(1)}";
     }
 }

@@ -185,12 +185,12 @@ public sealed class FunnelEngine(Workspace ws)
             WITH {Families.FirstOpportunityCte(d)},
             c AS (
               SELECT l.lead_id, {column},
-                     (l.qualified_at <= {asof} AND {d.SecondsBetween("l.created_at", "l.qualified_at")} <= {d.Parameter("w_sql")}) AS is_sql,
+                     ({Families.QualifiedInWindow(d)}) AS is_sql,
                      greatest(0, {d.SecondsBetween("l.created_at", "l.qualified_at")}) / 86400.0 AS sql_days,
                      opp.t AS opp_at, l.qualified_at
               FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
               WHERE l.created_at >= {d.Parameter("s")} AND l.created_at < {d.Parameter("e")} AND l.created_at <= {asof}),
-            c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND {d.SecondsBetween("qualified_at", "opp_at")} <= {d.Parameter("w_opp")} AS is_opp,
+            c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND {Families.OpportunityInWindow(d, "qualified_at", "opp_at")} AS is_opp,
                           greatest(0, {d.SecondsBetween("qualified_at", "opp_at")}) / 86400.0 AS opp_days FROM c)
             SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
                    {Pct(0.5, "sql_days")} FILTER (WHERE is_sql), {Pct(0.9, "sql_days")} FILTER (WHERE is_sql),
@@ -247,7 +247,7 @@ public sealed class FunnelEngine(Workspace ws)
         return $"""
             WITH open_deals AS (
               SELECT deal_id, owner, amount FROM deals
-              WHERE created_at <= {asof} AND NOT (status IN ('won', 'lost') AND closed_at <= {asof})),
+              WHERE created_at <= {asof} AND NOT ({Families.ClosedByAsOf(d, string.Empty)})),
             cur AS (
               SELECT s.deal_id, {d.ArgMax("s.stage", "s.entered_at")} AS stage, max(s.entered_at) AS since
               FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= {asof} GROUP BY s.deal_id),
@@ -269,7 +269,7 @@ public sealed class FunnelEngine(Workspace ws)
     {
         var (column, sets) = Slicing(expr, "idx, hours");
         var asof = d.Parameter("asof");
-        var cohort = DealCohortCte(d, column, $"CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= {asof} THEN d.closed_at END AS closed");
+        var cohort = DealCohortCte(d, column, $"CASE WHEN {Families.ClosedByAsOf(d)} THEN d.closed_at END AS closed");
         return $"""
             WITH {cohort},
             e AS (

@@ -183,7 +183,7 @@ internal static class Families
                     ("source_score", "l.quality_score"),
                     ("score", score),
                     ("qualified_at", $"CASE WHEN l.qualified_at <= {asof} THEN l.qualified_at END"),
-                    ("to_sql", $"coalesce(l.qualified_at <= {asof} AND {d.SecondsBetween("l.created_at", "l.qualified_at")} <= {d.Parameter("w_sql")}, false)"),
+                    ("to_sql", $"coalesce({QualifiedInWindow(d)}, false)"),
                     ("responded_at", responded),
                     // greatest() skips NULLs in DuckDB, so an unanswered lead must stay NULL explicitly rather than become 0 hours.
                     ("response_hours", $"CASE WHEN {responded} IS NOT NULL THEN greatest(0, {Seconds(p, d, "l.created_at", responded)}) / 3600.0 END"),
@@ -216,7 +216,7 @@ internal static class Families
                     ("lead_id", "l.lead_id"),
                     ("qualified_at", "l.qualified_at"),
                     ("first_deal_at", "opp.t"),
-                    ("to_opportunity", $"coalesce({d.SecondsBetween("l.qualified_at", "opp.t")} <= {d.Parameter("w_opp")}, false)"),
+                    ("to_opportunity", $"coalesce({OpportunityInWindow(d, "l.qualified_at", "opp.t")}, false)"),
                 ],
                 [("n", "count(*)"), ("converted", "count(*) FILTER (WHERE to_opportunity)")],
                 "qualified_at, lead_id",
@@ -356,7 +356,19 @@ internal static class Families
 
     /// <summary>A deal <c>d</c>'s state at as-of: <c>won</c> or <c>lost</c> once closed by then, otherwise <c>open</c>.</summary>
     internal static string DealStateAsOf(ISqlDialect d, string alias = "d.") =>
-        $"CASE WHEN {alias}status IN ('won', 'lost') AND {alias}closed_at <= {d.Parameter("asof")} THEN {alias}status ELSE 'open' END";
+        $"CASE WHEN {ClosedByAsOf(d, alias)} THEN {alias}status ELSE 'open' END";
+
+    /// <summary>True when deal <c>d</c> was won or lost by as-of (the condition of <see cref="DealStateAsOf"/>).</summary>
+    internal static string ClosedByAsOf(ISqlDialect d, string alias = "d.") =>
+        $"{alias}status IN ('won', 'lost') AND {alias}closed_at <= {d.Parameter("asof")}";
+
+    /// <summary>True when lead <c>l</c> was qualified by as-of within the lead-to-SQL window <c>w_sql</c> of its creation (NULL when not qualified).</summary>
+    internal static string QualifiedInWindow(ISqlDialect d) =>
+        $"l.qualified_at <= {d.Parameter("asof")} AND {d.SecondsBetween("l.created_at", "l.qualified_at")} <= {d.Parameter("w_sql")}";
+
+    /// <summary>True when the first opportunity at <paramref name="opportunityAt"/> came within the SQL-to-opportunity window <c>w_opp</c> of <paramref name="qualifiedAt"/>.</summary>
+    internal static string OpportunityInWindow(ISqlDialect d, string qualifiedAt, string opportunityAt) =>
+        $"{d.SecondsBetween(qualifiedAt, opportunityAt)} <= {d.Parameter("w_opp")}";
 
     /// <summary>True when deal <c>d</c> is in the workspace currency (a deal without a currency is).</summary>
     internal static string InCurrency(ISqlDialect d) =>

@@ -124,6 +124,10 @@ public static class ConfigStore
 
         // The one gate of every write (config apply, params, targets): a version is stored only when this
         // build reads it back exactly, so no command can leave a workspace it cannot evaluate.
+        // Version numbers are what users name in `config diff 2 3`, so they stay dense from 1 — a sequence may skip
+        // values. Taking the next number from the versions read above is safe: only one writer holds a workspace
+        // (DuckDB's exclusive file lock; a server engine would take a table lock in this transaction), and the
+        // primary key on `version` refuses a second writer that read the same latest version.
         var number = (latest?.Number ?? 0) + 1;
         if (source is not null)
         {
@@ -149,7 +153,7 @@ public static class ConfigStore
         var effective = effectiveFrom ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, ws.Settings.Zone));
         var version = new ConfigVersion(number, now, effective, author, reason.Trim(), document);
         ws.Execute(
-            "INSERT INTO kpi_config_versions VALUES ($1, $2, $3, $4, $5, $6)",
+            InsertVersionSql(ws.Dialect),
             version.Number,
             version.AppliedAtUtc,
             version.EffectiveFrom,
@@ -157,6 +161,16 @@ public static class ConfigStore
             version.Reason,
             version.Document);
         return version;
+    }
+
+    /// <summary>
+    /// The statement storing one version: parameters 1–6 are number, applied at (UTC), effective from, author,
+    /// reason and the canonical document.
+    /// </summary>
+    public static string InsertVersionSql(ISqlDialect d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return $"INSERT INTO kpi_config_versions (version, applied_at, effective_from, author, reason, document) VALUES ({string.Join(", ", Enumerable.Range(1, 6).Select(d.Parameter))})";
     }
 
     /// <summary>Who is applying a change when not stated: the operating-system user.</summary>

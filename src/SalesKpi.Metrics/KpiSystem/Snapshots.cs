@@ -33,9 +33,9 @@ public static class Snapshots
     public static int Save(Workspace ws, ScorecardResult scorecard, string document, string payload, DateTime takenAtUtc)
     {
         using var tx = ws.BeginTransaction();
-        var id = Convert.ToInt32(ws.Scalar("SELECT coalesce(max(snapshot_id), 0) + 1 FROM kpi_snapshots"), CultureInfo.InvariantCulture);
+        var id = checked((int)ws.NextId(IdSequences.Snapshots));
         ws.Execute(
-            "INSERT INTO kpi_snapshots VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            InsertSql(ws.Dialect),
             id,
             takenAtUtc,
             scorecard.Period.Label,
@@ -70,20 +70,7 @@ public static class Snapshots
     /// </summary>
     public static IReadOnlyList<SnapshotValue> History(Workspace ws, string kpi, string? by)
     {
-        // Single-dimension slices only: a value may itself contain a comma, so look for ",<dimension>=".
-        var sliceFilter = by is null
-            ? "v.slice = ''"
-            : "v.slice LIKE $2" + string.Concat(Core.Kpis.KpiCatalog.AllDimensions.Select(d => $" AND v.slice NOT LIKE '%,{d}=%'"));
-        // A plain window function in a subquery (not DuckDB's QUALIFY) keeps this portable to PostgreSQL.
-        var sql = $"""
-            SELECT snapshot_id, taken_at, period, period_start, slice, value, target, status, config_version FROM (
-              SELECT s.snapshot_id, s.taken_at, s.period, s.period_start, v.slice, v.value, v.target, v.status, s.config_version,
-                     row_number() OVER (PARTITION BY s.period, v.slice ORDER BY s.snapshot_id DESC) AS latest
-              FROM kpi_snapshot_values v JOIN kpi_snapshots s ON s.snapshot_id = v.snapshot_id
-              WHERE v.kpi = $1 AND {sliceFilter}) t
-            WHERE latest = 1
-            ORDER BY period_start, length(period), slice
-            """;
+        var sql = HistorySql(ws.Dialect, by is not null);
         object?[] args = by is null ? [kpi] : [kpi, KpiCatalogDimension(by) + "=%"];
         return ws.Query(
             sql,
@@ -102,7 +89,42 @@ public static class Snapshots
 
     /// <summary>The scorecard document snapshot <paramref name="id"/> stored (see the Application's scorecard output); null when there is none.</summary>
     public static string? Payload(Workspace ws, int id) =>
-        ws.Query("SELECT payload FROM kpi_snapshots WHERE snapshot_id = $1", r => r.GetString(0), id).FirstOrDefault();
+        ws.Query($"SELECT payload FROM kpi_snapshots WHERE snapshot_id = {ws.Dialect.Parameter(1)}", r => r.GetString(0), id).FirstOrDefault();
+
+    /// <summary>
+    /// The statement storing one snapshot: parameters 1–9 are id, taken at, period label, period start, as-of,
+    /// KPI-system version, slice dimensions, definitions document and scorecard payload.
+    /// </summary>
+    public static string InsertSql(ISqlDialect d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return $"INSERT INTO kpi_snapshots (snapshot_id, taken_at, period, period_start, as_of, config_version, by_dims, document, payload) VALUES ({string.Join(", ", Enumerable.Range(1, 9).Select(d.Parameter))})";
+    }
+
+    /// <summary>
+    /// The query of <see cref="History"/>: parameter 1 is the KPI id; with <paramref name="bySlice"/>, parameter 2
+    /// is the <c>LIKE</c> pattern of the dimension's slices.
+    /// </summary>
+    public static string HistorySql(ISqlDialect d, bool bySlice)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+
+        // Single-dimension slices only: a value may itself contain a comma, so look for ",<dimension>=".
+        var sliceFilter = bySlice
+            ? $"v.slice LIKE {d.Parameter(2)}" + string.Concat(Core.Kpis.KpiCatalog.AllDimensions.Select(x => $" AND v.slice NOT LIKE '%,{x}=%'"))
+            : "v.slice = ''";
+
+        // A plain window function in a subquery (not DuckDB's QUALIFY) keeps this portable to PostgreSQL.
+        return $"""
+            SELECT snapshot_id, taken_at, period, period_start, slice, value, target, status, config_version FROM (
+              SELECT s.snapshot_id, s.taken_at, s.period, s.period_start, v.slice, v.value, v.target, v.status, s.config_version,
+                     row_number() OVER (PARTITION BY s.period, v.slice ORDER BY s.snapshot_id DESC) AS latest
+              FROM kpi_snapshot_values v JOIN kpi_snapshots s ON s.snapshot_id = v.snapshot_id
+              WHERE v.kpi = {d.Parameter(1)} AND {sliceFilter}) t
+            WHERE latest = 1
+            ORDER BY period_start, length(period), slice
+            """;
+    }
 
     /// <summary>The number of snapshots stored.</summary>
     public static long Count(Workspace ws) => Convert.ToInt64(ws.Scalar("SELECT count(*) FROM kpi_snapshots"), CultureInfo.InvariantCulture);

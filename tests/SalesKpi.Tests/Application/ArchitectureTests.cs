@@ -39,6 +39,42 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Only_the_duckdb_provider_uses_duckdb_types()
+    {
+        // The provider seam: engine, import, application and hosts see Workspace, ISqlDialect and IBulkWriter only.
+        var provider = Path.Combine("SalesKpi.Storage", "DuckDb") + Path.DirectorySeparatorChar;
+        var offenders = new List<string>();
+        var inProvider = 0;
+        foreach (var file in Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(Src, file);
+            if (rel.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) || rel.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (Regex.IsMatch(lines[i], @"^\s*(global\s+)?using\s+(static\s+)?DuckDB\.NET\b|\bDuckDB\.NET\.(Data|Native)\."))
+                {
+                    if (rel.StartsWith(provider, StringComparison.Ordinal))
+                    {
+                        inProvider++;
+                    }
+                    else
+                    {
+                        offenders.Add($"{rel}:{i + 1}: {lines[i].Trim()}");
+                    }
+                }
+            }
+        }
+
+        inProvider.ShouldBeGreaterThan(0, "the scan must see the provider's own DuckDB usings");
+        offenders.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Only_the_cli_project_references_spectre_console()
     {
         var projects = Directory.EnumerateFiles(Src, "*.csproj", SearchOption.AllDirectories).ToList();

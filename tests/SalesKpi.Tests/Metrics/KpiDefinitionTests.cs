@@ -45,7 +45,7 @@ public sealed class KpiDefinitionTests(DemoWorkspace demo) : IClassFixture<DemoW
     public void The_families_a_definition_reads_are_the_catalogue_families_and_exist(string id)
     {
         var definition = KpiDefinitions.For(KpiCatalog.Get(id));
-        var families = Families.Build(new KpiParameters(), DuckDbDialect.Instance);
+        var families = Families.Build(new KpiParameters(), SalesKpi.Storage.DuckDb.DuckDbDialect.Instance);
 
         definition.Reads.Order(StringComparer.Ordinal).ShouldBe(definition.Kpi.Families.Order(StringComparer.Ordinal), $"{id}: the families its computation reads");
         definition.Reads.ShouldAllBe(f => families.ContainsKey(f), $"{id}: every family it reads is built");

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using DuckDB.NET.Native;
 
-namespace SalesKpi.Storage;
+namespace SalesKpi.Storage.DuckDb;
 
 /// <summary>
 /// An <see cref="IBulkWriter"/> that fills DuckDB data chunks directly (fixed-width values written
