@@ -23,9 +23,6 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     /// <summary>Told technical trace lines (SQL timings) when the host asked for them; null for none.</summary>
     public Action<string>? Trace { get; init; }
 
-    /// <summary>Enters this context's language for the current logical call (see <see cref="Loc.Use"/>).</summary>
-    public IDisposable Enter() => Loc.Use(Language);
-
     /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
     public Workspace Open(WorkspaceAccess access) =>
         Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));

@@ -89,9 +89,6 @@ public sealed record KpiDef(int Number, string Id, string NameEn, string NameRu,
     /// <summary>How the value is formed; a custom KPI takes its base KPI's (a custom ratio of two KPIs is <see cref="KpiFormula.Derived"/>).</summary>
     public KpiFormula Formula { get; init; } = KpiFormula.Derived;
 
-    /// <summary>The name in the current language.</summary>
-    public string Name => Loc.T(NameEn, NameRu);
-
     /// <summary>The name as a message (code <c>kpi.ID</c>), to pass as an argument of another message.</summary>
     public Msg Title => Msg.Of("kpi." + Id, NameEn, NameRu);
 

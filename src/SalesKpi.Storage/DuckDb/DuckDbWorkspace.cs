@@ -246,8 +246,9 @@ internal sealed class DuckDbWorkspace : Workspace
 
     private static DuckDBConnection ConnectWaiting(string full, WorkspaceAccess access, WorkspaceWait? wait)
     {
-        var clock = wait?.Clock ?? TimeProvider.System;
-        var start = clock.GetTimestamp();
+        // Without a wait there is no clock to read: the first refusal is final.
+        var clock = wait?.Clock;
+        var start = clock?.GetTimestamp() ?? 0;
         var announced = false;
         while (true)
         {
@@ -257,8 +258,8 @@ internal sealed class DuckDbWorkspace : Workspace
             }
             catch (WorkspaceBusyException busy)
             {
-                var waited = clock.GetElapsedTime(start);
-                if (wait is null || waited >= wait.Limit)
+                var waited = clock?.GetElapsedTime(start) ?? TimeSpan.Zero;
+                if (wait is null || clock is null || waited >= wait.Limit)
                 {
                     var holder = access == WorkspaceAccess.ReadOnly
                         ? Msg.Of("workspace.held_by_writer", "is being changed by another process", "изменяется другим процессом")

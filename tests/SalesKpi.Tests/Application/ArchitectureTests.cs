@@ -75,6 +75,39 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Nothing_below_the_hosts_reads_an_ambient_language_clock_or_culture()
+    {
+        // Language: the ambient Loc lives in the CLI host, so no lower assembly can even name it.
+        var lower = new[]
+        {
+            typeof(SalesKpi.Core.Msg).Assembly,
+            typeof(SalesKpi.Storage.Workspace).Assembly,
+            typeof(SalesKpi.Import.Importer).Assembly,
+            typeof(SalesKpi.Metrics.Engine.KpiEngine).Assembly,
+            typeof(SalesKpi.Application.RequestContext).Assembly,
+        };
+        lower.SelectMany(a => a.GetTypes()).Where(t => t.Name == "Loc").ShouldBeEmpty();
+
+        // Clock and culture: "now" comes from the request's TimeProvider, formatting states its culture.
+        var ambient = new Regex(@"DateTime(Offset)?\.(Utc)?Now\b|TimeProvider\.System\b|CultureInfo\.Current(UI)?Culture\b|CurrentThread\.Current(UI)?Culture\b");
+        var offenders = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(Src, file);
+            var sep = Path.DirectorySeparatorChar;
+            if (rel.StartsWith("SalesKpi.Cli" + sep, StringComparison.Ordinal) || rel.Contains($"{sep}obj{sep}", StringComparison.Ordinal) || rel.Contains($"{sep}bin{sep}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var lines = File.ReadAllLines(file);
+            offenders.AddRange(lines.Select((l, i) => (l: l.Trim(), i)).Where(x => !x.l.StartsWith("//", StringComparison.Ordinal) && ambient.IsMatch(x.l)).Select(x => $"{rel}:{x.i + 1}: {x.l}"));
+        }
+
+        offenders.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Only_the_cli_project_references_spectre_console()
     {
         var projects = Directory.EnumerateFiles(Src, "*.csproj", SearchOption.AllDirectories).ToList();

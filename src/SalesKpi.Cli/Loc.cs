@@ -1,25 +1,16 @@
 using System.Globalization;
 
-namespace SalesKpi.Core;
+using SalesKpi.Core;
+
+namespace SalesKpi.Cli;
+
 
 /// <summary>
-/// The language of user-facing text. Every message the product shows exists in English and Russian;
-/// callers pass both and <see cref="Loc"/> picks one.
-/// </summary>
-public enum Language
-{
-    /// <summary>English.</summary>
-    En,
-
-    /// <summary>Russian.</summary>
-    Ru,
-}
-
-/// <summary>
-/// Chooses between the English and Russian form of a message. The language is per call: a service
-/// enters <see cref="Use"/> with the caller's language, and everything below it on the same logical call
-/// (including awaited and parallel work it starts) reads that language, while a concurrent call in another
-/// language reads its own. Outside any scope the process default applies (the CLI sets it once at start-up).
+/// The CLI host's language: chooses between the English and Russian form of the text the CLI itself prints
+/// and renders the <see cref="Msg"/> values the application returns. A run enters <see cref="Use"/> with its
+/// language, and everything on the same logical call reads it, while a concurrent in-process run in another
+/// language reads its own. It lives in the host on purpose: nothing below the hosts can read an ambient
+/// language, because it cannot see this class.
 /// </summary>
 public static class Loc
 {
@@ -101,5 +92,15 @@ public static class Loc
         }
 
         return null;
+    }
+}
+
+/// <summary>The names of catalogue items in the run's language, for the CLI's own tables and messages.</summary>
+internal static class LocNames
+{
+    extension(SalesKpi.Core.Kpis.KpiDef kpi)
+    {
+        /// <summary>The KPI's name in the run's language (<see cref="Loc.Current"/>).</summary>
+        public string Name => kpi.NameIn(Loc.Current);
     }
 }
