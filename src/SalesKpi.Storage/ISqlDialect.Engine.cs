@@ -36,6 +36,14 @@ public partial interface ISqlDialect
     /// </summary>
     string ArrayPosition(string array, string element);
 
+    /// <summary>
+    /// True when the text <paramref name="expr"/>, lower-cased, contains any of <paramref name="words"/>
+    /// (lower-cased, matched as plain text: no character is special) as a substring; false when
+    /// <paramref name="expr"/> is NULL or <paramref name="words"/> is empty. One pattern test per row, not one
+    /// test per word: a chain of 20 <c>strpos</c> calls made the 1 M-lead report 0.5 s slower.
+    /// </summary>
+    string ContainsAny(string expr, IReadOnlyList<string> words);
+
     /// <summary>The element at the 1-based <paramref name="index"/> of <paramref name="array"/>; NULL when the index is NULL or out of range.</summary>
     string ArrayElement(string array, string index);
 

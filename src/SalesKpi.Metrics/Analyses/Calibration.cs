@@ -51,7 +51,7 @@ public sealed class CalibrationEngine(Workspace ws)
         var (rows, command) = new KpiEngine(ws).FamilyRows(Families.Leads, period, asOf, p, []);
         var bands = p.CompanySizeBands.Select((b, i) => string.Create(CultureInfo.InvariantCulture, $", coalesce(company_size BETWEEN {b.Min} AND {b.Max}, false) AS band{i}"));
         var cohort = rows + $"""
-            , c AS (SELECT score, coalesce({Families.DecisionMakerSql(p, "job_title")}, false) AS title, need IS NOT NULL AS need{string.Concat(bands)}, to_sql, to_win, lead_id FROM rows)
+            , c AS (SELECT score, coalesce({Families.DecisionMakerSql(p, ws.Dialect, "job_title")}, false) AS title, need IS NOT NULL AS need{string.Concat(bands)}, to_sql, to_win, lead_id FROM rows)
 
             """;
 

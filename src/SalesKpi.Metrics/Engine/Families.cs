@@ -147,7 +147,7 @@ internal static class Families
 
     public static ImmutableDictionary<string, Family> Build(KpiParameters p, ISqlDialect d)
     {
-        var score = QualityScoreSql(p);
+        var score = QualityScoreSql(p, d);
         var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
         string Pct(double fraction, string expr) => d.PercentileCont(fraction, expr);
         var asof = d.Parameter("asof");
@@ -375,9 +375,9 @@ internal static class Families
         $"coalesce(d.currency, {d.Parameter("currency")}) = {d.Parameter("currency")}";
 
     /// <summary>The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never raw user text.</summary>
-    internal static string QualityScoreSql(KpiParameters p)
+    internal static string QualityScoreSql(KpiParameters p, ISqlDialect d)
     {
-        var title = $"CASE WHEN {DecisionMakerSql(p)} THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
+        var title = $"CASE WHEN {DecisionMakerSql(p, d)} THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
         var size = p.CompanySizeBands.IsEmpty
             ? "0"
             : "CASE " + string.Concat(p.CompanySizeBands.Select(b => string.Create(CultureInfo.InvariantCulture, $"WHEN l.company_size BETWEEN {b.Min} AND {b.Max} THEN {b.Points} "))) + "ELSE 0 END";
@@ -386,13 +386,12 @@ internal static class Families
     }
 
     /// <summary>
-    /// SQL that is true when the lead's job title contains a decision-maker word. Plain substring tests,
-    /// not a regular expression: any character of a word (dashes, quotes, «», №, emoji, combining marks)
-    /// then means itself, and only the SQL string quote needs escaping. <c>strpos</c> is spelled the same
-    /// by DuckDB and PostgreSQL, so the dialect need not render it.
+    /// SQL that is true when the lead's job title contains a decision-maker word, as plain text: any character
+    /// of a word (dots, dashes, quotes, brackets, «», №, emoji) means itself. The dialect renders it as one
+    /// pattern test per row (<see cref="ISqlDialect.ContainsAny"/>).
     /// </summary>
-    internal static string DecisionMakerSql(KpiParameters p, string column = "l.job_title") =>
+    internal static string DecisionMakerSql(KpiParameters p, ISqlDialect d, string column = "l.job_title") =>
         p.DecisionMakerTitles.IsEmpty
             ? "false"
-            : "(" + string.Join(" OR ", p.DecisionMakerTitles.Select(w => $"strpos(lower(coalesce({column}, '')), '{w.ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}') > 0")) + ")";
+            : d.ContainsAny(column, p.DecisionMakerTitles);
 }

@@ -28,6 +28,36 @@ public sealed class DuckDbDialect : ISqlDialect
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <inheritdoc />
+    public string ContainsAny(string expr, IReadOnlyList<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        if (words.Count == 0)
+        {
+            return "false";
+        }
+
+        // RE2 alternation of the escaped words; the literal is a standard SQL string, so only ' needs doubling.
+        var pattern = string.Join("|", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
+        return $"regexp_matches(lower(coalesce({expr}, '')), '{pattern.Replace("'", "''", StringComparison.Ordinal)}')";
+    }
+
+    private static string EscapeRegex(string word)
+    {
+        var sb = new System.Text.StringBuilder(word.Length);
+        foreach (var ch in word)
+        {
+            if (@"\.^$|?*+()[]{}".Contains(ch, StringComparison.Ordinal))
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(ch);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <inheritdoc />
     public string PercentileCont(double fraction, string expr) =>
         string.Create(CultureInfo.InvariantCulture, $"quantile_cont({expr}, {fraction})");
 

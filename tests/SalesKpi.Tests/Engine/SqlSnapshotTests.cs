@@ -293,6 +293,8 @@ public sealed class SqlSnapshotTests
 
         public string ArgMax(string value, string key) => $"ARGMAX<{value}, {key}>";
 
+        public string ContainsAny(string expr, IReadOnlyList<string> words) => $"CONTAINSANY<{expr}|{string.Join("|", words)}>";
+
         public string CreateTempTable(string name, string definition) => $"TEMP<{name}> {definition}";
 
         public string Parameter(int position) => string.Create(CultureInfo.InvariantCulture, $"@p{position}");

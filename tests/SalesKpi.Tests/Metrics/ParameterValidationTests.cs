@@ -31,6 +31,10 @@ public sealed class ParameterValidationTests : IDisposable
     [InlineData("c.level", 1)]
     [InlineData("(", 0)]
     [InlineData("\\", 0)]
+    [InlineData("growth|clerk", 0)] // a pattern would match L4 and L7
+    [InlineData(".", 1)] // a pattern would match all eight
+    [InlineData("c.*", 0)]
+    [InlineData("[ck]", 0)]
     public void Title_words_match_as_plain_text_whatever_their_characters(string words, int matching)
     {
         var p = new KpiParameters().Set("quality_title_words", words);
