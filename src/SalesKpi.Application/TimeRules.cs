@@ -1,6 +1,7 @@
 using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Import;
+using SalesKpi.Storage;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
 using SalesKpi.Metrics.KpiSystem;
@@ -133,6 +134,49 @@ public static class TimeRules
 
         var moment = ResolveAsOf(asOf, zone, clock, out warning);
         return (ResolvePeriod(period, rule, zone, moment, clock), moment);
+    }
+
+    /// <summary>
+    /// <see cref="Resolve(string?, string?, DefaultPeriod, TimeZoneInfo, TimeProvider, out Msg?)"/> in
+    /// <paramref name="ws"/>, with every warning for the caller: the as-of one, and — when no period was given and
+    /// the default period starts after the last data of the workspace — a hint naming the period the data
+    /// ends in, so "no data" is not mistaken for "nothing happened".
+    /// </summary>
+    public static (Period Period, DateTimeOffset AsOf, List<Msg> Warnings) Resolve(Workspace ws, string? period, string? asOf, DefaultPeriod rule, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(ws);
+        var zone = ws.Settings.Zone;
+        var (p, moment) = Resolve(period, asOf, rule, zone, clock, out var warning);
+        var warnings = warning is null ? new List<Msg>() : [warning];
+        if (period is null && rule != DefaultPeriod.NextQuarter && DataEndsBefore(ws, p, zone) is { } lastDay)
+        {
+            var suggested = rule == DefaultPeriod.CurrentYear ? Core.Period.Year(lastDay.Year) : Core.Period.Quarter(lastDay);
+            warnings.Add(Msg.Of(
+                "period.default_has_no_data",
+                "note: the default period {0} has no data: your data ends {1}; give --period {2} (or another period) to see it.",
+                "примечание: в периоде по умолчанию {0} нет данных: ваши данные заканчиваются {1}; укажите --period {2} (или другой период), чтобы их увидеть.",
+                p.Label,
+                lastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                suggested.Label));
+        }
+
+        return (p, moment, warnings);
+    }
+
+    // The workspace's last day with data (in its zone) when that day is before the period starts; null otherwise or when it is empty.
+    private static DateOnly? DataEndsBefore(Workspace ws, Period period, TimeZoneInfo zone)
+    {
+        DateOnly? last = null;
+        foreach (var e in WorkspaceContents.Entities(ws).Where(e => e.Last is not null))
+        {
+            var isDate = e.Entity.Columns.Single(c => c.Name == e.Entity.DateColumn).Type == ColumnType.Date;
+            var day = isDate
+                ? DateOnly.FromDateTime(e.Last!.Value)
+                : DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(e.Last!.Value, DateTimeKind.Utc), zone));
+            last = last is null || day > last ? day : last;
+        }
+
+        return last is { } l && l < period.Start ? l : null;
     }
 
     /// <summary>The quarter before the one <paramref name="asOf"/> falls in, in the workspace zone: the last complete quarter.</summary>

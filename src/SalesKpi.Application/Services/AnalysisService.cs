@@ -70,8 +70,8 @@ public sealed class AnalysisService
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var (period, asOf) = TimeRules.Resolve(window.Period, window.AsOf, rule, zone, ctx.Clock, out var warning);
+        var (period, asOf, warnings) = TimeRules.Resolve(ws, window.Period, window.AsOf, rule, ctx.Clock);
         var (report, baseline) = analyse(ws, period, asOf);
-        return new AnalysisAnswer<T>(report, period, baseline, ws.Settings.Currency, zone, warning is null ? [] : [warning]);
+        return new AnalysisAnswer<T>(report, period, baseline, ws.Settings.Currency, zone, warnings);
     }
 }

@@ -42,7 +42,7 @@ public sealed class ExplainService
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
+        var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var slice = ParseSlice(query.Slice);
         var custom = ConfigStore.For(ws, period, asOf).Config.Find(query.Kpi.Trim())?.Custom;
         if (custom is { IsRatio: true })
@@ -59,7 +59,7 @@ public sealed class ExplainService
         var kpi = KpiCatalog.Get(custom?.Base ?? query.Kpi);
         var limit = query.Limit <= 0 ? int.MaxValue - 1 : query.Limit;
         var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit);
-        return new ExplainAnswer(kpi, custom, period, asOf, slice, limit, explanation, ws.Settings.Currency, ws.Settings.TimeZone, zone, warning is null ? [] : [warning]);
+        return new ExplainAnswer(kpi, custom, period, asOf, slice, limit, explanation, ws.Settings.Currency, ws.Settings.TimeZone, zone, warnings);
     }
 
     private static Dictionary<string, string> ParseSlice(IEnumerable<string> items)

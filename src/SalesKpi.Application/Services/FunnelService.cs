@@ -29,8 +29,8 @@ public sealed class FunnelService
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
+        var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var funnel = new FunnelEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf), query.By);
-        return new FunnelAnswer(funnel, ws.Settings.Currency, zone, warning is null ? [] : [warning]);
+        return new FunnelAnswer(funnel, ws.Settings.Currency, zone, warnings);
     }
 }

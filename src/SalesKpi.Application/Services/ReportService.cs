@@ -33,7 +33,7 @@ public sealed class ReportService
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
-        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentYear, zone, ctx.Clock, out var warning);
+        var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var (config, _) = ConfigStore.For(ws, period, asOf);
         var grain = query.Grain is null ? (Grain?)null : Period.ParseGrain(query.Grain);
         KpiReport report;
@@ -57,6 +57,6 @@ public sealed class ReportService
             });
         }
 
-        return new ReportAnswer(TimeRules.MarkUnfinished(report, zone, ctx.Clock), ws.Settings.Currency, zone, warning is null ? [] : [warning]);
+        return new ReportAnswer(TimeRules.MarkUnfinished(report, zone, ctx.Clock), ws.Settings.Currency, zone, warnings);
     }
 }

@@ -147,8 +147,7 @@ public sealed class ScorecardService
     private static (Period Period, DateTimeOffset AsOf, List<Msg> Warnings) Resolve(ScorecardQuery query, Workspace ws, RequestContext ctx)
     {
         var zone = ws.Settings.Zone;
-        var (period, asOf) = TimeRules.Resolve(query.Period, query.AsOf, DefaultPeriod.CurrentQuarter, zone, ctx.Clock, out var warning);
-        return (period, asOf, warning is null ? [] : [warning]);
+        return TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentQuarter, ctx.Clock);
     }
 
     private static void AddDrift(List<Msg> warnings, Workspace ws, RequestContext ctx)
