@@ -27,6 +27,7 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
+        args = LeadingLanguageLast(args);
         var language = ChooseLanguage(args, env);
         using var scope = Loc.Use(language);
         var verbose = args.Contains("--verbose");
@@ -279,6 +280,7 @@ public static class CliApp
         {
             CommandParseException or CommandRuntimeException when UnknownOptions.FromArgs(args) is { } unknown => unknown.Message,
             SalesKpiException user => user.Render(Loc.Current),
+            CommandParseException or CommandRuntimeException when NotConvertible(ex.Message, args) is { } conversion => conversion,
             CommandParseException or CommandRuntimeException => Loc.F("{0} Run 'saleskpi --help' for usage.", "{0} Справка: «saleskpi --help».", ex.Message.TrimEnd('.') + "."),
             OperationCanceledException => Loc.T("Cancelled; nothing was changed.", "Отменено; ничего не изменено."),
             _ => Loc.F("Unexpected error: {0} Run again with --verbose for details.", "Непредвиденная ошибка: {0} Подробности — с --verbose.", ex.Message),
@@ -290,6 +292,36 @@ public static class CliApp
         }
 
         return Failure;
+    }
+
+    // "saleskpi --lang ru report …" reads naturally, but Spectre takes options only after the command: move it there.
+    private static string[] LeadingLanguageLast(string[] args) =>
+        args.Length >= 3 && args[0] == "--lang" && !args[2].StartsWith('-')
+            ? [.. args[2..], "--lang", args[1]]
+            : args;
+
+    // Spectre says "Failed to convert 'abc' to Decimal." without naming the option or the expected form.
+    private static string? NotConvertible(string message, string[] args)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to convert '(?<value>.*)' to (?<type>\w+)\.?$");
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var value = m.Groups["value"].Value;
+        var at = Array.IndexOf(args, value);
+        var option = at > 0 && args[at - 1].StartsWith("--", StringComparison.Ordinal) ? args[at - 1]
+            : args.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && a.EndsWith("=" + value, StringComparison.Ordinal))?.Split('=')[0]
+            ?? Loc.T("a value", "значение");
+        var expected = m.Groups["type"].Value switch
+        {
+            "Decimal" or "Double" or "Single" => Loc.T("a number, with '.' as the decimal separator (e.g. 12.5)", "числом с точкой как десятичным разделителем (например, 12.5)"),
+            "Int32" or "Int64" or "Int16" or "UInt32" => Loc.T("a whole number (e.g. 3)", "целым числом (например, 3)"),
+            "Boolean" => Loc.T("true or false", "true или false"),
+            _ => Loc.T("of the documented form", "в описанном в справке виде"),
+        };
+        return Loc.F("{0} '{1}' is not valid: give {2}. Run 'saleskpi --help' for usage.", "{0} «{1}» — недопустимое значение: оно должно быть {2}. Справка: «saleskpi --help».", option, value, expected);
     }
 
     private static Language ChooseLanguage(string[] args, CliEnvironment env)
