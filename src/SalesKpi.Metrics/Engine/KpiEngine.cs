@@ -46,7 +46,9 @@ public sealed class KpiEngine
         var zone = ws.Settings.Zone;
         var asOf = request.AsOf.UtcDateTime;
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
-        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone));
+        // Only the tables the requested KPIs name (a derived KPI names those of the KPIs it is built from).
+        var tables = kpis.SelectMany(k => KpiDefinitions.For(k).Tables).ToHashSet(StringComparer.Ordinal);
+        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone, tables));
 
         var families = Families.Build(p, ws.Dialect);
         var needed = kpis.SelectMany(k => k.Families).Distinct();
@@ -299,11 +301,16 @@ public sealed class KpiEngine
     /// Rows per entity known at as-of (dated by the entity's date column), so that "no … data imported" does not
     /// depend on whether rows created after as-of have been imported since.
     /// </summary>
-    private Dictionary<string, long> TableCounts(DateTime asOf, TimeZoneInfo zone)
+    private Dictionary<string, long> TableCounts(DateTime asOf, TimeZoneInfo zone, HashSet<string> tables)
     {
-        var entities = EntityCatalog.All.ToList();
+        var entities = EntityCatalog.All.Where(e => tables.Contains(e.Name)).ToList();
+        if (entities.Count == 0)
+        {
+            return [];
+        }
+
         var asOfDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(asOf, DateTimeKind.Utc), zone));
-        var sql = TableCountsSql(ws.Dialect);
+        var sql = TableCountsSql(ws.Dialect, entities);
         var args = new Dictionary<string, object?> { ["asof"] = asOf, ["asof_date"] = asOfDate }
             .Where(a => sql.Contains(ws.Dialect.Parameter(a.Key), StringComparison.Ordinal))
             .ToDictionary(a => a.Key, a => a.Value);
@@ -314,8 +321,8 @@ public sealed class KpiEngine
     }
 
     /// <summary>One row: per entity of the catalogue, its rows dated by as-of (<c>asof</c>, or <c>asof_date</c> for a date column).</summary>
-    internal static string TableCountsSql(ISqlDialect d) =>
-        "SELECT " + string.Join(", ", EntityCatalog.All.Select(e =>
+    internal static string TableCountsSql(ISqlDialect d, IEnumerable<EntityDef>? entities = null) =>
+        "SELECT " + string.Join(", ", (entities ?? EntityCatalog.All).Select(e =>
         {
             var dated = d.Parameter(e.Columns.Single(c => c.Name == e.DateColumn).Type == ColumnType.Date ? "asof_date" : "asof");
             return $"(SELECT count(*) FROM {d.Quote(e.Name)} WHERE {d.Quote(e.DateColumn)} <= {dated})";
