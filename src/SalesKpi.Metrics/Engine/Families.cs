@@ -16,10 +16,14 @@ namespace SalesKpi.Metrics.Engine;
 /// rendered for one dialect (<see cref="Families.Build"/>); what differs between engines comes from it.
 /// </summary>
 /// <param name="Name">Short name, used in notes and explain.</param>
-/// <param name="Prelude">CTEs the row SQL needs (comma-separated, without WITH), or empty.</param>
+/// <param name="Prelude">
+/// CTEs the row SQL may need, each with the join that attaches it to a unit; a CTE is rendered (and joined)
+/// only when a rendered column reads its alias, so a query that needs none of them skips their scans.
+/// </param>
 /// <param name="From">
 /// FROM clause, joining the buckets as <c>bk</c> by the unit's dating column: <c>{bucket:col}</c> for
 /// a timestamp, <c>{day:col}</c> for a date (see <see cref="BucketJoins"/>), or an explicit join to <c>_bk</c>.
+/// The joins of the prelude CTEs follow it.
 /// </param>
 /// <param name="Where">Extra row condition, or empty.</param>
 /// <param name="Dimensions">Dimension → SQL expression.</param>
@@ -29,7 +33,7 @@ namespace SalesKpi.Metrics.Engine;
 /// <param name="Dialect">The dialect the SQL above is written in.</param>
 internal sealed record Family(
     string Name,
-    string Prelude,
+    ImmutableArray<PreludeCte> Prelude,
     string From,
     string Where,
     ImmutableDictionary<string, string> Dimensions,
@@ -38,13 +42,38 @@ internal sealed record Family(
     string Order,
     ISqlDialect Dialect)
 {
+    /// <summary>
+    /// This family reduced to the aggregates <paramref name="aggregates"/> (in the family's order), the row columns
+    /// those aggregates reference and the prelude CTEs those columns read. The units (FROM and WHERE) are unchanged
+    /// and every prelude CTE has at most one row per unit, so the groups and the kept aggregates are the same as
+    /// the full family's. Throws for a name the family has no aggregate of.
+    /// </summary>
+    public Family Pruned(IReadOnlyCollection<string> aggregates)
+    {
+        var unknown = aggregates.Where(a => !Aggregates.Any(x => x.Name == a)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"Family '{Name}' has no aggregate {string.Join(", ", unknown)}.");
+        }
+
+        var aggs = Aggregates.Where(a => aggregates.Contains(a.Name)).ToImmutableArray();
+        // A false match (a column name inside a literal) only keeps a column too many; a miss would fail the query.
+        var columns = Columns.Where(c => aggs.Any(a => References(a.Sql, c.Name + @"(?!\w)"))).ToImmutableArray();
+        var prelude = Prelude.Where(p => columns.Any(c => References(c.Sql, p.Alias + @"\."))).ToImmutableArray();
+        return this with { Aggregates = aggs, Columns = columns, Prelude = prelude };
+    }
+
+    /// <summary>True when <paramref name="sql"/> holds <paramref name="pattern"/> (a plain identifier start, then a regex tail) as an identifier, not inside another one or a parameter.</summary>
+    private static bool References(string sql, string pattern) =>
+        System.Text.RegularExpressions.Regex.IsMatch(sql, @"(?<![\w.$])" + pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>The row-level CTEs (prelude and <c>rows</c>), for dimensions <paramref name="dims"/>.</summary>
     public string RowsCte(IReadOnlyList<string> dims, bool quarterHourBuckets)
     {
         var sb = new StringBuilder("WITH ");
-        if (Prelude.Length > 0)
+        foreach (var cte in Prelude)
         {
-            sb.Append(Prelude).Append(",\n");
+            sb.Append(cte.Sql).Append(",\n");
         }
 
         sb.Append("rows AS (SELECT bk.b");
@@ -59,6 +88,10 @@ internal sealed record Family(
         }
 
         sb.Append("\nFROM ").Append(BucketJoins.Expand(From, quarterHourBuckets, Dialect));
+        foreach (var cte in Prelude)
+        {
+            sb.Append(' ').Append(cte.Join);
+        }
         if (Where.Length > 0)
         {
             sb.Append("\nWHERE ").Append(Where);
@@ -80,6 +113,12 @@ internal sealed record Family(
     public string ListSql(IReadOnlyList<string> dims, int limit, bool quarterHourBuckets) =>
         RowsCte(dims, quarterHourBuckets) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = {Dialect.Parameter("slice_" + d)}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
 }
+
+/// <summary>A CTE of a family's prelude: its SQL (<c>name AS (…)</c>), the alias its columns are read through, and the join adding it to the units.</summary>
+/// <param name="Sql">The CTE, without WITH.</param>
+/// <param name="Alias">The alias the join gives it; a row column reading <c>alias.</c> needs it.</param>
+/// <param name="Join">The join clause (at most one CTE row per unit, so it never adds units).</param>
+internal sealed record PreludeCte(string Sql, string Alias, string Join);
 
 /// <summary>
 /// How units join their bucket. A range join (<c>x &gt;= s AND x &lt; e</c>) made DuckDB sort every unit
@@ -164,14 +203,22 @@ internal static class Families
         {
             new Family(
                 Leads,
-                $"""
+                [
+                    new(
+                        $"""
                 resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
                          WHERE l0.created_at >= {pstart} AND l0.created_at < {pend}
                            AND a.occurred_at >= l0.created_at AND a.occurred_at <= {asof} AND (a.direction IS NULL OR a.direction <> 'inbound')
-                         GROUP BY a.lead_id),
-                won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= {asof} AND lead_id IS NOT NULL GROUP BY lead_id)
+                         GROUP BY a.lead_id)
                 """,
-                $"leads l {{bucket:l.created_at}} AND l.created_at <= {asof} LEFT JOIN resp ON resp.lead_id = l.lead_id LEFT JOIN won ON won.lead_id = l.lead_id",
+                        "resp",
+                        "LEFT JOIN resp ON resp.lead_id = l.lead_id"),
+                    new(
+                        $"won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= {asof} AND lead_id IS NOT NULL GROUP BY lead_id)",
+                        "won",
+                        "LEFT JOIN won ON won.lead_id = l.lead_id"),
+                ],
+                $"leads l {{bucket:l.created_at}} AND l.created_at <= {asof}",
                 string.Empty,
                 LeadDims,
                 [
@@ -208,8 +255,8 @@ internal static class Families
                 d),
             new Family(
                 Sql,
-                FirstOpportunityCte(d),
-                $"leads l {{bucket:l.qualified_at}} AND l.qualified_at <= {asof} LEFT JOIN opp ON opp.lead_id = l.lead_id",
+                [new(FirstOpportunityCte(d), "opp", "LEFT JOIN opp ON opp.lead_id = l.lead_id")],
+                $"leads l {{bucket:l.qualified_at}} AND l.qualified_at <= {asof}",
                 string.Empty,
                 LeadDims,
                 [
@@ -223,7 +270,7 @@ internal static class Families
                 d),
             new Family(
                 Spend,
-                string.Empty,
+                [],
                 $"spend s {{day:s.date}} AND s.date <= {asofDate}",
                 string.Empty,
                 new Dictionary<string, string> { ["channel"] = "s.channel", ["campaign"] = "s.campaign" }.ToImmutableDictionary(),
@@ -233,8 +280,13 @@ internal static class Families
                 d),
             new Family(
                 DealsClosed,
-                $"acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IN (SELECT deal_id FROM deals WHERE closed_at >= {pstart} AND closed_at < {pend}) AND occurred_at <= {asof} GROUP BY deal_id)",
-                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.closed_at}} AND d.closed_at <= {asof} LEFT JOIN acts a ON a.deal_id = d.deal_id",
+                [
+                    new(
+                        $"acts AS (SELECT deal_id, count(*) FILTER (WHERE type = 'call') AS calls, count(*) FILTER (WHERE type = 'meeting') AS meetings FROM activities WHERE deal_id IN (SELECT deal_id FROM deals WHERE closed_at >= {pstart} AND closed_at < {pend}) AND occurred_at <= {asof} GROUP BY deal_id)",
+                        "a",
+                        "LEFT JOIN acts a ON a.deal_id = d.deal_id"),
+                ],
+                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.closed_at}} AND d.closed_at <= {asof}",
                 "d.status IN ('won', 'lost')",
                 DealDimensions,
                 [
@@ -268,7 +320,7 @@ internal static class Families
                 d),
             new Family(
                 DealsCreated,
-                string.Empty,
+                [],
                 $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.created_at}} AND d.created_at <= {asof}",
                 string.Empty,
                 DealDimensions,
@@ -287,8 +339,13 @@ internal static class Families
                 d),
             new Family(
                 Customers,
-                $"gp AS (SELECT customer_id, sum(amount - coalesce(cost, 0)) AS profit FROM revenue WHERE date <= {asofDate} AND customer_id IN (SELECT customer_id FROM customers WHERE churned_at >= {pstart} AND churned_at < {pend}) GROUP BY customer_id)",
-                $"customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof} LEFT JOIN gp ON gp.customer_id = c.customer_id",
+                [
+                    new(
+                        $"gp AS (SELECT customer_id, sum(amount - coalesce(cost, 0)) AS profit FROM revenue WHERE date <= {asofDate} AND customer_id IN (SELECT customer_id FROM customers WHERE churned_at >= {pstart} AND churned_at < {pend}) GROUP BY customer_id)",
+                        "gp",
+                        "LEFT JOIN gp ON gp.customer_id = c.customer_id"),
+                ],
+                $"customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof}",
                 // Customers gone before the period can be in no start, end or churn count of it.
                 $"(c.churned_at IS NULL OR c.churned_at >= {pstart} OR c.churned_at > {asof})",
                 CustomerDims,
@@ -313,7 +370,7 @@ internal static class Families
                 d),
             new Family(
                 Revenue,
-                string.Empty,
+                [],
                 $"revenue r LEFT JOIN customers c ON c.customer_id = r.customer_id AND c.acquired_at <= {asof} {{day:r.date}} AND r.date <= {asofDate}",
                 string.Empty,
                 CustomerDims,
@@ -323,7 +380,7 @@ internal static class Families
                 d),
             new Family(
                 Acquired,
-                string.Empty,
+                [],
                 $"customers c {{bucket:c.acquired_at}} AND c.acquired_at <= {asof}",
                 string.Empty,
                 CustomerDims,
@@ -333,7 +390,7 @@ internal static class Families
                 d),
             new Family(
                 Nps,
-                string.Empty,
+                [],
                 $"nps n LEFT JOIN customers c ON c.customer_id = n.customer_id AND c.acquired_at <= {asof} {{bucket:n.responded_at}} AND n.responded_at <= {asof}",
                 string.Empty,
                 CustomerDims,

@@ -84,6 +84,10 @@ internal sealed record ExplainSource(string Family, Msg Title, ImmutableArray<st
 /// </summary>
 /// <param name="Kpi">The catalogue entry.</param>
 /// <param name="Reads">The families (by <see cref="Families"/> name) the computation reads; equal to <see cref="KpiDef.Families"/>.</param>
+/// <param name="Uses">
+/// The aggregates of those families the computation (value, interval and details) reads: the report computes only
+/// these (<see cref="Family.Pruned"/>), and reading an undeclared one throws (<see cref="KpiEngine.Agg"/>).
+/// </param>
 /// <param name="Tables">The imported tables without which the value is undefined ("no … data imported"), first missing one named.</param>
 /// <param name="Compute">The value from the aggregates.</param>
 /// <param name="WindowDays">The conversion window of a cohort KPI (its value is immature until the window after the period has passed); null for none.</param>
@@ -93,6 +97,7 @@ internal sealed record ExplainSource(string Family, Msg Title, ImmutableArray<st
 internal sealed record KpiDefinition(
     KpiDef Kpi,
     ImmutableArray<string> Reads,
+    ImmutableArray<AggregateUse> Uses,
     ImmutableArray<string> Tables,
     Func<KpiResult, KpiInputs, KpiResult> Compute,
     Func<KpiParameters, int>? WindowDays,
@@ -103,6 +108,11 @@ internal sealed record KpiDefinition(
     /// <summary>The defining sentence as a message; its code is <c>explain.</c> and the KPI id.</summary>
     public Msg ExplainText => Msg.Of("explain." + Kpi.Id, Explain.En, Explain.Ru);
 }
+
+/// <summary>Aggregates (by name) of one family that a KPI's computation reads.</summary>
+/// <param name="Family">The family, by <see cref="Families"/> name.</param>
+/// <param name="Names">Names of its aggregates.</param>
+internal sealed record AggregateUse(string Family, ImmutableArray<string> Names);
 
 /// <summary>Keys of <see cref="KpiResult.Details"/> that other computations (diagnose) read.</summary>
 internal static class DetailKeys
@@ -134,6 +144,10 @@ internal static class KpiDefinitions
 
     private static readonly Msg NoLeadsCreated = Msg.Of("no_leads_created", "no leads created in the period", "нет лидов, созданных в периоде");
 
+    // The average deal size and the cycle length are also factors of the sales velocity, details included.
+    private static readonly ImmutableArray<string> DealSizeAggregates = ["amount_n", "amount_sum", "amount_median", "amount_sd", "other_currency"];
+    private static readonly ImmutableArray<string> CycleAggregates = ["won", "cycle_mean", "cycle_median", "cycle_p90", "cycle_sd"];
+
     private static readonly ExplainSource Spend = new(Families.Spend, SpendInPeriod, ["date", "channel", "campaign", "amount"]);
     private static readonly ExplainSource Acquired = new(Families.Acquired, AcquiredInPeriod, ["customer_id", "acquired_at"]);
     private static readonly ExplainSource CustomersForLtv = new(Families.Customers, CustomersTitle, ["customer_id", "acquired_at", "churned_at", "active_at_start", "active_at_end", "churned_in_period"]);
@@ -141,6 +155,7 @@ internal static class KpiDefinitions
     private static readonly KpiDefinition CustomerLifetimeValue = new(
         KpiCatalog.CustomerLifetimeValue,
         [Families.Customers, Families.Revenue],
+        [new(Families.Customers, ["start", "end", "lost"]), new(Families.Revenue, ["gross_profit"])],
         ["customers", "revenue"],
         (r, i) => KpiEngine.Ltv(r, i[Families.Customers], i[Families.Revenue], i),
         null,
@@ -151,6 +166,7 @@ internal static class KpiDefinitions
     private static readonly KpiDefinition CustomerAcquisitionCost = new(
         KpiCatalog.CustomerAcquisitionCost,
         [Families.Spend, Families.Acquired],
+        [new(Families.Spend, ["spend"]), new(Families.Acquired, ["acquired"])],
         ["spend", "customers"],
         (r, i) => KpiEngine.Cac(r, i[Families.Spend], i[Families.Acquired], i.Missing),
         null,
@@ -164,6 +180,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.Leads,
             [Families.Leads],
+            [new(Families.Leads, ["n"])],
             ["leads"],
             (r, i) => KpiEngine.Leads(r, i[Families.Leads], i.Missing),
             null,
@@ -173,6 +190,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.CostPerLead,
             [Families.Spend, Families.Leads],
+            [new(Families.Spend, ["spend"]), new(Families.Leads, ["n"])],
             ["spend", "leads"],
             (r, i) => KpiEngine.CostPerLead(r, i[Families.Spend], i[Families.Leads], i.Missing),
             null,
@@ -182,6 +200,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.LeadQuality,
             [Families.Leads],
+            [new(Families.Leads, ["n", "score_sum", "high", "score_sd"])],
             ["leads"],
             (r, i) => KpiEngine.Quality(r, i[Families.Leads], i.Missing),
             null,
@@ -191,6 +210,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.LeadToSqlRate,
             [Families.Leads],
+            [new(Families.Leads, ["n", "to_sql"])],
             ["leads"],
             (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_sql", "n", i.Missing, NoLeadsCreated),
             p => p.LeadToSqlWindowDays,
@@ -200,6 +220,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.LeadResponseTime,
             [Families.Leads],
+            [new(Families.Leads, ["n", "answered", "resp_median", "resp_mean", "resp_sd", "resp_p90", "within_sla"])],
             ["leads"],
             (r, i) => KpiEngine.Response(r, i[Families.Leads], i.Missing),
             null,
@@ -209,6 +230,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.SqlToOpportunityRate,
             [Families.Sql],
+            [new(Families.Sql, ["n", "converted"])],
             ["leads"],
             (r, i) => KpiEngine.Proportion(r, i[Families.Sql], "converted", "n", i.Missing, Msg.Of("no_leads_qualified", "no leads qualified in the period", "нет лидов, квалифицированных в периоде")),
             p => p.SqlToOpportunityWindowDays,
@@ -218,6 +240,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.AverageDealSize,
             [Families.DealsClosed],
+            [new(Families.DealsClosed, DealSizeAggregates)],
             ["deals"],
             (r, i) => KpiEngine.DealSize(r, i[Families.DealsClosed], i.Missing),
             null,
@@ -227,6 +250,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.SalesCycleLength,
             [Families.DealsClosed],
+            [new(Families.DealsClosed, CycleAggregates)],
             ["deals"],
             (r, i) => KpiEngine.Cycle(r, i[Families.DealsClosed], i.Missing),
             null,
@@ -236,6 +260,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.WinRate,
             [Families.DealsClosed, Families.DealsCreated],
+            [new(Families.DealsClosed, ["won", "lost"]), new(Families.DealsCreated, ["won", "lost"])],
             ["deals"],
             (r, i) => KpiEngine.WinRate(r, i.Parameters.WinRateBasis == WinRateBasis.Closed ? i[Families.DealsClosed] : i[Families.DealsCreated], i.Missing),
             null,
@@ -248,6 +273,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.ActivitiesPerDeal,
             [Families.DealsClosed],
+            [new(Families.DealsClosed, ["won", "calls", "meetings", "touches_sd"])],
             ["deals", "activities"],
             (r, i) => KpiEngine.Activities(r, i[Families.DealsClosed], i.Missing),
             null,
@@ -258,6 +284,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.RetentionRate,
             [Families.Customers],
+            [new(Families.Customers, ["start", "lost"])],
             ["customers"],
             (r, i) => KpiEngine.Retention(r, i[Families.Customers], i.Missing),
             null,
@@ -267,6 +294,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.Nps,
             [Families.Nps],
+            [new(Families.Nps, ["answers", "promoters", "passives", "detractors"])],
             ["nps"],
             (r, i) => KpiEngine.Nps(r, i[Families.Nps], i.Missing),
             null,
@@ -276,6 +304,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.SalesVelocity,
             [Families.DealsClosed, Families.DealsCreated],
+            [new(Families.DealsCreated, ["created", "won", "lost"]), new(Families.DealsClosed, ["won", "lost", .. DealSizeAggregates, .. CycleAggregates])],
             ["deals"],
             (r, i) => KpiEngine.Velocity(r, i[Families.DealsCreated], i[Families.DealsClosed], i.Parameters, i.Missing),
             null,
@@ -289,6 +318,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.LtvToCac,
             [Families.Customers, Families.Revenue, Families.Spend, Families.Acquired],
+            [.. CustomerLifetimeValue.Uses, .. CustomerAcquisitionCost.Uses],
             ["customers", "revenue", "spend"],
             (r, i) => KpiEngine.LtvToCac(r, i.Compute(CustomerLifetimeValue, r), i.Compute(CustomerAcquisitionCost, r)),
             null,
@@ -298,6 +328,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.LeadToWinRate,
             [Families.Leads],
+            [new(Families.Leads, ["n", "to_win"])],
             ["leads", "deals"],
             (r, i) => KpiEngine.Proportion(r, i[Families.Leads], "to_win", "n", i.Missing, NoLeadsCreated),
             p => p.LeadToWinWindowDays,
@@ -307,6 +338,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.RealizedLifetimeValue,
             [Families.Customers],
+            [new(Families.Customers, ["churned", "realized_sum", "realized_sd"])],
             ["customers", "revenue"],
             (r, i) => KpiEngine.Realized(r, i[Families.Customers], i.Missing),
             null,

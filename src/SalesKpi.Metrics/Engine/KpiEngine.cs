@@ -25,6 +25,16 @@ public sealed class KpiEngine
     /// <summary>Creates an engine over <paramref name="workspace"/>.</summary>
     public KpiEngine(Workspace workspace) => ws = workspace;
 
+    /// <summary>
+    /// Internal switch, for measurement and as a fallback: false computes every family in full (all aggregates, columns
+    /// and prelude CTEs) instead of only what the requested KPIs declare in <see cref="KpiDefinition.Uses"/>.
+    /// Results are the same either way (pinned by a test); only the time differs.
+    /// </summary>
+    internal static bool PruneByDefault { get; set; } = true;
+
+    /// <summary>Whether this engine prunes each family to the requested KPIs' aggregates; <see cref="PruneByDefault"/> unless set.</summary>
+    internal bool PruneFamilies { get; init; } = PruneByDefault;
+
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
     public KpiReport Run(ReportRequest request) => RunCore(request).Report;
 
@@ -36,15 +46,21 @@ public sealed class KpiEngine
         var zone = ws.Settings.Zone;
         var asOf = request.AsOf.UtcDateTime;
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
-        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone));
+        // Only the tables the requested KPIs name (a derived KPI names those of the KPIs it is built from).
+        var tables = kpis.SelectMany(k => KpiDefinitions.For(k).Tables).ToHashSet(StringComparer.Ordinal);
+        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone, tables));
 
         var families = Families.Build(p, ws.Dialect);
         var needed = kpis.SelectMany(k => k.Families).Distinct();
+        // Only the aggregates the requested KPIs read; a family no definition declares a use of is computed in full.
+        var uses = kpis.SelectMany(k => KpiDefinitions.For(k).Uses).GroupBy(u => u.Family)
+            .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Names).ToHashSet(StringComparer.Ordinal));
         var aggs = needed.ToDictionary(f => f, f =>
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var result = Aggregate(families[f], by, ctx);
-            request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {watch.Elapsed.TotalMilliseconds:F0} ms, {result.Count} groups"));
+            var family = PruneFamilies && uses.TryGetValue(f, out var names) ? families[f].Pruned(names) : families[f];
+            var result = Aggregate(family, by, ctx);
+            request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {watch.Elapsed.TotalMilliseconds:F0} ms, {result.Groups.Count} groups, {family.Aggregates.Length} of {families[f].Aggregates.Length} aggregates"));
             return result;
         });
 
@@ -52,7 +68,7 @@ public sealed class KpiEngine
         // of the report sees in the bucket (undefined, with its reason, where it has no units), so tables line up.
         bool Sliced(KpiDef k) => by.Count > 0 && by.All(k.Dimensions.Contains);
         var sliceKeys = kpis.Where(Sliced).SelectMany(k => k.Families).Distinct()
-            .SelectMany(f => aggs[f].Keys).Where(k => k.Slice.Length > 0)
+            .SelectMany(f => aggs[f].Groups.Keys).Where(k => k.Slice.Length > 0)
             .GroupBy(k => k.Bucket)
             .ToDictionary(g => g.Key, g => g.Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList());
 
@@ -160,12 +176,21 @@ public sealed class KpiEngine
 
     private readonly record struct Key(int Bucket, string Slice);
 
-    /// <summary>The aggregates of one family for one bucket and slice, by aggregate name.</summary>
-    internal sealed class Agg : Dictionary<string, decimal?>
-    {
-        public decimal Get(string name) => TryGetValue(name, out var v) && v is { } d ? d : 0m;
+    /// <summary>The aggregates of one family for every bucket and slice it has units in, and the names of the aggregates computed.</summary>
+    private sealed record FamilyAggregates(Dictionary<Key, Agg> Groups, ImmutableHashSet<string> Computed);
 
-        public decimal? Maybe(string name) => TryGetValue(name, out var v) ? v : null;
+    /// <summary>
+    /// The aggregates of one family for one bucket and slice, by aggregate name. Reading an aggregate that was not
+    /// computed throws: with pruning, that is a KPI whose <see cref="KpiDefinition.Uses"/> misses it, which would
+    /// otherwise read as 0 or undefined.
+    /// </summary>
+    internal sealed class Agg(string family, ImmutableHashSet<string> computed) : Dictionary<string, decimal?>(StringComparer.Ordinal)
+    {
+        public decimal Get(string name) => Maybe(name) ?? 0m;
+
+        public decimal? Maybe(string name) => computed.Contains(name)
+            ? (TryGetValue(name, out var v) ? v : null)
+            : throw new InvalidOperationException($"Aggregate '{name}' of family '{family}' was not computed: add it to the reading KPI's Uses in KpiDefinitions.");
     }
 
     /// <summary>Loads the buckets (<c>_bk</c>), their days (<c>_bd</c>) and quarter-hours (<c>_bq</c>); true when every boundary is on the quarter-hour grid.</summary>
@@ -276,11 +301,16 @@ public sealed class KpiEngine
     /// Rows per entity known at as-of (dated by the entity's date column), so that "no … data imported" does not
     /// depend on whether rows created after as-of have been imported since.
     /// </summary>
-    private Dictionary<string, long> TableCounts(DateTime asOf, TimeZoneInfo zone)
+    private Dictionary<string, long> TableCounts(DateTime asOf, TimeZoneInfo zone, HashSet<string> tables)
     {
-        var entities = EntityCatalog.All.ToList();
+        var entities = EntityCatalog.All.Where(e => tables.Contains(e.Name)).ToList();
+        if (entities.Count == 0)
+        {
+            return [];
+        }
+
         var asOfDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(asOf, DateTimeKind.Utc), zone));
-        var sql = TableCountsSql(ws.Dialect);
+        var sql = TableCountsSql(ws.Dialect, entities);
         var args = new Dictionary<string, object?> { ["asof"] = asOf, ["asof_date"] = asOfDate }
             .Where(a => sql.Contains(ws.Dialect.Parameter(a.Key), StringComparison.Ordinal))
             .ToDictionary(a => a.Key, a => a.Value);
@@ -291,15 +321,16 @@ public sealed class KpiEngine
     }
 
     /// <summary>One row: per entity of the catalogue, its rows dated by as-of (<c>asof</c>, or <c>asof_date</c> for a date column).</summary>
-    internal static string TableCountsSql(ISqlDialect d) =>
-        "SELECT " + string.Join(", ", EntityCatalog.All.Select(e =>
+    internal static string TableCountsSql(ISqlDialect d, IEnumerable<EntityDef>? entities = null) =>
+        "SELECT " + string.Join(", ", (entities ?? EntityCatalog.All).Select(e =>
         {
             var dated = d.Parameter(e.Columns.Single(c => c.Name == e.DateColumn).Type == ColumnType.Date ? "asof_date" : "asof");
             return $"(SELECT count(*) FROM {d.Quote(e.Name)} WHERE {d.Quote(e.DateColumn)} <= {dated})";
         }));
 
-    private Dictionary<Key, Agg> Aggregate(Family family, IReadOnlyList<string> by, Context ctx)
+    private FamilyAggregates Aggregate(Family family, IReadOnlyList<string> by, Context ctx)
     {
+        var computed = family.Aggregates.Select(a => a.Name).ToImmutableHashSet(StringComparer.Ordinal);
         var dims = by.All(family.Dimensions.ContainsKey) ? by : [];
         var sql = family.AggregateSql(dims, ctx.QuarterHourBuckets);
         using var cmd = ws.NamedCommand(sql, Args(sql, ctx));
@@ -310,7 +341,7 @@ public sealed class KpiEngine
             var bucket = reader.GetInt32(0);
             var values = Enumerable.Range(1, dims.Count).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToList();
             var key = values.Any(v => v is null) ? string.Empty : string.Join(SliceSeparator, values);
-            var agg = new Agg();
+            var agg = new Agg(family.Name, computed);
             for (var i = 1 + dims.Count; i < reader.FieldCount; i++)
             {
                 agg[reader.GetName(i)] = ToDecimal(reader, i);
@@ -319,7 +350,7 @@ public sealed class KpiEngine
             result[new Key(bucket, key)] = agg;
         }
 
-        return result;
+        return new FamilyAggregates(result, computed);
     }
 
     private Dictionary<string, object?> Args(string sql, Context ctx)
@@ -363,7 +394,7 @@ public sealed class KpiEngine
         };
     }
 
-    private static KpiResult Compute(KpiDef kpi, int bucket, string key, ImmutableSortedDictionary<string, string> slice, IReadOnlyDictionary<string, Dictionary<Key, Agg>> aggs, Context ctx)
+    private static KpiResult Compute(KpiDef kpi, int bucket, string key, ImmutableSortedDictionary<string, string> slice, IReadOnlyDictionary<string, FamilyAggregates> aggs, Context ctx)
     {
         var period = ctx.Buckets[bucket];
         var start = period.StartUtc(ctx.Zone);
@@ -387,7 +418,7 @@ public sealed class KpiEngine
             return result with { Reason = Msg.Of("period_after_as_of", "the period starts after the as-of moment", "период начинается после момента расчёта (as-of)") };
         }
 
-        Agg A(string family) => aggs[family].TryGetValue(new Key(bucket, key), out var a) ? a : new Agg();
+        Agg A(string family) => aggs[family].Groups.TryGetValue(new Key(bucket, key), out var a) ? a : new Agg(family, aggs[family].Computed);
         Msg? Missing(ImmutableArray<string> tables) =>
             tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
                 ? Msg.Of("no_data_imported", "no {0}.csv data imported", "не импортированы данные {0}.csv", t)

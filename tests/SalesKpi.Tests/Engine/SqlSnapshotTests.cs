@@ -162,6 +162,16 @@ public sealed class SqlSnapshotTests
                 Section(sb, "family leads: aggregates per bucket, response time in business hours", Families.Build(calendar, d)[name].AggregateSql([], quarterHourBuckets: true));
             }
 
+            // What a report of one KPI sends: its family pruned to the aggregates the KPI declares.
+            foreach (var kpi in KpiDefinitions.All.Where(k => k.Kpi.Id is "leads" or "lead_response_time" or "win_rate" or "retention_rate"))
+            {
+                if (kpi.Uses.FirstOrDefault(u => u.Family == name) is { } use)
+                {
+                    var by = f.Dimensions.ContainsKey("channel") ? "channel" : dim;
+                    Section(sb, $"family {name}: pruned to what {kpi.Kpi.Id} reads, total and by {by}", f.Pruned(use.Names).AggregateSql([by], quarterHourBuckets: true));
+                }
+            }
+
             result[name] = sb.ToString();
         }
 

@@ -26,3 +26,9 @@ FROM customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= $asof 
 WHERE (c.churned_at IS NULL OR c.churned_at >= $pstart OR c.churned_at > $asof))
 SELECT * FROM rows WHERE b = 0 AND "dim_channel" = $slice_channel ORDER BY customer_id LIMIT 21;
 
+-- family customers: pruned to what retention_rate reads, total and by channel
+WITH rows AS (SELECT bk.b, coalesce(CAST(c.channel AS VARCHAR), '(none)') AS "dim_channel", c.acquired_at < bk.s AND (c.churned_at IS NULL OR c.churned_at > $asof OR c.churned_at >= bk.s) AS "active_at_start", coalesce(c.churned_at <= $asof AND c.churned_at >= bk.s AND c.churned_at < bk.e, false) AS "churned_in_period"
+FROM customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= $asof
+WHERE (c.churned_at IS NULL OR c.churned_at >= $pstart OR c.churned_at > $asof))
+SELECT b, "dim_channel", count(*) FILTER (WHERE active_at_start) AS "start", count(*) FILTER (WHERE active_at_start AND churned_in_period) AS "lost" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+

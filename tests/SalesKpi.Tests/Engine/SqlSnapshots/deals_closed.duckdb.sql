@@ -26,3 +26,9 @@ FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $aso
 WHERE d.status IN ('won', 'lost'))
 SELECT * FROM rows WHERE b = 0 AND "dim_channel" = $slice_channel ORDER BY closed_at, deal_id LIMIT 21;
 
+-- family deals_closed: pruned to what win_rate reads, total and by channel
+WITH rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel", d.status AS "status"
+FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof JOIN _bq bk ON bk.k = CAST(floor(epoch(d.closed_at) / 900) AS BIGINT) AND d.closed_at <= $asof
+WHERE d.status IN ('won', 'lost'))
+SELECT b, "dim_channel", count(*) FILTER (WHERE status = 'won') AS "won", count(*) FILTER (WHERE status = 'lost') AS "lost" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+

@@ -18,3 +18,8 @@ WITH rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "di
 FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof JOIN _bq bk ON bk.k = CAST(floor(epoch(d.created_at) / 900) AS BIGINT) AND d.created_at <= $asof)
 SELECT * FROM rows WHERE b = 0 AND "dim_channel" = $slice_channel ORDER BY created_at, deal_id LIMIT 21;
 
+-- family deals_created: pruned to what win_rate reads, total and by channel
+WITH rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel", CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= $asof THEN d.status ELSE 'open' END AS "status_as_of"
+FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= $asof JOIN _bq bk ON bk.k = CAST(floor(epoch(d.created_at) / 900) AS BIGINT) AND d.created_at <= $asof)
+SELECT b, "dim_channel", count(*) FILTER (WHERE status_as_of = 'won') AS "won", count(*) FILTER (WHERE status_as_of = 'lost') AS "lost" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+

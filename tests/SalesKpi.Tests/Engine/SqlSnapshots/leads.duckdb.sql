@@ -48,3 +48,17 @@ rows AS (SELECT bk.b, l.lead_id AS "lead_id", l.created_at AS "created_at", l.jo
 FROM leads l JOIN _bq bk ON bk.k = CAST(floor(epoch(l.created_at) / 900) AS BIGINT) AND l.created_at <= $asof LEFT JOIN resp ON resp.lead_id = l.lead_id LEFT JOIN won ON won.lead_id = l.lead_id)
 SELECT b, count(*) AS "n", sum(score) AS "score_sum", stddev_samp(score) AS "score_sd", count(*) FILTER (WHERE score >= $threshold) AS "high", count(*) FILTER (WHERE to_sql) AS "to_sql", count(response_hours) AS "answered", quantile_cont(response_hours, 0.5) AS "resp_median", avg(response_hours) AS "resp_mean", stddev_samp(response_hours) AS "resp_sd", quantile_cont(response_hours, 0.9) AS "resp_p90", count(*) FILTER (WHERE response_hours <= $sla) AS "within_sla", count(*) FILTER (WHERE to_win) AS "to_win" FROM rows GROUP BY b;
 
+-- family leads: pruned to what leads reads, total and by channel
+WITH rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel"
+FROM leads l JOIN _bq bk ON bk.k = CAST(floor(epoch(l.created_at) / 900) AS BIGINT) AND l.created_at <= $asof)
+SELECT b, "dim_channel", count(*) AS "n" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+
+-- family leads: pruned to what lead_response_time reads, total and by channel
+WITH resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
+         WHERE l0.created_at >= $pstart AND l0.created_at < $pend
+           AND a.occurred_at >= l0.created_at AND a.occurred_at <= $asof AND (a.direction IS NULL OR a.direction <> 'inbound')
+         GROUP BY a.lead_id),
+rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel", CASE WHEN least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t) IS NOT NULL THEN greatest(0, (epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, resp.t)) - epoch(l.created_at))) / 3600.0 END AS "response_hours"
+FROM leads l JOIN _bq bk ON bk.k = CAST(floor(epoch(l.created_at) / 900) AS BIGINT) AND l.created_at <= $asof LEFT JOIN resp ON resp.lead_id = l.lead_id)
+SELECT b, "dim_channel", count(*) AS "n", count(response_hours) AS "answered", quantile_cont(response_hours, 0.5) AS "resp_median", avg(response_hours) AS "resp_mean", stddev_samp(response_hours) AS "resp_sd", quantile_cont(response_hours, 0.9) AS "resp_p90", count(*) FILTER (WHERE response_hours <= $sla) AS "within_sla" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+

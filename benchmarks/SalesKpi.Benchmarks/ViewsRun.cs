@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using SalesKpi.Application;
+using SalesKpi.Application.Services;
+using SalesKpi.Core;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Benchmarks;
+
+/// <summary>
+/// Dashboard views timed in-process through <see cref="ReportService"/>, as a web server calls it: one KPI × 12 months,
+/// total + by channel, for a count, two rates and a median, and the full report; each beside its hand-written floor
+/// query. Every view runs with family pruning on and off, alternating, so both see the same machine noise.
+/// </summary>
+public static class ViewsRun
+{
+    private const string Start = "TIMESTAMP '2025-01-01'";
+    private const string End = "TIMESTAMP '2026-01-01'";
+    private const string AsOf = "TIMESTAMP '2026-06-01'";
+
+    // Floors: the plainest SQL giving the same numbers for the view, total and by channel per month.
+    private static readonly (string Label, string[] Kpis, string? Floor)[] Views =
+    [
+        ("leads (count)", ["leads"], $"SELECT date_trunc('month', created_at) AS m, channel, count(*) FROM leads WHERE created_at >= {Start} AND created_at < {End} GROUP BY GROUPING SETS ((m), (m, channel))"),
+        ("lead_to_sql_rate (rate)", ["lead_to_sql_rate"], $"SELECT date_trunc('month', created_at) AS m, channel, count(*), count(*) FILTER (WHERE qualified_at <= {AsOf} AND epoch(qualified_at) - epoch(created_at) <= 14 * 86400) FROM leads WHERE created_at >= {Start} AND created_at < {End} GROUP BY GROUPING SETS ((m), (m, channel))"),
+        ("win_rate (rate)", ["win_rate"], $"SELECT date_trunc('month', d.closed_at) AS m, l.channel, count(*) FILTER (WHERE d.status = 'won'), count(*) FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id WHERE d.status IN ('won', 'lost') AND d.closed_at >= {Start} AND d.closed_at < {End} GROUP BY GROUPING SETS ((m), (m, l.channel))"),
+        ("lead_response_time (median)", ["lead_response_time"], $"WITH r AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l ON l.lead_id = a.lead_id WHERE l.created_at >= {Start} AND l.created_at < {End} AND a.occurred_at >= l.created_at AND a.occurred_at <= {AsOf} AND a.direction IS DISTINCT FROM 'inbound' GROUP BY a.lead_id) SELECT date_trunc('month', l.created_at) AS m, l.channel, median((epoch(least(l.first_response_at, r.t)) - epoch(l.created_at)) / 3600.0) FROM leads l LEFT JOIN r ON r.lead_id = l.lead_id WHERE l.created_at >= {Start} AND l.created_at < {End} GROUP BY GROUPING SETS ((m), (m, l.channel))"),
+        ("full report (18 KPIs)", [], null),
+    ];
+
+    public static int Run(string[] args)
+    {
+        var source = Option(args, "--db", Path.Combine(Path.GetTempPath(), "saleskpi-report-bench-1000000", "bench.duckdb"));
+        var runs = int.Parse(Option(args, "--runs", "9"), CultureInfo.InvariantCulture);
+        if (!File.Exists(source))
+        {
+            Console.Error.WriteLine($"No workspace {source}: generate one with 'report --leads 1000000 --keep DIR'.");
+            return 1;
+        }
+
+        Machine.Print();
+        // A copy, so that the kept workspace is never touched.
+        var dir = Directory.CreateTempSubdirectory("saleskpi-views-");
+        var db = Path.Combine(dir.FullName, "bench.duckdb");
+        File.Copy(source, db);
+        try
+        {
+            var service = new ReportService();
+            var ctx = new RequestContext(Language.En, TimeProvider.System, "bench", db);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process via ReportService, median of {runs} runs after one warm-up, 2025 × month, total + by channel, as-of 2026-06-01"));
+            foreach (var (label, kpis, floorSql) in Views)
+            {
+                var query = new ReportQuery("2025", "2026-06-01", "month", ["channel"], kpis);
+                double Once(bool prune)
+                {
+                    KpiEngine.PruneByDefault = prune;
+                    var sw = Stopwatch.StartNew();
+                    _ = service.Run(query, ctx);
+                    return sw.Elapsed.TotalMilliseconds;
+                }
+
+                // The warm-ups, traced: the family queries' own share of the time.
+                var trace = new List<string>();
+                var traced = ctx with { Trace = trace.Add };
+                _ = service.Run(query, traced);
+                KpiEngine.PruneByDefault = false;
+                _ = service.Run(query, traced);
+                var pruned = new List<double>();
+                var full = new List<double>();
+                for (var i = 0; i < runs; i++)
+                {
+                    pruned.Add(Once(true));
+                    full.Add(Once(false));
+                }
+
+                KpiEngine.PruneByDefault = true;
+                var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  {label}: pruned {Median(pruned):F0} ms, full family {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms, pruned/floor {Median(pruned) / f:F1}×" : string.Empty)}"));
+                Console.WriteLine("    warm-up trace (pruned, then full): " + string.Join("; ", trace.Select(t => t.Replace("trace: ", string.Empty, StringComparison.Ordinal))));
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+
+        return 0;
+    }
+
+    private static double Floor(string db, string sql, int runs)
+    {
+        using var ws = Workspace.Open(db, WorkspaceAccess.ReadOnly, null);
+        _ = ws.Query(sql, r => r.GetValue(0)).Count();
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            _ = ws.Query(sql, r => r.GetValue(0)).Count();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        return Median(times);
+    }
+
+    private static double Median(List<double> xs)
+    {
+        xs.Sort();
+        return xs[xs.Count / 2];
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Analyses;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
+using SalesKpi.Storage;
+using SalesKpi.Storage.DuckDb;
+using SalesKpi.Tests.Metrics;
+
+namespace SalesKpi.Tests.Engine;
+
+/// <summary>
+/// A report computes of each family only the aggregates its KPIs declare (<see cref="KpiDefinition.Uses"/>). Pruning may
+/// change the time, never a result: every catalogue KPI, alone and all together, with and without slices, gives the same
+/// values, intervals, details, flags and reasons as the full family query — so a declaration that misses an aggregate
+/// fails here (reading it throws) rather than reading as 0.
+/// </summary>
+public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoWorkspace>
+{
+    private static readonly Period Year = Period.Parse("2025");
+    private static readonly DateTimeOffset AsOf = KpiFixture.At("2026-06-01T00:00:00Z");
+
+    private readonly Workspace ws = demo.Ws;
+
+    public static TheoryData<string, string> KpisAndSlices()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var kpi in KpiCatalog.All)
+        {
+            foreach (var by in new[] { string.Empty, "channel", "owner" })
+            {
+                data.Add(kpi.Id, by);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KpisAndSlices))]
+    public void One_kpi_computed_from_pruned_families_equals_the_full_families(string id, string by)
+    {
+        var request = Request([KpiCatalog.Get(id)], by);
+
+        var pruned = Lines(new KpiEngine(ws) { PruneFamilies = true }.Run(request));
+        var full = Lines(new KpiEngine(ws) { PruneFamilies = false }.Run(request));
+
+        pruned.ShouldBe(full);
+        pruned.Count.ShouldBeGreaterThanOrEqualTo(12);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("channel")]
+    [InlineData("segment")]
+    public void All_kpis_computed_from_pruned_families_equal_the_full_families(string by)
+    {
+        foreach (var parameters in new[] { new KpiParameters(), new KpiParameters { WinRateBasis = WinRateBasis.Created, CycleStart = CycleStart.Lead } })
+        {
+            var request = Request([], by) with { Parameters = parameters };
+
+            var pruned = Lines(new KpiEngine(ws) { PruneFamilies = true }.Run(request));
+            var full = Lines(new KpiEngine(ws) { PruneFamilies = false }.Run(request));
+
+            pruned.ShouldBe(full);
+            // Not vacuous: most of the catalogue has values on the demo.
+            pruned.Count(l => !l.Contains("|value=|", StringComparison.Ordinal)).ShouldBeGreaterThan(KpiCatalog.All.Length * 6);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kpis))]
+    public void Every_declared_aggregate_exists_in_a_family_the_kpi_reads(string id)
+    {
+        var definition = KpiDefinitions.For(KpiCatalog.Get(id));
+        var families = Families.Build(new KpiParameters(), DuckDbDialect.Instance);
+
+        definition.Uses.Select(u => u.Family).Distinct().Order(StringComparer.Ordinal).ShouldBe(definition.Reads.Order(StringComparer.Ordinal), $"{id}: declares uses of exactly the families it reads");
+        foreach (var use in definition.Uses)
+        {
+            use.Names.ShouldNotBeEmpty($"{id}: {use.Family}");
+            use.Names.ShouldAllBe(n => families[use.Family].Aggregates.Any(a => a.Name == n), $"{id}: aggregates of {use.Family}");
+        }
+    }
+
+    public static TheoryData<string> Kpis() => new(KpiCatalog.All.Select(k => k.Id));
+
+    [Fact]
+    public void Reading_an_aggregate_that_was_not_computed_throws_naming_it()
+    {
+        var agg = new KpiEngine.Agg(Families.Leads, ["n"]) { ["n"] = 3 };
+
+        agg.Get("n").ShouldBe(3);
+        Should.Throw<InvalidOperationException>(() => agg.Get("score_sum")).Message.ShouldContain("'score_sum'");
+        Should.Throw<InvalidOperationException>(() => agg.Maybe("resp_median")).Message.ShouldContain("'leads'");
+    }
+
+    [Fact]
+    public void The_leads_count_reads_neither_activities_nor_deals_nor_row_columns()
+    {
+        var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
+
+        var sql = leads.Pruned(["n"]).AggregateSql(["channel"], quarterHourBuckets: true);
+
+        sql.ShouldNotContain("activities");
+        sql.ShouldNotContain("deals");
+        sql.ShouldNotContain("\"lead_id\"");
+        sql.ShouldContain("count(*) AS \"n\"");
+        leads.AggregateSql(["channel"], quarterHourBuckets: true).ShouldContain("activities");
+    }
+
+    [Fact]
+    public void The_response_time_keeps_the_activities_but_not_the_won_deals()
+    {
+        var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
+        var uses = KpiDefinitions.For(KpiCatalog.LeadResponseTime).Uses.Single().Names;
+
+        var pruned = leads.Pruned(uses);
+
+        pruned.Prelude.Select(c => c.Alias).ShouldBe(["resp"]);
+        pruned.Columns.Select(c => c.Name).ShouldBe(["response_hours"]);
+    }
+
+    [Fact]
+    public void Pruning_to_an_unknown_aggregate_throws()
+    {
+        var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
+
+        Should.Throw<InvalidOperationException>(() => leads.Pruned(["median_of_nothing"])).Message.ShouldContain("median_of_nothing");
+    }
+
+    private static ReportRequest Request(IReadOnlyList<KpiDef> kpis, string by) =>
+        new() { Period = Year, Grain = Grain.Month, Kpis = kpis, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
+
+    private static List<string> Lines(KpiReport report) =>
+        [.. report.Results.Select(r => string.Join(
+            '|',
+            r.Kpi.Id,
+            r.Period.ToString(),
+            string.Join(',', r.Slice.Select(s => s.Key + "=" + s.Value)),
+            "value=" + D(r.Value),
+            r.N.ToString(CultureInfo.InvariantCulture),
+            D(r.Numerator),
+            D(r.Denominator),
+            r.Ci95 is { } ci ? D(ci.Low) + ".." + D(ci.High) : string.Empty,
+            string.Join(',', r.Flags),
+            r.Reason?.Render(Language.En) ?? string.Empty,
+            string.Join(',', r.Details.Select(d => d.Key + "=" + D(d.Value)))))];
+
+    // Floating aggregates (standard deviations, means of hours) may differ in the last bits between two runs of the
+    // same query, as DuckDB's parallel aggregation adds in varying order; 12 significant digits are far above that noise.
+    private static string D(decimal? d) => d is { } v ? ((double)v).ToString("G12", CultureInfo.InvariantCulture) : string.Empty;
+}
