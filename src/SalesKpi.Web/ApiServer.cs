@@ -35,7 +35,7 @@ public static class ApiServer
     public const string OpenApiPath = "/openapi/v1.json";
 
     /// <summary>The browsable API reference's path.</summary>
-    public const string ReferencePath = "/scalar";
+    public const string ReferencePath = "/scalar/";
 
     private const string Json = "application/json";
 
