@@ -149,6 +149,11 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
 
         var kpi = await Problem("/api/v1/explain/no_such_kpi", null, HttpStatusCode.NotFound);
         kpi.GetProperty("code").GetString().ShouldBe("kpi.unknown");
+
+        using var post = await Client.PostAsync(new Uri("/api/v1/report", UriKind.Relative), null);
+        post.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        post.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString().ShouldBe("api.method_not_allowed");
     }
 
     [Fact]
