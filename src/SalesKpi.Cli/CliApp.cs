@@ -236,6 +236,13 @@ public static class CliApp
                 .WithExample("review")
                 .WithExample("review", "--periods", "6", "--grain", "month");
 
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription(Loc.T(
+                    "Serve the workspace's KPIs as a read-only REST API (JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C.",
+                    "Отдавать KPI рабочей области через REST API только для чтения (JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C."))
+                .WithExample("serve")
+                .WithExample("serve", "--db", "sales.duckdb", "--urls", "http://127.0.0.1:5080");
+
             config.AddCommand<StatusCommand>("status")
                 .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))
                 .WithExample("status")

@@ -118,6 +118,16 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_web_host_references_the_application_layer_only()
+    {
+        var project = File.ReadAllText(Path.Combine(Src, "SalesKpi.Web", "SalesKpi.Web.csproj"));
+        Regex.Matches(project, @"ProjectReference Include=""([^""]+)""").Select(m => Path.GetFileName(m.Groups[1].Value.Replace('\\', '/')))
+            .ShouldBe(["SalesKpi.Application.csproj"]);
+        var refs = typeof(SalesKpi.Web.ApiServer).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        refs.ShouldNotContain(n => n.StartsWith("Spectre", StringComparison.Ordinal) || n == "saleskpi" || n.StartsWith("DuckDB", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_application_assembly_does_not_depend_on_the_cli_or_spectre()
     {
         var refs = typeof(SalesKpi.Application.RequestContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();

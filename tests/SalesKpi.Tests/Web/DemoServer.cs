@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using SalesKpi.Application;
+using SalesKpi.Application.Services;
+using SalesKpi.Core;
+using SalesKpi.Web;
+
+namespace SalesKpi.Tests.Web;
+
+/// <summary>
+/// A demo workspace made once per test class through the application services (generate, import, KPI system), and
+/// an in-memory server over it whose clock is fixed, so the CLI run in-process with the same clock answers alike.
+/// </summary>
+public sealed class DemoServer : IDisposable
+{
+    public static readonly FixedClock Clock = FixedClock.At("2026-11-15T09:00:00Z");
+
+    private readonly TempDir dir = new();
+
+    public DemoServer()
+    {
+        Db = dir.File("demo.duckdb");
+        var ctx = new RequestContext(Language.En, Clock, "test", Db);
+        var demo = new DemoService();
+        var data = dir.File("demo-data");
+        demo.Generate(new DemoRequest(data, 3000, 42, Dirty: false), ctx);
+        using (var job = new ImportService().Prepare(new ImportRequest([data], null, Strict: false, DryRun: false), ctx))
+        {
+            job.Run(null, CancellationToken.None);
+        }
+
+        demo.SetUpKpiSystem(ctx);
+        App = Start(Clock);
+        Client = App.GetTestClient();
+    }
+
+    public string Dir => dir.Path;
+
+    public string Db { get; }
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Another in-memory server over the same workspace, e.g. with a clock that fails.</summary>
+    public WebApplication Start(TimeProvider clock)
+    {
+        var app = ApiServer.Build(new ServerOptions(Db, [], clock) { Wait = TimeSpan.FromSeconds(5) }, b => b.WebHost.UseTestServer());
+        app.StartAsync().GetAwaiter().GetResult();
+        return app;
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        App.StopAsync().GetAwaiter().GetResult();
+        ((IDisposable)App).Dispose();
+        dir.Dispose();
+    }
+}

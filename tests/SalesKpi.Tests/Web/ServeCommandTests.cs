@@ -1,0 +1,101 @@
+using SalesKpi.Core;
+using SalesKpi.Web;
+
+namespace SalesKpi.Tests.Web;
+
+/// <summary>One server per workspace: the lock beside the file refuses a second 'serve'.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void A_second_serve_on_the_same_workspace_fails_with_a_clear_error()
+    {
+        var db = dir.File("w.duckdb");
+        InProcessCli.Run(dir.Path, "init", "--db", db).Exit.ShouldBe(0);
+        using (ServeLock.Acquire(db))
+        {
+            var second = InProcessCli.Run(dir.Path, "serve", "--db", db, "--urls", "http://127.0.0.1:0");
+
+            second.Exit.ShouldBe(1);
+            second.Err.ShouldContain("Another 'saleskpi serve' already serves");
+            second.Err.ShouldContain(ServeLock.PathFor(db));
+        }
+
+        // The lock goes with its holder: the next server takes it.
+        using var next = ServeLock.Acquire(db);
+        next.Path.ShouldBe(ServeLock.PathFor(db));
+    }
+
+    [Fact]
+    public void The_lock_refuses_a_second_holder_with_its_code_until_the_first_lets_go()
+    {
+        var db = dir.File("w.duckdb");
+        var first = ServeLock.Acquire(db);
+        Should.Throw<SalesKpiException>(() => ServeLock.Acquire(db)).Text.Code.ShouldBe("server.busy");
+        first.Dispose();
+        File.Exists(ServeLock.PathFor(db)).ShouldBeFalse();
+        using var again = ServeLock.Acquire(db);
+    }
+}
+
+/// <summary>'saleskpi serve' as a process: it prints where it listens, answers there, and stops on Ctrl+C (SIGINT).</summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public async Task Serve_prints_its_address_answers_there_and_stops_on_interrupt_releasing_its_lock()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var db = dir.File("w.duckdb");
+        CliRunner.Run(dir.Path, "init", "--db", db).Exit.ShouldBe(0);
+        using var server = System.Diagnostics.Process.Start(CliRunner.StartInfo(dir.Path, null, "serve", "--db", db, "--urls", "http://127.0.0.1:0"))!;
+        try
+        {
+            string? url = null;
+            var seen = new List<string>();
+            while (url is null && await server.StandardOutput.ReadLineAsync() is { } line)
+            {
+                seen.Add(line);
+                var at = line.IndexOf("Listening on ", StringComparison.Ordinal);
+                url = at < 0 ? null : line[(at + "Listening on ".Length)..].Trim();
+            }
+
+            // Standard error is read only once the server has ended (it has no end while the server runs).
+            url.ShouldNotBeNull(string.Join('\n', seen));
+            url.ShouldStartWith("http://127.0.0.1:");
+            File.Exists(ServeLock.PathFor(db)).ShouldBeTrue();
+
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            var status = await http.GetStringAsync(new Uri("/api/v1/status", UriKind.Relative));
+            System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("time_zone").GetString().ShouldBe("UTC");
+
+            using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await server.WaitForExitAsync(timeout.Token);
+            server.ExitCode.ShouldBe(0, await server.StandardError.ReadToEndAsync());
+            File.Exists(ServeLock.PathFor(db)).ShouldBeFalse();
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+            }
+        }
+    }
+}
