@@ -61,6 +61,7 @@ public static class ApiServer
         builder.Services.AddSingleton<StatusService>();
         builder.Services.AddSingleton<TargetsService>();
         builder.Services.AddSingleton<ConfigService>();
+        builder.Services.AddSingleton<KpiSystemHistoryService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -157,6 +158,15 @@ public static class ApiServer
             var answer = service.Diagnose(new AnalysisWindow(period, asOf), yearBefore, alpha ?? 0.05, string.Empty, ctx);
             return Answer(http, DiagnoseOutput.Json(answer.Report, ctx.Language), answer.Warnings);
         }), "diagnose", "What changed significantly against the previous period or a year before: the JSON of 'saleskpi diagnose --format json'.");
+
+        Document(api.MapGet("/survival", (HttpContext http, AnalysisService service, string? period, [FromQuery(Name = "as_of")] string? asOf) =>
+        {
+            var answer = service.Survival(new AnalysisWindow(period, asOf), Context(http));
+            return Answer(http, SurvivalOutput.Json(answer.Report), answer.Warnings);
+        }), "survival", "Time in each pipeline stage (Kaplan–Meier, open deals censored): the JSON of 'saleskpi survival --format json'.");
+
+        Document(api.MapGet("/snapshots/{id:int}", (HttpContext http, KpiSystemHistoryService service, int id) =>
+            Answer(http, service.Snapshot(id, Context(http)), [])), "snapshot", "A stored scorecard snapshot, rendered in the request's language whatever language it was taken in.");
 
         Document(api.MapGet("/scorecard", (HttpContext http, ScorecardService service, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by, [FromQuery(Name = "config_version")] int? configVersion) =>
         {

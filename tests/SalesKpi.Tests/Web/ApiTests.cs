@@ -110,6 +110,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
             ("/api/v1/funnel?period=2026-Q2&as_of=2026-09-30", new[] { "funnel", "--period", "2026-Q2", "--as-of", "2026-09-30" }),
             ("/api/v1/diagnose?period=2026-Q2&as_of=2026-09-30&compare=year", ["diagnose", "--period", "2026-Q2", "--as-of", "2026-09-30", "--compare", "year"]),
             ("/api/v1/scorecard?period=2026-Q2&as_of=2026-09-30", ["scorecard", "--period", "2026-Q2", "--as-of", "2026-09-30"]),
+            ("/api/v1/survival?period=2026-Q2&as_of=2026-09-30", ["survival", "--period", "2026-Q2", "--as-of", "2026-09-30"]),
         })
         {
             // The workspace through the variable, as a server operator would: diagnose's drill commands then carry no --db.
@@ -118,6 +119,22 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
             var body = await Client.GetStringAsync(new Uri(path, UriKind.Relative));
             body.ShouldBe(cli.Out.TrimEnd('\r', '\n'), path);
         }
+    }
+
+    [Fact]
+    public async Task A_snapshot_taken_in_english_is_served_in_the_requests_language()
+    {
+        var env = new Dictionary<string, string> { ["SALESKPI_DB"] = server.Db };
+        var taken = InProcessCli.Run(server.Dir, env, DemoServer.Clock, "snapshot", "--period", "2026-Q2", "--as-of", "2026-09-30", "--lang", "en");
+        taken.Exit.ShouldBe(0, taken.Err);
+        var live = InProcessCli.Run(server.Dir, env, DemoServer.Clock, "scorecard", "--period", "2026-Q2", "--as-of", "2026-09-30", "--format", "json", "--lang", "ru");
+
+        var body = await Client.GetStringAsync(new Uri("/api/v1/snapshots/1?lang=ru", UriKind.Relative));
+
+        body.ShouldBe(live.Out.TrimEnd('\r', '\n'));
+        using var missing = await Client.GetAsync(new Uri("/api/v1/snapshots/999", UriKind.Relative));
+        ((int)missing.StatusCode).ShouldBe(404);
+        JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString().ShouldBe("snapshot.not_found");
     }
 
     [Fact]
