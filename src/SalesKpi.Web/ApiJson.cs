@@ -27,43 +27,11 @@ internal static class ApiJson
         w.WriteString("as_of", Instant(a.AsOf.UtcDateTime));
         w.WriteString("time_zone", a.TimeZone);
         w.WriteString("currency", a.Currency);
-        w.WriteStartObject("slice");
-        foreach (var (k, v) in a.Slice)
-        {
-            w.WriteString(k, v);
-        }
-
-        w.WriteEndObject();
+        JsonOut.Slice(w, a.Slice);
         JsonOut.Message(w, "definition", a.Explanation.Definition, language);
         if (result is not null)
         {
-            JsonOut.Number(w, "value", result.Value);
-            w.WriteNumber("n", result.N);
-            JsonOut.Number(w, "numerator", result.Numerator, omitWhenNull: true);
-            JsonOut.Number(w, "denominator", result.Denominator, omitWhenNull: true);
-            if (result.Ci95 is { } ci)
-            {
-                w.WriteStartArray("ci95");
-                w.WriteNumberValue(JsonOut.Round(ci.Low));
-                w.WriteNumberValue(JsonOut.Round(ci.High));
-                w.WriteEndArray();
-            }
-
-            w.WriteStartObject("details");
-            foreach (var (k, v) in result.Details)
-            {
-                JsonOut.Number(w, k, v);
-            }
-
-            w.WriteEndObject();
-            w.WriteStartArray("flags");
-            foreach (var f in result.Flags)
-            {
-                w.WriteStringValue(f);
-            }
-
-            w.WriteEndArray();
-            JsonOut.Message(w, "reason", result.Reason, language, omitWhenNull: true);
+            JsonOut.Result(w, result, language, emptyCollections: true);
         }
         else
         {
@@ -181,13 +149,7 @@ internal static class ApiJson
             w.WriteStartObject();
             w.WriteString("kpi", t.Kpi);
             w.WriteString("period", t.Period);
-            w.WriteStartObject("slice");
-            foreach (var (k, v) in t.Slice)
-            {
-                w.WriteString(k, v);
-            }
-
-            w.WriteEndObject();
+            JsonOut.Slice(w, t.Slice);
             JsonOut.Number(w, "value", t.Value);
             JsonOut.Number(w, "tolerance_percent", t.TolerancePercent);
             if (l.Checks.TryGetValue(t.Key, out var check))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SalesKpi.Core;
+using SalesKpi.Metrics.Engine;
 
 namespace SalesKpi.Application.Contracts;
 
@@ -82,4 +83,61 @@ public static class JsonOut
     /// </summary>
     public static decimal Round(decimal v) =>
         decimal.Parse(decimal.Round(v, 10).ToString("0.##########", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>Writes <paramref name="slice"/> as the object <c>slice</c> (dimension → value; empty for the total).</summary>
+    public static void Slice(Utf8JsonWriter w, IEnumerable<KeyValuePair<string, string>> slice)
+    {
+        w.WriteStartObject("slice");
+        foreach (var (k, v) in slice)
+        {
+            w.WriteString(k, v);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes the figures of one KPI value: <c>value</c>, <c>n</c>, <c>numerator</c> and <c>denominator</c> (left out
+    /// when null), <c>ci95</c> (when there is one), <c>details</c>, <c>flags</c> and <c>reason</c> with its code
+    /// (left out when the value is defined). Empty <c>details</c> and <c>flags</c> are left out unless
+    /// <paramref name="emptyCollections"/> asks for them.
+    /// </summary>
+    public static void Result(Utf8JsonWriter w, KpiResult r, Language language, bool emptyCollections = false)
+    {
+        Number(w, "value", r.Value);
+        w.WriteNumber("n", r.N);
+        Number(w, "numerator", r.Numerator, omitWhenNull: true);
+        Number(w, "denominator", r.Denominator, omitWhenNull: true);
+        if (r.Ci95 is { } ci)
+        {
+            w.WriteStartArray("ci95");
+            w.WriteNumberValue(Round(ci.Low));
+            w.WriteNumberValue(Round(ci.High));
+            w.WriteEndArray();
+        }
+
+        if (emptyCollections || r.Details.Count > 0)
+        {
+            w.WriteStartObject("details");
+            foreach (var (k, v) in r.Details)
+            {
+                Number(w, k, v);
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (emptyCollections || r.Flags.Length > 0)
+        {
+            w.WriteStartArray("flags");
+            foreach (var f in r.Flags)
+            {
+                w.WriteStringValue(f);
+            }
+
+            w.WriteEndArray();
+        }
+
+        Message(w, "reason", r.Reason, language, omitWhenNull: true);
+    }
 }

@@ -24,48 +24,8 @@ public static class ReportOutput
                 w.WriteString("period", r.Period.Label);
                 w.WriteString("start", r.Period.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 w.WriteString("end", r.Period.LastDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                w.WriteStartObject("slice");
-                foreach (var (k, v) in r.Slice)
-                {
-                    w.WriteString(k, v);
-                }
-
-                w.WriteEndObject();
-                JsonOut.Number(w, "value", r.Value);
-                w.WriteNumber("n", r.N);
-                JsonOut.Number(w, "numerator", r.Numerator, omitWhenNull: true);
-                JsonOut.Number(w, "denominator", r.Denominator, omitWhenNull: true);
-                if (r.Ci95 is { } ci)
-                {
-                    w.WriteStartArray("ci95");
-                    w.WriteNumberValue(JsonOut.Round(ci.Low));
-                    w.WriteNumberValue(JsonOut.Round(ci.High));
-                    w.WriteEndArray();
-                }
-
-                if (r.Details.Count > 0)
-                {
-                    w.WriteStartObject("details");
-                    foreach (var (k, v) in r.Details)
-                    {
-                        JsonOut.Number(w, k, v);
-                    }
-
-                    w.WriteEndObject();
-                }
-
-                if (r.Flags.Length > 0)
-                {
-                    w.WriteStartArray("flags");
-                    foreach (var f in r.Flags)
-                    {
-                        w.WriteStringValue(f);
-                    }
-
-                    w.WriteEndArray();
-                }
-
-                JsonOut.Message(w, "reason", r.Reason, language, omitWhenNull: true);
+                JsonOut.Slice(w, r.Slice);
+                JsonOut.Result(w, r, language);
 
                 w.WriteEndObject();
             }

@@ -155,13 +155,7 @@ public static class ScorecardOutput
 
             w.WriteString("unit", JsonNamingPolicy.SnakeCaseLower.ConvertName(r.Kpi.Def.Unit.ToString()));
             w.WriteString("direction", r.Kpi.Def.Direction.ToString().ToLowerInvariant());
-            w.WriteStartObject("slice");
-            foreach (var (k, val) in r.Result.Slice)
-            {
-                w.WriteString(k, val);
-            }
-
-            w.WriteEndObject();
+            JsonOut.Slice(w, r.Result.Slice);
             JsonOut.Number(w, "value", r.Result.Value);
             w.WriteNumber("n", r.Result.N);
             JsonOut.Number(w, "projected", r.Projected);

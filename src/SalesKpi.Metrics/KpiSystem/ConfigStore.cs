@@ -37,13 +37,22 @@ public sealed record ConfigVersion(int Number, DateTime AppliedAtUtc, DateOnly E
     }
 
     /// <summary>One message: which version cannot be read, its first issues, and the command that repairs the workspace.</summary>
-    public Msg Unreadable(IReadOnlyList<ConfigIssue> issues) => Msg.Of(
-        "config.version_unreadable",
-        "Stored KPI-system version {0} (effective from {1:yyyy-MM-dd}) cannot be read by this SalesKpi ({2}). Repair: write a valid file (saleskpi config show prints the stored text to start from) and apply it with 'saleskpi config apply FILE --reason \"repair\" --effective {1:yyyy-MM-dd}'.",
-        "Сохранённая версия {0} системы KPI (действует с {1:yyyy-MM-dd}) не читается этой версией SalesKpi ({2}). Исправление: подготовьте корректный файл (saleskpi config show выведет сохранённый текст) и примените его: «saleskpi config apply ФАЙЛ --reason \"repair\" --effective {1:yyyy-MM-dd}».",
-        Number,
-        EffectiveFrom,
-        Msg.Join("; ", issues.Take(3).Select(i => i.ToMsg()).Append(Msg.Verbatim(issues.Count > 3 ? "…" : string.Empty)).Where(m => m.En.Length > 0)));
+    public Msg Unreadable(IReadOnlyList<ConfigIssue> issues)
+    {
+        var shown = issues.Take(3).Select(i => i.ToMsg()).ToList();
+        if (issues.Count > 3)
+        {
+            shown.Add(Msg.Verbatim("…"));
+        }
+
+        return Msg.Of(
+            "config.version_unreadable",
+            "Stored KPI-system version {0} (effective from {1:yyyy-MM-dd}) cannot be read by this SalesKpi ({2}). Repair: write a valid file (saleskpi config show prints the stored text to start from) and apply it with 'saleskpi config apply FILE --reason \"repair\" --effective {1:yyyy-MM-dd}'.",
+            "Сохранённая версия {0} системы KPI (действует с {1:yyyy-MM-dd}) не читается этой версией SalesKpi ({2}). Исправление: подготовьте корректный файл (saleskpi config show выведет сохранённый текст) и примените его: «saleskpi config apply ФАЙЛ --reason \"repair\" --effective {1:yyyy-MM-dd}».",
+            Number,
+            EffectiveFrom,
+            Msg.Join("; ", shown));
+    }
 }
 
 /// <summary>
