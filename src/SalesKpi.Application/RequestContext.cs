@@ -23,7 +23,22 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     /// <summary>Told technical trace lines (SQL timings) when the host asked for them; null for none.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>
+    /// Whose data the call may see: null for the whole workspace; otherwise only the leads and deals of one CRM owner
+    /// (a rep signed in to the server). Every service applies it to every query it runs.
+    /// </summary>
+    public DataScope? Scope { get; init; }
+
     /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
     public Workspace Open(WorkspaceAccess access) =>
         Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));
 }
+
+/// <summary>
+/// A restriction of what a call may read: the leads and deals whose <c>owner</c> is <see cref="Owner"/> (compared
+/// exactly, as stored), and what hangs off them. Figures computed over the whole company are hidden unless
+/// <see cref="CompanyTotals"/> is true.
+/// </summary>
+/// <param name="Owner">The CRM owner name the caller is; never empty.</param>
+/// <param name="CompanyTotals">Whether the caller may also see totals over the whole company (never its records).</param>
+public sealed record DataScope(string Owner, bool CompanyTotals);

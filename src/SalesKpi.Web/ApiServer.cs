@@ -120,7 +120,7 @@ public static class ApiServer
         app.MapGet("/healthz", () => TypedResults.Text("{\"status\":\"up\"}", Json, Encoding.UTF8)).WithSummary("The process is up.").ExcludeFromDescription();
         app.MapGet("/readyz", Ready).WithSummary("The workspace opens.").ExcludeFromDescription();
 
-        var api = app.MapGroup(Prefix).WithTags("read");
+        var api = app.MapGroup(Prefix).WithTags("read").Allow(ApiRole.Rep);
         Document(api.MapGet("/report", (HttpContext http, ReportService service, string? period, string? grain, string? by, string? kpi, [FromQuery(Name = "as_of")] string? asOf) =>
         {
             var ctx = Context(http);
@@ -187,7 +187,7 @@ public static class ApiServer
             Answer(http, ApiJson.Versions(service.Log(Context(http)).Versions), [])), "versions", "The KPI-system versions: number, when, who, why, effective from.");
     }
 
-    private static void Document(RouteHandlerBuilder route, string name, string summary) =>
+    private static RouteHandlerBuilder Document(RouteHandlerBuilder route, string name, string summary) =>
         route.WithName(name).WithSummary(summary)
             .Produces(StatusCodes.Status200OK, contentType: Json)
             .ProducesProblem(StatusCodes.Status400BadRequest)
