@@ -64,6 +64,10 @@ public static class ApiServer
         builder.Services.AddSingleton<KpiSystemHistoryService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.Services.AddRazorComponents();
+
+        // Pages are UTF-8: Russian text goes out as text, not as a character reference per letter.
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         configure?.Invoke(builder);
 
@@ -71,6 +75,7 @@ public static class ApiServer
         app.Use(Errors);
         app.UseStatusCodePages(NoEndpoint);
         Map(app);
+        DashboardEndpoints.Map(app);
         return app;
     }
 

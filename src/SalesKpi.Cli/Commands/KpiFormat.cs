@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SalesKpi.Application.Contracts;
 using SalesKpi.Core;
 using SalesKpi.Core.Kpis;
 using Spectre.Console;
@@ -14,38 +15,16 @@ namespace SalesKpi.Cli.Commands;
 internal static class KpiFormat
 {
     /// <summary>A value formatted by its unit; "—" for null.</summary>
-    public static string Value(KpiDef kpi, decimal? value, string currency)
-    {
-        if (value is not { } v)
-        {
-            return "—";
-        }
-
-        var c = Loc.DisplayCulture;
-        return kpi.Unit switch
-        {
-            KpiUnit.Count => v.ToString("N0", c),
-            KpiUnit.Money => v.ToString("N2", c) + " " + currency,
-            KpiUnit.MoneyPerDay => v.ToString("N2", c) + " " + currency + Loc.T("/day", "/день"),
-            KpiUnit.Score => v.ToString("N1", c),
-            KpiUnit.Ratio => Percent(v),
-            KpiUnit.Hours => v.ToString("N2", c) + Loc.T(" h", " ч"),
-            KpiUnit.Days => v.ToString("N1", c) + Loc.T(" d", " дн."),
-            KpiUnit.CountPerDeal => v.ToString("N2", c),
-            KpiUnit.Nps => v.ToString("+0.0;-0.0;0.0", c),
-            KpiUnit.Multiple => v.ToString("N2", c) + "×",
-            _ => v.ToString(c),
-        };
-    }
+    public static string Value(KpiDef kpi, decimal? value, string currency) => KpiDisplay.Value(kpi, value, currency, Loc.Current);
 
     /// <summary>
     /// A plain number for people (formula parts, details): the display culture's digit grouping and at most four
     /// decimals, trailing zeros of the fraction dropped — never digits of the integer part (228, 790, 0.5, 1,234.5679).
     /// </summary>
-    public static string Number(decimal d) => d.ToString("#,##0.####", Loc.DisplayCulture);
+    public static string Number(decimal d) => KpiDisplay.Number(d, Loc.Current);
 
     /// <summary>A fraction as a percentage with one decimal.</summary>
-    public static string Percent(decimal fraction) => (fraction * 100).ToString("N1", Loc.DisplayCulture) + " %";
+    public static string Percent(decimal fraction) => KpiDisplay.Percent(fraction, Loc.Current);
 
     /// <summary>The 95 % interval formatted like the value; empty when there is none.</summary>
     public static string Interval(KpiDef kpi, Interval? ci, string currency) =>
@@ -61,37 +40,18 @@ internal static class KpiFormat
     /// <summary>A change from <paramref name="before"/> to <paramref name="after"/> as coloured markup: percentage points for ratios, points for NPS, percent otherwise; green when better given the KPI's direction.</summary>
     public static string Change(KpiDef kpi, decimal? before, decimal? after)
     {
-        if (before is not { } b || after is not { } a)
+        if (KpiDisplay.Change(kpi, before, after, Loc.Current) is not { } text)
         {
             return "—";
         }
 
-        var delta = a - b;
-        string text;
-        if (kpi.Unit is KpiUnit.Ratio)
+        var delta = after!.Value - before!.Value;
+        var colour = KpiDisplay.Better(kpi, before, after) switch
         {
-            text = (delta * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + Loc.T(" pp", " п.п.");
-        }
-        else if (kpi.Unit is KpiUnit.Nps)
-        {
-            text = delta.ToString("+0.0;-0.0;0.0", Loc.DisplayCulture);
-        }
-        else if (b != 0)
-        {
-            text = (delta / Math.Abs(b) * 100).ToString("+0.0;-0.0;0.0", Loc.DisplayCulture) + " %";
-        }
-        else
-        {
-            return "—";
-        }
-
-        var better = kpi.Direction switch
-        {
-            KpiDirection.Higher => delta > 0,
-            KpiDirection.Lower => delta < 0,
-            _ => (bool?)null,
+            true => "green",
+            false => "red",
+            null => "grey",
         };
-        var colour = delta == 0 || better is null ? "grey" : better.Value ? "green" : "red";
         var arrow = delta > 0 ? "▲" : delta < 0 ? "▼" : "=";
         return $"[{colour}]{arrow} {Markup.Escape(text)}[/]";
     }

@@ -118,13 +118,18 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void The_web_host_references_the_application_layer_only()
+    public void The_web_host_references_the_application_layer_and_its_dashboard_pages_only()
     {
-        var project = File.ReadAllText(Path.Combine(Src, "SalesKpi.Web", "SalesKpi.Web.csproj"));
-        Regex.Matches(project, @"ProjectReference Include=""([^""]+)""").Select(m => Path.GetFileName(m.Groups[1].Value.Replace('\\', '/')))
-            .ShouldBe(["SalesKpi.Application.csproj"]);
-        var refs = typeof(SalesKpi.Web.ApiServer).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        refs.ShouldNotContain(n => n.StartsWith("Spectre", StringComparison.Ordinal) || n == "saleskpi" || n.StartsWith("DuckDB", StringComparison.Ordinal));
+        References("SalesKpi.Web").ShouldBe(["SalesKpi.Application.csproj", "SalesKpi.Dashboard.csproj"]);
+        References("SalesKpi.Dashboard").ShouldBe(["SalesKpi.Application.csproj"]);
+        foreach (var assembly in new[] { typeof(SalesKpi.Web.ApiServer).Assembly, typeof(SalesKpi.Dashboard.PageFrame).Assembly })
+        {
+            var refs = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+            refs.ShouldNotContain(n => n.StartsWith("Spectre", StringComparison.Ordinal) || n == "saleskpi" || n.StartsWith("DuckDB", StringComparison.Ordinal));
+        }
+
+        static List<string> References(string project) =>
+            [.. Regex.Matches(File.ReadAllText(Path.Combine(Src, project, project + ".csproj")), @"ProjectReference Include=""([^""]+)""").Select(m => Path.GetFileName(m.Groups[1].Value.Replace('\\', '/')))];
     }
 
     [Fact]

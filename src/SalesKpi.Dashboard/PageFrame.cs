@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using SalesKpi.Core;
+
+namespace SalesKpi.Dashboard;
+
+/// <summary>
+/// What every dashboard page knows about its request: the language, the path and query (the whole state of a
+/// view lives in its URL, so any view is a link), and who is signed in. Texts are chosen with <see cref="T"/>;
+/// numbers and dates are formatted in <see cref="Culture"/>.
+/// </summary>
+/// <param name="Language">The language of the page.</param>
+/// <param name="Path">The page's path, e.g. <c>/funnel</c>.</param>
+/// <param name="Query">The query parameters of the view (period, filters…); empty values are dropped.</param>
+/// <param name="User">The signed-in user's name; null when nobody is signed in.</param>
+/// <param name="Role">The signed-in user's role (rep, manager, head, admin); null when nobody is signed in.</param>
+public sealed record PageFrame(Language Language, string Path, IReadOnlyDictionary<string, string> Query, string? User = null, string? Role = null)
+{
+    /// <summary>The culture numbers and dates are shown in: ru-RU for Russian, en-US for English.</summary>
+    public CultureInfo Culture => Languages.DisplayCulture(Language);
+
+    /// <summary>The language code for the <c>lang</c> attribute.</summary>
+    public string LanguageCode => Language == Language.Ru ? "ru" : "en";
+
+    /// <summary>The English or the Russian text, by the page's language.</summary>
+    public string T(string en, string ru) => Language == Language.Ru ? ru : en;
+
+    /// <summary>The value of query parameter <paramref name="name"/>; null when absent.</summary>
+    public string? Get(string name) => Query.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>
+    /// A link to <paramref name="path"/> that keeps this view's query and language, with <paramref name="changes"/>
+    /// applied (a null value removes the parameter).
+    /// </summary>
+    public string Link(string path, params (string Name, string? Value)[] changes)
+    {
+        var query = new SortedDictionary<string, string>(Query.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (name, value) in changes)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                query.Remove(name);
+            }
+            else
+            {
+                query[name] = value;
+            }
+        }
+
+        if (!query.ContainsKey("lang"))
+        {
+            query["lang"] = LanguageCode;
+        }
+
+        var sb = new StringBuilder(path);
+        var first = true;
+        foreach (var (name, value) in query)
+        {
+            sb.Append(first ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            first = false;
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>This view in the other language.</summary>
+    public string Switch(Language language) => Link(Path, ("lang", language == Language.Ru ? "ru" : "en"));
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using SalesKpi.Application;
+using SalesKpi.Application.Contracts;
+using SalesKpi.Application.Services;
+using SalesKpi.Core;
+using SalesKpi.Dashboard;
+
+namespace SalesKpi.Tests.Web;
+
+/// <summary>The dashboard's server-rendered pages over a demo workspace: the numbers the services give, in the reader's language.</summary>
+public sealed partial class DashboardTests(DemoServer server) : IClassFixture<DemoServer>
+{
+    private HttpClient Client => server.Client;
+
+    private RequestContext Ctx(Language language) => new(language, DemoServer.Clock, "test", server.Db);
+
+    [Theory]
+    [InlineData(Language.En)]
+    [InlineData(Language.Ru)]
+    public async Task Scorecard_page_shows_each_active_kpi_with_the_value_and_status_of_the_scorecard_service(Language language)
+    {
+        var lang = language == Language.Ru ? "ru" : "en";
+        var expected = new ScorecardService().Run(new ScorecardQuery("2026-Q3", null, null), Ctx(language));
+
+        var html = await Page($"/?period=2026-Q3&lang={lang}", HttpStatusCode.OK);
+
+        var totals = expected.Scorecard.Rows.Where(r => r.Result.IsTotal).ToList();
+        totals.Count.ShouldBeGreaterThan(10);
+        TileIds(html).ShouldBe(totals.Select(r => r.Result.Kpi.Id));
+        foreach (var row in totals)
+        {
+            var tile = Tile(html, row.Result.Kpi.Id);
+            tile.ShouldContain(row.Result.Kpi.NameIn(language));
+            ValueOf(tile).ShouldBe(KpiDisplay.Short(row.Result.Kpi, row.Result.Value, expected.Currency, language), row.Result.Kpi.Id);
+            tile.ShouldContain(SalesKpi.Core.Config.TargetRules.Label(row.Status).Render(language));
+        }
+
+        html.ShouldContain($"<html lang=\"{lang}\"");
+        html.ShouldContain(language == Language.Ru ? "Показатели" : "Scorecard");
+    }
+
+    [Fact]
+    public async Task A_filtered_scorecard_shows_the_rows_of_that_slice_only()
+    {
+        var expected = new ScorecardService().Run(new ScorecardQuery("2026-Q3", null, null, "channel"), Ctx(Language.En));
+        var slice = expected.Scorecard.Rows.First(r => !r.Result.IsTotal).Result.Slice["channel"];
+        var rows = expected.Scorecard.Rows.Where(r => r.Result.Slice.TryGetValue("channel", out var v) && v == slice).ToList();
+
+        var html = await Page("/?period=2026-Q3&dim=channel&value=" + Uri.EscapeDataString(slice), HttpStatusCode.OK);
+
+        TileIds(html).ShouldBe(rows.Select(r => r.Result.Kpi.Id));
+        foreach (var row in rows)
+        {
+            ValueOf(Tile(html, row.Result.Kpi.Id)).ShouldBe(KpiDisplay.Short(row.Result.Kpi, row.Result.Value, expected.Currency, Language.En));
+        }
+
+        html.ShouldContain("<option value=\"" + WebUtility.HtmlEncode(slice) + "\" selected");
+    }
+
+    [Fact]
+    public async Task A_bad_period_gives_a_page_that_says_what_to_fix_in_the_readers_language()
+    {
+        var reason = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;
+
+        var ru = await Page("/?period=2025-13&lang=ru", HttpStatusCode.BadRequest);
+        var en = await Page("/?period=2025-13", HttpStatusCode.BadRequest);
+
+        WebUtility.HtmlDecode(ru).ShouldContain(reason.Render(Language.Ru));
+        WebUtility.HtmlDecode(en).ShouldContain(reason.Render(Language.En));
+        en.ShouldContain("role=\"alert\"");
+    }
+
+    [Fact]
+    public async Task Pages_take_their_language_from_the_browser_when_the_link_names_none()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/?period=2026-Q3");
+        request.Headers.AcceptLanguage.ParseAdd("ru-RU,ru;q=0.9");
+        using var response = await Client.SendAsync(request);
+        var html = await response.Content.ReadAsStringAsync();
+
+        html.ShouldContain("<html lang=\"ru\"");
+        html.ShouldContain("href=\"/?lang=en&amp;period=2026-Q3\"");
+    }
+
+    [Fact]
+    public async Task Sparklines_carry_the_twelve_monthly_values_of_the_report_service()
+    {
+        var report = new ReportService().Run(new ReportQuery("2025-10-01..2026-09-30", null, "month", [], ["leads"]), Ctx(Language.En)).Report;
+        var months = report.Results.Where(r => r.IsTotal && r.Period.Kind == Grain.Month).OrderBy(r => r.Period.Start).ToList();
+        months.Count.ShouldBe(12);
+
+        var tile = Tile(await Page("/?period=2026-Q3", HttpStatusCode.OK), "leads", decode: false);
+
+        var chart = WebUtility.HtmlDecode(DataChart().Match(tile).Groups[1].Value);
+        chart.ShouldContain("\"data\":[" + string.Join(",", months.Select(m => m.Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]");
+        chart.ShouldContain("\"2025-10\"");
+    }
+
+    [Fact]
+    public async Task Russian_text_is_written_as_text_not_as_character_references()
+    {
+        var html = await Page("/?period=2026-Q3&lang=ru", HttpStatusCode.OK);
+
+        html.ShouldContain("Показатели");
+        html.ShouldNotContain("&#x41F;");
+    }
+
+    [Fact]
+    public async Task Assets_are_served_from_the_assembly_and_nothing_else_is()
+    {
+        DashboardAssets.Names.ShouldContain("lib/echarts/echarts.min.js");
+        DashboardAssets.Names.ShouldContain("app.css");
+
+        using var js = await Client.GetAsync(new Uri("/assets/lib/echarts/echarts.min.js", UriKind.Relative));
+        using var css = await Client.GetAsync(new Uri("/assets/app.css", UriKind.Relative));
+        using var missing = await Client.GetAsync(new Uri("/assets/../../demo.duckdb", UriKind.Relative));
+        using var other = await Client.GetAsync(new Uri("/assets/nothing.js", UriKind.Relative));
+
+        js.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await js.Content.ReadAsByteArrayAsync()).Length.ShouldBeGreaterThan(500_000);
+        css.Content.Headers.ContentType!.MediaType.ShouldBe("text/css");
+        missing.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        other.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task No_page_loads_anything_from_another_host()
+    {
+        var html = await Page("/?period=2026-Q3", HttpStatusCode.OK);
+
+        SourceAttributes().Matches(html).Select(m => m.Groups[1].Value).ShouldAllBe(u => u.StartsWith('/') || u.StartsWith('#'));
+    }
+
+    private async Task<string> Page(string url, HttpStatusCode status)
+    {
+        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(status, html.Length > 2000 ? html[..2000] : html);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        return html;
+    }
+
+    private static List<string> TileIds(string html) => [.. TileStart().Matches(html).Select(m => m.Groups[1].Value)];
+
+    private static string Tile(string html, string id, bool decode = true)
+    {
+        var start = html.IndexOf($"aria-labelledby=\"kpi-{id}\"", StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(0, id);
+        var end = html.IndexOf("</article>", start, StringComparison.Ordinal);
+        return decode ? WebUtility.HtmlDecode(html[start..end]) : html[start..end];
+    }
+
+    private static string ValueOf(string tile) => TileValue().Match(tile).Groups[1].Value;
+
+    [GeneratedRegex("<article class=\"tile[^\"]*\" aria-labelledby=\"kpi-([a-z0-9_]+)\"")]
+    private static partial Regex TileStart();
+
+    [GeneratedRegex("<p class=\"value\"[^>]*>([^<]*)</p>")]
+    private static partial Regex TileValue();
+
+    [GeneratedRegex("data-chart=\"([^\"]*)\"")]
+    private static partial Regex DataChart();
+
+    [GeneratedRegex("(?:src|href)=\"([^\"]*)\"")]
+    private static partial Regex SourceAttributes();
+}
