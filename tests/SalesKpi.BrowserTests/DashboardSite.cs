@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Playwright;
+using SalesKpi.Application;
+using SalesKpi.Application.Services;
+using SalesKpi.Core;
+using SalesKpi.Web;
+
+namespace SalesKpi.BrowserTests;
+
+/// <summary>
+/// A demo workspace with its KPI system, a real server on a free loopback port over it (fixed clock), and one
+/// headless Chromium: shared by the tests of a class.
+/// </summary>
+public sealed class DashboardSite : IAsyncLifetime
+{
+    /// <summary>The server's "now": inside the demo's data, so the default views have numbers.</summary>
+    public static readonly TimeProvider Clock = new FixedClock(DateTimeOffset.Parse("2026-11-15T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    private readonly string dir = Directory.CreateTempSubdirectory("saleskpi-browser-").FullName;
+    private WebApplication? app;
+    private IPlaywright? playwright;
+
+    public string Db => Path.Combine(dir, "demo.duckdb");
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (BrowserFactAttribute.Chromium is not { } chromium)
+        {
+            return;
+        }
+
+        var ctx = new RequestContext(Language.En, Clock, "test", Db);
+        var demo = new DemoService();
+        var data = Path.Combine(dir, "demo-data");
+        demo.Generate(new DemoRequest(data, 3000, 42, Dirty: false), ctx);
+        using (var job = new ImportService().Prepare(new ImportRequest([data], null, Strict: false, DryRun: false), ctx))
+        {
+            job.Run(null, CancellationToken.None);
+        }
+
+        demo.SetUpKpiSystem(ctx);
+        app = ApiServer.Build(new ServerOptions(Db, ["http://127.0.0.1:0"], Clock));
+        await app.StartAsync();
+        BaseUrl = app.Services.GetService(typeof(IServer)) is IServer server
+            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            : throw new InvalidOperationException("no server");
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
+    }
+
+    /// <summary>A new page of <paramref name="width"/> × 900 pixels.</summary>
+    public async Task<IPage> NewPage(int width = 1400) =>
+        await (await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = 900 } })).NewPageAsync();
+
+    /// <summary>
+    /// Saves a full-page screenshot as <paramref name="name"/>.png in <c>SALESKPI_SCREENSHOTS</c> when it is set
+    /// (the pictures in docs/screenshots are made so), else in the test's temporary folder.
+    /// </summary>
+    public Task Screenshot(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("SALESKPI_SCREENSHOTS") is { Length: > 0 } s ? s : dir;
+        Directory.CreateDirectory(folder);
+        return page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        playwright?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
