@@ -58,6 +58,159 @@ public static class Charts
         });
     }
 
+    /// <summary>
+    /// A KPI's trend: the value as a line, its 95 % interval as a shaded band, and — where a bucket has a target —
+    /// the target as a dashed line with its tolerance band. Ratios are drawn in percent, money and counts as they are.
+    /// </summary>
+    /// <param name="points">The buckets in order.</param>
+    /// <param name="percent">Whether values are fractions to draw as percentages.</param>
+    /// <param name="names">The legend's names: value, interval, target, tolerance band.</param>
+    public static string Trend(IReadOnlyList<Pages.TrendPoint> points, bool percent, (string Value, string Interval, string Target, string Band) names)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var k = percent ? 100m : 1m;
+        decimal? Scale(decimal? v) => v * k;
+        var low = points.Select(p => Scale(p.Result?.Ci95?.Low)).ToList();
+        var width = points.Select(p => p.Result?.Ci95 is { } ci ? (ci.High - ci.Low) * k : (decimal?)null).ToList();
+        var target = points.Select(p => Scale(p.Target?.Value)).ToList();
+        var bandLow = points.Select(p => p.Target is { } t ? (t.Value - (Math.Abs(t.Value) * t.TolerancePercent / 100)) * k : (decimal?)null).ToList();
+        var bandWidth = points.Select(p => p.Target is { } t ? 2 * Math.Abs(t.Value) * t.TolerancePercent / 100 * k : (decimal?)null).ToList();
+        var hasTarget = target.Any(t => t is not null);
+        var hasInterval = width.Any(w => w is not null);
+        return Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("animation", false);
+            w.WriteStartObject("grid");
+            w.WriteNumber("left", 64);
+            w.WriteNumber("right", 24);
+            w.WriteNumber("top", 40);
+            w.WriteNumber("bottom", 32);
+            w.WriteEndObject();
+            w.WriteStartObject("tooltip");
+            w.WriteString("trigger", "axis");
+            w.WriteEndObject();
+            w.WriteStartObject("legend");
+            w.WriteNumber("top", 0);
+            w.WriteStartArray("data");
+            w.WriteStringValue(names.Value);
+            if (hasInterval)
+            {
+                w.WriteStringValue(names.Interval);
+            }
+
+            if (hasTarget)
+            {
+                w.WriteStringValue(names.Target);
+                w.WriteStringValue(names.Band);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteStartObject("xAxis");
+            w.WriteString("type", "category");
+            w.WriteStartArray("data");
+            foreach (var p in points)
+            {
+                w.WriteStringValue(p.Label);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteStartObject("yAxis");
+            w.WriteString("type", "value");
+            w.WriteBoolean("scale", true);
+            if (percent)
+            {
+                w.WriteStartObject("axisLabel");
+                w.WriteString("formatter", "{value} %");
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+            w.WriteStartArray("series");
+            if (hasInterval)
+            {
+                Band(w, names.Interval, "ci", low, width, "#1f5fbf", 0.12);
+            }
+
+            if (hasTarget)
+            {
+                Band(w, names.Band, "tol", bandLow, bandWidth, "#17703a", 0.10);
+                w.WriteStartObject();
+                w.WriteString("name", names.Target);
+                w.WriteString("type", "line");
+                w.WriteString("step", "middle");
+                w.WriteBoolean("connectNulls", false);
+                w.WriteString("symbol", "none");
+                w.WriteStartObject("lineStyle");
+                w.WriteString("type", "dashed");
+                w.WriteString("color", "#17703a");
+                w.WriteNumber("width", 2);
+                w.WriteEndObject();
+                w.WriteStartObject("itemStyle");
+                w.WriteString("color", "#17703a");
+                w.WriteEndObject();
+                Values(w, target);
+                w.WriteEndObject();
+            }
+
+            w.WriteStartObject();
+            w.WriteString("name", names.Value);
+            w.WriteString("type", "line");
+            w.WriteNumber("symbolSize", 6);
+            w.WriteStartObject("lineStyle");
+            w.WriteNumber("width", 2.5);
+            w.WriteString("color", "#1f5fbf");
+            w.WriteEndObject();
+            w.WriteStartObject("itemStyle");
+            w.WriteString("color", "#1f5fbf");
+            w.WriteEndObject();
+            Values(w, points.Select(p => Scale(p.Result?.Value)));
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    // A shaded band from `low` to `low + width`: an invisible base line and a stacked area on top of it.
+    private static void Band(Utf8JsonWriter w, string name, string stack, IReadOnlyList<decimal?> low, IReadOnlyList<decimal?> width, string colour, double opacity)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("type", "line");
+        w.WriteString("stack", stack);
+        w.WriteString("symbol", "none");
+        w.WriteStartObject("lineStyle");
+        w.WriteNumber("opacity", 0);
+        w.WriteEndObject();
+        w.WriteStartObject("tooltip");
+        w.WriteBoolean("show", false);
+        w.WriteEndObject();
+        Values(w, low);
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("type", "line");
+        w.WriteString("stack", stack);
+        w.WriteString("symbol", "none");
+        w.WriteStartObject("lineStyle");
+        w.WriteNumber("opacity", 0);
+        w.WriteEndObject();
+        w.WriteStartObject("tooltip");
+        w.WriteBoolean("show", false);
+        w.WriteEndObject();
+        w.WriteStartObject("areaStyle");
+        w.WriteString("color", colour);
+        w.WriteNumber("opacity", opacity);
+        w.WriteEndObject();
+        w.WriteStartObject("itemStyle");
+        w.WriteString("color", colour);
+        w.WriteEndObject();
+        Values(w, width);
+        w.WriteEndObject();
+    }
+
     /// <summary>Writes <c>"data": [...]</c> with nulls for gaps; decimals as JSON numbers (invariant).</summary>
     internal static void Values(Utf8JsonWriter w, IEnumerable<decimal?> values)
     {

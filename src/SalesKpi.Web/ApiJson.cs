@@ -45,7 +45,8 @@ internal static class ApiJson
         {
             w.WriteStartObject();
             JsonOut.Message(w, "title", source.Title, language);
-            w.WriteNumber("total", source.Rows.Count);
+            w.WriteNumber("offset", a.Offset);
+            w.WriteBoolean("more", source.Rows.Count > a.Limit);
             w.WriteStartArray("columns");
             foreach (var c in source.Columns)
             {

@@ -133,12 +133,12 @@ public static class ApiServer
             return Answer(http, ReportOutput.Json(answer.Report, ctx.Language), answer.Warnings);
         }), "report", "KPIs for a period by grain and slice: the JSON of 'saleskpi report --format json'.");
 
-        Document(api.MapGet("/explain/{kpi}", (HttpContext http, ExplainService service, string kpi, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice, int? limit) =>
+        Document(api.MapGet("/explain/{kpi}", (HttpContext http, ExplainService service, string kpi, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice, int? limit, int? offset) =>
         {
             var ctx = Context(http);
-            var answer = service.Run(new ExplainQuery(kpi, period, asOf, slice ?? [], limit ?? 20), ctx);
+            var answer = service.Run(new ExplainQuery(kpi, period, asOf, slice ?? [], limit ?? 20) { Offset = offset ?? 0 }, ctx);
             return Answer(http, ApiJson.Explain(answer, ctx.Language), answer.Warnings);
-        }), "explain", "How one KPI value is computed: formula, numbers and the records behind it (slice=dim=value, repeatable; limit=0 lists all).");
+        }), "explain", "How one KPI value is computed: formula, numbers and the records behind it (slice=dim=value, repeatable; limit=0 lists all; offset=N skips N records of each source, for pages).");
 
         Document(api.MapGet("/funnel", (HttpContext http, FunnelService service, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SalesKpi.Application;
+using SalesKpi.Application.Contracts;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Dashboard;
@@ -27,7 +28,23 @@ internal static class DashboardEndpoints
                 Frame = frame,
                 View = ScorecardView.Load(scorecards, reports, ctx, Blank(period), Blank(asOf), Blank(dim), Blank(value)),
             })));
+        pages.MapGet("/kpi/{id}", (HttpContext http, ReportService reports, ExplainService explains, TargetsService targets, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string? grain, string? by, string[]? slice, int? page, string? sort) =>
+            Page(http, "/kpi/" + id, (ctx, frame) => new RazorComponentResult<KpiPage>(new
+            {
+                Frame = frame,
+                View = KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), page ?? 1, Blank(sort)),
+            })));
+        pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
+        {
+            var ctx = ApiServer.Context(http) with { Language = LanguageOfPage(http.Request) };
+            var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
+            var name = string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
+                .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
+            return TypedResults.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))).ToArray(), "text/csv; charset=utf-8", new string(name) + ".csv");
+        });
     }
+
+    private static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -14,7 +14,11 @@ namespace SalesKpi.Application.Services;
 /// <param name="AsOf">The as-of moment, or null for now.</param>
 /// <param name="Slice">The slice as <c>DIM=VALUE</c> items.</param>
 /// <param name="Limit">Records to list per source; 0 or less lists all.</param>
-public sealed record ExplainQuery(string Kpi, string? Period, string? AsOf, IReadOnlyList<string> Slice, int Limit);
+public sealed record ExplainQuery(string Kpi, string? Period, string? AsOf, IReadOnlyList<string> Slice, int Limit)
+{
+    /// <summary>Records of each source to skip before listing (a page of a drill-down); 0 or less skips none.</summary>
+    public int Offset { get; init; }
+}
 
 /// <summary>An explained KPI value.</summary>
 /// <param name="Kpi">The catalogue KPI explained (a filtered custom KPI's base).</param>
@@ -30,7 +34,11 @@ public sealed record ExplainQuery(string Kpi, string? Period, string? AsOf, IRea
 /// <param name="Warnings">Warnings for the user, in the caller's language.</param>
 public sealed record ExplainAnswer(
     KpiDef Kpi, CustomKpi? Custom, Period Period, DateTimeOffset AsOf, IReadOnlyDictionary<string, string> Slice, int Limit,
-    Explanation Explanation, string Currency, string TimeZone, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings);
+    Explanation Explanation, string Currency, string TimeZone, TimeZoneInfo Zone, IReadOnlyList<Msg> Warnings)
+{
+    /// <summary>Records of each source skipped before the listed ones (0 for the first page).</summary>
+    public int Offset { get; init; }
+}
 
 /// <summary>The explain use case: how one KPI value is computed, with the records behind it.</summary>
 public sealed class ExplainService
@@ -58,8 +66,8 @@ public sealed class ExplainService
 
         var kpi = KpiCatalog.Get(custom?.Base ?? query.Kpi);
         var limit = query.Limit <= 0 ? int.MaxValue - 1 : query.Limit;
-        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit);
-        return new ExplainAnswer(kpi, custom, period, asOf, slice, limit, explanation, ws.Settings.Currency, ws.Settings.TimeZone, zone, warnings);
+        var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit, Math.Max(0, query.Offset));
+        return new ExplainAnswer(kpi, custom, period, asOf, slice, limit, explanation, ws.Settings.Currency, ws.Settings.TimeZone, zone, warnings) { Offset = Math.Max(0, query.Offset) };
     }
 
     private static Dictionary<string, string> ParseSlice(IEnumerable<string> items)

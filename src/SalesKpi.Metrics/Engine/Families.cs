@@ -109,9 +109,13 @@ internal sealed record Family(
         return RowsCte(dims, quarterHourBuckets) + $"SELECT b{dimCols}, {aggs} FROM rows {grouping}";
     }
 
-    /// <summary>The rows of one bucket and slice, for explain; the slice values are the parameters <c>slice_&lt;dimension&gt;</c>.</summary>
-    public string ListSql(IReadOnlyList<string> dims, int limit, bool quarterHourBuckets) =>
-        RowsCte(dims, quarterHourBuckets) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = {Dialect.Parameter("slice_" + d)}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>
+    /// The rows of one bucket and slice, for explain, in the family's fixed order: at most <paramref name="limit"/>
+    /// after skipping <paramref name="offset"/> (pages); the slice values are the parameters <c>slice_&lt;dimension&gt;</c>.
+    /// </summary>
+    public string ListSql(IReadOnlyList<string> dims, int limit, bool quarterHourBuckets, int offset = 0) =>
+        RowsCte(dims, quarterHourBuckets) + $"SELECT * FROM rows WHERE b = 0{string.Concat(dims.Select(d => $" AND \"dim_{d}\" = {Dialect.Parameter("slice_" + d)}"))} ORDER BY {Order} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}"
+        + (offset > 0 ? " OFFSET " + offset.ToString(CultureInfo.InvariantCulture) : string.Empty);
 }
 
 /// <summary>A CTE of a family's prelude: its SQL (<c>name AS (…)</c>), the alias its columns are read through, and the join adding it to the units.</summary>

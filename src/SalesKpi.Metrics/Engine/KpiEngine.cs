@@ -105,9 +105,10 @@ public sealed class KpiEngine
     /// <summary>
     /// Explains one KPI for one period (a single bucket) and slice: the value as <see cref="Run"/>
     /// computes it, and up to <paramref name="limit"/> records of each source it reads — the same
-    /// row-level SQL the report aggregates, so every listed record is one that was counted.
+    /// row-level SQL the report aggregates, so every listed record is one that was counted. With
+    /// <paramref name="offset"/>, each source's listing starts after that many records (pages of a drill-down).
     /// </summary>
-    public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit)
+    public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit, int offset = 0)
     {
         var (report, ctx) = RunCore(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
         var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
@@ -119,7 +120,7 @@ public sealed class KpiEngine
             .Select(s => new ExplainedSource(
                 s.Title,
                 [.. s.Columns],
-                Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1)))
+                Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1, offset)))
             .ToList();
         return new Explanation(definition.ExplainText, report, result, sources);
     }
@@ -136,10 +137,10 @@ public sealed class KpiEngine
         return (Families.Build(parameters, ws.Dialect)[family].RowsCte(dims, ctx.QuarterHourBuckets), sql => ws.NamedCommand(sql, Args(sql, ctx)));
     }
 
-    private List<IReadOnlyDictionary<string, object?>> Records(Family f, IReadOnlyDictionary<string, string> slice, Context ctx, int limit)
+    private List<IReadOnlyDictionary<string, object?>> Records(Family f, IReadOnlyDictionary<string, string> slice, Context ctx, int limit, int offset)
     {
         var dims = slice.Keys.Select(KpiCatalog.Dimension).ToList();
-        var sql = f.ListSql(dims, limit, ctx.QuarterHourBuckets);
+        var sql = f.ListSql(dims, limit, ctx.QuarterHourBuckets, Math.Max(0, offset));
         var args = Args(sql, ctx);
         foreach (var (d, v) in slice)
         {

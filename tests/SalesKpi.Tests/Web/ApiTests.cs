@@ -98,7 +98,9 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         root.GetProperty("slice").GetProperty("channel").GetString().ShouldBe("referral");
         root.GetProperty("n").GetInt64().ShouldBe(expected.Explanation.Result!.N);
         var source = root.GetProperty("sources")[0];
-        source.GetProperty("total").GetInt32().ShouldBe(expected.Explanation.Sources[0].Rows.Count);
+        expected.Explanation.Sources[0].Rows.Count.ShouldBe(4, "3 listed plus the probe row that says more follow");
+        source.GetProperty("more").GetBoolean().ShouldBeTrue();
+        source.GetProperty("offset").GetInt32().ShouldBe(0);
         source.GetProperty("rows").GetArrayLength().ShouldBe(Math.Min(3, expected.Explanation.Sources[0].Rows.Count));
     }
 

@@ -165,3 +165,81 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
     [GeneratedRegex("(?:src|href)=\"([^\"]*)\"")]
     private static partial Regex SourceAttributes();
 }
+
+/// <summary>The KPI page: definition, trend, breakdown and the records behind the value, paged and downloadable.</summary>
+public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<DemoServer>
+{
+    private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
+
+    [Fact]
+    public async Task Kpi_page_shows_the_value_numerator_and_denominator_of_explain_and_one_row_per_breakdown_slice()
+    {
+        var explain = new ExplainService().Run(new ExplainQuery("win_rate", "2026-Q3", null, [], 25), Ctx);
+        var byOwner = new ReportService().Run(new ReportQuery("2026-Q3", null, null, ["owner"], ["win_rate"]), Ctx).Report.Results.Where(r => !r.IsTotal).ToList();
+        var r = explain.Explanation.Result!;
+
+        var html = WebUtility.HtmlDecode(await Get("/kpi/win_rate?period=2026-Q3&by=owner", HttpStatusCode.OK));
+
+        html.ShouldContain(explain.Explanation.Definition.Render(Language.En));
+        html.ShouldContain("<strong>" + KpiDisplay.Value(explain.Kpi, r.Value, explain.Currency, Language.En) + "</strong>");
+        html.ShouldContain(KpiDisplay.Number(r.Numerator!.Value, Language.En) + " ÷ " + KpiDisplay.Number(r.Denominator!.Value, Language.En));
+        byOwner.Count.ShouldBeGreaterThan(2);
+        foreach (var slice in byOwner)
+        {
+            html.ShouldContain("<th scope=\"row\">" + slice.Slice["owner"] + "</th>");
+        }
+    }
+
+    [Fact]
+    public async Task Record_pages_follow_each_other_without_gaps_or_repeats_and_the_csv_holds_them_all()
+    {
+        var all = new ExplainService().Run(new ExplainQuery("win_rate", "2025", null, [], 0), Ctx);
+        var ids = all.Explanation.Sources[0].Rows.Select(x => (string)x["deal_id"]!).ToList();
+        ids.Count.ShouldBeGreaterThan(25);
+
+        var page1 = await Get("/kpi/win_rate?period=2025", HttpStatusCode.OK);
+        var page2 = await Get("/kpi/win_rate?period=2025&page=2", HttpStatusCode.OK);
+        var csv = await Get("/kpi/win_rate/records.csv?period=2025", HttpStatusCode.OK, "text/csv");
+
+        DealIds().Matches(page1).Select(m => m.Value).ShouldBe(ids.Take(25));
+        DealIds().Matches(page2).Select(m => m.Value).ShouldBe(ids.Skip(25).Take(25));
+        page1.ShouldContain("page=2");
+        var lines = csv.TrimStart('\uFEFF').TrimEnd('\n').Split('\n');
+        lines[0].ShouldBe("source,source_title,deal_id,status,closed_at");
+        lines.Skip(1).Select(l => l.Split(',')[2]).ShouldBe(ids);
+    }
+
+    [Fact]
+    public async Task The_explain_api_pages_with_offset()
+    {
+        var all = new ExplainService().Run(new ExplainQuery("leads", "2026-Q3", null, [], 0), Ctx).Explanation.Sources[0].Rows.Select(x => x["lead_id"]).ToList();
+
+        var json = System.Text.Json.JsonDocument.Parse(await Get("/api/v1/explain/leads?period=2026-Q3&limit=10&offset=30", HttpStatusCode.OK, "application/json")).RootElement;
+
+        var source = json.GetProperty("sources")[0];
+        source.GetProperty("rows").EnumerateArray().Select(e => (object?)e.GetProperty("lead_id").GetString()).ToList().ShouldBe(all.Skip(30).Take(10));
+        source.GetProperty("offset").GetInt32().ShouldBe(30);
+        source.GetProperty("more").GetBoolean().ShouldBe(all.Count > 40);
+    }
+
+    [Fact]
+    public async Task An_unknown_kpi_is_a_page_that_says_so()
+    {
+        var html = WebUtility.HtmlDecode(await Get("/kpi/no_such_kpi?period=2026-Q3", HttpStatusCode.BadRequest));
+
+        html.ShouldContain("no_such_kpi");
+        html.ShouldContain("role=\"alert\"");
+    }
+
+    private async Task<string> Get(string url, HttpStatusCode status, string type = "text/html")
+    {
+        using var response = await server.Client.GetAsync(new Uri(url, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(status, body.Length > 2000 ? body[..2000] : body);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe(type);
+        return body;
+    }
+
+    [GeneratedRegex("(?<=<td>)[DU]\\d{6,7}(?=</td>)")]
+    private static partial Regex DealIds();
+}
