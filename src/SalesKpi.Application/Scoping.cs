@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using SalesKpi.Core;
 using SalesKpi.Metrics.Engine;
 
@@ -7,13 +8,20 @@ namespace SalesKpi.Application;
 internal static class Scoping
 {
     /// <summary>
-    /// <paramref name="result"/>, with "no spend data imported" replaced by the true reason: the scoped session sees no
-    /// marketing spend because spend belongs to the company, not to one owner (docs/server.md).
+    /// <paramref name="result"/>, or, for a KPI computed from marketing spend, no value and the true reason: a scoped
+    /// session sees no spend because spend belongs to the company, not to one owner (docs/server.md). Without this the
+    /// reader would be told "no spend.csv data imported", or the reason of another input of the KPI.
     /// </summary>
     public static KpiResult Explain(KpiResult result) =>
-        result.Reason is { Code: "no_data_imported" } reason && reason.Args is [string table] && table == "spend"
+        result.Kpi.Families.Contains("spend")
             ? result with
             {
+                Value = null,
+                N = 0,
+                Numerator = null,
+                Denominator = null,
+                Ci95 = null,
+                Details = ImmutableSortedDictionary<string, decimal?>.Empty,
                 Reason = Msg.Of(
                     "scope.spend_not_owned",
                     "marketing spend belongs to the company, not to one owner: not shown with access to one owner's data",
