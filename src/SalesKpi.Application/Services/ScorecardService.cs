@@ -79,6 +79,11 @@ public sealed class ScorecardService
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var s = new ScorecardEngine(ws).RunForTargets(period, asOf, query.ConfigVersion);
         AddDrift(warnings, ws, ctx);
+        if (ctx.Scope is not null)
+        {
+            s = s with { Rows = [.. s.Rows.Select(r => r with { Result = Scoping.Explain(r.Result) })] };
+        }
+
         var code = s.Worst switch
         {
             TargetStatus.OffTrack => CheckExit.OffTrack,

@@ -210,6 +210,30 @@ public sealed class ScopeTests(ScopeFixture f) : IClassFixture<ScopeFixture>
     }
 
     [Fact]
+    public void Velocity_calibrate_simulate_and_target_suggestions_are_those_of_the_owner_only_workspace()
+    {
+        var analyses = new AnalysisService();
+        var window = new AnalysisWindow("2025-Q4", null);
+        var (scopedVelocity, onlyVelocity) = (analyses.Velocity(window, false, f.Scoped()).Report.Change, analyses.Velocity(window, false, ScopeFixture.Whole(f.Only)).Report.Change);
+        (scopedVelocity?.Before, scopedVelocity?.After).ShouldBe((onlyVelocity?.Before, onlyVelocity?.After));
+
+        var year = new AnalysisWindow("2025", null);
+        var (scopedCalibration, onlyCalibration) = (analyses.Calibrate(year, f.Scoped()).Report, analyses.Calibrate(year, ScopeFixture.Whole(f.Only)).Report);
+        (scopedCalibration.Leads, scopedCalibration.TopToBottom).ShouldBe((onlyCalibration.Leads, onlyCalibration.TopToBottom));
+        scopedCalibration.Leads.ShouldBeLessThan(analyses.Calibrate(year, ScopeFixture.Whole(f.Full)).Report.Leads);
+
+        var scopedSimulation = analyses.Simulate(window, ["win_rate=+10%"], 200, 1, f.Scoped()).Report;
+        var onlySimulation = analyses.Simulate(window, ["win_rate=+10%"], 200, 1, ScopeFixture.Whole(f.Only)).Report;
+        (scopedSimulation.BaselineWon, scopedSimulation.ScenarioRevenue).ShouldBe((onlySimulation.BaselineWon, onlySimulation.ScenarioRevenue));
+
+        var suggest = new SuggestTargetsRequest("leads", "2026-Q1", "owner", 0.5, 10m, false, new ChangeNote(null, null));
+        static string Suggestions(TargetsSuggested s) => string.Join(";", s.Suggestions.Select(x => string.Join(",", x.Slice.Select(kv => kv.Key + "=" + kv.Value)) + ":" + Convert.ToString(x.Value, CultureInfo.InvariantCulture)));
+        var scopedSuggestions = new TargetsService().Suggest(suggest, f.Scoped());
+        Suggestions(scopedSuggestions).ShouldBe(Suggestions(new TargetsService().Suggest(suggest, ScopeFixture.Whole(f.Only))));
+        scopedSuggestions.Suggestions.Where(x => x.Slice.ContainsKey("owner")).ShouldAllBe(x => x.Slice["owner"] == f.Owner);
+    }
+
+    [Fact]
     public void Status_counts_the_owners_rows_and_leaves_out_the_company_import_log()
     {
         var scoped = new StatusService().Run(5, f.Scoped());
