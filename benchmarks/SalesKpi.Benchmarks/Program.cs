@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "import" => ImportRun.Run(args[1..]),
     "report" => ReportRun.Run(args[1..]),
     "views" => ViewsRun.Run(args[1..]),
+    "scope" => ScopeRun.Run(args[1..]),
     "demo" => DemoRun.Run(args[1..]),
     "micro" => Micro(args[1..]),
     "fuzz" => FuzzRun.Run(args[1..]),
@@ -32,6 +33,8 @@ static int Usage()
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- views [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 9]
               in-process through ReportService on a copy of a kept report workspace: one count, two rates and a median
               KPI × 12 months, total + by channel, and the full report, with family pruning on and off, beside floor queries
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- scope [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7]
+              in-process through ReportService on a copy: the report unscoped and scoped to the owner with the most leads, alternating
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
               'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]

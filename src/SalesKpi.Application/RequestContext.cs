@@ -29,8 +29,67 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     /// </summary>
     public DataScope? Scope { get; init; }
 
-    /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
-    public Workspace Open(WorkspaceAccess access) =>
+    /// <summary>
+    /// Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>. With a <see cref="Scope"/>,
+    /// the connection sees only the scope owner's data (<see cref="OwnerScope"/>), and a read-write open is refused:
+    /// every change to a workspace (imports, targets, the KPI system, parameters, snapshots) is company-wide.
+    /// </summary>
+    public Workspace Open(WorkspaceAccess access)
+    {
+        if (Scope is not null && access == WorkspaceAccess.ReadWrite)
+        {
+            throw new SalesKpiException(Msg.Of(
+                "scope.read_only",
+                "Your access covers the data of owner '{0}' only: changing the workspace is for roles that see the whole company.",
+                "Ваш доступ ограничен данными ответственного «{0}»: менять рабочее пространство могут только роли, которые видят всю компанию.",
+                Scope.Owner));
+        }
+
+        var ws = OpenWhole(access);
+        if (Scope is not null)
+        {
+            try
+            {
+                OwnerScope.Apply(ws, Scope.Owner);
+            }
+            catch
+            {
+                ws.Dispose();
+                throw;
+            }
+        }
+
+        return ws;
+    }
+
+    /// <summary>
+    /// Opens the workspace read-only over the whole company, for company-wide totals: allowed without a
+    /// <see cref="Scope"/> or with <see cref="DataScope.CompanyTotals"/>; otherwise throws a <see cref="SalesKpiException"/>
+    /// naming <paramref name="what"/>. The caller must return only aggregates from it, never records or other owners' slices.
+    /// </summary>
+    public Workspace OpenCompanyTotals(Msg what)
+    {
+        ArgumentNullException.ThrowIfNull(what);
+        RequireCompanyTotals(what);
+        return OpenWhole(WorkspaceAccess.ReadOnly);
+    }
+
+    /// <summary>Throws a <see cref="SalesKpiException"/> naming <paramref name="what"/> unless the caller may see company-wide totals.</summary>
+    public void RequireCompanyTotals(Msg what)
+    {
+        ArgumentNullException.ThrowIfNull(what);
+        if (Scope is { CompanyTotals: false })
+        {
+            throw new SalesKpiException(Msg.Of(
+                "scope.no_company_totals",
+                "{0} are company-wide figures; your access covers the data of owner '{1}' only (an administrator can allow company totals).",
+                "{0} — показатели всей компании; ваш доступ ограничен данными ответственного «{1}» (администратор может разрешить итоги по компании).",
+                what,
+                Scope.Owner));
+        }
+    }
+
+    private Workspace OpenWhole(WorkspaceAccess access) =>
         Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));
 }
 

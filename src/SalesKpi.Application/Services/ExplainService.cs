@@ -67,6 +67,11 @@ public sealed class ExplainService
         var kpi = KpiCatalog.Get(custom?.Base ?? query.Kpi);
         var limit = query.Limit <= 0 ? int.MaxValue - 1 : query.Limit;
         var explanation = new KpiEngine(ws).Explain(kpi, period, slice, asOf, ParameterStore.For(ws, period, asOf), limit, Math.Max(0, query.Offset));
+        if (ctx.Scope is not null && explanation.Result is { } result)
+        {
+            explanation = explanation with { Result = Scoping.Explain(result) };
+        }
+
         return new ExplainAnswer(kpi, custom, period, asOf, slice, limit, explanation, ws.Settings.Currency, ws.Settings.TimeZone, zone, warnings) { Offset = Math.Max(0, query.Offset) };
     }
 

@@ -70,7 +70,7 @@ public sealed class KpiSystemHistoryService
     {
         ArgumentNullException.ThrowIfNull(kpi);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        using var ws = OpenStored(by is not null, ctx);
         var def = ConfigStore.Current(ws).Find(kpi.Trim())?.Def ?? KpiCatalog.Get(kpi);
         return new KpiHistory(def, Snapshots.History(ws, def.Id, by), ws.Settings.Currency, ws.Settings.Zone);
     }
@@ -83,11 +83,38 @@ public sealed class KpiSystemHistoryService
     public string Snapshot(int id, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        using var ws = OpenStored(false, ctx);
+        if (ctx.Scope is not null && Snapshots.SlicedBy(ws, id) is { Count: > 0 })
+        {
+            throw SlicesRefused();
+        }
+
         var payload = Snapshots.Payload(ws, id)
             ?? throw new SalesKpiException(Msg.Of("snapshot.not_found", "There is no snapshot {0} (saleskpi history KPI lists the snapshots behind each value).", "Снимка {0} нет (saleskpi history KPI показывает снимки, из которых взяты значения).", id));
         return ScorecardOutput.RenderStored(payload, ctx.Language);
     }
+
+    /// <summary>
+    /// Opens the workspace to read stored snapshots. They were computed over the whole company, so a caller limited to
+    /// one owner's data reads them only with <see cref="DataScope.CompanyTotals"/>, and then only their totals
+    /// (<paramref name="sliced"/> false): a stored slice may be another owner's figure.
+    /// </summary>
+    private static Workspace OpenStored(bool sliced, RequestContext ctx)
+    {
+        if (ctx.Scope is null)
+        {
+            return ctx.Open(WorkspaceAccess.ReadOnly);
+        }
+
+        var what = Msg.Of("scope.stored_snapshots", "Stored snapshots", "Сохранённые снимки");
+        ctx.RequireCompanyTotals(what);
+        return sliced ? throw SlicesRefused() : ctx.OpenCompanyTotals(what);
+    }
+
+    private static SalesKpiException SlicesRefused() => new(Msg.Of(
+        "scope.snapshot_slices",
+        "With access to one owner's data, stored snapshots are readable as company totals only, not by slice.",
+        "При доступе к данным одного ответственного сохранённые снимки доступны только итогами по компании, без разрезов."));
 
     /// <summary>The review of the last <paramref name="periods"/> complete periods of <paramref name="grain"/> as of <paramref name="asOf"/> (now when null).</summary>
     public (ReviewResult Review, IReadOnlyList<Msg> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx)

@@ -14,7 +14,15 @@ namespace SalesKpi.Application.Services;
 /// <param name="Grain">The bucket grain (day … year), or null for one bucket.</param>
 /// <param name="By">Dimensions to slice by.</param>
 /// <param name="Kpis">KPI ids, catalogue or custom; empty for every catalogue KPI.</param>
-public sealed record ReportQuery(string? Period, string? AsOf, string? Grain, IReadOnlyList<string> By, IReadOnlyList<string> Kpis);
+public sealed record ReportQuery(string? Period, string? AsOf, string? Grain, IReadOnlyList<string> By, IReadOnlyList<string> Kpis)
+{
+    /// <summary>
+    /// Compute over the whole company even for a caller with a <see cref="RequestContext.Scope"/>: allowed only with
+    /// <see cref="DataScope.CompanyTotals"/>, and then only as totals (no <see cref="By"/>, no custom KPI filtered by
+    /// owner), so no other owner's figure or record is ever shown. Without a scope it changes nothing.
+    /// </summary>
+    public bool Company { get; init; }
+}
 
 /// <summary>A computed report with what a host needs to render it.</summary>
 /// <param name="Report">The results, partial buckets flagged.</param>
@@ -31,10 +39,20 @@ public sealed class ReportService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
-        using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        using var ws = query.Company && ctx.Scope is not null ? OpenCompanyTotals(query, ctx) : ctx.Open(WorkspaceAccess.ReadOnly);
         var zone = ws.Settings.Zone;
         var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var (config, _) = ConfigStore.For(ws, period, asOf);
+        if (query.Company && ctx.Scope is not null
+            && query.Kpis.Select(id => config.Find(id.Trim())?.Custom).Any(c => c is not null && (c.IsRatio || c.Filter.ContainsKey("owner"))))
+        {
+            // A custom KPI filtered by owner would show another owner's figure under the company's name.
+            throw new SalesKpiException(Msg.Of(
+                "scope.company_custom",
+                "With access to one owner's data, company figures cover catalogue KPIs and custom KPIs not filtered by owner.",
+                "При доступе к данным одного ответственного показатели компании доступны для KPI каталога и собственных KPI без фильтра по ответственному."));
+        }
+
         var grain = query.Grain is null ? (Grain?)null : Period.ParseGrain(query.Grain);
         KpiReport report;
         if (query.Kpis.Any(id => config.Find(id.Trim()) is { Custom: not null }))
@@ -57,6 +75,26 @@ public sealed class ReportService
             });
         }
 
+        if (ctx.Scope is not null && !query.Company)
+        {
+            report = report with { Results = [.. report.Results.Select(Scoping.Explain)] };
+        }
+
         return new ReportAnswer(TimeRules.MarkUnfinished(report, zone, ctx.Clock), ws.Settings.Currency, zone, warnings);
+    }
+
+    private static Workspace OpenCompanyTotals(ReportQuery query, RequestContext ctx)
+    {
+        var what = Msg.Of("scope.company_report", "Company reports", "Отчёты по всей компании");
+        ctx.RequireCompanyTotals(what);
+        if (query.By.Count > 0)
+        {
+            throw new SalesKpiException(Msg.Of(
+                "scope.company_totals_only",
+                "With access to one owner's data, company figures come as totals only: leave out the slices (by).",
+                "При доступе к данным одного ответственного показатели компании доступны только итогом: уберите разрезы (by)."));
+        }
+
+        return ctx.OpenCompanyTotals(what);
     }
 }

@@ -62,6 +62,11 @@ public sealed class ScorecardService
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var s = new ScorecardEngine(ws).Run(period, asOf, query.By is null ? [] : [query.By], query.ConfigVersion);
         AddDrift(warnings, ws, ctx);
+        if (ctx.Scope is not null)
+        {
+            s = s with { Rows = [.. s.Rows.Select(r => r with { Result = Scoping.Explain(r.Result) })] };
+        }
+
         return new ScorecardAnswer(s, ws.Settings.Currency, ws.Settings.Zone, warnings);
     }
 
@@ -74,6 +79,11 @@ public sealed class ScorecardService
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
         var s = new ScorecardEngine(ws).RunForTargets(period, asOf, query.ConfigVersion);
         AddDrift(warnings, ws, ctx);
+        if (ctx.Scope is not null)
+        {
+            s = s with { Rows = [.. s.Rows.Select(r => r with { Result = Scoping.Explain(r.Result) })] };
+        }
+
         var code = s.Worst switch
         {
             TargetStatus.OffTrack => CheckExit.OffTrack,

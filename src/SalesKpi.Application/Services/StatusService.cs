@@ -14,11 +14,15 @@ public sealed record StatusAnswer(string Path, Core.WorkspaceSettings Settings, 
 /// <summary>The status use case: rows and date range per entity, and the last imports.</summary>
 public sealed class StatusService
 {
-    /// <summary>Reads the workspace's contents and its last <paramref name="imports"/> imports.</summary>
+    /// <summary>
+    /// Reads the workspace's contents and its last <paramref name="imports"/> imports. With a <see cref="RequestContext.Scope"/>
+    /// the contents are the scope owner's rows, and the import log (company-wide row counts) is left out.
+    /// </summary>
     public StatusAnswer Run(int imports, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
-        return new StatusAnswer(ws.Path, ws.Settings, ws.SchemaVersion, WorkspaceContents.Entities(ws), WorkspaceContents.LastImports(ws, imports));
+        var log = ctx.Scope is null ? WorkspaceContents.LastImports(ws, imports) : [];
+        return new StatusAnswer(ws.Path, ws.Settings, ws.SchemaVersion, WorkspaceContents.Entities(ws), log);
     }
 }

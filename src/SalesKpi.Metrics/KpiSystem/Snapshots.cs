@@ -91,6 +91,12 @@ public static class Snapshots
     public static string? Payload(Workspace ws, int id) =>
         ws.Query($"SELECT payload FROM kpi_snapshots WHERE snapshot_id = {ws.Dialect.Parameter(1)}", r => r.GetString(0), id).FirstOrDefault();
 
+    /// <summary>The dimensions snapshot <paramref name="id"/> is sliced by (empty for totals only); null when there is no such snapshot.</summary>
+    public static IReadOnlyList<string>? SlicedBy(Workspace ws, int id) =>
+        ws.Query($"SELECT by_dims FROM kpi_snapshots WHERE snapshot_id = {ws.Dialect.Parameter(1)}", r => r.GetString(0), id)
+            .Select(IReadOnlyList<string> (dims) => dims.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .FirstOrDefault();
+
     /// <summary>
     /// The statement storing one snapshot: parameters 1–9 are id, taken at, period label, period start, as-of,
     /// KPI-system version, slice dimensions, definitions document and scorecard payload.

@@ -4,7 +4,7 @@ using SalesKpi.Core;
 namespace SalesKpi.Storage.DuckDb;
 
 /// <summary>The DuckDB dialect: DuckDB's spelling of every construct of <see cref="ISqlDialect"/>. Timestamps are stored as <c>TIMESTAMP</c> holding UTC.</summary>
-public sealed class DuckDbDialect : ISqlDialect
+public sealed partial class DuckDbDialect : ISqlDialect
 {
     /// <summary>The shared instance; the dialect holds no state.</summary>
     public static DuckDbDialect Instance { get; } = new();

@@ -307,6 +307,12 @@ public sealed class SqlSnapshotTests
 
         public string CreateTempTable(string name, string definition) => $"TEMP<{name}> {definition}";
 
+        public string CreateTempView(string name, string query) => $"TEMPVIEW<{name}> {query}";
+
+        public string StoredTable(string catalog, string table) => $"STORED<{catalog}.{table}>";
+
+        public string StringLiteral(string value) => $"LIT<{value}>";
+
         public string Parameter(int position) => string.Create(CultureInfo.InvariantCulture, $"@p{position}");
 
         public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> values) =>
