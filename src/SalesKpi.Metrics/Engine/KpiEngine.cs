@@ -110,6 +110,20 @@ public sealed class KpiEngine
     /// </summary>
     public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit, int offset = 0)
     {
+        ArgumentNullException.ThrowIfNull(kpi);
+        ArgumentNullException.ThrowIfNull(slice);
+        if (slice.Keys.Select(KpiCatalog.Dimension).Where(d => !kpi.Dimensions.Contains(d)).ToList() is { Count: > 0 } foreign)
+        {
+            // Its records carry no such dimension: there is no slice of them to list.
+            throw new SalesKpiException(Msg.Of(
+                "explain.not_sliced_by",
+                "{0} has no slice by {1}: its dimensions are {2}.",
+                "У {0} нет разреза по {1}: его измерения — {2}.",
+                kpi.Id,
+                string.Join(", ", foreign),
+                string.Join(", ", kpi.Dimensions)));
+        }
+
         var (report, ctx) = RunCore(new ReportRequest { Period = period, By = [.. slice.Keys], Kpis = [kpi], AsOf = asOf, Parameters = parameters });
         var result = report.Results.FirstOrDefault(r => r.Slice.Count == slice.Count && slice.All(kv => r.Slice.TryGetValue(KpiCatalog.Dimension(kv.Key), out var v) && v == kv.Value));
         // The report left the period's single bucket loaded; the listings reuse it and its context.

@@ -243,3 +243,18 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
     [GeneratedRegex("(?<=<td>)[DU]\\d{6,7}(?=</td>)")]
     private static partial Regex DealIds();
 }
+
+/// <summary>Explain of a slice the KPI does not have.</summary>
+public sealed class ExplainSliceTests(DemoServer server) : IClassFixture<DemoServer>
+{
+    [Fact]
+    public async Task Explaining_a_kpi_by_a_dimension_it_does_not_have_is_a_problem_naming_its_dimensions()
+    {
+        using var response = await server.Client.GetAsync(new Uri("/api/v1/explain/retention_rate?period=2026-Q3&slice=owner=John%20Smith", UriKind.Relative));
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        problem.GetProperty("code").GetString().ShouldBe("explain.not_sliced_by");
+        problem.GetProperty("detail").GetString().ShouldBe("retention_rate has no slice by owner: its dimensions are segment, region, channel.");
+    }
+}
