@@ -281,7 +281,8 @@ public static class ApiAuth
     private static async Task Gate(HttpContext http, RequestDelegate next)
     {
         var endpoint = http.GetEndpoint();
-        if (endpoint is null || !http.Request.Path.StartsWithSegments(ApiServer.Prefix, StringComparison.Ordinal)
+        // Not a RouteEndpoint: the routing's own answers (405), which run no handler of ours.
+        if (endpoint is not RouteEndpoint || !http.Request.Path.StartsWithSegments(ApiServer.Prefix, StringComparison.Ordinal)
             || endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
         {
             await next(http).ConfigureAwait(false);

@@ -280,7 +280,7 @@ public sealed partial class UsersService
         var now = Now(ctx);
         if (expiresAtUtc is { } expires && expires <= now)
         {
-            throw new SalesKpiException(Msg.Of("users.token_expiry_past", "The expiry {0:yyyy-MM-dd HH:mm} UTC is not in the future: give e.g. 90d or a later date.", "Срок {0:yyyy-MM-dd HH:mm} UTC уже прошёл: укажите, например, 90d или дату позже.", expires));
+            throw new SalesKpiException(Msg.Of("users.token_expiry_past", "The expiry {0} UTC is not in the future: give e.g. 90d or a later date.", "Срок {0} UTC уже прошёл: укажите, например, 90d или дату позже.", Minute(expires)));
         }
 
         var prefix = TokenPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -462,9 +462,13 @@ public sealed partial class UsersService
     private static SalesKpiException Locked(DateTime untilUtc) =>
         new(Msg.Of(
             "auth.locked",
-            "Sign-in is locked until {0:yyyy-MM-dd HH:mm} UTC after {1} failed attempts in a row: wait, or ask an admin to reset the password.",
-            "Вход заблокирован до {0:yyyy-MM-dd HH:mm} UTC после {1} неудачных попыток подряд: подождите или попросите администратора сбросить пароль.",
-            untilUtc, MaxFailedAttempts));
+            "Sign-in is locked until {0} UTC after {1} failed attempts in a row: wait, or ask an admin to reset the password.",
+            "Вход заблокирован до {0} UTC после {1} неудачных попыток подряд: подождите или попросите администратора сбросить пароль.",
+            Minute(untilUtc), MaxFailedAttempts));
+
+    // Msg takes text and numbers: an instant goes in as invariant text, rounded up so "until" is never early.
+    private static string Minute(DateTime utc) =>
+        new DateTime(utc.Ticks + TimeSpan.TicksPerMinute - 1 - ((utc.Ticks + TimeSpan.TicksPerMinute - 1) % TimeSpan.TicksPerMinute), DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static SalesKpiException TokenInvalid() =>
         new(Msg.Of("auth.token_invalid", "The API token is not valid (unknown, revoked or expired, or its user is disabled).", "API-токен недействителен (неизвестен, отозван или просрочен либо его пользователь отключён)."));

@@ -76,13 +76,6 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
         using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
-        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
-        foreach (var url in app.Urls)
-        {
-            host.Console.MarkupLine(Markup.Escape(Loc.F("Listening on {0}", "Адрес: {0}", url)));
-            host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
-        }
-
         if (admin is not null)
         {
             host.Console.MarkupLine(Markup.Escape(Loc.T("The workspace had no users: created 'admin'.", "В рабочей области не было пользователей: создан «admin».")));
@@ -90,6 +83,13 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             {
                 host.Console.MarkupLine(Markup.Escape(Loc.F("admin password (shown only now): {0}", "пароль admin (показан только сейчас): {0}", password)));
             }
+        }
+
+        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
+        foreach (var url in app.Urls)
+        {
+            host.Console.MarkupLine(Markup.Escape(Loc.F("Listening on {0}", "Адрес: {0}", url)));
+            host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
         host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in with POST /api/v1/session or use a token ('saleskpi users token NAME'). Ctrl+C stops.", "Вход — POST /api/v1/session или токен («saleskpi users token ИМЯ»). Ctrl+C — остановить.")));
