@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -356,6 +357,36 @@ public sealed class SignInTests : IDisposable
         location.ShouldContain("response_type=code");
     }
 
+    [Fact]
+    public async Task A_failed_sign_in_while_a_read_holds_the_workspace_waits_for_it_instead_of_failing()
+    {
+        var token = users.CreateToken("anna", null, Ctx).Secret;
+        var opened = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var app = ApiServer.Build(new ServerOptions(dir.Db, [], clock) { Wait = TimeSpan.FromSeconds(5) }, b => b.WebHost.UseTestServer());
+        app.MapGet("/api/v1/hold", async (HttpContext http) =>
+        {
+            using var ws = ApiServer.Context(http).Open(SalesKpi.Storage.WorkspaceAccess.ReadOnly);
+            opened.SetResult();
+            await release.Task;
+            return "held";
+        }).Allow(ApiRole.Rep);
+        await app.StartAsync();
+        apps.Add(app);
+        using var client = app.GetTestClient();
+
+        var read = Get(client, "/api/v1/hold", token);
+        await opened.Task;
+        var signIn = SignIn(client, "anna", "wrong");
+        signIn.IsCompleted.ShouldBeFalse();
+        release.SetResult();
+
+        (await read).Status.ShouldBe(HttpStatusCode.OK);
+        var answer = await signIn;
+        answer.Status.ShouldBe(HttpStatusCode.Unauthorized, answer.Body);
+        answer.Code.ShouldBe("auth.failed");
+    }
+
     private HttpClient Start(ServerSecurity? security = null, Action<IServiceCollection>? services = null)
     {
         var app = ApiServer.Build(new ServerOptions(dir.Db, [], clock) { Wait = TimeSpan.FromSeconds(5), Security = security ?? new ServerSecurity() }, b =>
@@ -412,5 +443,29 @@ public sealed class SignInTests : IDisposable
         public DateTimeOffset Now { get; set; } = start;
 
         public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
+
+/// <summary>One writer at a time in the server process: DuckDB shares one engine per file within a process, so a write may not start while a read holds it read-only.</summary>
+public sealed class WorkspaceGateTests
+{
+    [Fact]
+    public async Task A_writer_waits_for_the_readers_in_flight_and_readers_wait_for_the_writer()
+    {
+        var gate = new WorkspaceGate();
+        var reader = await gate.Enter(write: false, CancellationToken.None);
+        var secondReader = await gate.Enter(write: false, CancellationToken.None);
+
+        var writer = gate.Enter(write: true, CancellationToken.None);
+        writer.IsCompleted.ShouldBeFalse();
+        reader.Dispose();
+        writer.IsCompleted.ShouldBeFalse();
+        secondReader.Dispose();
+        var held = await writer;
+
+        var lateReader = gate.Enter(write: false, CancellationToken.None);
+        lateReader.IsCompleted.ShouldBeFalse();
+        held.Dispose();
+        (await lateReader).Dispose();
     }
 }
