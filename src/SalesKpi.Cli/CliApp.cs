@@ -238,10 +238,51 @@ public static class CliApp
 
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription(Loc.T(
-                    "Serve the workspace's KPIs as a read-only REST API (JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C.",
-                    "Отдавать KPI рабочей области через REST API только для чтения (JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C."))
+                    "Serve the workspace's KPIs as a REST API for the team (sign-in, roles, tokens; JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C. The first start creates the user admin.",
+                    "Отдавать KPI рабочей области команде через REST API (вход, роли, токены; JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C. Первый запуск создаёт пользователя admin."))
                 .WithExample("serve")
-                .WithExample("serve", "--db", "sales.duckdb", "--urls", "http://127.0.0.1:5080");
+                .WithExample("serve", "--db", "sales.duckdb", "--urls", "http://127.0.0.1:5080")
+                .WithExample("serve", "--admin-password-file", "admin.txt")
+                .WithExample("serve", "--oidc-authority", "https://id.example.com/realms/sales", "--oidc-client-id", "saleskpi");
+
+            config.AddBranch("users", branch =>
+            {
+                branch.SetDescription(Loc.T(
+                    "The people and scripts that may use 'saleskpi serve': users with roles, passwords and personal API tokens.",
+                    "Люди и скрипты, которым доступен «saleskpi serve»: пользователи с ролями, паролями и личными API-токенами."));
+                branch.AddCommand<UsersAddCommand>("add")
+                    .WithDescription(Loc.T("Add a user with a role; a rep also needs their CRM owner name. Without --password-file a password is generated and printed once.", "Добавить пользователя с ролью; для rep нужно имя владельца в CRM. Без --password-file пароль создаётся и выводится один раз."))
+                    .WithExample("users", "add", "anna", "--role", "manager")
+                    .WithExample("users", "add", "ivan", "--role", "rep", "--owner", "\"Ivan Petrov\"")
+                    .WithExample("users", "add", "olga", "--role", "head", "--password-file", "olga.txt");
+                branch.AddCommand<UsersListCommand>("list")
+                    .WithDescription(Loc.T("List the users: role, CRM owner, disabled or locked.", "Список пользователей: роль, владелец в CRM, отключён или заблокирован."))
+                    .WithExample("users", "list")
+                    .WithExample("users", "list", "--format", "json");
+                branch.AddCommand<UsersDisableCommand>("disable")
+                    .WithDescription(Loc.T("Disable a user: their sign-in, sessions and tokens stop working.", "Отключить пользователя: вход, сеансы и токены перестают работать."))
+                    .WithExample("users", "disable", "ivan");
+                branch.AddCommand<UsersEnableCommand>("enable")
+                    .WithDescription(Loc.T("Enable a disabled user again.", "Снова включить отключённого пользователя."))
+                    .WithExample("users", "enable", "ivan");
+                branch.AddCommand<UsersResetPasswordCommand>("reset-password")
+                    .WithDescription(Loc.T("Set a new password (generated unless --password-file) and lift a lockout.", "Задать новый пароль (создаётся, если нет --password-file) и снять блокировку."))
+                    .WithExample("users", "reset-password", "ivan")
+                    .WithExample("users", "reset-password", "admin", "--password-file", "admin.txt");
+                branch.AddCommand<UsersSetRoleCommand>("set-role")
+                    .WithDescription(Loc.T("Change a user's role (and CRM owner name).", "Изменить роль пользователя (и имя владельца в CRM)."))
+                    .WithExample("users", "set-role", "ivan", "manager")
+                    .WithExample("users", "set-role", "anna", "rep", "--owner", "\"Anna Smirnova\"");
+                branch.AddCommand<UsersTokenCommand>("token")
+                    .WithDescription(Loc.T("Make a personal API token for scripts (shown once, stored hashed), list them, or revoke one.", "Создать личный API-токен для скриптов (показывается один раз, хранится хеш), показать токены или отозвать."))
+                    .WithExample("users", "token", "anna")
+                    .WithExample("users", "token", "anna", "--expires", "2026-12-31")
+                    .WithExample("users", "token", "anna", "--list")
+                    .WithExample("users", "token", "anna", "--revoke", "skp_1a2b3c4d");
+                branch.AddCommand<UsersCompanyTotalsCommand>("reps-see-company-totals")
+                    .WithDescription(Loc.T("Let reps also see company-wide totals (on) or only their own data (off, the default).", "Разрешить менеджерам по продажам видеть итоги по компании (on) или только свои данные (off, по умолчанию)."))
+                    .WithExample("users", "reps-see-company-totals", "on");
+            });
 
             config.AddCommand<StatusCommand>("status")
                 .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))

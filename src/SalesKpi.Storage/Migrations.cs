@@ -46,6 +46,7 @@ public static class Migrations
         new(1, "canonical entities, import log", V1),
         new(2, "KPI system versions and scorecard snapshots", V2),
         new(3, "id sequences for imports, imported files and snapshots", V3),
+        new(4, "server users and personal API tokens", V4),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -155,5 +156,32 @@ public static class Migrations
             var max = Convert.ToInt64(m.Scalar($"SELECT coalesce(max({column}), 0) FROM {table}") ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
             yield return m.Dialect.CreateSequence(sequence, max + 1);
         }
+    }
+
+    // Users of 'saleskpi serve' and their API tokens. Only hashes are stored: the password as ASP.NET Core
+    // Identity's hash string, a token as the SHA-256 of its secret, so the file never holds a usable credential.
+    private static IEnumerable<string> V4(MigrationContext m)
+    {
+        yield return """
+            CREATE TABLE users (
+              name VARCHAR NOT NULL PRIMARY KEY,
+              role VARCHAR NOT NULL,
+              crm_owner VARCHAR,
+              disabled BOOLEAN NOT NULL,
+              password_hash VARCHAR,
+              failed_attempts INTEGER NOT NULL,
+              locked_until TIMESTAMP,
+              created_at TIMESTAMP NOT NULL,
+              changed_at TIMESTAMP NOT NULL)
+            """;
+        yield return """
+            CREATE TABLE api_tokens (
+              prefix VARCHAR NOT NULL PRIMARY KEY,
+              user_name VARCHAR NOT NULL,
+              secret_hash VARCHAR NOT NULL,
+              created_at TIMESTAMP NOT NULL,
+              expires_at TIMESTAMP,
+              revoked_at TIMESTAMP)
+            """;
     }
 }

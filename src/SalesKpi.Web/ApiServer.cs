@@ -69,21 +69,32 @@ public static class ApiServer
         // Pages are UTF-8: Russian text goes out as text, not as a character reference per letter.
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        ApiAuth.AddServices(builder, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Use(Errors);
         app.UseStatusCodePages(NoEndpoint);
+        ApiAuth.Use(app);
         Map(app);
+        ApiAuth.Map(app);
         DashboardEndpoints.Map(app);
         return app;
     }
 
-    /// <summary>The request context of <paramref name="http"/>: its language, the server's clock and workspace.</summary>
+    /// <summary>
+    /// The request context of <paramref name="http"/>: its language, the server's clock and workspace, the signed-in
+    /// user as the acting user, and a rep's data scope (their CRM owner; company totals as the workspace allows).
+    /// </summary>
     internal static RequestContext Context(HttpContext http)
     {
         var options = http.RequestServices.GetRequiredService<ServerOptions>();
-        return new RequestContext(LanguageOf(http.Request), http.RequestServices.GetRequiredService<TimeProvider>(), ConfigStore.DefaultAuthor, options.WorkspacePath) { Wait = options.Wait };
+        var user = ApiAuth.SignedInUser(http);
+        return new RequestContext(LanguageOf(http.Request), http.RequestServices.GetRequiredService<TimeProvider>(), user?.User.Name ?? ConfigStore.DefaultAuthor, options.WorkspacePath)
+        {
+            Wait = options.Wait,
+            Scope = user?.Scope,
+        };
     }
 
     /// <summary>The language a request asks for: <c>?lang=</c>, else the first Accept-Language by quality that is English or Russian, else English.</summary>
@@ -106,7 +117,7 @@ public static class ApiServer
         return Language.En;
     }
 
-    private static Language LanguageOrEnglish(HttpRequest request)
+    internal static Language LanguageOrEnglish(HttpRequest request)
     {
         try
         {
@@ -270,11 +281,14 @@ public static class ApiServer
     private static int StatusOf(string code) => code switch
     {
         "kpi.unknown" or "snapshot.not_found" or "config.no_such_version" => StatusCodes.Status404NotFound,
+        "users.unknown" or "users.no_such_token" or "server.oidc_off" => StatusCodes.Status404NotFound,
+        "users.exists" => StatusCodes.Status409Conflict,
+        _ when code.StartsWith("auth.", StringComparison.Ordinal) => StatusCodes.Status401Unauthorized,
         _ when code.StartsWith("workspace.", StringComparison.Ordinal) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private static ProblemHttpResult Problem(int status, Msg message, Language language) =>
+    internal static ProblemHttpResult Problem(int status, Msg message, Language language) =>
         TypedResults.Problem(
             detail: message.Render(language),
             statusCode: status,
@@ -283,6 +297,14 @@ public static class ApiServer
 
     private static string Title(int status, Language language) => (status, language) switch
     {
+        (StatusCodes.Status401Unauthorized, Language.Ru) => "Требуется вход",
+        (StatusCodes.Status401Unauthorized, _) => "Sign-in required",
+        (StatusCodes.Status403Forbidden, Language.Ru) => "Доступ запрещён",
+        (StatusCodes.Status403Forbidden, _) => "Forbidden",
+        (StatusCodes.Status409Conflict, Language.Ru) => "Конфликт",
+        (StatusCodes.Status409Conflict, _) => "Conflict",
+        (StatusCodes.Status429TooManyRequests, Language.Ru) => "Слишком много запросов",
+        (StatusCodes.Status429TooManyRequests, _) => "Too many requests",
         (StatusCodes.Status404NotFound, Language.Ru) => "Не найдено",
         (StatusCodes.Status404NotFound, _) => "Not found",
         (StatusCodes.Status405MethodNotAllowed, Language.Ru) => "Метод не поддерживается",

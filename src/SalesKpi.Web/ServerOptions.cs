@@ -11,4 +11,7 @@ public sealed record ServerOptions(string WorkspacePath, IReadOnlyList<string> U
 
     /// <summary>How long a request waits while another process writes the workspace (an import from the CLI).</summary>
     public TimeSpan Wait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Request limits and the optional OpenID Connect sign-in.</summary>
+    public ServerSecurity Security { get; init; } = new();
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using SalesKpi.Application.Services;
 using SalesKpi.Storage;
 using SalesKpi.Web;
 using Spectre.Console;
@@ -11,6 +12,41 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [CommandOption("--urls <URLS>")]
     [LocDescription("Where to listen, separated by ';' (default http://127.0.0.1:5080: this machine only; port 0 picks a free port).", "Где слушать, через «;» (по умолчанию http://127.0.0.1:5080 — только этот компьютер; порт 0 — любой свободный).")]
     public string Urls { get; init; } = ServerOptions.DefaultUrl;
+
+    [CommandOption("--admin-password-file <FILE>")]
+    [LocDescription("On a workspace with no users: the password of the user admin it creates, from the first line of FILE (default: generated and printed once).", "Для рабочей области без пользователей: пароль создаваемого пользователя admin из первой строки файла (по умолчанию создаётся и выводится один раз).")]
+    public string? AdminPasswordFile { get; init; }
+
+    [CommandOption("--rate-limit <N>")]
+    [LocDescription("Requests per minute for one user (or one address before sign-in); default 600.", "Запросов в минуту от одного пользователя (или адреса до входа); по умолчанию 600.")]
+    public int RateLimit { get; init; } = 600;
+
+    [CommandOption("--sign-in-limit <N>")]
+    [LocDescription("Password sign-in attempts per minute from one address; default 10.", "Попыток входа по паролю в минуту с одного адреса; по умолчанию 10.")]
+    public int SignInLimit { get; init; } = 10;
+
+    [CommandOption("--oidc-authority <URL>")]
+    [LocDescription("Sign people in through this OpenID Connect provider too (its issuer address, https).", "Также входить через этого провайдера OpenID Connect (адрес издателя, https).")]
+    public string? OidcAuthority { get; init; }
+
+    [CommandOption("--oidc-client-id <ID>")]
+    [LocDescription("This server's client id at the OpenID Connect provider.", "Идентификатор клиента этого сервера у провайдера OpenID Connect.")]
+    public string? OidcClientId { get; init; }
+
+    [CommandOption("--oidc-client-secret <SECRET>")]
+    [LocDescription("The client secret (better: the variable SALESKPI_OIDC_CLIENT_SECRET, which process lists do not show).", "Секрет клиента (лучше — переменная SALESKPI_OIDC_CLIENT_SECRET, её не видно в списке процессов).")]
+    public string? OidcClientSecret { get; init; }
+
+    [CommandOption("--oidc-name-claim <CLAIM>")]
+    [LocDescription("The provider's claim that holds the SalesKpi user name (default preferred_username).", "Утверждение провайдера с именем пользователя SalesKpi (по умолчанию preferred_username).")]
+    public string OidcNameClaim { get; init; } = "preferred_username";
+
+    public override ValidationResult Validate() =>
+        RateLimit < 1 || SignInLimit < 1
+            ? ValidationResult.Error(Loc.T("--rate-limit and --sign-in-limit must be at least 1.", "--rate-limit и --sign-in-limit должны быть не меньше 1."))
+            : (OidcAuthority is null) != (OidcClientId is null)
+                ? ValidationResult.Error(Loc.T("OpenID Connect needs both --oidc-authority and --oidc-client-id.", "Для OpenID Connect нужны и --oidc-authority, и --oidc-client-id."))
+                : base.Validate();
 }
 
 /// <summary>Serves the workspace's read-only REST API until Ctrl+C (docs/server.md).</summary>
@@ -29,9 +65,26 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         {
         }
 
+        var oidc = settings.OidcAuthority is null
+            ? null
+            : new OidcSettings(settings.OidcAuthority, settings.OidcClientId!, settings.OidcClientSecret ?? host.Variable("SALESKPI_OIDC_CLIENT_SECRET")) { NameClaim = settings.OidcNameClaim };
+        oidc?.Validate();
+
+        // Nobody could sign in to a server without users: the first start makes the admin.
+        var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait });
+        var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
+        if (admin is not null)
+        {
+            host.Console.MarkupLine(Markup.Escape(Loc.T("The workspace had no users: created 'admin'.", "В рабочей области не было пользователей: создан «admin».")));
+            if (admin.GeneratedPassword is { } password)
+            {
+                host.Console.MarkupLine(Markup.Escape(Loc.F("admin password (shown only now): {0}", "пароль admin (показан только сейчас): {0}", password)));
+            }
+        }
+
         host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
         foreach (var url in app.Urls)
         {
@@ -39,7 +92,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.T("Read-only, no sign-in yet: keep it on a trusted network. Ctrl+C stops.", "Только чтение, входа пока нет: держите сервер в доверенной сети. Ctrl+C — остановить.")));
+        host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in with POST /api/v1/session or use a token ('saleskpi users token NAME'). Ctrl+C stops.", "Вход — POST /api/v1/session или токен («saleskpi users token ИМЯ»). Ctrl+C — остановить.")));
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;

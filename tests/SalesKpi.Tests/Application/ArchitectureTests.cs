@@ -133,6 +133,14 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_application_assembly_hashes_passwords_without_web_types()
+    {
+        var refs = typeof(SalesKpi.Application.RequestContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        refs.ShouldContain("Microsoft.Extensions.Identity.Core");
+        refs.ShouldNotContain(n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_application_assembly_does_not_depend_on_the_cli_or_spectre()
     {
         var refs = typeof(SalesKpi.Application.RequestContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();

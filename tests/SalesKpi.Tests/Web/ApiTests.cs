@@ -189,7 +189,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         var app = server.Start(new FailingClock());
         try
         {
-            using var client = app.GetTestClient();
+            using var client = server.Authorized(app.GetTestClient());
             using var response = await client.GetAsync(new Uri("/api/v1/report?lang=ru", UriKind.Relative));
             var body = await response.Content.ReadAsStringAsync();
 

@@ -31,9 +31,13 @@ public sealed class DemoServer : IDisposable
         }
 
         demo.SetUpKpiSystem(ctx);
+        AdminToken = TokenFor("admin", UserRole.Admin);
         App = Start(Clock);
-        Client = App.GetTestClient();
+        Client = Authorized(App.GetTestClient());
     }
+
+    /// <summary>A token of the admin every client of this fixture calls with.</summary>
+    public string AdminToken { get; }
 
     public string Dir => dir.Path;
 
@@ -42,6 +46,22 @@ public sealed class DemoServer : IDisposable
     public WebApplication App { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>Adds a user of <paramref name="role"/> (a rep is the CRM owner <c>Owner of NAME</c>) and returns a token of theirs.</summary>
+    public string TokenFor(string name, UserRole role)
+    {
+        var ctx = new RequestContext(Language.En, Clock, "test", Db);
+        var users = new UsersService();
+        users.Add(new AddUserRequest(name, UsersService.RoleName(role), role == UserRole.Rep ? "Owner of " + name : null, "password-of-" + name), ctx);
+        return users.CreateToken(name, null, ctx).Secret;
+    }
+
+    /// <summary><paramref name="client"/>, calling as the fixture's admin.</summary>
+    public HttpClient Authorized(HttpClient client)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
+    }
 
     /// <summary>Another in-memory server over the same workspace, e.g. with a clock that fails.</summary>
     public WebApplication Start(TimeProvider clock)

@@ -75,8 +75,16 @@ public sealed class ServeProcessTests : IDisposable
             url.ShouldStartWith("http://127.0.0.1:");
             File.Exists(ServeLock.PathFor(db)).ShouldBeTrue();
 
-            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            // The first start made the admin and printed its password once.
+            var password = seen.Select(l => l.Trim()).Single(l => l.StartsWith("admin password (shown only now): ", StringComparison.Ordinal))["admin password (shown only now): ".Length..];
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(url) };
             (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+            (await http.GetAsync(new Uri("/api/v1/status", UriKind.Relative))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+            using (var signIn = await http.PostAsync(new Uri("/api/v1/session", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "admin", ["password"] = password })))
+            {
+                signIn.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, await signIn.Content.ReadAsStringAsync());
+            }
+
             var status = await http.GetStringAsync(new Uri("/api/v1/status", UriKind.Relative));
             System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("time_zone").GetString().ShouldBe("UTC");
 
