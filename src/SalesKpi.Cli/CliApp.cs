@@ -238,10 +238,15 @@ public static class CliApp
 
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription(Loc.T(
-                    "Serve the workspace's KPIs as a read-only REST API (JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C.",
-                    "Отдавать KPI рабочей области через REST API только для чтения (JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C."))
+                    "Serve the workspace as a REST API (reads, changes, imports by upload; JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C.",
+                    "Отдавать рабочую область через REST API (чтение, изменения, импорт загрузкой; JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C."))
                 .WithExample("serve")
                 .WithExample("serve", "--db", "sales.duckdb", "--urls", "http://127.0.0.1:5080");
+
+            config.AddCommand<AuditCommand>("audit")
+                .WithDescription(Loc.T("Who changed what, when: targets, KPI-system versions, parameters, snapshots and imports, newest first.", "Кто, что и когда изменил: цели, версии системы KPI, параметры, снимки и импорты — сначала новые."))
+                .WithExample("audit")
+                .WithExample("audit", "--limit", "20", "--format", "json");
 
             config.AddCommand<StatusCommand>("status")
                 .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))

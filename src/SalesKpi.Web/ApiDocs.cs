@@ -368,31 +368,6 @@ internal static class ApiDocs
         w.WriteEndObject();
     });
 
-    public static string Audit(IReadOnlyList<AuditEntry> entries) => JsonOut.Write(w =>
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("entries");
-        foreach (var e in entries)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("id", e.Id);
-            w.WriteString("at", Instant(e.AtUtc));
-            w.WriteString("user", e.User);
-            w.WriteString("action", e.Action);
-            w.WriteString("target", e.Target);
-            w.WritePropertyName("details");
-            using (var doc = JsonDocument.Parse(e.Details))
-            {
-                doc.RootElement.WriteTo(w);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
-
     /// <summary>
     /// The per-file report of an upload: <c>read = stored + rejected</c> for each file under the name it was uploaded
     /// with (<paramref name="labels"/>, by server path), and links to its rejects and warnings files.

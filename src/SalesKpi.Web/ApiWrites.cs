@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SalesKpi.Application;
+using SalesKpi.Application.Contracts;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Import;
@@ -95,7 +96,7 @@ internal static partial class ApiWrites
         Change(change.MapGet("/audit", (HttpContext http, AuditService service, int? limit) =>
         {
             var (entries, _) = service.List(limit ?? 50, ApiServer.Context(http));
-            return ApiServer.Answer(http, ApiDocs.Audit(entries), []);
+            return ApiServer.Answer(http, AuditOutput.Json(entries), []);
         }), "audit", "Who changed what, when: the latest changes (limit, default 50), newest first.");
     }
 

@@ -11,6 +11,13 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [CommandOption("--urls <URLS>")]
     [LocDescription("Where to listen, separated by ';' (default http://127.0.0.1:5080: this machine only; port 0 picks a free port).", "Где слушать, через «;» (по умолчанию http://127.0.0.1:5080 — только этот компьютер; порт 0 — любой свободный).")]
     public string Urls { get; init; } = ServerOptions.DefaultUrl;
+
+    [CommandOption("--max-upload-mb <MB>")]
+    [LocDescription("The largest upload (import, targets CSV, KPI-system YAML) the server accepts, in MB (default 200).", "Наибольшая загрузка (импорт, CSV целей, YAML системы KPI), которую принимает сервер, в МБ (по умолчанию 200).")]
+    public int MaxUploadMb { get; init; } = 200;
+
+    public override ValidationResult Validate() =>
+        MaxUploadMb is < 1 or > 100_000 ? ValidationResult.Error(Loc.T("--max-upload-mb must be from 1 to 100000.", "--max-upload-mb должно быть от 1 до 100000.")) : base.Validate();
 }
 
 /// <summary>Serves the workspace's read-only REST API until Ctrl+C (docs/server.md).</summary>
@@ -30,7 +37,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         }
 
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait });
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
         host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
         foreach (var url in app.Urls)
