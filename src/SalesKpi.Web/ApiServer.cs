@@ -67,6 +67,7 @@ public static class ApiServer
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddHostedService<WorkspaceKeeper>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
