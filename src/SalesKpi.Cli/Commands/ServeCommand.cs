@@ -20,7 +20,7 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
         MaxUploadMb is < 1 or > 100_000 ? ValidationResult.Error(Loc.T("--max-upload-mb must be from 1 to 100000.", "--max-upload-mb должно быть от 1 до 100000.")) : base.Validate();
 }
 
-/// <summary>Serves the workspace's read-only REST API until Ctrl+C (docs/server.md).</summary>
+/// <summary>Serves the workspace's REST API until Ctrl+C (docs/server.md).</summary>
 internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
 {
     public override int Execute(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.T("Read-only, no sign-in yet: keep it on a trusted network. Ctrl+C stops.", "Только чтение, входа пока нет: держите сервер в доверенной сети. Ctrl+C — остановить.")));
+        host.Console.MarkupLine(Markup.Escape(Loc.T("No sign-in yet, and the server owns the workspace while it runs: keep it on a trusted network. Ctrl+C stops.", "Входа пока нет, и сервер владеет рабочей областью, пока работает: держите его в доверенной сети. Ctrl+C — остановить.")));
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;

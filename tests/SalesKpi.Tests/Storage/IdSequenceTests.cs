@@ -20,8 +20,8 @@ public sealed class IdSequenceTests : IDisposable
 
         using (var ws = Workspace.Open(dir.Db))
         {
-            ws.SchemaVersion.ShouldBe(3);
-            ws.Count("SELECT CAST(value AS BIGINT) FROM saleskpi_meta WHERE key = 'schema_version'").ShouldBe(3);
+            ws.SchemaVersion.ShouldBe(Migrations.Latest);
+            ws.Count("SELECT CAST(value AS BIGINT) FROM saleskpi_meta WHERE key = 'schema_version'").ShouldBe(Migrations.Latest);
 
             // Stored at schema 2: imports 1 and 4, files up to 9, snapshot 2.
             ws.NextId(IdSequences.Imports).ShouldBe(5);

@@ -117,6 +117,21 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
     }
 
     [Fact]
+    public async Task A_change_the_kpi_system_refuses_inside_its_transaction_leaves_no_audit_row()
+    {
+        var audits = new AuditService().List(AuditService.MaxLimit, Ctx).Entries.Count;
+        var versions = new ConfigService().Log(Ctx).Versions.Count;
+
+        // A win rate of 150 % passes the request's parsing and is refused by the version check inside the change.
+        using var response = await Client.PostAsync(Uri("/api/v1/targets?kpi=win_rate&period=2027-Q2&value=150%25&reason=x"), null);
+        var body = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body);
+        new ConfigService().Log(Ctx).Versions.Count.ShouldBe(versions);
+        new AuditService().List(AuditService.MaxLimit, Ctx).Entries.Count.ShouldBe(audits);
+    }
+
+    [Fact]
     public async Task Removing_a_target_that_is_not_there_is_a_404_problem_with_its_code()
     {
         using var response = await Client.DeleteAsync(Uri("/api/v1/targets?kpi=leads&period=2031-Q1"));
