@@ -21,8 +21,7 @@ internal sealed class WorkspaceKeeper(ServerOptions options, ILogger<WorkspaceKe
     {
         try
         {
-            // Waiting is measured on the real clock: the server's clock may be fixed (tests) and would never run out.
-            held = Workspace.Open(options.WorkspacePath, WorkspaceAccess.ReadWrite, new WorkspaceWait(options.Wait, _ => { }, TimeProvider.System));
+            held = Workspace.Open(options.WorkspacePath, WorkspaceAccess.ReadWrite, new WorkspaceWait(options.Wait, _ => { }, options.Clock));
         }
         catch (SalesKpiException ex)
         {
