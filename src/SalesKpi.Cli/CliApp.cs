@@ -238,8 +238,8 @@ public static class CliApp
 
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription(Loc.T(
-                    "Serve the workspace's KPIs as a REST API for the team (sign-in, roles, tokens; JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C. The first start creates the user admin.",
-                    "Отдавать KPI рабочей области команде через REST API (вход, роли, токены; JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C. Первый запуск создаёт пользователя admin."))
+                    "Serve the workspace to the team as a REST API and web dashboard (sign-in, roles, tokens; reads, changes, imports by upload; JSON as --format json, OpenAPI at /openapi/v1.json) until Ctrl+C. The first start creates the user admin.",
+                    "Отдавать рабочую область команде через REST API и веб-панель (вход, роли, токены; чтение, изменения, импорт загрузкой; JSON как у --format json, OpenAPI на /openapi/v1.json) до Ctrl+C. Первый запуск создаёт пользователя admin."))
                 .WithExample("serve")
                 .WithExample("serve", "--db", "sales.duckdb", "--urls", "http://127.0.0.1:5080")
                 .WithExample("serve", "--admin-password-file", "admin.txt")
@@ -283,6 +283,11 @@ public static class CliApp
                     .WithDescription(Loc.T("Let reps also see company-wide totals (on) or only their own data (off, the default).", "Разрешить менеджерам по продажам видеть итоги по компании (on) или только свои данные (off, по умолчанию)."))
                     .WithExample("users", "reps-see-company-totals", "on");
             });
+
+            config.AddCommand<AuditCommand>("audit")
+                .WithDescription(Loc.T("Who changed what, when: targets, KPI-system versions, parameters, snapshots and imports, newest first.", "Кто, что и когда изменил: цели, версии системы KPI, параметры, снимки и импорты — сначала новые."))
+                .WithExample("audit")
+                .WithExample("audit", "--limit", "20", "--format", "json");
 
             config.AddCommand<StatusCommand>("status")
                 .WithDescription(Loc.T("Show what the workspace holds: rows and date range per entity, and the last imports.", "Показать содержимое рабочей области: строки и период по сущностям, последние импорты."))

@@ -32,6 +32,9 @@ public static class IdSequences
 
     /// <summary>Ids of stored scorecards (<c>kpi_snapshots.snapshot_id</c>).</summary>
     public const string Snapshots = "snapshot_ids";
+
+    /// <summary>Ids of the audit log (<c>audit.id</c>).</summary>
+    public const string Audit = "audit_ids";
 }
 
 /// <summary>
@@ -47,6 +50,7 @@ public static class Migrations
         new(2, "KPI system versions and scorecard snapshots", V2),
         new(3, "id sequences for imports, imported files and snapshots", V3),
         new(4, "server users and personal API tokens", V4),
+        new(5, "audit log of changes", V5),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -183,5 +187,21 @@ public static class Migrations
               expires_at TIMESTAMP,
               revoked_at TIMESTAMP)
             """;
+    }
+
+    // Who changed what, when: one row per change (targets, KPI system, parameters, imports, snapshots, users).
+    // details is a JSON object of the change's arguments, kept as text so every dialect stores it alike.
+    private static IEnumerable<string> V5(MigrationContext m)
+    {
+        yield return """
+            CREATE TABLE audit (
+              id BIGINT NOT NULL PRIMARY KEY,
+              at_utc TIMESTAMP NOT NULL,
+              user_name VARCHAR NOT NULL,
+              action VARCHAR NOT NULL,
+              target VARCHAR NOT NULL,
+              details VARCHAR NOT NULL)
+            """;
+        yield return m.Dialect.CreateSequence(IdSequences.Audit, 1);
     }
 }

@@ -219,15 +219,8 @@ public static class ApiAuth
     /// <summary>Adds routing, authentication, the rate limiter and the gate (who may call what) to the pipeline.</summary>
     internal static void Use(WebApplication app)
     {
-        // DuckDB shares one engine per file within a process, opened in the mode of the first open: a change
-        // (sign-in failures, user admin, later imports) must not start while a read holds the file read-only.
-        var gate = new WorkspaceGate();
-        app.Use(async (http, next) =>
-        {
-            var method = http.Request.Method;
-            using var held = await gate.Enter(!(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)), http.RequestAborted).ConfigureAwait(false);
-            await next(http).ConfigureAwait(false);
-        });
+        // Reads and changes run side by side: the WorkspaceKeeper holds the file open for writing, so DuckDB's
+        // one engine per file is writable and a read during a change sees the last committed state.
         app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();

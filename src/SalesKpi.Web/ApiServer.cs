@@ -19,8 +19,9 @@ using Scalar.AspNetCore;
 namespace SalesKpi.Web;
 
 /// <summary>
-/// The web host of SalesKpi: a read-only REST API under <c>/api/v1</c> whose endpoints call the same application
-/// services as the CLI and write the same JSON as its <c>--format json</c>, an OpenAPI document at
+/// The web host of SalesKpi: a REST API under <c>/api/v1</c> whose endpoints call the same application
+/// services as the CLI and write the same JSON as its <c>--format json</c>; changes and imports pass one at a time
+/// through the server's <see cref="WriteGate"/> and are audited; an OpenAPI document at
 /// <c>/openapi/v1.json</c>, a browsable reference at <c>/scalar</c>, and <c>/healthz</c> and <c>/readyz</c>.
 /// Every request builds its own <see cref="RequestContext"/> (language from <c>?lang=</c>, else Accept-Language,
 /// else English; "now" from the registered <see cref="TimeProvider"/>); every error is RFC 9457 problem details
@@ -62,6 +63,11 @@ public static class ApiServer
         builder.Services.AddSingleton<TargetsService>();
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddSingleton<KpiSystemHistoryService>();
+        builder.Services.AddSingleton<ParamsService>();
+        builder.Services.AddSingleton<ImportService>();
+        builder.Services.AddSingleton<AuditService>();
+        builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddHostedService<WorkspaceKeeper>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddRazorComponents();
@@ -201,16 +207,19 @@ public static class ApiServer
 
         Document(api.MapGet("/versions", (HttpContext http, ConfigService service) =>
             Answer(http, ApiJson.Versions(service.Log(Context(http)).Versions), [])), "versions", "The KPI-system versions: number, when, who, why, effective from.");
+
+        ApiReads2.Map(api);
+        ApiWrites.Map(app.MapGroup(Prefix));
     }
 
-    private static RouteHandlerBuilder Document(RouteHandlerBuilder route, string name, string summary) =>
+    internal static RouteHandlerBuilder Document(RouteHandlerBuilder route, string name, string summary) =>
         route.WithName(name).WithSummary(summary)
             .Produces(StatusCodes.Status200OK, contentType: Json)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static ContentHttpResult Answer(HttpContext http, string json, IReadOnlyList<Msg> warnings)
+    internal static ContentHttpResult Answer(HttpContext http, string json, IReadOnlyList<Msg> warnings)
     {
         // The CLI prints warnings on standard error; here their codes travel beside the document, which stays the CLI's.
         if (warnings.Count > 0)
@@ -246,7 +255,32 @@ public static class ApiServer
         }
         catch (SalesKpiException ex) when (!http.Response.HasStarted)
         {
-            await Problem(StatusOf(ex.Text.Code), ex.Text, LanguageOrEnglish(http.Request)).ExecuteAsync(http).ConfigureAwait(false);
+            var language = LanguageOrEnglish(http.Request);
+            var status = StatusOf(ex.Text.Code);
+            var extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = ex.Text.Code };
+
+            // Input refused as a whole lists every problem, so that one answer is enough to fix them all.
+            var errors = ex switch
+            {
+                InvalidInputException invalid => invalid.Errors,
+                Core.Config.KpiSystemInvalidException refused => [.. refused.Issues.Select(i => i.ToMsg())],
+                _ => [],
+            };
+            if (errors.Count > 0)
+            {
+                extensions["errors"] = ApiDocs.Errors(errors, language).Select(e => e.ToDictionary(kv => kv.Key, kv => kv.Value is null ? null : ApiWrites.Scrub(http, kv.Value))).ToList();
+            }
+
+            if (status == StatusCodes.Status409Conflict)
+            {
+                http.Response.Headers.RetryAfter = "5";
+            }
+
+            await TypedResults.Problem(
+                detail: ApiWrites.Scrub(http, ex.Text.Render(language)),
+                statusCode: status,
+                title: Title(status, language),
+                extensions: extensions).ExecuteAsync(http).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
         {
@@ -271,18 +305,20 @@ public static class ApiServer
         var msg = http.Response.StatusCode switch
         {
             StatusCodes.Status404NotFound => Msg.Of("api.not_found", "There is no endpoint {0}: {1} lists them.", "Адреса {0} нет: список — в {1}.", http.Request.Path.Value, OpenApiPath),
-            StatusCodes.Status405MethodNotAllowed => Msg.Of("api.method_not_allowed", "{0} does not take {1}: this API only reads (GET).", "{0} не принимает {1}: этот API только читает (GET).", http.Request.Path.Value, http.Request.Method),
+            StatusCodes.Status405MethodNotAllowed => Msg.Of("api.method_not_allowed", "{0} does not take {1}: {2} lists the methods of every endpoint.", "{0} не принимает {1}: методы каждого адреса перечислены в {2}.", http.Request.Path.Value, http.Request.Method, OpenApiPath),
             _ => Msg.Of("api.status", "The request failed with status {0}.", "Запрос не выполнен, статус {0}.", http.Response.StatusCode),
         };
         return Problem(http.Response.StatusCode, msg, language).ExecuteAsync(http);
     }
 
     // A thing that is named and absent is 404; the workspace not being openable is the server's state, 503; anything else the caller can fix, 400.
+    // A change refused because another one runs is a conflict with the server's state, 409; an upload over the limit 413.
     private static int StatusOf(string code) => code switch
     {
-        "kpi.unknown" or "snapshot.not_found" or "config.no_such_version" => StatusCodes.Status404NotFound,
+        "kpi.unknown" or "snapshot.not_found" or "config.no_such_version" or "api.no_such_report" or "targets.none_to_remove" => StatusCodes.Status404NotFound,
         "users.unknown" or "users.no_such_token" or "server.oidc_off" => StatusCodes.Status404NotFound,
-        "users.exists" => StatusCodes.Status409Conflict,
+        "users.exists" or "api.writer_busy" => StatusCodes.Status409Conflict,
+        "api.too_large" => StatusCodes.Status413PayloadTooLarge,
         _ when code.StartsWith("auth.", StringComparison.Ordinal) => StatusCodes.Status401Unauthorized,
         _ when code.StartsWith("workspace.", StringComparison.Ordinal) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
@@ -309,6 +345,8 @@ public static class ApiServer
         (StatusCodes.Status404NotFound, _) => "Not found",
         (StatusCodes.Status405MethodNotAllowed, Language.Ru) => "Метод не поддерживается",
         (StatusCodes.Status405MethodNotAllowed, _) => "Method not allowed",
+        (StatusCodes.Status413PayloadTooLarge, Language.Ru) => "Слишком большой запрос",
+        (StatusCodes.Status413PayloadTooLarge, _) => "Payload too large",
         (StatusCodes.Status503ServiceUnavailable, Language.Ru) => "Рабочая область недоступна",
         (StatusCodes.Status503ServiceUnavailable, _) => "Workspace unavailable",
         (>= 500, Language.Ru) => "Ошибка сервера",

@@ -14,4 +14,13 @@ public sealed record ServerOptions(string WorkspacePath, IReadOnlyList<string> U
 
     /// <summary>Request limits and the optional OpenID Connect sign-in.</summary>
     public ServerSecurity Security { get; init; } = new();
+
+    /// <summary>How long a change or import waits for the one running before it is refused (503, <c>api.writer_busy</c>).</summary>
+    public TimeSpan WriteWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest request body an upload may have, in bytes (default 200 MB); a larger one gets 413.</summary>
+    public long MaxUploadBytes { get; init; } = 200L * 1024 * 1024;
+
+    /// <summary>Where uploads are kept under generated names; null for a <c>saleskpi-uploads</c> folder in the system temp folder.</summary>
+    public string? UploadDirectory { get; init; }
 }

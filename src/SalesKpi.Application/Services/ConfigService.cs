@@ -88,7 +88,14 @@ public sealed class ConfigService
                 gone.Key));
         }
 
+        using var tx = ws.BeginTransaction();
         var version = ConfigStore.Apply(ws, config, request.Change.Reason ?? string.Empty, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective));
+        if (version is not null)
+        {
+            AuditService.Record(ws, ctx, "config.apply", "v" + version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), [new("reason", version.Reason), new("effective_from", version.EffectiveFrom)]);
+        }
+
+        tx.Commit();
         return new ConfigApplied(new VersionWritten(version, before?.Document), notes);
     }
 

@@ -13,6 +13,9 @@ public sealed record ImportRequest(IReadOnlyList<string> Paths, string? Profile,
 {
     /// <summary>The host's hook at each stage of the import (fault injection for reliability tests); null for none.</summary>
     public Action<ImportStage>? AtStage { get; init; }
+
+    /// <summary>Where the rejects and warnings files go; null for the default beside the workspace.</summary>
+    public string? ReportDirectory { get; init; }
 }
 
 /// <summary>
@@ -34,7 +37,20 @@ public sealed class ImportJob : IDisposable
     /// <summary>Runs the import in one transaction, reporting to <paramref name="progress"/>; may run on a worker thread.</summary>
     public ImportReport Run(IImportProgress? progress, CancellationToken cancellationToken)
     {
-        return new Importer(ws, ctx.Clock).Run(options, progress, cancellationToken);
+        var report = new Importer(ws, ctx.Clock).Run(options, progress, cancellationToken);
+        if (!report.RolledBack && report.ImportId > 0)
+        {
+            // The importer commits its own transaction; the record follows at once on the same connection.
+            AuditService.Record(ws, ctx, "import", "#" + report.ImportId.ToString(System.Globalization.CultureInfo.InvariantCulture), [
+                new("files", report.Files.Select(f => Path.GetFileName(f.Path)).ToList()),
+                new("read", report.Read),
+                new("stored", report.Stored),
+                new("rejected", report.Rejected),
+                new("strict", options.Strict),
+                new("profile", options.Profile?.Name)]);
+        }
+
+        return report;
     }
 
     /// <summary>Closes the workspace.</summary>
@@ -53,7 +69,7 @@ public sealed class ImportService
         try
         {
             var profile = request.Profile is null ? null : MappingProfile.Load(request.Profile);
-            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace, AtStage = request.AtStage, Language = ctx.Language };
+            var options = new ImportOptions { Paths = request.Paths, Strict = request.Strict, Profile = profile, DryRun = request.DryRun, Trace = ctx.Trace, AtStage = request.AtStage, Language = ctx.Language, ReportDirectory = request.ReportDirectory };
             return new ImportJob(ws, options, Importer.ResolveFiles(options.Paths), ctx);
         }
         catch

@@ -22,15 +22,19 @@ public sealed class ParamsService
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
+        var latest = ConfigStore.Latest(ws)?.Number;
+        using var tx = ws.BeginTransaction();
         switch (action.ToLowerInvariant())
         {
             case "set" when name is not null && value is not null:
                 ParameterStore.Set(ws, name, value, ctx.Clock, ctx.User);
+                Audit(ws, latest, "params.set", name.Trim().ToLowerInvariant(), value.Trim(), ctx);
                 break;
             case "set":
                 throw new SalesKpiException(Msg.Of("params.set_needs_name_value", "'params set' needs a name and a value, e.g. 'saleskpi params set lead_to_sql_window_days 45'.", "«params set» требует имя и значение, например «saleskpi params set lead_to_sql_window_days 45»."));
             case "reset":
                 ParameterStore.Reset(ws, name, ctx.Clock, ctx.User);
+                Audit(ws, latest, "params.reset", name?.Trim().ToLowerInvariant() ?? "*", null, ctx);
                 break;
             case "show":
                 break;
@@ -38,7 +42,17 @@ public sealed class ParamsService
                 throw new SalesKpiException(Msg.Of("params.unknown_action", "Unknown action '{0}': use show, set or reset.", "Неизвестное действие «{0}»: используйте show, set или reset.", action));
         }
 
+        tx.Commit();
         var loaded = ParameterStore.Load(ws);
         return new ParamsAnswer(loaded.ToDictionary(), new KpiParameters().ToDictionary(), loaded.Calendar?.Describe());
+    }
+
+    // A change that equals the version in force stores no version, and so is no change to record.
+    private static void Audit(Workspace ws, int? before, string action, string name, string? value, RequestContext ctx)
+    {
+        if (ConfigStore.Latest(ws) is { } after && after.Number != before)
+        {
+            AuditService.Record(ws, ctx, action, name, [new("value", value), new("version", after.Number)]);
+        }
     }
 }

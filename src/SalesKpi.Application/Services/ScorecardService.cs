@@ -147,6 +147,9 @@ public sealed class ScorecardService
         var s = query.By is null ? engine.RunForTargets(period, asOf, query.ConfigVersion) : engine.Run(period, asOf, [query.By], query.ConfigVersion);
         var document = s.Version?.Document ?? KpiSystemWriter.Write(ConfigStore.Current(ws));
         var id = Snapshots.Save(ws, s, document, ScorecardOutput.Stored(s), ctx.Clock.GetUtcNow().UtcDateTime);
+
+        // The snapshot commits in its own transaction; its record follows at once.
+        AuditService.Record(ws, ctx, "snapshot.take", "#" + id.ToString(System.Globalization.CultureInfo.InvariantCulture), [new("period", s.Period.Label), new("by", query.By), new("config_version", s.Version?.Number)]);
         return (id, s, warnings);
     }
 

@@ -116,7 +116,14 @@ public sealed class TargetsService
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
             ?? throw new SalesKpiException(Msg.Of("targets.none_to_remove", "There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, slice.Count == 0 ? Msg.Of("slice.total", "total", "итого") : Msg.Verbatim(string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))));
         var before = ConfigStore.Latest(ws);
+        using var tx = ws.BeginTransaction();
         var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, request.Change.Reason ?? "targets remove " + kpi.Id + " " + period.Label, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective), "targets remove");
+        if (version is not null)
+        {
+            AuditService.Record(ws, ctx, "targets.remove", key, [new("version", version.Number), new("reason", version.Reason), new("effective_from", version.EffectiveFrom)]);
+        }
+
+        tx.Commit();
         return new VersionWritten(version, before?.Document);
     }
 
@@ -206,7 +213,20 @@ public sealed class TargetsService
         var keys = targets.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
         var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
         var before = ConfigStore.Latest(ws);
-        var version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective), source);
+        ConfigVersion? version;
+        using (var tx = ws.BeginTransaction())
+        {
+            version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective), source);
+            if (version is not null)
+            {
+                var action = source switch { "targets import" => "targets.import", "targets suggest" => "targets.apply_suggestions", _ => "targets.set" };
+                var stored = targets.Select(t => t.Key).ToList();
+                AuditService.Record(ws, ctx, action, string.Join("; ", stored), [new("version", version.Number), new("reason", version.Reason), new("effective_from", version.EffectiveFrom), new("targets", stored.Count)]);
+            }
+
+            tx.Commit();
+        }
+
         var notes = new List<Msg>();
         if (version is not null)
         {

@@ -41,15 +41,21 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [LocDescription("The provider's claim that holds the SalesKpi user name (default preferred_username).", "Утверждение провайдера с именем пользователя SalesKpi (по умолчанию preferred_username).")]
     public string OidcNameClaim { get; init; } = "preferred_username";
 
+    [CommandOption("--max-upload-mb <MB>")]
+    [LocDescription("The largest upload (import, targets CSV, KPI-system YAML) the server accepts, in MB (default 200).", "Наибольшая загрузка (импорт, CSV целей, YAML системы KPI), которую принимает сервер, в МБ (по умолчанию 200).")]
+    public int MaxUploadMb { get; init; } = 200;
+
     public override ValidationResult Validate() =>
         RateLimit < 1 || SignInLimit < 1
             ? ValidationResult.Error(Loc.T("--rate-limit and --sign-in-limit must be at least 1.", "--rate-limit и --sign-in-limit должны быть не меньше 1."))
             : (OidcAuthority is null) != (OidcClientId is null)
                 ? ValidationResult.Error(Loc.T("OpenID Connect needs both --oidc-authority and --oidc-client-id.", "Для OpenID Connect нужны и --oidc-authority, и --oidc-client-id."))
-                : base.Validate();
+                : MaxUploadMb is < 1 or > 100_000
+                    ? ValidationResult.Error(Loc.T("--max-upload-mb must be from 1 to 100000.", "--max-upload-mb должно быть от 1 до 100000."))
+                    : base.Validate();
 }
 
-/// <summary>Serves the workspace's read-only REST API until Ctrl+C (docs/server.md).</summary>
+/// <summary>Serves the workspace's REST API until Ctrl+C (docs/server.md).</summary>
 internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
 {
     public override int Execute(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
@@ -74,7 +80,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security });
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
         if (admin is not null)
         {
@@ -92,7 +98,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in with POST /api/v1/session or use a token ('saleskpi users token NAME'). Ctrl+C stops.", "Вход — POST /api/v1/session или токен («saleskpi users token ИМЯ»). Ctrl+C — остановить.")));
+        host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). The server owns the workspace while it runs. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Пока сервер работает, рабочая область принадлежит ему. Ctrl+C — остановить.")));
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;

@@ -446,26 +446,3 @@ public sealed class SignInTests : IDisposable
     }
 }
 
-/// <summary>One writer at a time in the server process: DuckDB shares one engine per file within a process, so a write may not start while a read holds it read-only.</summary>
-public sealed class WorkspaceGateTests
-{
-    [Fact]
-    public async Task A_writer_waits_for_the_readers_in_flight_and_readers_wait_for_the_writer()
-    {
-        var gate = new WorkspaceGate();
-        var reader = await gate.Enter(write: false, CancellationToken.None);
-        var secondReader = await gate.Enter(write: false, CancellationToken.None);
-
-        var writer = gate.Enter(write: true, CancellationToken.None);
-        writer.IsCompleted.ShouldBeFalse();
-        reader.Dispose();
-        writer.IsCompleted.ShouldBeFalse();
-        secondReader.Dispose();
-        var held = await writer;
-
-        var lateReader = gate.Enter(write: false, CancellationToken.None);
-        lateReader.IsCompleted.ShouldBeFalse();
-        held.Dispose();
-        (await lateReader).Dispose();
-    }
-}

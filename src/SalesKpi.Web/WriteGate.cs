@@ -1,0 +1,44 @@
+using SalesKpi.Core;
+
+namespace SalesKpi.Web;
+
+/// <summary>
+/// The one writer of a server: every change and every import passes through it, one at a time. A second writer
+/// waits up to the server's write wait, then is refused with code <c>api.writer_busy</c> (409 Conflict, Retry-After)
+/// saying why; readers never pass through it.
+/// </summary>
+public sealed class WriteGate : IDisposable
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    /// <summary>Enters the gate, waiting up to <paramref name="wait"/>; dispose the result to leave it.</summary>
+    public async Task<IDisposable> EnterAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!await gate.WaitAsync(wait, cancellationToken).ConfigureAwait(false))
+        {
+            throw new SalesKpiException(Msg.Of(
+                "api.writer_busy",
+                "Another change or import is running on this server and did not finish within {0:0} s: try again when it is done.",
+                "На этом сервере идёт другое изменение или импорт, и он не закончился за {0:0} с: повторите, когда он завершится.",
+                wait.TotalSeconds));
+        }
+
+        return new Release(gate);
+    }
+
+    /// <summary>Frees the semaphore.</summary>
+    public void Dispose() => gate.Dispose();
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+}
