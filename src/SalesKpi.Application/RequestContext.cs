@@ -29,9 +29,18 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     /// </summary>
     public DataScope? Scope { get; init; }
 
-    /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>.</summary>
-    public Workspace Open(WorkspaceAccess access) =>
-        Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));
+    /// <summary>
+    /// Read-only workspaces kept open between calls by a long-lived host (the server); null opens the file afresh
+    /// for every call, as the CLI does.
+    /// </summary>
+    public WorkspacePool? Pool { get; init; }
+
+    /// <summary>Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>; a read-only open comes from <see cref="Pool"/> when there is one.</summary>
+    public Workspace Open(WorkspaceAccess access)
+    {
+        var wait = new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock);
+        return access == WorkspaceAccess.ReadOnly && Pool is { } pool ? pool.Rent(WorkspacePath, wait) : Workspace.Open(WorkspacePath, access, wait);
+    }
 }
 
 /// <summary>

@@ -31,10 +31,13 @@ public sealed class ReportService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+        var openMs = phase.Elapsed.TotalMilliseconds;
         var zone = ws.Settings.Zone;
         var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var (config, _) = ConfigStore.For(ws, period, asOf);
+        ctx.Trace?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trace: open: {openMs:F0} ms, period and configuration: {phase.Elapsed.TotalMilliseconds - openMs:F0} ms"));
         var grain = query.Grain is null ? (Grain?)null : Period.ParseGrain(query.Grain);
         KpiReport report;
         if (query.Kpis.Any(id => config.Find(id.Trim()) is { Custom: not null }))
