@@ -30,7 +30,14 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     public DataScope? Scope { get; init; }
 
     /// <summary>
-    /// Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>. With a <see cref="Scope"/>,
+    /// Read-only workspaces kept open between calls by a long-lived host (the server); null opens the file afresh
+    /// for every call, as the CLI does. Scoped calls never use it.
+    /// </summary>
+    public WorkspacePool? Pool { get; init; }
+
+    /// <summary>
+    /// Opens the workspace with <paramref name="access"/>, waiting up to <see cref="Wait"/>; an unscoped read-only open
+    /// comes from <see cref="Pool"/> when there is one. With a <see cref="Scope"/>,
     /// the connection sees only the scope owner's data (<see cref="OwnerScope"/>), and a read-write open is refused:
     /// every change to a workspace (imports, targets, the KPI system, parameters, snapshots) is company-wide.
     /// </summary>
@@ -45,7 +52,8 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
                 Scope.Owner));
         }
 
-        var ws = OpenWhole(access);
+        // A scoped connection carries the owner's views: it is opened for this call alone, never pooled.
+        var ws = OpenWhole(access, pooled: Scope is null);
         if (Scope is not null)
         {
             try
@@ -71,7 +79,7 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
     {
         ArgumentNullException.ThrowIfNull(what);
         RequireCompanyTotals(what);
-        return OpenWhole(WorkspaceAccess.ReadOnly);
+        return OpenWhole(WorkspaceAccess.ReadOnly, pooled: true);
     }
 
     /// <summary>Throws a <see cref="SalesKpiException"/> naming <paramref name="what"/> unless the caller may see company-wide totals.</summary>
@@ -89,8 +97,11 @@ public sealed record RequestContext(Language Language, TimeProvider Clock, strin
         }
     }
 
-    private Workspace OpenWhole(WorkspaceAccess access) =>
-        Workspace.Open(WorkspacePath, access, new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock));
+    private Workspace OpenWhole(WorkspaceAccess access, bool pooled)
+    {
+        var wait = new WorkspaceWait(Wait, m => Waiting?.Invoke(m.Render(Language)), Clock);
+        return pooled && access == WorkspaceAccess.ReadOnly && Pool is { } pool ? pool.Rent(WorkspacePath, wait) : Workspace.Open(WorkspacePath, access, wait);
+    }
 }
 
 /// <summary>

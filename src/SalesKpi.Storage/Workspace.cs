@@ -43,6 +43,17 @@ public abstract class Workspace : IDisposable
     /// <summary>Whether this connection may change the workspace.</summary>
     public WorkspaceAccess Access { get; }
 
+    /// <summary>The engine memory limit a workspace opens with unless the process sets another (<see cref="MemoryLimit"/>).</summary>
+    public const string DefaultMemoryLimit = "1GB";
+
+    /// <summary>
+    /// How much memory the embedded engine may use for its buffers before it spills intermediate results to a temporary
+    /// folder beside the workspace (<c>&lt;workspace&gt;.tmp</c>), in the engine's size syntax (<c>1GB</c>, <c>512MB</c>).
+    /// A process-wide setting, because the engine's buffers are the process's memory: the process entry point sets it
+    /// once (the CLI from <c>SALESKPI_MEMORY_LIMIT</c>), before any workspace opens. Results never depend on it.
+    /// </summary>
+    public static string MemoryLimit { get; set; } = DefaultMemoryLimit;
+
     /// <summary>The SQL dialect of this workspace's engine: every engine-specific spelling goes through it.</summary>
     public abstract ISqlDialect Dialect { get; }
 

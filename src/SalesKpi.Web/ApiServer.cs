@@ -67,6 +67,9 @@ public static class ApiServer
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<WriteGate>();
+
+        // Opening a workspace costs tens to hundreds of milliseconds per call; the server keeps read-only ones open.
+        builder.Services.AddSingleton(sp => new WorkspacePool(TimeSpan.FromMinutes(5), options.Clock));
         builder.Services.AddHostedService<WorkspaceKeeper>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -100,6 +103,7 @@ public static class ApiServer
         {
             Wait = options.Wait,
             Scope = user?.Scope,
+            Pool = http.RequestServices.GetRequiredService<WorkspacePool>(),
         };
     }
 

@@ -39,10 +39,13 @@ public sealed class ReportService
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         using var ws = query.Company && ctx.Scope is not null ? OpenCompanyTotals(query, ctx) : ctx.Open(WorkspaceAccess.ReadOnly);
+        var openMs = phase.Elapsed.TotalMilliseconds;
         var zone = ws.Settings.Zone;
         var (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.CurrentYear, ctx.Clock);
         var (config, _) = ConfigStore.For(ws, period, asOf);
+        ctx.Trace?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trace: open: {openMs:F0} ms, period and configuration: {phase.Elapsed.TotalMilliseconds - openMs:F0} ms"));
         if (query.Company && ctx.Scope is not null
             && query.Kpis.Select(id => config.Find(id.Trim())?.Custom).Any(c => c is not null && (c.IsRatio || c.Filter.ContainsKey("owner"))))
         {

@@ -112,7 +112,15 @@ internal sealed record KpiDefinition(
 /// <summary>Aggregates (by name) of one family that a KPI's computation reads.</summary>
 /// <param name="Family">The family, by <see cref="Families"/> name.</param>
 /// <param name="Names">Names of its aggregates.</param>
-internal sealed record AggregateUse(string Family, ImmutableArray<string> Names);
+/// <param name="When">
+/// When the computation reads them under the given parameters; null for always. A family none of the requested KPIs
+/// reads under the report's parameters is not queried at all (win rate on the "closed" basis needs no deals created).
+/// </param>
+internal sealed record AggregateUse(string Family, ImmutableArray<string> Names, Func<KpiParameters, bool>? When = null)
+{
+    /// <summary>Whether the computation reads these aggregates under <paramref name="parameters"/>.</summary>
+    public bool AppliesTo(KpiParameters parameters) => When?.Invoke(parameters) ?? true;
+}
 
 /// <summary>Keys of <see cref="KpiResult.Details"/> that other computations (diagnose) read.</summary>
 internal static class DetailKeys
@@ -260,7 +268,7 @@ internal static class KpiDefinitions
         new(
             KpiCatalog.WinRate,
             [Families.DealsClosed, Families.DealsCreated],
-            [new(Families.DealsClosed, ["won", "lost"]), new(Families.DealsCreated, ["won", "lost"])],
+            [new(Families.DealsClosed, ["won", "lost"], p => p.WinRateBasis == WinRateBasis.Closed), new(Families.DealsCreated, ["won", "lost"], p => p.WinRateBasis != WinRateBasis.Closed)],
             ["deals"],
             (r, i) => KpiEngine.WinRate(r, i.Parameters.WinRateBasis == WinRateBasis.Closed ? i[Families.DealsClosed] : i[Families.DealsCreated], i.Missing),
             null,

@@ -48,12 +48,19 @@ public sealed class KpiEngine
         var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
         // Only the tables the requested KPIs name (a derived KPI names those of the KPIs it is built from).
         var tables = kpis.SelectMany(k => KpiDefinitions.For(k).Tables).ToHashSet(StringComparer.Ordinal);
-        var ctx = new Context(request, buckets, asOf, zone, LoadBuckets(buckets, zone, p, asOf), TableCounts(asOf, zone, tables));
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        var aligned = LoadBuckets(buckets, zone, p, asOf);
+        var bucketMs = phase.Elapsed.TotalMilliseconds;
+        phase.Restart();
+        var counts = TableCounts(asOf, zone, tables);
+        request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"buckets: {bucketMs:F0} ms, row counts: {phase.Elapsed.TotalMilliseconds:F0} ms"));
+        var ctx = new Context(request, buckets, asOf, zone, aligned, counts);
 
         var families = Families.Build(p, ws.Dialect);
-        var needed = kpis.SelectMany(k => k.Families).Distinct();
+        // Only the families the requested KPIs read under these parameters (a family with no declared use is read).
+        var needed = kpis.SelectMany(k => k.Families.Where(f => KpiDefinitions.For(k).Uses.Where(u => u.Family == f) is var declared && (!declared.Any() || declared.Any(u => u.AppliesTo(p))))).Distinct().ToList();
         // Only the aggregates the requested KPIs read; a family no definition declares a use of is computed in full.
-        var uses = kpis.SelectMany(k => KpiDefinitions.For(k).Uses).GroupBy(u => u.Family)
+        var uses = kpis.SelectMany(k => KpiDefinitions.For(k).Uses).Where(u => u.AppliesTo(p)).GroupBy(u => u.Family)
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Names).ToHashSet(StringComparer.Ordinal));
         var aggs = needed.ToDictionary(f => f, f =>
         {
@@ -67,7 +74,7 @@ public sealed class KpiEngine
         // One set of slices per report: every sliced KPI gets a row for every slice value that any sliced KPI
         // of the report sees in the bucket (undefined, with its reason, where it has no units), so tables line up.
         bool Sliced(KpiDef k) => by.Count > 0 && by.All(k.Dimensions.Contains);
-        var sliceKeys = kpis.Where(Sliced).SelectMany(k => k.Families).Distinct()
+        var sliceKeys = kpis.Where(Sliced).SelectMany(k => k.Families).Distinct().Where(aggs.ContainsKey)
             .SelectMany(f => aggs[f].Groups.Keys).Where(k => k.Slice.Length > 0)
             .GroupBy(k => k.Bucket)
             .ToDictionary(g => g.Key, g => g.Select(k => k.Slice).Distinct().Order(StringComparer.Ordinal).ToList());
@@ -433,7 +440,9 @@ public sealed class KpiEngine
             return result with { Reason = Msg.Of("period_after_as_of", "the period starts after the as-of moment", "период начинается после момента расчёта (as-of)") };
         }
 
-        Agg A(string family) => aggs[family].Groups.TryGetValue(new Key(bucket, key), out var a) ? a : new Agg(family, aggs[family].Computed);
+        Agg A(string family) => !aggs.ContainsKey(family)
+            ? throw new InvalidOperationException($"Family '{family}' was not computed for {kpi.Id}: declare its use in KpiDefinitions (and when it applies).")
+            : aggs[family].Groups.TryGetValue(new Key(bucket, key), out var a) ? a : new Agg(family, aggs[family].Computed);
         Msg? Missing(ImmutableArray<string> tables) =>
             tables.FirstOrDefault(t => ctx.Tables[t] == 0) is { } t
                 ? Msg.Of("no_data_imported", "no {0}.csv data imported", "не импортированы данные {0}.csv", t)

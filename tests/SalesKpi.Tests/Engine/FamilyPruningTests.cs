@@ -123,6 +123,21 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
         pruned.Columns.Select(c => c.Name).ShouldBe(["response_hours"]);
     }
 
+    [Theory]
+    [InlineData(WinRateBasis.Closed, Families.DealsClosed, Families.DealsCreated)]
+    [InlineData(WinRateBasis.Created, Families.DealsCreated, Families.DealsClosed)]
+    public void Win_rate_queries_only_the_family_of_its_basis(WinRateBasis basis, string queried, string skipped)
+    {
+        var trace = new List<string>();
+        var request = Request([KpiCatalog.WinRate], "channel") with { Parameters = new KpiParameters { WinRateBasis = basis }, Trace = trace.Add };
+
+        var report = new KpiEngine(ws).Run(request);
+
+        trace.ShouldContain(l => l.StartsWith(queried + ":", StringComparison.Ordinal));
+        trace.ShouldNotContain(l => l.StartsWith(skipped + ":", StringComparison.Ordinal));
+        report.Results.Count(r => r.Value is not null).ShouldBeGreaterThan(12);
+    }
+
     [Fact]
     public void Pruning_to_an_unknown_aggregate_throws()
     {
