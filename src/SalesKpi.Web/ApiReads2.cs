@@ -102,7 +102,7 @@ internal static class ApiReads2
             var checkedFile = service.Validate(file.Path, ctx);
             return ApiServer.Answer(http, ApiDocs.Validated(checkedFile.Parsed, ctx.Language), []);
         }), "version_validate", "Checks a posted KPI-system YAML (the request body) and lists every error with line and column; changes nothing.")
-            .Accepts<string>("application/yaml", "text/yaml", "text/plain");
+            .Body("application/yaml", "text/yaml", "text/plain");
     }
 
     internal static bool YearBefore(string? compare) => compare switch

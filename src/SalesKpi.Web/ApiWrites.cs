@@ -48,7 +48,7 @@ internal static partial class ApiWrites
                 var stored = service.Import(new ImportTargetsRequest(file.Path, new ChangeNote(reason ?? "targets import " + file.Label, effective)), ctx);
                 return ApiDocs.Changed(stored.Written, stored.NotInForce, ctx.Language, stored.Listing);
             })), "targets_import", "Imports targets from CSV (kpi,period,value[,tolerance][,dimensions…]; a text/csv body or one multipart file), all rows or none.")
-            .Accepts<string>("text/csv", "multipart/form-data");
+            .Body("text/csv", "multipart/form-data");
 
         Change(change.MapPost("/targets/suggest/apply", (HttpContext http, TargetsService service, string kpi, string? period, string? by, double? probability, decimal? tolerance, string? reason, string? effective) =>
             Write(http, ctx =>
@@ -64,7 +64,7 @@ internal static partial class ApiWrites
                 var applied = service.Apply(new ApplyConfigRequest(file.Path, new ChangeNote(reason, effective)), ctx);
                 return ApiDocs.Changed(applied.Written, applied.Notes, ctx.Language);
             })), "version_apply", "Stores a posted KPI-system YAML (the request body) as a new version; reason is required, effective defaults to today.")
-            .Accepts<string>("application/yaml", "text/yaml", "text/plain");
+            .Body("application/yaml", "text/yaml", "text/plain");
 
         Change(change.MapPut("/params/{name}", (HttpContext http, ParamsService service, string name, string value) =>
             Write(http, ctx => ApiDocs.Params(service.Run("set", name, value, ctx)))), "params_set", "Sets one definition parameter (value=…) as a new KPI-system version.");
@@ -83,7 +83,7 @@ internal static partial class ApiWrites
             })), "snapshot_take", "Stores the scorecard of a period as a snapshot (as 'saleskpi snapshot'), for history and review.");
 
         Change(change.MapPost("/imports", Upload), "import", "Imports uploaded files (multipart, several files; optional fields profile, strict, dry_run): the per-file read = stored + rejected report.")
-            .Accepts<IFormFileCollection>("multipart/form-data")
+            .Body("multipart/form-data")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DisableAntiforgery();
 

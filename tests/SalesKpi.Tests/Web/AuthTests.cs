@@ -95,7 +95,7 @@ public sealed class EndpointRoleTests(DemoServer server) : IClassFixture<DemoSer
         System.Text.RegularExpressions.Regex.Replace(pattern, @"\{(?<name>[a-z_]+)[^}]*\}", m => m.Groups["name"].Value switch
         {
             "kpi" => "win_rate",
-            "id" => "1",
+            "id" or "version" => "1",
             "prefix" => "skp_00000000",
             "name" => "no-such-user",
             _ => "x",
