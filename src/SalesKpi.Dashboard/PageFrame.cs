@@ -16,6 +16,12 @@ namespace SalesKpi.Dashboard;
 /// <param name="Role">The signed-in user's role (rep, manager, head, admin); null when nobody is signed in.</param>
 public sealed record PageFrame(Language Language, string Path, IReadOnlyDictionary<string, string> Query, string? User = null, string? Role = null)
 {
+    /// <summary>The antiforgery token the page's forms that change something (sign-in, sign-out) send back; empty when none.</summary>
+    public string Csrf { get; init; } = string.Empty;
+
+    /// <summary>The form field the antiforgery token travels in.</summary>
+    public string CsrfField { get; init; } = "__RequestVerificationToken";
+
     /// <summary>The culture numbers and dates are shown in: ru-RU for Russian, en-US for English.</summary>
     public CultureInfo Culture => Languages.DisplayCulture(Language);
 

@@ -344,6 +344,12 @@ public static class ApiAuth
         return Text(json);
     }
 
+    /// <summary>Signs <paramref name="name"/> in with the session cookie (the dashboard's sign-in form).</summary>
+    internal static Task SignInWithCookie(HttpContext http, string name) => http.SignInAsync(CookieScheme, Principal(name, CookieScheme));
+
+    /// <summary>Removes the session cookie (the dashboard's sign-out button).</summary>
+    internal static Task SignOutCookie(HttpContext http) => http.SignOutAsync(CookieScheme);
+
     private static async Task<IResult> SignOut(HttpContext http)
     {
         await http.SignOutAsync(CookieScheme).ConfigureAwait(false);

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using SalesKpi.Application;
 using SalesKpi.Application.Contracts;
 using SalesKpi.Application.Services;
@@ -13,14 +15,20 @@ namespace SalesKpi.Web;
 
 /// <summary>
 /// The dashboard's pages (docs/dashboard.md): each parses its URL, calls the application services with the
-/// request's context and renders a page component. A view that cannot be computed (a bad period) is a page that
-/// says why, with status 400, never a stack trace.
+/// request's context (the signed-in user's scope included) and renders a page component. Anyone not signed in is
+/// sent to <c>/signin</c> and back; a view that cannot be computed (a bad period) is a page that says why, with
+/// status 400, never a stack trace.
 /// </summary>
 internal static class DashboardEndpoints
 {
     public static void Map(WebApplication app)
     {
         DashboardAssets.Map(app);
+        app.MapGet("/signin", (HttpContext http, [FromQuery(Name = "return_url")] string? returnUrl) => SignInForm(http, Local(returnUrl), null, null, StatusCodes.Status200OK))
+            .ExcludeFromDescription().AllowAnonymous();
+        app.MapPost("/signin", SignIn).ExcludeFromDescription().AllowAnonymous().DisableAntiforgery().RequireRateLimiting(ApiAuth.SignInPolicy);
+        app.MapPost("/signout", SignOut).ExcludeFromDescription().DisableAntiforgery().Allow(ApiRole.Rep);
+
         var pages = app.MapGroup(string.Empty).ExcludeFromDescription().Allow(ApiRole.Rep);
         pages.MapGet("/", (HttpContext http, ScorecardService scorecards, ReportService reports, string? period, [FromQuery(Name = "as_of")] string? asOf, string? dim, string? value) =>
             Page(http, "/", (ctx, frame) => new RazorComponentResult<ScorecardPage>(new
@@ -35,13 +43,13 @@ internal static class DashboardEndpoints
                 View = KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), page ?? 1, Blank(sort)),
             })));
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
-        {
-            var ctx = ApiServer.Context(http) with { Language = LanguageOfPage(http.Request) };
-            var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
-            var name = string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
-                .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
-            return TypedResults.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))).ToArray(), "text/csv; charset=utf-8", new string(name) + ".csv");
-        });
+            Page(http, "/kpi/" + id, (ctx, _) =>
+            {
+                var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
+                var name = string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
+                    .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
+                return TypedResults.File([.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))], "text/csv; charset=utf-8", new string(name) + ".csv");
+            }));
     }
 
     private static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
@@ -50,12 +58,16 @@ internal static class DashboardEndpoints
 
     private static IResult Page(HttpContext http, string path, Func<RequestContext, PageFrame, IResult> render)
     {
+        var signedIn = ApiAuth.SignedInUser(http);
         var language = LanguageOfPage(http.Request);
-        var ctx = ApiServer.Context(http) with { };
-        ctx = ctx with { Language = language };
-        var query = http.Request.Query.Where(q => q.Key != "lang" && !string.IsNullOrWhiteSpace(q.Value.ToString()))
-            .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        var frame = new PageFrame(language, path, query, ctx.User == Metrics.KpiSystem.ConfigStore.DefaultAuthor ? null : ctx.User);
+        if (signedIn is null)
+        {
+            // A bookmark or a shared link: sign in first (in the link's language), then land on the same view.
+            return TypedResults.Redirect("/signin?lang=" + (language == Language.Ru ? "ru" : "en") + "&return_url=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString));
+        }
+
+        var ctx = ApiServer.Context(http) with { Language = language };
+        var frame = Frame(http, path, language) with { User = signedIn.User.Name, Role = UsersService.RoleName(signedIn.User.Role) };
         try
         {
             return render(ctx, frame);
@@ -65,6 +77,61 @@ internal static class DashboardEndpoints
             return new RazorComponentResult<ProblemPage>(new { Frame = frame, Message = ex.Render(language) }) { StatusCode = StatusCodes.Status400BadRequest };
         }
     }
+
+    private static PageFrame Frame(HttpContext http, string path, Language language)
+    {
+        var query = http.Request.Query.Where(q => q.Key != "lang" && !string.IsNullOrWhiteSpace(q.Value.ToString()))
+            .ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
+        return new PageFrame(language, path, query) { Csrf = tokens.RequestToken ?? string.Empty, CsrfField = ApiAuth.CsrfField };
+    }
+
+    private static RazorComponentResult<SignInPage> SignInForm(HttpContext http, string returnUrl, string? name, string? error, int status)
+    {
+        var language = LanguageOfPage(http.Request);
+        var oidc = http.RequestServices.GetRequiredService<ServerOptions>().Security.Oidc is not null;
+        return new RazorComponentResult<SignInPage>(new { Frame = Frame(http, "/signin", language), ReturnUrl = returnUrl, Name = name, Error = error, Oidc = oidc }) { StatusCode = status };
+    }
+
+    private static async Task<IResult> SignIn(HttpContext http, UsersService users, IAntiforgery antiforgery)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        var returnUrl = Local(form["return_url"].ToString());
+        var name = form["name"].ToString().Trim();
+        var language = Languages.Parse(form["lang"].ToString()) ?? LanguageOfPage(http.Request);
+        if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
+        {
+            return SignInForm(http, returnUrl, name, Msg.Of("auth.form_expired", "The form has expired: please sign in again.", "Форма устарела: войдите ещё раз.").Render(language), StatusCodes.Status400BadRequest);
+        }
+
+        try
+        {
+            users.VerifyPassword(name, form["password"].ToString(), ApiServer.Context(http) with { Language = language });
+        }
+        catch (SalesKpiException ex)
+        {
+            return SignInForm(http, returnUrl, name, ex.Render(language), StatusCodes.Status401Unauthorized);
+        }
+
+        await ApiAuth.SignInWithCookie(http, name).ConfigureAwait(false);
+        return TypedResults.Redirect(returnUrl);
+    }
+
+    private static async Task<IResult> SignOut(HttpContext http, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
+        {
+            return TypedResults.BadRequest();
+        }
+
+        await ApiAuth.SignOutCookie(http).ConfigureAwait(false);
+        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Redirect("/signin?lang=" + (Languages.Parse(form["lang"].ToString()) == Language.Ru ? "ru" : "en"));
+    }
+
+    // Only a path of this server: an address elsewhere would make the sign-in page an open redirect.
+    private static string Local(string? url) =>
+        url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
     // A page never fails on its language: an unknown ?lang= falls back to the browser's, then English.
     private static Language LanguageOfPage(HttpRequest request)

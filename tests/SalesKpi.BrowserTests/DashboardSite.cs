@@ -21,6 +21,10 @@ public sealed class DashboardSite : IAsyncLifetime
     private readonly string dir = Directory.CreateTempSubdirectory("saleskpi-browser-").FullName;
     private WebApplication? app;
     private IPlaywright? playwright;
+    private string token = string.Empty;
+
+    /// <summary>The password of <c>maria</c>, a manager, for the sign-in form.</summary>
+    public const string Password = "maria-password-1";
 
     public string Db => Path.Combine(dir, "demo.duckdb");
 
@@ -45,6 +49,9 @@ public sealed class DashboardSite : IAsyncLifetime
         }
 
         demo.SetUpKpiSystem(ctx);
+        var users = new UsersService();
+        users.Add(new AddUserRequest("maria", "manager", null, Password), ctx);
+        token = users.CreateToken("maria", null, ctx).Secret;
         app = ApiServer.Build(new ServerOptions(Db, ["http://127.0.0.1:0"], Clock));
         await app.StartAsync();
         BaseUrl = app.Services.GetService(typeof(IServer)) is IServer server
@@ -55,9 +62,17 @@ public sealed class DashboardSite : IAsyncLifetime
         Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
     }
 
-    /// <summary>A new page of <paramref name="width"/> × 900 pixels.</summary>
-    public async Task<IPage> NewPage(int width = 1400) =>
-        await (await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = 900 } })).NewPageAsync();
+    /// <summary>A new page of <paramref name="width"/> × 900 pixels, signed in as <c>maria</c> (a manager) unless <paramref name="signedIn"/> is false.</summary>
+    public async Task<IPage> NewPage(int width = 1400, bool signedIn = true)
+    {
+        var options = new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = 900 } };
+        if (signedIn)
+        {
+            options.ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token };
+        }
+
+        return await (await Browser.NewContextAsync(options)).NewPageAsync();
+    }
 
     /// <summary>
     /// Saves a full-page screenshot as <paramref name="name"/>.png in <c>SALESKPI_SCREENSHOTS</c> when it is set

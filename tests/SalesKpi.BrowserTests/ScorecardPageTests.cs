@@ -56,10 +56,10 @@ public sealed class ScorecardPageTests(DashboardSite site) : IClassFixture<Dashb
         await page.GotoAsync($"{site.BaseUrl}/?period=2026-Q3&lang=en");
 
         await page.SelectOptionAsync("select[name=dim]", "channel");
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("form.filters button[type=submit]");
         var first = await page.Locator("select[name=value] option").Nth(1).GetAttributeAsync("value");
         await page.SelectOptionAsync("select[name=value]", first!);
-        await page.ClickAsync("button[type=submit]");
+        await page.ClickAsync("form.filters button[type=submit]");
 
         page.Url.ShouldContain("dim=channel");
         page.Url.ShouldContain("value=" + Uri.EscapeDataString(first!).Replace("%20", "+", StringComparison.Ordinal));
