@@ -52,6 +52,13 @@ public static class ApiServer
 
         // The CLI prints where the server listens; the host's own start-up lines would repeat it.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (options.RequestLog)
+        {
+            // --log-requests: one structured line per request as JSON, for a log collector.
+            builder.Logging.AddFilter(RequestLog.Category, LogLevel.Information);
+            builder.Logging.AddJsonConsole();
+        }
+
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddSingleton<ReportService>();
@@ -82,6 +89,7 @@ public static class ApiServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        RequestLog.Use(app);
         app.Use(Errors);
         app.UseStatusCodePages(NoEndpoint);
         ApiAuth.Use(app);

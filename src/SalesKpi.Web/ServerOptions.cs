@@ -23,4 +23,7 @@ public sealed record ServerOptions(string WorkspacePath, IReadOnlyList<string> U
 
     /// <summary>Where uploads are kept under generated names; null for a <c>saleskpi-uploads</c> folder in the system temp folder.</summary>
     public string? UploadDirectory { get; init; }
+
+    /// <summary>Whether every request is logged as one JSON line on standard output (<see cref="RequestLog"/>); off by default.</summary>
+    public bool RequestLog { get; init; }
 }

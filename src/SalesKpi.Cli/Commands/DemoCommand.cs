@@ -104,6 +104,7 @@ internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
             ($"{saleskpi} funnel{dbArg} --period {quarter}", "where deals and time are lost", "где теряются сделки и время"),
             ($"{saleskpi} explain win_rate{dbArg} --period {quarter}", "every number can be checked against its deals", "каждую цифру можно проверить по сделкам"),
             ($"{saleskpi} simulate{dbArg} --set leads.referral=+30% --set win_rate=+2pp", "what next quarter brings if you change a lever", "что даст следующий квартал, если изменить рычаг"),
+            ($"{saleskpi} serve{dbArg}", "the dashboard for the team at http://127.0.0.1:5080/ (it prints the admin's first password)", "панель для команды на http://127.0.0.1:5080/ (выводит первый пароль admin)"),
         })
         {
             host.Console.MarkupLine($"  [cyan]{Markup.Escape(cmd)}[/]  [grey]# {Markup.Escape(Loc.T(en, ru))}[/]");

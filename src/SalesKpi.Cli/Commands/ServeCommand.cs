@@ -41,6 +41,10 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [LocDescription("The provider's claim that holds the SalesKpi user name (default preferred_username).", "Утверждение провайдера с именем пользователя SalesKpi (по умолчанию preferred_username).")]
     public string OidcNameClaim { get; init; } = "preferred_username";
 
+    [CommandOption("--log-requests")]
+    [LocDescription("Log every request as one JSON line on standard output: method, path, status, milliseconds, user, trace id.", "Записывать каждый запрос одной строкой JSON в стандартный вывод: метод, путь, статус, миллисекунды, пользователь, trace id.")]
+    public bool LogRequests { get; init; }
+
     [CommandOption("--max-upload-mb <MB>")]
     [LocDescription("The largest upload (import, targets CSV, KPI-system YAML) the server accepts, in MB (default 200).", "Наибольшая загрузка (импорт, CSV целей, YAML системы KPI), которую принимает сервер, в МБ (по умолчанию 200).")]
     public int MaxUploadMb { get; init; } = 200;
@@ -80,7 +84,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L });
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, RequestLog = settings.LogRequests });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
         if (admin is not null)
         {
