@@ -13,8 +13,7 @@ namespace SalesKpi.Dashboard.Pages;
 /// </summary>
 /// <param name="Answer">The funnel exactly as <c>saleskpi funnel</c> and <c>GET /api/v1/funnel</c> give it.</param>
 /// <param name="By">The dimension the slices are by; null for the company only.</param>
-/// <param name="LostReasons">Stage → the most frequent lost reasons of the deals lost there, with their counts; null when not known.</param>
-public sealed record FunnelView(FunnelAnswer Answer, string? By, IReadOnlyDictionary<string, IReadOnlyList<(string Reason, long Deals)>>? LostReasons = null)
+public sealed record FunnelView(FunnelAnswer Answer, string? By)
 {
     /// <summary>The dimensions the funnel can be split by (lead dimensions split the lead steps, deal dimensions the deal steps).</summary>
     public static readonly IReadOnlyList<string> Dimensions = ["channel", "owner", "segment", "region", "service_line", "campaign", "industry"];

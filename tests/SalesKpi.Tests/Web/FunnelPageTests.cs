@@ -43,6 +43,25 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Each_stage_lists_its_most_frequent_lost_reasons_within_its_lost_deals()
+    {
+        var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, null), Ctx(Language.En)).Funnel;
+        var stages = expected.Steps.Where(s => s.Section == "deals" && expected.Stages.Contains(s.Name)).ToList();
+        stages.Where(s => s.Lost > 0).ShouldAllBe(s => s.LostReasons.Length > 0);
+        foreach (var s in stages)
+        {
+            s.LostReasons.Length.ShouldBeLessThanOrEqualTo(3);
+            s.LostReasons.Sum(r => r.Deals).ShouldBeLessThanOrEqualTo(s.Lost, s.Name);
+            s.LostReasons.Select(r => r.Deals).ShouldBeInOrder(SortDirection.Descending);
+        }
+
+        var html = WebUtility.HtmlDecode(await Page("/funnel?period=2026-Q3", HttpStatusCode.OK));
+
+        var top = stages.First(s => s.Lost > 0).LostReasons[0];
+        html.ShouldContain(top.Reason + " (" + top.Deals.ToString("N0", Languages.DisplayCulture(Language.En)) + ")");
+    }
+
+    [Fact]
     public async Task Funnel_by_channel_shows_each_channel_side_by_side()
     {
         var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, "channel"), Ctx(Language.En)).Funnel;
