@@ -32,6 +32,7 @@ public sealed class FunnelPageTests(DashboardSite site) : IClassFixture<Dashboar
         await page.ClickAsync("form.filters button[type=submit]");
         await page.WaitForSelectorAsync("table.slices");
         page.Url.ShouldContain("by=channel");
+        await site.Screenshot(page, "funnel-by-channel-en");
 
         var result = await page.RunAxe();
 
