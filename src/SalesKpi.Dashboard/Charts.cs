@@ -173,6 +173,81 @@ public static class Charts
         });
     }
 
+    /// <summary>
+    /// The steps of a funnel as horizontal bars, first step on top: each bar's length is its count and its label
+    /// the text the page formatted (count and conversion in the reader's culture), so the chart and the table agree.
+    /// </summary>
+    /// <param name="bars">The steps in order: axis label, count, and the text at the bar's end.</param>
+    /// <param name="name">The series' name (for the tooltip).</param>
+    /// <param name="colour">The bars' colour.</param>
+    public static string FunnelBars(IReadOnlyList<(string Label, long Count, string Text)> bars, string name, string colour)
+    {
+        ArgumentNullException.ThrowIfNull(bars);
+        return Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("animation", false);
+            w.WriteStartObject("grid");
+            w.WriteNumber("left", 8);
+            w.WriteNumber("right", 150);
+            w.WriteNumber("top", 8);
+            w.WriteNumber("bottom", 8);
+            w.WriteBoolean("containLabel", true);
+            w.WriteEndObject();
+            w.WriteStartObject("tooltip");
+            w.WriteString("trigger", "item");
+            w.WriteEndObject();
+            w.WriteStartObject("xAxis");
+            w.WriteString("type", "value");
+            w.WriteBoolean("show", false);
+            w.WriteEndObject();
+            w.WriteStartObject("yAxis");
+            w.WriteString("type", "category");
+            w.WriteBoolean("inverse", true);
+            w.WriteStartObject("axisTick");
+            w.WriteBoolean("show", false);
+            w.WriteEndObject();
+            w.WriteStartObject("axisLabel");
+            w.WriteString("color", "#1d2733");
+            w.WriteNumber("fontSize", 13);
+            w.WriteEndObject();
+            w.WriteStartArray("data");
+            foreach (var b in bars)
+            {
+                w.WriteStringValue(b.Label);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteStartArray("series");
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteString("type", "bar");
+            w.WriteString("barMaxWidth", "70%");
+            w.WriteStartObject("itemStyle");
+            w.WriteString("color", colour);
+            w.WriteEndObject();
+            w.WriteStartArray("data");
+            foreach (var b in bars)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("value", b.Count);
+                w.WriteStartObject("label");
+                w.WriteBoolean("show", true);
+                w.WriteString("position", "right");
+                w.WriteString("color", "#1d2733");
+                w.WriteString("formatter", b.Text.Replace("{", "(", StringComparison.Ordinal).Replace("}", ")", StringComparison.Ordinal));
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
     // A shaded band from `low` to `low + width`: an invisible base line and a stacked area on top of it.
     private static void Band(Utf8JsonWriter w, string name, string stack, IReadOnlyList<decimal?> low, IReadOnlyList<decimal?> width, string colour, double opacity)
     {

@@ -42,6 +42,8 @@ internal static class DashboardEndpoints
                 Frame = frame,
                 View = KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), page ?? 1, Blank(sort)),
             })));
+        pages.MapGet("/funnel", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
+            Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)) })));
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {

@@ -68,7 +68,15 @@ public sealed record FunnelStep
 
     /// <summary>Open deals (any age) now in this stage for longer than its p90.</summary>
     public long Stalled { get; init; }
+
+    /// <summary>The most frequent lost reasons of the deals lost here (at most three, most deals first; "(none)" for deals without one); the total's steps only.</summary>
+    public ImmutableArray<LostReason> LostReasons { get; init; } = [];
 }
+
+/// <summary>A lost reason and how many deals lost at one stage give it.</summary>
+/// <param name="Reason">The reason as recorded, or "(none)".</param>
+/// <param name="Deals">The deals lost at the stage with that reason.</param>
+public sealed record LostReason(string Reason, long Deals);
 
 /// <summary>An open deal that has been in its current stage longer than that stage's historical p90.</summary>
 /// <param name="DealId">The deal.</param>
@@ -138,6 +146,7 @@ public sealed class FunnelEngine(Workspace ws)
         LeadSection(args, leadExpr, steps);
         var (stages, fromData) = StageOrder(args, p);
         var stalled = DealSection(args, stages, dealExpr, steps);
+        steps[string.Empty] = WithLostReasons(args, stages, steps[string.Empty]);
         var slices = steps.Where(kv => kv.Key.Length > 0)
             .ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray(), StringComparer.Ordinal);
         return new FunnelReport(period, asOf.UtcDateTime, stages, fromData, [.. steps[string.Empty]], stalled) { By = dim, Slices = slices };
@@ -234,6 +243,39 @@ public sealed class FunnelEngine(Workspace ws)
               GROUP BY c.deal_id, c.d, c.state, c.amount)
             SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far {sets}
             """;
+    }
+
+    // The top three lost reasons per furthest stage of the total's lost deals (index 0 is the "deals" step: lost before any known stage).
+    private List<FunnelStep> WithLostReasons(Dictionary<string, object?> args, ImmutableArray<string> stages, List<FunnelStep> steps)
+    {
+        var d = ws.Dialect;
+        var cohort = DealCohortCte(d, "CAST(NULL AS VARCHAR) AS d", $"coalesce(nullif(trim(d.lost_reason), ''), '(none)') AS reason,\n         {Families.DealStateAsOf(d)} AS state");
+        var sql = $"""
+            WITH {cohort},
+            far AS (
+              SELECT c.deal_id, c.reason, coalesce(max({d.ArrayPosition(d.Parameter("stages"), "s.stage")}), 0) AS furthest
+              FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= {d.Parameter("asof")}
+              WHERE c.state = 'lost'
+              GROUP BY c.deal_id, c.reason)
+            SELECT furthest, reason, count(*) AS n FROM far GROUP BY furthest, reason ORDER BY furthest, n DESC, reason
+            """;
+        var top = new Dictionary<string, List<LostReason>>(StringComparer.Ordinal);
+        using (var cmd = Command(sql, new Dictionary<string, object?>(args) { ["stages"] = stages.ToArray() }))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var i = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
+                var name = i == 0 ? "deals" : stages[i - 1];
+                var list = top.TryGetValue(name, out var l) ? l : top[name] = [];
+                if (list.Count < 3)
+                {
+                    list.Add(new LostReason(r.GetString(1), r.GetInt64(2)));
+                }
+            }
+        }
+
+        return [.. steps.Select(s => s.Section == "deals" && top.TryGetValue(s.Name, out var list) ? s with { LostReasons = [.. list] } : s)];
     }
 
     /// <summary>
