@@ -13,9 +13,10 @@ namespace SalesKpi.Web;
 /// The server's cache of read answers (<c>GET</c> views such as report, scorecard, funnel, explain). An answer is
 /// keyed by its path and normalized query, the request's language, the caller's data scope (a rep's CRM owner and
 /// company-totals flag, or "all"), the data version of the server's <see cref="WriteGate"/> (bumped by every change
-/// and import, which also covers KPI-system versions) and the clock's current UTC minute, since an answer without
-/// an explicit as-of is computed at "now" and default periods depend on today: a cached answer is never older than
-/// the minute it is served in. Only 200 answers are kept, with their bytes, content type and warnings header;
+/// and import, which also covers KPI-system versions) and the part of the clock the answer depends on: the current
+/// UTC minute without as_of (the answer is computed at "now", default periods depend on today), the current UTC
+/// quarter hour with an explicit as_of (only "partial" flags follow the clock then); answers for an as_of in the
+/// future are not kept. Only 200 answers are kept, with their bytes, content type and warnings header;
 /// the least recently used go first beyond <see cref="MaxEntries"/> entries or <see cref="MaxBytes"/> bytes.
 /// Requests for the same missing key at the same time compute it once. Each cached endpoint answers with the
 /// header <c>X-SalesKpi-Cache: hit|miss</c>. See docs/server.md.
@@ -92,8 +93,21 @@ public sealed class ResultCache(WriteGate gate, TimeProvider clock, int maxEntri
         }
 
         var scope = user.Scope is { } s ? string.Create(CultureInfo.InvariantCulture, $"owner:{Uri.EscapeDataString(s.Owner)}:totals:{s.CompanyTotals}") : "all";
-        var minute = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
-        return string.Create(CultureInfo.InvariantCulture, $"{key}|{language}|{scope}|v{gate.Version}|{minute}");
+        return string.Create(CultureInfo.InvariantCulture, $"{key}|{language}|{scope}|v{gate.Version}|{Moment(http.Request.Query.ContainsKey("as_of"))}");
+    }
+
+    /// <summary>
+    /// The part of "now" an answer depends on. Without as_of the answer is computed at now: the current UTC minute.
+    /// With an explicit as_of only the partial flags of periods that end after now follow the clock, and they flip at a
+    /// midnight of the workspace's time zone, which falls on a quarter hour in UTC for every zone in use: the current
+    /// UTC quarter hour. (An as_of in the future counts up to now: such answers are not kept, see ComputeAsync.)
+    /// </summary>
+    private string Moment(bool explicitAsOf)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return explicitAsOf
+            ? string.Create(CultureInfo.InvariantCulture, $"{now:yyyy-MM-ddTHH}q{now.Minute / 15}")
+            : now.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
     }
 
     private async ValueTask<object?> AnswerAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -159,6 +173,11 @@ public sealed class ResultCache(WriteGate gate, TimeProvider clock, int maxEntri
         }
 
         var warnings = http.Response.Headers.TryGetValue(WarningsHeader, out var w) ? w.ToString() : null;
+        if (warnings is not null && warnings.Split(',').Contains("asof.in_future", StringComparer.Ordinal))
+        {
+            return null;
+        }
+
         var entry = new Entry(key, Encoding.UTF8.GetBytes(content.ResponseContent), content.ContentType ?? "application/json; charset=utf-8", warnings);
         Store(entry);
         return entry;

@@ -125,6 +125,36 @@ public sealed class ResultCacheTests(DemoServer server) : IClassFixture<DemoServ
     }
 
     [Fact]
+    public async Task With_an_explicit_as_of_an_answer_lasts_its_quarter_hour_and_one_for_a_future_as_of_is_not_kept()
+    {
+        var clock = new SteppedClock(DateTimeOffset.Parse("2026-11-15T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var app = server.Start(clock);
+        try
+        {
+            using var client = server.Authorized(app.GetTestClient());
+            const string past = "/api/v1/funnel?period=2026-Q3&as_of=2026-10-31";
+            const string future = "/api/v1/funnel?period=2026-Q4&as_of=2026-12-31";
+            var (first, _, _) = await Get(client, past);
+            clock.Now = clock.Now.AddMinutes(14);
+            var (sameQuarter, _, _) = await Get(client, past);
+            await Get(client, future);
+            var (futureAgain, _, _) = await Get(client, future);
+            clock.Now = clock.Now.AddMinutes(1);
+            var (nextQuarter, _, _) = await Get(client, past);
+
+            first.ShouldBe("miss");
+            sameQuarter.ShouldBe("hit");
+            futureAgain.ShouldBe("miss", "an as_of after now counts up to now, which moves");
+            nextQuarter.ShouldBe("miss");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Beyond_its_bound_the_least_recently_used_answer_goes_first()
     {
         var app = ApiServer.Build(new ServerOptions(server.Db, [], DemoServer.Clock) { Wait = TimeSpan.FromSeconds(5) }, b =>
