@@ -17,7 +17,9 @@ internal static class LoadRun
         var token = Arg(args, "--token") ?? Environment.GetEnvironmentVariable("SALESKPI_TOKEN") ?? throw new ArgumentException("--token or SALESKPI_TOKEN is required");
         var clients = int.Parse(Arg(args, "--clients") ?? "50", CultureInfo.InvariantCulture);
         var seconds = int.Parse(Arg(args, "--seconds") ?? "30", CultureInfo.InvariantCulture);
-        var period = Arg(args, "--period") ?? "2025";
+        // An explicit as_of keeps the answers cached for the UTC quarter hour; without it the key changes every minute.
+        var asOf = Arg(args, "--as-of") ?? "2025-12-31";
+        var period = (Arg(args, "--period") ?? "2025") + (asOf == "none" ? string.Empty : "&as_of=" + asOf);
         string[] views =
         [
             $"/api/v1/scorecard?period={period}",
