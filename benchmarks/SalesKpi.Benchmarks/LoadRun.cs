@@ -20,7 +20,8 @@ internal static class LoadRun
         // An explicit as_of keeps the answers cached for the UTC quarter hour; without it the key changes every minute.
         var asOf = Arg(args, "--as-of") ?? "2025-12-31";
         var period = (Arg(args, "--period") ?? "2025") + (asOf == "none" ? string.Empty : "&as_of=" + asOf);
-        string[] views =
+        var given = args.Select((a, i) => (a, i)).Where(x => x.a == "--view" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
+        string[] views = given.Length > 0 ? given :
         [
             $"/api/v1/scorecard?period={period}",
             $"/api/v1/report?period={period}&grain=month&by=channel",
