@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "demo" => DemoRun.Run(args[1..]),
     "micro" => Micro(args[1..]),
     "fuzz" => FuzzRun.Run(args[1..]),
+    "load" => LoadRun.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -42,6 +43,9 @@ static int Usage()
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- fuzz [--cases 1280] [--seed 2026]
               mutated samples/canonical files through the importer, checked against an independent reading;
               exits 1 when any file breaks an invariant
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- load --token TOKEN [--url http://127.0.0.1:5080] [--clients 50] [--seconds 30] [--period 2025] [--as-of 2025-12-31|none] [--view PATH]...
+              against a running 'saleskpi serve': first calls of scorecard, report (month x channel), funnel and explain, then
+              N clients for S seconds over the same views; req/s, p50/p90/p99, errors, cache hits; exits 1 on any error
         """);
     return 1;
 }

@@ -74,6 +74,7 @@ public static class ApiServer
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton(sp => new ResultCache(sp.GetRequiredService<WriteGate>(), options.Clock));
 
         // Opening a workspace costs tens to hundreds of milliseconds per call; the server keeps read-only ones open.
         builder.Services.AddSingleton(sp => new WorkspacePool(TimeSpan.FromMinutes(5), options.Clock));
@@ -155,6 +156,9 @@ public static class ApiServer
         app.MapGet("/readyz", Ready).WithSummary("The workspace opens.").ExcludeFromDescription();
 
         var api = app.MapGroup(Prefix).WithTags("read").Allow(ApiRole.Rep);
+
+        // Every read of this group (GET) is answered from the result cache when the same view was computed before.
+        ResultCache.Cached(api);
         Document(api.MapGet("/report", (HttpContext http, ReportService service, string? period, string? grain, string? by, string? kpi, [FromQuery(Name = "as_of")] string? asOf) =>
         {
             var ctx = Context(http);
