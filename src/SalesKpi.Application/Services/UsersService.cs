@@ -126,9 +126,12 @@ public sealed partial class UsersService
 
         var now = Now(ctx);
         var d = ws.Dialect;
+        using var tx = ws.BeginTransaction();
         ws.Execute(
             $"INSERT INTO users (name, role, crm_owner, disabled, password_hash, failed_attempts, locked_until, created_at, changed_at) VALUES ({d.Parameter(1)}, {d.Parameter(2)}, {d.Parameter(3)}, false, {d.Parameter(4)}, 0, NULL, {d.Parameter(5)}, {d.Parameter(5)})",
             request.Name, RoleName(role), owner, Hasher.HashPassword(request.Name, password), now);
+        AuditService.Record(ws, ctx, "users.add", request.Name, [new("role", RoleName(role)), new("crm_owner", owner)]);
+        tx.Commit();
         return new UserAdded(FindUser(ws, request.Name)!, generated);
     }
 
@@ -151,7 +154,10 @@ public sealed partial class UsersService
             throw new SalesKpiException(Msg.Of("users.last_admin", "{0} is the last enabled admin: make another admin first, or nobody could manage users.", "{0} — последний активный администратор: сначала назначьте другого, иначе управлять пользователями будет некому.", name));
         }
 
+        using var tx = ws.BeginTransaction();
         ws.Execute($"UPDATE users SET disabled = {ws.Dialect.Parameter(1)}, changed_at = {ws.Dialect.Parameter(2)} WHERE name = {ws.Dialect.Parameter(3)}", disabled, Now(ctx), name);
+        AuditService.Record(ws, ctx, disabled ? "users.disable" : "users.enable", name, []);
+        tx.Commit();
         return FindUser(ws, name)!;
     }
 
@@ -164,9 +170,12 @@ public sealed partial class UsersService
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         Existing(ws, name);
         var d = ws.Dialect;
+        using var tx = ws.BeginTransaction();
         ws.Execute(
             $"UPDATE users SET password_hash = {d.Parameter(1)}, failed_attempts = 0, locked_until = NULL, changed_at = {d.Parameter(2)} WHERE name = {d.Parameter(3)}",
             Hasher.HashPassword(name, password ?? generated!), Now(ctx), name);
+        AuditService.Record(ws, ctx, "users.reset_password", name, [new("generated", generated is not null)]);
+        tx.Commit();
         return generated;
     }
 
@@ -184,7 +193,10 @@ public sealed partial class UsersService
         }
 
         var d = ws.Dialect;
+        using var tx = ws.BeginTransaction();
         ws.Execute($"UPDATE users SET role = {d.Parameter(1)}, crm_owner = {d.Parameter(2)}, changed_at = {d.Parameter(3)} WHERE name = {d.Parameter(4)}", RoleName(parsed), owner, Now(ctx), name);
+        AuditService.Record(ws, ctx, "users.set_role", name, [new("role", RoleName(parsed)), new("crm_owner", owner)]);
+        tx.Commit();
         return FindUser(ws, name)!;
     }
 
@@ -286,9 +298,14 @@ public sealed partial class UsersService
         var prefix = TokenPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var secret = prefix + "_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         var d = ws.Dialect;
+        using var tx = ws.BeginTransaction();
         ws.Execute(
             $"INSERT INTO api_tokens (prefix, user_name, secret_hash, created_at, expires_at, revoked_at) VALUES ({d.Parameter(1)}, {d.Parameter(2)}, {d.Parameter(3)}, {d.Parameter(4)}, {d.Parameter(5)}, NULL)",
             prefix, name, HashToken(secret), now, expiresAtUtc);
+
+        // The prefix only: the secret is shown once and stored nowhere, the audit log included.
+        AuditService.Record(ws, ctx, "users.token_create", name, [new("prefix", prefix), new("expires_at", expiresAtUtc)]);
+        tx.Commit();
         return new TokenCreated(new TokenInfo(prefix, name, now, expiresAtUtc, null), secret);
     }
 
@@ -309,12 +326,15 @@ public sealed partial class UsersService
         var full = prefix.StartsWith(TokenPrefix, StringComparison.Ordinal) ? prefix : TokenPrefix + prefix;
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         var d = ws.Dialect;
+        using var tx = ws.BeginTransaction();
         var updated = ws.Execute($"UPDATE api_tokens SET revoked_at = coalesce(revoked_at, {d.Parameter(1)}) WHERE prefix = {d.Parameter(2)} AND user_name = {d.Parameter(3)}", Now(ctx), full, name);
         if (updated == 0)
         {
             throw new SalesKpiException(Msg.Of("users.no_such_token", "{0} has no token {1}: 'saleskpi users token {0} --list' lists them.", "У {0} нет токена {1}: список — «saleskpi users token {0} --list».", name, full));
         }
 
+        AuditService.Record(ws, ctx, "users.token_revoke", name, [new("prefix", full)]);
+        tx.Commit();
         return ws.Query($"SELECT prefix, user_name, created_at, expires_at, revoked_at FROM api_tokens WHERE prefix = {d.Parameter(1)}", ReadToken, full).First();
     }
 
@@ -349,6 +369,7 @@ public sealed partial class UsersService
     {
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
+        using var tx = ws.BeginTransaction();
         if (on)
         {
             ws.WriteSetting(RepsSeeCompanyTotalsKey, "on");
@@ -357,6 +378,9 @@ public sealed partial class UsersService
         {
             ws.DeleteSetting(RepsSeeCompanyTotalsKey);
         }
+
+        AuditService.Record(ws, ctx, "users.reps_see_company_totals", on ? "on" : "off", []);
+        tx.Commit();
     }
 
     /// <summary>Parses an expiry: a number of days (<c>90d</c>) from now, or a date (<c>2026-12-31</c>, the token works through that day in UTC).</summary>
