@@ -104,14 +104,7 @@ internal static class ApiDocs
             JsonOut.Number(w, "sql_rate_others", x.SqlRateOthers);
             JsonOut.Number(w, "sql_lift", x.SqlLift);
             JsonOut.Number(w, "win_lift", x.WinLift);
-            if (x.PValue is { } p)
-            {
-                w.WriteNumber("p_value", Math.Round(p, 6));
-            }
-            else
-            {
-                w.WriteNull("p_value");
-            }
+            JsonOut.Number(w, "p_value", x.PValue, 6);
 
             w.WriteNumber("suggested_points", x.SuggestedPoints);
             w.WriteEndObject();
@@ -237,9 +230,9 @@ internal static class ApiDocs
             w.WriteStartObject();
             JsonOut.Slice(w, x.Slice);
             JsonOut.Number(w, "value", x.Value);
-            Double(w, "probability", x.Probability);
-            Double(w, "forecast", x.Forecast.Forecast);
-            Double(w, "sd", x.Forecast.Sd);
+            JsonOut.Number(w, "probability", x.Probability, 6);
+            JsonOut.Number(w, "forecast", x.Forecast.Forecast, 6);
+            JsonOut.Number(w, "sd", x.Forecast.Sd, 6);
             w.WriteNumber("history", x.Forecast.History.Count);
             w.WriteEndObject();
         }
@@ -323,26 +316,7 @@ internal static class ApiDocs
         Version(w, written);
         if (listing is not null)
         {
-            w.WriteString("currency", listing.Currency);
-            w.WriteStartArray("targets");
-            foreach (var t in listing.Targets)
-            {
-                w.WriteStartObject();
-                w.WriteString("kpi", t.Kpi);
-                w.WriteString("period", t.Period);
-                JsonOut.Slice(w, t.Slice);
-                JsonOut.Number(w, "value", t.Value);
-                JsonOut.Number(w, "tolerance_percent", t.TolerancePercent);
-                if (listing.Checks.TryGetValue(t.Key, out var check))
-                {
-                    Double(w, "probability", check.Probability is { } p ? Math.Round(p, 4) : null);
-                    w.WriteBoolean("beyond_best", check.BeyondBest);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            ApiJson.TargetList(w, listing);
         }
 
         JsonOut.Notes(w, notes, language);
@@ -479,18 +453,6 @@ internal static class ApiDocs
         JsonOut.Number(w, "low", r.Low);
         JsonOut.Number(w, "high", r.High);
         w.WriteEndObject();
-    }
-
-    private static void Double(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            w.WriteNumber(name, Math.Round(v, 6));
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)

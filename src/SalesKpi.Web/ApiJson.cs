@@ -143,6 +143,13 @@ internal static class ApiJson
     public static string Targets(TargetListing l) => JsonOut.Write(w =>
     {
         w.WriteStartObject();
+        TargetList(w, l);
+        w.WriteEndObject();
+    });
+
+    /// <summary>The <c>currency</c> and <c>targets</c> members of a target listing, each target with its realism check when it has one.</summary>
+    internal static void TargetList(Utf8JsonWriter w, TargetListing l)
+    {
         w.WriteString("currency", l.Currency);
         w.WriteStartArray("targets");
         foreach (var t in l.Targets)
@@ -155,15 +162,7 @@ internal static class ApiJson
             JsonOut.Number(w, "tolerance_percent", t.TolerancePercent);
             if (l.Checks.TryGetValue(t.Key, out var check))
             {
-                if (check.Probability is { } p)
-                {
-                    w.WriteNumber("probability", Math.Round(p, 4));
-                }
-                else
-                {
-                    w.WriteNull("probability");
-                }
-
+                JsonOut.Number(w, "probability", check.Probability, 4);
                 w.WriteBoolean("beyond_best", check.BeyondBest);
             }
 
@@ -171,8 +170,7 @@ internal static class ApiJson
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
-    });
+    }
 
     public static string Versions(IReadOnlyList<ConfigVersion> versions) => JsonOut.Write(w =>
     {

@@ -44,6 +44,23 @@ public static class JsonOut
     }
 
     /// <summary>
+    /// Writes a probability, p-value or other double rounded to <paramref name="digits"/> decimals; a missing or
+    /// non-finite value is written as <c>null</c>.
+    /// </summary>
+    public static void Number(Utf8JsonWriter w, string name, double? value, int digits)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WriteNumber(name, Math.Round(v, digits));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    /// <summary>
     /// Writes <paramref name="message"/> rendered in <paramref name="language"/> under <paramref name="name"/> and its
     /// code under <paramref name="name"/><c>_code</c> (what a client may switch on); a missing message is written as
     /// two <c>null</c>s, or left out when <paramref name="omitWhenNull"/> is set.
