@@ -17,23 +17,12 @@ public static class Charts
         {
             w.WriteStartObject();
             w.WriteBoolean("animation", false);
-            w.WriteStartObject("grid");
-            w.WriteNumber("left", 2);
-            w.WriteNumber("right", 2);
-            w.WriteNumber("top", 4);
-            w.WriteNumber("bottom", 2);
-            w.WriteEndObject();
+            Grid(w, 2, 2, 4, 2);
             w.WriteStartObject("xAxis");
             w.WriteString("type", "category");
             w.WriteBoolean("show", false);
             w.WriteBoolean("boundaryGap", false);
-            w.WriteStartArray("data");
-            foreach (var p in points)
-            {
-                w.WriteStringValue(p.Label);
-            }
-
-            w.WriteEndArray();
+            Labels(w, points.Select(p => p.Label));
             w.WriteEndObject();
             w.WriteStartObject("yAxis");
             w.WriteString("type", "value");
@@ -81,12 +70,7 @@ public static class Charts
         {
             w.WriteStartObject();
             w.WriteBoolean("animation", false);
-            w.WriteStartObject("grid");
-            w.WriteNumber("left", 64);
-            w.WriteNumber("right", 24);
-            w.WriteNumber("top", 40);
-            w.WriteNumber("bottom", 32);
-            w.WriteEndObject();
+            Grid(w, 64, 24, 40, 32);
             w.WriteStartObject("tooltip");
             w.WriteString("trigger", "axis");
             w.WriteEndObject();
@@ -109,13 +93,7 @@ public static class Charts
             w.WriteEndObject();
             w.WriteStartObject("xAxis");
             w.WriteString("type", "category");
-            w.WriteStartArray("data");
-            foreach (var p in points)
-            {
-                w.WriteStringValue(p.Label);
-            }
-
-            w.WriteEndArray();
+            Labels(w, points.Select(p => p.Label));
             w.WriteEndObject();
             w.WriteStartObject("yAxis");
             w.WriteString("type", "value");
@@ -187,13 +165,7 @@ public static class Charts
         {
             w.WriteStartObject();
             w.WriteBoolean("animation", false);
-            w.WriteStartObject("grid");
-            w.WriteNumber("left", 8);
-            w.WriteNumber("right", 150);
-            w.WriteNumber("top", 8);
-            w.WriteNumber("bottom", 8);
-            w.WriteBoolean("containLabel", true);
-            w.WriteEndObject();
+            Grid(w, 8, 150, 8, 8, containLabel: true);
             w.WriteStartObject("tooltip");
             w.WriteString("trigger", "item");
             w.WriteEndObject();
@@ -211,13 +183,7 @@ public static class Charts
             w.WriteString("color", "#1d2733");
             w.WriteNumber("fontSize", 13);
             w.WriteEndObject();
-            w.WriteStartArray("data");
-            foreach (var b in bars)
-            {
-                w.WriteStringValue(b.Label);
-            }
-
-            w.WriteEndArray();
+            Labels(w, bars.Select(b => b.Label));
             w.WriteEndObject();
             w.WriteStartArray("series");
             w.WriteStartObject();
@@ -246,6 +212,33 @@ public static class Charts
             w.WriteEndArray();
             w.WriteEndObject();
         });
+    }
+
+    private static void Grid(Utf8JsonWriter w, int left, int right, int top, int bottom, bool containLabel = false)
+    {
+        w.WriteStartObject("grid");
+        w.WriteNumber("left", left);
+        w.WriteNumber("right", right);
+        w.WriteNumber("top", top);
+        w.WriteNumber("bottom", bottom);
+        if (containLabel)
+        {
+            w.WriteBoolean("containLabel", true);
+        }
+
+        w.WriteEndObject();
+    }
+
+    // A category axis' labels: "data": [...] of strings.
+    private static void Labels(Utf8JsonWriter w, IEnumerable<string> labels)
+    {
+        w.WriteStartArray("data");
+        foreach (var label in labels)
+        {
+            w.WriteStringValue(label);
+        }
+
+        w.WriteEndArray();
     }
 
     // A shaded band from `low` to `low + width`: an invisible base line and a stacked area on top of it.
