@@ -23,7 +23,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         var lang = language == Language.Ru ? "ru" : "en";
         var expected = new ScorecardService().Run(new ScorecardQuery("2026-Q3", null, null), Ctx(language));
 
-        var html = await Page($"/?period=2026-Q3&lang={lang}", HttpStatusCode.OK);
+        var html = await server.Get($"/?period=2026-Q3&lang={lang}", HttpStatusCode.OK);
 
         var totals = expected.Scorecard.Rows.Where(r => r.Result.IsTotal).ToList();
         totals.Count.ShouldBeGreaterThan(10);
@@ -47,7 +47,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         var slice = expected.Scorecard.Rows.First(r => !r.Result.IsTotal).Result.Slice["channel"];
         var rows = expected.Scorecard.Rows.Where(r => r.Result.Slice.TryGetValue("channel", out var v) && v == slice).ToList();
 
-        var html = await Page("/?period=2026-Q3&dim=channel&value=" + Uri.EscapeDataString(slice), HttpStatusCode.OK);
+        var html = await server.Get("/?period=2026-Q3&dim=channel&value=" + Uri.EscapeDataString(slice), HttpStatusCode.OK);
 
         TileIds(html).ShouldBe(rows.Select(r => r.Result.Kpi.Id));
         foreach (var row in rows)
@@ -63,8 +63,8 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
     {
         var reason = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;
 
-        var ru = await Page("/?period=2025-13&lang=ru", HttpStatusCode.BadRequest);
-        var en = await Page("/?period=2025-13", HttpStatusCode.BadRequest);
+        var ru = await server.Get("/?period=2025-13&lang=ru", HttpStatusCode.BadRequest);
+        var en = await server.Get("/?period=2025-13", HttpStatusCode.BadRequest);
 
         WebUtility.HtmlDecode(ru).ShouldContain(reason.Render(Language.Ru));
         WebUtility.HtmlDecode(en).ShouldContain(reason.Render(Language.En));
@@ -90,7 +90,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         var months = report.Results.Where(r => r.IsTotal && r.Period.Kind == Grain.Month).OrderBy(r => r.Period.Start).ToList();
         months.Count.ShouldBe(12);
 
-        var tile = Tile(await Page("/?period=2026-Q3", HttpStatusCode.OK), "leads", decode: false);
+        var tile = Tile(await server.Get("/?period=2026-Q3", HttpStatusCode.OK), "leads", decode: false);
 
         var chart = WebUtility.HtmlDecode(DataChart().Match(tile).Groups[1].Value);
         chart.ShouldContain("\"data\":[" + string.Join(",", months.Select(m => m.Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]");
@@ -100,7 +100,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
     [Fact]
     public async Task Russian_text_is_written_as_text_not_as_character_references()
     {
-        var html = await Page("/?period=2026-Q3&lang=ru", HttpStatusCode.OK);
+        var html = await server.Get("/?period=2026-Q3&lang=ru", HttpStatusCode.OK);
 
         html.ShouldContain("Показатели");
         html.ShouldNotContain("&#x41F;");
@@ -127,19 +127,11 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
     [Fact]
     public async Task No_page_loads_anything_from_another_host()
     {
-        var html = await Page("/?period=2026-Q3", HttpStatusCode.OK);
+        var html = await server.Get("/?period=2026-Q3", HttpStatusCode.OK);
 
         SourceAttributes().Matches(html).Select(m => m.Groups[1].Value).ShouldAllBe(u => u.StartsWith('/') || u.StartsWith('#'));
     }
 
-    private async Task<string> Page(string url, HttpStatusCode status)
-    {
-        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
-        var html = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(status, html.Length > 2000 ? html[..2000] : html);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
-        return html;
-    }
 
     private static List<string> TileIds(string html) => [.. TileStart().Matches(html).Select(m => m.Groups[1].Value)];
 
@@ -178,7 +170,7 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
         var byOwner = new ReportService().Run(new ReportQuery("2026-Q3", null, null, ["owner"], ["win_rate"]), Ctx).Report.Results.Where(r => !r.IsTotal).ToList();
         var r = explain.Explanation.Result!;
 
-        var html = WebUtility.HtmlDecode(await Get("/kpi/win_rate?period=2026-Q3&by=owner", HttpStatusCode.OK));
+        var html = WebUtility.HtmlDecode(await server.Get("/kpi/win_rate?period=2026-Q3&by=owner", HttpStatusCode.OK));
 
         html.ShouldContain(explain.Explanation.Definition.Render(Language.En));
         html.ShouldContain("<strong>" + KpiDisplay.Value(explain.Kpi, r.Value, explain.Currency, Language.En) + "</strong>");
@@ -197,9 +189,9 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
         var ids = all.Explanation.Sources[0].Rows.Select(x => (string)x["deal_id"]!).ToList();
         ids.Count.ShouldBeGreaterThan(25);
 
-        var page1 = await Get("/kpi/win_rate?period=2025", HttpStatusCode.OK);
-        var page2 = await Get("/kpi/win_rate?period=2025&page=2", HttpStatusCode.OK);
-        var csv = await Get("/kpi/win_rate/records.csv?period=2025", HttpStatusCode.OK, "text/csv");
+        var page1 = await server.Get("/kpi/win_rate?period=2025", HttpStatusCode.OK);
+        var page2 = await server.Get("/kpi/win_rate?period=2025&page=2", HttpStatusCode.OK);
+        var csv = await server.Get("/kpi/win_rate/records.csv?period=2025", HttpStatusCode.OK, "text/csv");
 
         DealIds().Matches(page1).Select(m => m.Value).ShouldBe(ids.Take(25));
         DealIds().Matches(page2).Select(m => m.Value).ShouldBe(ids.Skip(25).Take(25));
@@ -214,7 +206,7 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
     {
         var all = new ExplainService().Run(new ExplainQuery("leads", "2026-Q3", null, [], 0), Ctx).Explanation.Sources[0].Rows.Select(x => x["lead_id"]).ToList();
 
-        var json = System.Text.Json.JsonDocument.Parse(await Get("/api/v1/explain/leads?period=2026-Q3&limit=10&offset=30", HttpStatusCode.OK, "application/json")).RootElement;
+        var json = System.Text.Json.JsonDocument.Parse(await server.Get("/api/v1/explain/leads?period=2026-Q3&limit=10&offset=30", HttpStatusCode.OK, "application/json")).RootElement;
 
         var source = json.GetProperty("sources")[0];
         source.GetProperty("rows").EnumerateArray().Select(e => (object?)e.GetProperty("lead_id").GetString()).ToList().ShouldBe(all.Skip(30).Take(10));
@@ -225,20 +217,12 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
     [Fact]
     public async Task An_unknown_kpi_is_a_page_that_says_so()
     {
-        var html = WebUtility.HtmlDecode(await Get("/kpi/no_such_kpi?period=2026-Q3", HttpStatusCode.BadRequest));
+        var html = WebUtility.HtmlDecode(await server.Get("/kpi/no_such_kpi?period=2026-Q3", HttpStatusCode.BadRequest));
 
         html.ShouldContain("no_such_kpi");
         html.ShouldContain("role=\"alert\"");
     }
 
-    private async Task<string> Get(string url, HttpStatusCode status, string type = "text/html")
-    {
-        using var response = await server.Client.GetAsync(new Uri(url, UriKind.Relative));
-        var body = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(status, body.Length > 2000 ? body[..2000] : body);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe(type);
-        return body;
-    }
 
     [GeneratedRegex("(?<=<td>)[DU]\\d{6,7}(?=</td>)")]
     private static partial Regex DealIds();

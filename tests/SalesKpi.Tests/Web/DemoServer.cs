@@ -56,6 +56,16 @@ public sealed class DemoServer : IDisposable
         return users.CreateToken(name, null, ctx).Secret;
     }
 
+    /// <summary>GETs <paramref name="url"/> as the fixture's admin and returns the body, checking the status and media type.</summary>
+    public async Task<string> Get(string url, System.Net.HttpStatusCode status, string type = "text/html")
+    {
+        using var response = await Client.GetAsync(new Uri(url, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(status, body.Length > 2000 ? body[..2000] : body);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe(type);
+        return body;
+    }
+
     /// <summary><paramref name="client"/>, calling as the fixture's admin.</summary>
     public HttpClient Authorized(HttpClient client)
     {

@@ -20,7 +20,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
         var lang = language == Language.Ru ? "ru" : "en";
         var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, null), Ctx(language)).Funnel;
 
-        var html = await Page($"/funnel?period=2026-Q3&lang={lang}", HttpStatusCode.OK);
+        var html = await server.Get($"/funnel?period=2026-Q3&lang={lang}", HttpStatusCode.OK);
 
         var rows = (from table in StepTables().Matches(html)
                     from row in StepRow().Matches(table.Groups[2].Value)
@@ -55,7 +55,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
             s.LostReasons.Select(r => r.Deals).ShouldBeInOrder(SortDirection.Descending);
         }
 
-        var html = WebUtility.HtmlDecode(await Page("/funnel?period=2026-Q3", HttpStatusCode.OK));
+        var html = WebUtility.HtmlDecode(await server.Get("/funnel?period=2026-Q3", HttpStatusCode.OK));
 
         var top = stages.First(s => s.Lost > 0).LostReasons[0];
         html.ShouldContain(top.Reason + " (" + top.Deals.ToString("N0", Languages.DisplayCulture(Language.En)) + ")");
@@ -67,7 +67,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
         var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, "channel"), Ctx(Language.En)).Funnel;
         expected.Slices.Count.ShouldBeGreaterThan(1);
 
-        var html = await Page("/funnel?period=2026-Q3&by=channel", HttpStatusCode.OK);
+        var html = await server.Get("/funnel?period=2026-Q3&by=channel", HttpStatusCode.OK);
 
         var leadColumns = SliceHeaders().Matches(Between(html, "<table class=\"slices\" data-section=\"leads\"", "</table>"))
             .Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
@@ -80,22 +80,14 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
     {
         var reason = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;
 
-        var ru = await Page("/funnel?period=2025-13&lang=ru", HttpStatusCode.BadRequest);
-        var en = await Page("/funnel?period=2025-13&lang=en", HttpStatusCode.BadRequest);
+        var ru = await server.Get("/funnel?period=2025-13&lang=ru", HttpStatusCode.BadRequest);
+        var en = await server.Get("/funnel?period=2025-13&lang=en", HttpStatusCode.BadRequest);
 
         WebUtility.HtmlDecode(ru).ShouldContain(reason.Render(Language.Ru));
         WebUtility.HtmlDecode(en).ShouldContain(reason.Render(Language.En));
         en.ShouldContain("role=\"alert\"");
     }
 
-    private async Task<string> Page(string url, HttpStatusCode status)
-    {
-        using var response = await server.Client.GetAsync(new Uri(url, UriKind.Relative));
-        var html = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(status, html.Length > 2000 ? html[..2000] : html);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
-        return html;
-    }
 
     private static string Between(string html, string start, string end)
     {
