@@ -344,6 +344,13 @@ public static class ApiAuth
         return Text(json);
     }
 
+    /// <summary>
+    /// <paramref name="url"/> when it is a path of this server, else null: a sign-in that sends the browser back must
+    /// never send it to another site (<c>//host</c> and <c>/\host</c> are other sites to a browser).
+    /// </summary>
+    internal static string? LocalPath(string? url) =>
+        url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : null;
+
     /// <summary>Signs <paramref name="name"/> in with the session cookie (the dashboard's sign-in form).</summary>
     internal static Task SignInWithCookie(HttpContext http, string name) => http.SignInAsync(CookieScheme, Principal(name, CookieScheme));
 
@@ -364,7 +371,7 @@ public static class ApiAuth
         }
 
         // Only a path of this server: an absolute address would make the sign-in an open redirect.
-        var back = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : ApiServer.Prefix + "/me";
+        var back = LocalPath(returnUrl) ?? ApiServer.Prefix + "/me";
         return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = back }, [OidcScheme]);
     }
 

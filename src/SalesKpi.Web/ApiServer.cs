@@ -125,6 +125,12 @@ public static class ApiServer
                 "api.bad_language", "lang={0} is not a language of SalesKpi: use en or ru.", "lang={0} — такого языка в SalesKpi нет: используйте en или ru.", asked[0]));
         }
 
+        return BrowserLanguage(request);
+    }
+
+    /// <summary>The first Accept-Language of <paramref name="request"/> by quality that is English or Russian, else English.</summary>
+    internal static Language BrowserLanguage(HttpRequest request)
+    {
         foreach (var tag in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(t => t.Quality ?? 1))
         {
             if (Languages.Parse(tag.Value.Value) is { } language)

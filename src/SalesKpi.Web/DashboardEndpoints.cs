@@ -131,26 +131,9 @@ internal static class DashboardEndpoints
         return TypedResults.Redirect("/signin?lang=" + (Languages.Parse(form["lang"].ToString()) == Language.Ru ? "ru" : "en"));
     }
 
-    // Only a path of this server: an address elsewhere would make the sign-in page an open redirect.
-    private static string Local(string? url) =>
-        url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+    private static string Local(string? url) => ApiAuth.LocalPath(url) ?? "/";
 
     // A page never fails on its language: an unknown ?lang= falls back to the browser's, then English.
-    private static Language LanguageOfPage(HttpRequest request)
-    {
-        if (request.Query.TryGetValue("lang", out var asked) && Languages.Parse(asked.ToString()) is { } chosen)
-        {
-            return chosen;
-        }
-
-        foreach (var tag in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(t => t.Quality ?? 1))
-        {
-            if (Languages.Parse(tag.Value.Value) is { } language)
-            {
-                return language;
-            }
-        }
-
-        return Language.En;
-    }
+    private static Language LanguageOfPage(HttpRequest request) =>
+        request.Query.TryGetValue("lang", out var asked) && Languages.Parse(asked.ToString()) is { } chosen ? chosen : ApiServer.BrowserLanguage(request);
 }
