@@ -28,6 +28,19 @@ public sealed record PageFrame(Language Language, string Path, IReadOnlyDictiona
     /// <summary>The language code for the <c>lang</c> attribute.</summary>
     public string LanguageCode => Language == Language.Ru ? "ru" : "en";
 
+    /// <summary>
+    /// Whether the signed-in user's role is <paramref name="minimum"/> or above, in the order rep &lt; manager &lt;
+    /// head &lt; admin; false when nobody is signed in or the role is unknown. Decides what a page offers; the server
+    /// enforces it again on every request.
+    /// </summary>
+    public bool HasRole(string minimum)
+    {
+        string[] order = ["rep", "manager", "head", "admin"];
+        var have = Role is null ? -1 : Array.IndexOf(order, Role);
+        var need = Array.IndexOf(order, minimum);
+        return have >= 0 && need >= 0 && have >= need;
+    }
+
     /// <summary>The English or the Russian text, by the page's language.</summary>
     public string T(string en, string ru) => Language == Language.Ru ? ru : en;
 

@@ -108,6 +108,9 @@ public static class ApiAuth
     /// <summary>The signed-in user of a request, or null.</summary>
     public static SignedIn? SignedInUser(HttpContext http) => http?.Items[UserKey] as SignedIn;
 
+    /// <summary>Whether the request was authenticated by an API token (not sent by a browser on its own, so no antiforgery proof is needed).</summary>
+    public static bool ViaToken(HttpContext http) => http.Items.ContainsKey(ViaTokenKey);
+
     /// <summary>The API role of a user role.</summary>
     public static ApiRole RoleOf(UserRole role) => role switch
     {

@@ -54,11 +54,16 @@ internal static class DashboardEndpoints
             }));
     }
 
-    private static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
+    internal static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
 
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+    internal static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static IResult Page(HttpContext http, string path, Func<RequestContext, PageFrame, IResult> render)
+    /// <summary>
+    /// Renders a page for a signed-in user whose role is at least <paramref name="minimum"/>: anyone not signed in
+    /// is sent to sign in and back; a lower role gets a page that says which role it needs (403); a view that cannot
+    /// be computed gets a page that says what to fix (400).
+    /// </summary>
+    internal static IResult Page(HttpContext http, string path, Func<RequestContext, PageFrame, IResult> render, ApiRole minimum = ApiRole.Rep)
     {
         var signedIn = ApiAuth.SignedInUser(http);
         var language = LanguageOfPage(http.Request);
@@ -70,6 +75,12 @@ internal static class DashboardEndpoints
 
         var ctx = ApiServer.Context(http) with { Language = language };
         var frame = Frame(http, path, language) with { User = signedIn.User.Name, Role = UsersService.RoleName(signedIn.User.Role) };
+        if (ApiAuth.RoleOf(signedIn.User.Role) < minimum)
+        {
+            var why = Msg.Of("page.forbidden", "This page needs the role {0} or above; {1} is {2}.", "Эта страница требует роль {0} или выше; у {1} роль {2}.", minimum.ToString().ToLowerInvariant(), signedIn.User.Name, frame.Role);
+            return new RazorComponentResult<ProblemPage>(new { Frame = frame, Message = why.Render(language) }) { StatusCode = StatusCodes.Status403Forbidden };
+        }
+
         try
         {
             return render(ctx, frame);
@@ -78,6 +89,26 @@ internal static class DashboardEndpoints
         {
             return new RazorComponentResult<ProblemPage>(new { Frame = frame, Message = ex.Render(language) }) { StatusCode = StatusCodes.Status400BadRequest };
         }
+    }
+
+    /// <summary>
+    /// Handles a page's form that changes something: the same checks as <see cref="Page"/>, and, for a browser
+    /// session (not an API token), the antiforgery token of the form, so another site cannot post it in the user's
+    /// name. <paramref name="render"/> receives the posted form.
+    /// </summary>
+    internal static async Task<IResult> PostPage(HttpContext http, string path, Func<RequestContext, PageFrame, IFormCollection, IResult> render, ApiRole minimum)
+    {
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false) : FormCollection.Empty;
+        if (ApiAuth.SignedInUser(http) is not null && !ApiAuth.ViaToken(http)
+            && !await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http).ConfigureAwait(false))
+        {
+            var language = LanguageOfPage(http.Request);
+            var frame = Frame(http, path, language);
+            var why = Msg.Of("page.form_expired", "The form has expired or did not come from this dashboard: open the page again and repeat the change.", "Форма устарела или отправлена не с этой панели: откройте страницу заново и повторите изменение.");
+            return new RazorComponentResult<ProblemPage>(new { Frame = frame, Message = why.Render(language) }) { StatusCode = StatusCodes.Status400BadRequest };
+        }
+
+        return Page(http, path, (ctx, frame) => render(ctx, frame, form), minimum);
     }
 
     private static PageFrame Frame(HttpContext http, string path, Language language)

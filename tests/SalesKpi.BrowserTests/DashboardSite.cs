@@ -21,7 +21,7 @@ public sealed class DashboardSite : IAsyncLifetime
     private readonly string dir = Directory.CreateTempSubdirectory("saleskpi-browser-").FullName;
     private WebApplication? app;
     private IPlaywright? playwright;
-    private string token = string.Empty;
+    private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
 
     /// <summary>The password of <c>maria</c>, a manager, for the sign-in form.</summary>
     public const string Password = "maria-password-1";
@@ -51,7 +51,12 @@ public sealed class DashboardSite : IAsyncLifetime
         demo.SetUpKpiSystem(ctx);
         var users = new UsersService();
         users.Add(new AddUserRequest("maria", "manager", null, Password), ctx);
-        token = users.CreateToken("maria", null, ctx).Secret;
+        users.Add(new AddUserRequest("hanna", "head", null, null), ctx);
+        users.Add(new AddUserRequest("john", "rep", RepOwner, null), ctx);
+        foreach (var name in new[] { "maria", "hanna", "john" })
+        {
+            tokens[name] = users.CreateToken(name, null, ctx).Secret;
+        }
         app = ApiServer.Build(new ServerOptions(Db, ["http://127.0.0.1:0"], Clock));
         await app.StartAsync();
         BaseUrl = app.Services.GetService(typeof(IServer)) is IServer server
@@ -62,13 +67,20 @@ public sealed class DashboardSite : IAsyncLifetime
         Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
     }
 
-    /// <summary>A new page of <paramref name="width"/> × 900 pixels, signed in as <c>maria</c> (a manager) unless <paramref name="signedIn"/> is false.</summary>
-    public async Task<IPage> NewPage(int width = 1400, bool signedIn = true)
+    /// <summary>The CRM owner the rep <c>john</c> is: he sees only this owner's leads and deals.</summary>
+    public const string RepOwner = "John Smith";
+
+    /// <summary>
+    /// A new page of <paramref name="width"/> × 900 pixels, signed in (by API token) as <paramref name="user"/>:
+    /// <c>maria</c> (manager, the default), <c>hanna</c> (head: may change targets and import) or <c>john</c>
+    /// (rep of <see cref="RepOwner"/>); nobody when <paramref name="signedIn"/> is false.
+    /// </summary>
+    public async Task<IPage> NewPage(int width = 1400, bool signedIn = true, string user = "maria")
     {
         var options = new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = 900 } };
         if (signedIn)
         {
-            options.ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token };
+            options.ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + tokens[user] };
         }
 
         return await (await Browser.NewContextAsync(options)).NewPageAsync();
