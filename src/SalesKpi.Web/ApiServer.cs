@@ -61,6 +61,9 @@ public static class ApiServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Clock);
+
+        // Ctrl+C must end the server: requests still running after 10 s are abandoned (their transactions roll back).
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<ReportService>();
         builder.Services.AddSingleton<ExplainService>();
         builder.Services.AddSingleton<FunnelService>();

@@ -93,9 +93,21 @@ public sealed class ServeProcessTests : IDisposable
                 await interrupt.WaitForExitAsync();
             }
 
+            // Both pipes are drained while waiting, so a server that writes on its way out can never block on them.
+            var rest = server.StandardOutput.ReadToEndAsync();
+            var errors = server.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await server.WaitForExitAsync(timeout.Token);
-            server.ExitCode.ShouldBe(0, await server.StandardError.ReadToEndAsync());
+            try
+            {
+                await server.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                server.Kill();
+                throw new TimeoutException("serve did not stop within 60 s of SIGINT. stdout:\n" + string.Join('\n', seen) + '\n' + await rest + "\nstderr:\n" + await errors);
+            }
+
+            server.ExitCode.ShouldBe(0, await errors);
             File.Exists(ServeLock.PathFor(db)).ShouldBeFalse();
         }
         finally
