@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "micro" => Micro(args[1..]),
     "fuzz" => FuzzRun.Run(args[1..]),
     "load" => LoadRun.Run(args[1..]),
+    "pages" => PagesRun.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -36,6 +37,9 @@ static int Usage()
               KPI × 12 months, total + by channel, and the full report, with family pruning on and off, beside floor queries
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- scope [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7]
               in-process through ReportService on a copy: the report unscoped and scoped to the owner with the most leads, alternating
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- pages [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7] [--period 2025-Q4] [--as-of 2026-06-01]
+              the real server in-process on a copy, an admin token: every dashboard page and two KPI pages, first call,
+              recomputed after a change, and repeated
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
               'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]
