@@ -189,6 +189,24 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
         leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("activities");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("channel")]
+    public void Only_the_chosen_buckets_are_computed_and_each_equals_the_same_bucket_of_the_full_split(string by)
+    {
+        // The scorecard's three quarters: 2025-Q4, the quarter before and the year before, not the two between.
+        var range = Period.Range(new DateOnly(2024, 10, 1), new DateOnly(2026, 1, 1));
+        IReadOnlyList<Period> chosen = [Period.Parse("2024-Q4"), Period.Parse("2025-Q3"), Period.Parse("2025-Q4")];
+        var request = new ReportRequest { Period = range, Grain = Grain.Quarter, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
+
+        var only = Lines(new KpiEngine(ws).Run(request with { Buckets = chosen }));
+        var all = Lines(new KpiEngine(ws).Run(request));
+
+        only.ShouldBe(all.Where(l => chosen.Any(p => l.Contains("|" + p + "|", StringComparison.Ordinal))).ToList());
+        only.Count(l => !l.Contains("|value=|", StringComparison.Ordinal)).ShouldBeGreaterThan(KpiCatalog.All.Length * 2);
+        all.Count.ShouldBeGreaterThan(only.Count);
+    }
+
     // Each source's records as the hosts show them: the source's columns in order, nothing else.
     private static List<string> Listing(Explanation e) =>
         [.. e.Sources.SelectMany(s => s.Rows.Select(r => s.Title.Code + ": " + string.Join('|', s.Columns.Select(c => c + "=" + Convert.ToString(r[c], CultureInfo.InvariantCulture)))))];
