@@ -32,7 +32,7 @@ static int Usage()
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3] [--system]
               generates workspaces with proportional deals, activities, customers…, times the full report as a process;
               --system also times scorecard, targets suggest and the response time with a business calendar
-          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- views [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 9]
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- views [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 9] [--skip-reports]
               in-process through ReportService on a copy of a kept report workspace: one count, two rates and a median
               KPI × 12 months, total + by channel, and the full report, with family pruning on and off, beside floor queries
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- scope [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7]
