@@ -13,6 +13,7 @@ return args.FirstOrDefault() switch
     "micro" => Micro(args[1..]),
     "fuzz" => FuzzRun.Run(args[1..]),
     "load" => LoadRun.Run(args[1..]),
+    "pages" => PagesRun.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -31,11 +32,14 @@ static int Usage()
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- report [--leads 100000,1000000,10000000] [--runs 3] [--system]
               generates workspaces with proportional deals, activities, customers…, times the full report as a process;
               --system also times scorecard, targets suggest and the response time with a business calendar
-          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- views [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 9]
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- views [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 9] [--skip-reports]
               in-process through ReportService on a copy of a kept report workspace: one count, two rates and a median
               KPI × 12 months, total + by channel, and the full report, with family pruning on and off, beside floor queries
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- scope [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7]
               in-process through ReportService on a copy: the report unscoped and scoped to the owner with the most leads, alternating
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- pages [--db DIR/saleskpi-report-bench-1000000/bench.duckdb] [--runs 7] [--period 2025-Q4] [--as-of 2026-06-01]
+              the real server in-process on a copy, an admin token: every dashboard page and two KPI pages, first call,
+              recomputed after a change, and repeated
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
               'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]

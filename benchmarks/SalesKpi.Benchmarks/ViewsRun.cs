@@ -40,6 +40,7 @@ public static class ViewsRun
         }
 
         Machine.Print();
+        Console.WriteLine("load average before: " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?"));
         // A copy, so that the kept workspace is never touched.
         var dir = Directory.CreateTempSubdirectory("saleskpi-views-");
         var db = Path.Combine(dir.FullName, "bench.duckdb");
@@ -52,7 +53,7 @@ public static class ViewsRun
             using var pool = new WorkspacePool(TimeSpan.FromSeconds(30), TimeProvider.System);
             var pooled = ctx with { Pool = pool };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process via ReportService, median of {runs} runs after one warm-up, 2025 × month, total + by channel, as-of 2026-06-01; pooled / fresh open / fresh open with full families, alternating"));
-            foreach (var (label, kpis, floorSql) in Views)
+            foreach (var (label, kpis, floorSql) in args.Contains("--skip-reports") ? [] : Views)
             {
                 var query = new ReportQuery("2025", "2026-06-01", "month", ["channel"], kpis);
                 double Once(bool prune, RequestContext c)
@@ -105,6 +106,7 @@ public static class ViewsRun
                 call(ctx);
                 var inPool = new List<double>();
                 var fresh = new List<double>();
+                var full = new List<double>();
                 for (var i = 0; i < runs; i++)
                 {
                     var sw = Stopwatch.StartNew();
@@ -113,13 +115,48 @@ public static class ViewsRun
                     sw.Restart();
                     call(ctx);
                     fresh.Add(sw.Elapsed.TotalMilliseconds);
+                    // Pooled again with full families (and, for explain, the listing of every family column).
+                    KpiEngine.PruneByDefault = false;
+                    sw.Restart();
+                    call(pooled);
+                    full.Add(sw.Elapsed.TotalMilliseconds);
+                    KpiEngine.PruneByDefault = true;
                 }
 
                 var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {label}: pooled {Median(inPool):F0} ms, fresh open {Median(fresh):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
+                    $"  {label}: pooled {Median(inPool):F0} ms, fresh open {Median(fresh):F0} ms, pooled unpruned {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
             }
+
+            // The scorecard's values: one engine pass over the five quarters from the year before to 2025-Q4, or over
+            // only the three it shows (the quarter, the one before, the year before), alternating.
+            using (var ws = Workspace.Open(db, WorkspaceAccess.ReadOnly, null))
+            {
+                var q4 = Period.Parse("2025-Q4");
+                var asOf = DateTimeOffset.Parse("2026-06-01T00:00:00Z", CultureInfo.InvariantCulture);
+                var (config, _) = SalesKpi.Metrics.KpiSystem.ConfigStore.For(ws, q4, asOf);
+                var kpis = config.ActiveKpis();
+                var engine = new KpiEngine(ws);
+                var range = Period.Range(q4.YearBefore().Start, q4.End);
+                IReadOnlyList<Period> three = [q4.YearBefore(), q4.Previous(), q4];
+                var five = new List<double>();
+                var only = new List<double>();
+                _ = SalesKpi.Metrics.KpiSystem.SystemValues.Compute(engine, config, kpis, range, Grain.Quarter, [], asOf, three);
+                for (var i = 0; i < runs; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    _ = SalesKpi.Metrics.KpiSystem.SystemValues.Compute(engine, config, kpis, range, Grain.Quarter, [], asOf);
+                    five.Add(sw.Elapsed.TotalMilliseconds);
+                    sw.Restart();
+                    _ = SalesKpi.Metrics.KpiSystem.SystemValues.Compute(engine, config, kpis, range, Grain.Quarter, [], asOf, three);
+                    only.Add(sw.Elapsed.TotalMilliseconds);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  scorecard values 2025-Q4 (open connection): five quarters {Median(five):F0} ms, three buckets {Median(only):F0} ms"));
+            }
+
+            Console.WriteLine("load average after: " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?"));
         }
         finally
         {

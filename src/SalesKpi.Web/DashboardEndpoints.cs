@@ -34,16 +34,16 @@ internal static class DashboardEndpoints
             Page(http, "/", (ctx, frame) => new RazorComponentResult<ScorecardPage>(new
             {
                 Frame = frame,
-                View = ScorecardView.Load(scorecards, reports, ctx, Blank(period), Blank(asOf), Blank(dim), Blank(value)),
+                View = Cached(http, () => ScorecardView.Load(scorecards, reports, ctx, Blank(period), Blank(asOf), Blank(dim), Blank(value)), v => v.Answer.Warnings),
             })));
         pages.MapGet("/kpi/{id}", (HttpContext http, ReportService reports, ExplainService explains, TargetsService targets, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string? grain, string? by, string[]? slice, int? page, string? sort) =>
             Page(http, "/kpi/" + id, (ctx, frame) => new RazorComponentResult<KpiPage>(new
             {
                 Frame = frame,
-                View = KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), page ?? 1, Blank(sort)),
+                View = Cached(http, () => KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), page ?? 1, Blank(sort)), v => v.Explain.Warnings),
             })));
         pages.MapGet("/funnel", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
-            Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)) })));
+            Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = Cached(http, () => FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)), v => v.Answer.Warnings) })));
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
@@ -53,6 +53,15 @@ internal static class DashboardEndpoints
                 return TypedResults.File([.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))], "text/csv; charset=utf-8", new string(name) + ".csv");
             }));
     }
+
+    /// <summary>
+    /// The view a page renders, from the server's versioned cache (<see cref="ResultCache.View{T}"/>): computed once per
+    /// request key and data version, so a change or an import recomputes it. A page's view must depend only on the
+    /// request's URL, language and data scope (never on the user's name or the antiforgery token).
+    /// </summary>
+    internal static T Cached<T>(HttpContext http, Func<T> load, Func<T, IEnumerable<Msg>> warnings)
+        where T : class =>
+        http.RequestServices.GetRequiredService<ResultCache>().View(http, load, warnings);
 
     internal static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
 

@@ -161,6 +161,90 @@ public sealed class ResultCache(WriteGate gate, TimeProvider clock, int maxEntri
 
     private static readonly object ResultKey = new();
 
+    /// <summary>How many dashboard views (<see cref="View{T}"/>) are kept at most.</summary>
+    public const int MaxViews = 100;
+
+    private readonly Dictionary<string, LinkedListNode<(string Key, object Value)>> views = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Key, object Value)> viewRecency = new();
+    private readonly ConcurrentDictionary<string, Lazy<object>> viewsInFlight = new(StringComparer.Ordinal);
+
+    /// <summary>How many dashboard views are kept now.</summary>
+    public int ViewCount
+    {
+        get
+        {
+            lock (sync)
+            {
+                return views.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The service results a dashboard page renders (<typeparamref name="T"/>, loaded by <paramref name="load"/>), kept
+    /// under the same key as an API answer to the page's request — path and query, language, data scope, data version
+    /// and the part of the clock it depends on — so a change or an import makes every page compute afresh, exactly as it
+    /// does for the API. The page itself (its antiforgery token, the user's name) is rendered per request. Nothing is
+    /// kept for an as-of in the future (<paramref name="warnings"/> says so) or a load that throws; requests for the
+    /// same missing view at the same time load it once. Sets <see cref="Header"/> to hit or miss.
+    /// </summary>
+    internal T View<T>(HttpContext http, Func<T> load, Func<T, IEnumerable<Msg>> warnings)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (KeyOf(http) is not { } requestKey)
+        {
+            return load();
+        }
+
+        var key = typeof(T).FullName + "|" + requestKey;
+        lock (sync)
+        {
+            if (views.TryGetValue(key, out var node))
+            {
+                viewRecency.Remove(node);
+                viewRecency.AddFirst(node);
+                http.Response.Headers[Header] = "hit";
+                return (T)node.Value.Value;
+            }
+        }
+
+        http.Response.Headers[Header] = "miss";
+        var mine = new Lazy<object>(() => load(), LazyThreadSafetyMode.ExecutionAndPublication);
+        var flight = viewsInFlight.GetOrAdd(key, mine);
+        T value;
+        try
+        {
+            value = (T)flight.Value;
+        }
+        finally
+        {
+            viewsInFlight.TryRemove(new KeyValuePair<string, Lazy<object>>(key, mine));
+        }
+
+        if (ReferenceEquals(flight, mine) && !warnings(value).Any(w => w.Code == "asof.in_future"))
+        {
+            lock (sync)
+            {
+                if (views.Remove(key, out var old))
+                {
+                    viewRecency.Remove(old);
+                }
+
+                views[key] = viewRecency.AddFirst((key, value));
+                while (views.Count > MaxViews)
+                {
+                    views.Remove(viewRecency.Last!.Value.Key);
+                    viewRecency.RemoveLast();
+                }
+            }
+        }
+
+        return value;
+    }
+
     private async Task<Entry?> ComputeAsync(string key, EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;

@@ -63,6 +63,26 @@ internal sealed record Family(
         return this with { Aggregates = aggs, Columns = columns, Prelude = prelude };
     }
 
+    /// <summary>
+    /// This family reduced for an explain listing of <paramref name="columns"/>: those row columns and the ones its
+    /// listing order reads, no aggregates, and only the prelude CTEs the kept columns read. The units (FROM, WHERE) are
+    /// unchanged and a prelude CTE never adds units, so the listed rows, their order and the kept columns' values are the
+    /// full family's. Throws for a name the family has no column of.
+    /// </summary>
+    public Family Listed(IReadOnlyCollection<string> columns)
+    {
+        var unknown = columns.Where(c => !Columns.Any(x => x.Name == c)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"Family '{Name}' has no column {string.Join(", ", unknown)}.");
+        }
+
+        var order = Order.Split(',').Select(o => o.Trim().Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+        var kept = Columns.Where(c => columns.Contains(c.Name) || order.Contains(c.Name)).ToImmutableArray();
+        var prelude = Prelude.Where(p => kept.Any(c => References(c.Sql, p.Alias + @"\."))).ToImmutableArray();
+        return this with { Aggregates = [], Columns = kept, Prelude = prelude };
+    }
+
     /// <summary>True when <paramref name="sql"/> holds <paramref name="pattern"/> (a plain identifier start, then a regex tail) as an identifier, not inside another one or a parameter.</summary>
     private static bool References(string sql, string pattern) =>
         System.Text.RegularExpressions.Regex.IsMatch(sql, @"(?<![\w.$])" + pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);

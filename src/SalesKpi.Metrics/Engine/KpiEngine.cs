@@ -45,7 +45,7 @@ public sealed class KpiEngine
         var p = request.Parameters;
         var zone = ws.Settings.Zone;
         var asOf = request.AsOf.UtcDateTime;
-        var buckets = request.Grain is { } g ? request.Period.Split(g) : [request.Period];
+        var buckets = request.Buckets is { Count: > 0 } only ? only : request.Grain is { } g ? request.Period.Split(g) : [request.Period];
         // Only the tables the requested KPIs name (a derived KPI names those of the KPIs it is built from).
         var tables = kpis.SelectMany(k => KpiDefinitions.For(k).Tables).ToHashSet(StringComparer.Ordinal);
         var phase = System.Diagnostics.Stopwatch.StartNew();
@@ -112,7 +112,9 @@ public sealed class KpiEngine
     /// <summary>
     /// Explains one KPI for one period (a single bucket) and slice: the value as <see cref="Run"/>
     /// computes it, and up to <paramref name="limit"/> records of each source it reads — the same
-    /// row-level SQL the report aggregates, so every listed record is one that was counted. With
+    /// row-level SQL the report aggregates, so every listed record is one that was counted (with pruning, only the
+    /// source's columns and those its order reads are computed: a count's listing skips the response-time and won-deal
+    /// scans). With
     /// <paramref name="offset"/>, each source's listing starts after that many records (pages of a drill-down).
     /// </summary>
     public Explanation Explain(KpiDef kpi, Period period, IReadOnlyDictionary<string, string> slice, DateTimeOffset asOf, KpiParameters parameters, int limit, int offset = 0)
@@ -141,7 +143,7 @@ public sealed class KpiEngine
             .Select(s => new ExplainedSource(
                 s.Title,
                 [.. s.Columns],
-                Records(families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1, offset)))
+                Records(PruneFamilies ? families[s.Family].Listed(s.Columns) : families[s.Family], slice, ctx, limit == int.MaxValue ? limit : limit + 1, offset)))
             .ToList();
         return new Explanation(definition.ExplainText, report, result, sources);
     }

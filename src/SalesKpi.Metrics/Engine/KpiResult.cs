@@ -70,6 +70,13 @@ public sealed record ReportRequest
     /// <summary>Grain to split the period by; null for one bucket.</summary>
     public Grain? Grain { get; init; }
 
+    /// <summary>
+    /// Only these buckets of <see cref="Period"/> split by <see cref="Grain"/>, in order (e.g. a quarter, the quarter
+    /// before and the same quarter a year before, for a scorecard): units dated in the buckets between are neither
+    /// joined nor aggregated. Each result is the same as in the full split. Null or empty for every bucket.
+    /// </summary>
+    public IReadOnlyList<Period>? Buckets { get; init; }
+
     /// <summary>Dimensions to slice by (may be empty).</summary>
     public IReadOnlyList<string> By { get; init; } = [];
 

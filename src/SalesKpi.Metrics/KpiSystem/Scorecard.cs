@@ -127,8 +127,10 @@ public sealed class ScorecardEngine(Workspace ws)
         if (compare && period.Kind is { } kind)
         {
             // One engine pass over the year before up to the period, split by its own grain, yields all three
-            // periods as whole buckets: cheaper than three passes, and the same values.
-            var all = SystemValues.Compute(engine, config, kpis, Period.Range(period.YearBefore().Start, period.End), kind, by, asOf);
+            // periods as whole buckets: cheaper than three passes, and the same values. Only those three buckets are
+            // computed: the units of the periods between (two of a quarter's five) are never joined.
+            var three = new[] { period.YearBefore(), period.Previous(), period }.DistinctBy(p => p.Label).OrderBy(p => p.Start).ToList();
+            var all = SystemValues.Compute(engine, config, kpis, Period.Range(period.YearBefore().Start, period.End), kind, by, asOf, three);
             current = all.Where(r => r.Period.Label == period.Label).ToList();
             previous = Index(all.Where(r => r.Period.Label == period.Previous().Label).ToList());
             yearBefore = Index(all.Where(r => r.Period.Label == period.YearBefore().Label).ToList());

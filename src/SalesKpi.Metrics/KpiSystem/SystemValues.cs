@@ -18,11 +18,12 @@ namespace SalesKpi.Metrics.KpiSystem;
 public static class SystemValues
 {
     /// <summary>The values of <paramref name="kpis"/> for every bucket of <paramref name="period"/> (one bucket when <paramref name="grain"/> is null), total and sliced by <paramref name="by"/>.</summary>
-    public static IReadOnlyList<KpiResult> Compute(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf) =>
-        Report(engine, config, kpis, period, grain, by, asOf).Results;
+    /// <remarks>With <paramref name="only"/>, just those buckets of the split (see <see cref="ReportRequest.Buckets"/>).</remarks>
+    public static IReadOnlyList<KpiResult> Compute(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf, IReadOnlyList<Period>? only = null) =>
+        Report(engine, config, kpis, period, grain, by, asOf, only).Results;
 
     /// <summary>As <see cref="Compute"/>, as a report with the engine's notes (dimensions a KPI does not have).</summary>
-    public static KpiReport Report(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf)
+    public static KpiReport Report(KpiEngine engine, KpiSystemConfig config, IReadOnlyList<SystemKpi> kpis, Period period, Grain? grain, IReadOnlyList<string> by, DateTimeOffset asOf, IReadOnlyList<Period>? only = null)
     {
         var notes = new List<Msg>();
         // The pieces: catalogue KPIs asked for directly or through a ratio, and filtered KPIs by filter dimensions.
@@ -31,7 +32,7 @@ public static class SystemValues
         var results = new List<KpiResult>();
         if (catalogue.Count > 0)
         {
-            var report = engine.Run(Request(period, grain, by, catalogue, asOf, config));
+            var report = engine.Run(Request(period, grain, by, catalogue, asOf, config) with { Buckets = only });
             results.AddRange(report.Results);
             notes.AddRange(report.Notes);
         }
@@ -40,7 +41,7 @@ public static class SystemValues
         {
             var filterDims = group.First().Custom!.Filter.Keys.ToList();
             var bases = group.Select(k => KpiCatalog.Get(k.Custom!.Base!)).Distinct().ToList();
-            var run = engine.Run(Request(period, grain, filterDims.Concat(by).Distinct().ToList(), bases, asOf, config)).Results;
+            var run = engine.Run(Request(period, grain, filterDims.Concat(by).Distinct().ToList(), bases, asOf, config) with { Buckets = only }).Results;
             foreach (var k in group)
             {
                 var filter = k.Custom!.Filter;

@@ -146,6 +146,71 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
         Should.Throw<InvalidOperationException>(() => leads.Pruned(["median_of_nothing"])).Message.ShouldContain("median_of_nothing");
     }
 
+    [Theory]
+    [MemberData(nameof(Kpis))]
+    public void An_explain_listing_of_pruned_columns_equals_the_full_family_listing(string id)
+    {
+        var kpi = KpiCatalog.Get(id);
+        var month = Period.Parse("2025-06");
+        var channel = new KpiEngine(ws).Run(new ReportRequest { Period = month, Kpis = [kpi], By = kpi.Dimensions.Contains("channel") ? ["channel"] : [], AsOf = AsOf })
+            .Results.Where(r => !r.IsTotal).OrderByDescending(r => r.N).Select(r => r.Slice["channel"]).FirstOrDefault();
+        var slices = channel is null ? new[] { new Dictionary<string, string>() } : [new Dictionary<string, string>(), new Dictionary<string, string> { ["channel"] = channel }];
+        foreach (var slice in slices)
+        {
+            foreach (var (limit, offset) in new[] { (7, 0), (7, 5), (int.MaxValue, 0) })
+            {
+                var pruned = new KpiEngine(ws) { PruneFamilies = true }.Explain(kpi, month, slice, AsOf, new KpiParameters(), limit, offset);
+                var full = new KpiEngine(ws) { PruneFamilies = false }.Explain(kpi, month, slice, AsOf, new KpiParameters(), limit, offset);
+
+                Listing(pruned).ShouldBe(Listing(full), $"{id} {string.Join(',', slice)} limit {limit} offset {offset}");
+            }
+        }
+
+        // Not vacuous: the month's records of the whole company are listed.
+        var all = new KpiEngine(ws).Explain(kpi, month, new Dictionary<string, string>(), AsOf, new KpiParameters(), int.MaxValue);
+        if (kpi.Id is not ("cac" or "cost_per_lead"))
+        {
+            all.Sources.Sum(s => s.Rows.Count).ShouldBeGreaterThan(0, id);
+        }
+    }
+
+    [Fact]
+    public void A_count_listing_reads_neither_activities_nor_won_deals()
+    {
+        var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
+        var columns = KpiDefinitions.For(KpiCatalog.Leads).Sources.Single().Columns;
+
+        var sql = leads.Listed(columns).ListSql(["channel"], 21, quarterHourBuckets: true, 20);
+
+        sql.ShouldNotContain("activities");
+        sql.ShouldNotContain("deals");
+        sql.ShouldNotContain("\"score\"");
+        sql.ShouldContain("OFFSET 20");
+        leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("activities");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("channel")]
+    public void Only_the_chosen_buckets_are_computed_and_each_equals_the_same_bucket_of_the_full_split(string by)
+    {
+        // The scorecard's three quarters: 2025-Q4, the quarter before and the year before, not the two between.
+        var range = Period.Range(new DateOnly(2024, 10, 1), new DateOnly(2026, 1, 1));
+        IReadOnlyList<Period> chosen = [Period.Parse("2024-Q4"), Period.Parse("2025-Q3"), Period.Parse("2025-Q4")];
+        var request = new ReportRequest { Period = range, Grain = Grain.Quarter, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
+
+        var only = Lines(new KpiEngine(ws).Run(request with { Buckets = chosen }));
+        var all = Lines(new KpiEngine(ws).Run(request));
+
+        only.ShouldBe(all.Where(l => chosen.Any(p => l.Contains("|" + p + "|", StringComparison.Ordinal))).ToList());
+        only.Count(l => !l.Contains("|value=|", StringComparison.Ordinal)).ShouldBeGreaterThan(KpiCatalog.All.Length * 2);
+        all.Count.ShouldBeGreaterThan(only.Count);
+    }
+
+    // Each source's records as the hosts show them: the source's columns in order, nothing else.
+    private static List<string> Listing(Explanation e) =>
+        [.. e.Sources.SelectMany(s => s.Rows.Select(r => s.Title.Code + ": " + string.Join('|', s.Columns.Select(c => c + "=" + Convert.ToString(r[c], CultureInfo.InvariantCulture)))))];
+
     private static ReportRequest Request(IReadOnlyList<KpiDef> kpis, string by) =>
         new() { Period = Year, Grain = Grain.Month, Kpis = kpis, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
 
