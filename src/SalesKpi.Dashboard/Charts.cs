@@ -257,8 +257,12 @@ public static class Charts
             w.WriteEndObject();
             Labels(w, steps.Select(s => s.Label));
             w.WriteEndObject();
+            // The bars carry their values in the reader's culture; the axis' own numbers would be in the chart library's.
             w.WriteStartObject("yAxis");
             w.WriteString("type", "value");
+            w.WriteStartObject("axisLabel");
+            w.WriteBoolean("show", false);
+            w.WriteEndObject();
             w.WriteEndObject();
             w.WriteStartArray("series");
             w.WriteStartObject();
