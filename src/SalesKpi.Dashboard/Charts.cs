@@ -214,6 +214,101 @@ public static class Charts
         });
     }
 
+    /// <summary>
+    /// A waterfall: the first and last steps are totals drawn from zero, each step between them a change floating on a
+    /// transparent stacked base at the running total (rises green, falls red), so the bars lead from the first total
+    /// to the last. Each bar's label is the text the page formatted.
+    /// </summary>
+    /// <param name="steps">In order: axis label, the total (first and last) or the change, and the bar's text.</param>
+    /// <param name="name">The series' name (for the tooltip).</param>
+    public static string Waterfall(IReadOnlyList<(string Label, decimal Value, string Text)> steps, string name)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var bases = new List<decimal?>();
+        var bars = new List<(decimal Height, string Colour, string Text)>();
+        var running = 0m;
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var (_, value, text) = steps[i];
+            if (i == 0 || i == steps.Count - 1)
+            {
+                bases.Add(0);
+                bars.Add((value, "#1f5fbf", text));
+                running = value;
+            }
+            else
+            {
+                bases.Add(Math.Round(Math.Min(running, running + value), 2));
+                bars.Add((Math.Abs(value), value >= 0 ? "#17703a" : "#b3261e", text));
+                running += value;
+            }
+        }
+
+        return Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("animation", false);
+            Grid(w, 8, 16, 24, 8, containLabel: true);
+            w.WriteStartObject("xAxis");
+            w.WriteString("type", "category");
+            w.WriteStartObject("axisLabel");
+            w.WriteString("color", "#1d2733");
+            w.WriteNumber("interval", 0);
+            w.WriteEndObject();
+            Labels(w, steps.Select(s => s.Label));
+            w.WriteEndObject();
+            // The bars carry their values in the reader's culture; the axis' own numbers would be in the chart library's.
+            w.WriteStartObject("yAxis");
+            w.WriteString("type", "value");
+            w.WriteStartObject("axisLabel");
+            w.WriteBoolean("show", false);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.WriteStartArray("series");
+            w.WriteStartObject();
+            w.WriteString("name", "base");
+            w.WriteString("type", "bar");
+            w.WriteString("stack", "waterfall");
+            w.WriteBoolean("silent", true);
+            w.WriteStartObject("itemStyle");
+            w.WriteString("color", "transparent");
+            w.WriteString("borderColor", "transparent");
+            w.WriteEndObject();
+            w.WriteStartObject("tooltip");
+            w.WriteBoolean("show", false);
+            w.WriteEndObject();
+            Values(w, bases);
+            w.WriteEndObject();
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteString("type", "bar");
+            w.WriteString("stack", "waterfall");
+            w.WriteString("barMaxWidth", "60%");
+            w.WriteStartArray("data");
+            foreach (var (height, colour, text) in bars)
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("value");
+                w.WriteRawValue(Math.Round(height, 2).ToString(CultureInfo.InvariantCulture));
+                w.WriteStartObject("itemStyle");
+                w.WriteString("color", colour);
+                w.WriteEndObject();
+                w.WriteStartObject("label");
+                w.WriteBoolean("show", true);
+                w.WriteString("position", "top");
+                w.WriteString("color", "#1d2733");
+                w.WriteString("formatter", text.Replace("{", "(", StringComparison.Ordinal).Replace("}", ")", StringComparison.Ordinal));
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
     private static void Grid(Utf8JsonWriter w, int left, int right, int top, int bottom, bool containLabel = false)
     {
         w.WriteStartObject("grid");

@@ -44,13 +44,21 @@ internal static class DashboardEndpoints
             })));
         pages.MapGet("/funnel", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
             Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = Cached(http, () => FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)), v => v.Answer.Warnings) })));
+        pages.MapGet("/diagnosis", (HttpContext http, AnalysisService analyses, string? period, [FromQuery(Name = "as_of")] string? asOf, string? compare) =>
+            Page(http, "/diagnosis", (ctx, frame) => new RazorComponentResult<DiagnosisPage>(new { Frame = frame, View = Cached(http, () => DiagnosisView.Load(analyses, ctx, Blank(period), Blank(asOf), Blank(compare)), v => v.Diagnosis.Warnings.Concat(v.Velocity.Warnings)) })));
+        pages.MapGet("/leaderboard", (HttpContext http, ReportService reports, string? period, [FromQuery(Name = "as_of")] string? asOf, string? sort) =>
+            Page(http, "/leaderboard", (ctx, frame) => new RazorComponentResult<LeaderboardPage>(new { Frame = frame, View = Cached(http, () => LeaderboardView.Load(reports, ctx, Blank(period), Blank(asOf), Blank(sort)), v => v.Warnings) }), ApiRole.Manager));
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
                 var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
-                var name = string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
-                    .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
-                return TypedResults.File([.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))], "text/csv; charset=utf-8", new string(name) + ".csv");
+                return TypedResults.File([.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(ExplainOutput.Csv(answer, ctx.Language))], "text/csv; charset=utf-8", RecordsFile(answer) + ".csv");
+            }));
+        pages.MapGet("/kpi/{id}/records.xlsx", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
+            Page(http, "/kpi/" + id, (ctx, _) =>
+            {
+                var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
+                return TypedResults.File(ExplainOutput.Xlsx(answer, ctx.Language), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", RecordsFile(answer) + ".xlsx");
             }));
     }
 
@@ -62,6 +70,11 @@ internal static class DashboardEndpoints
     internal static T Cached<T>(HttpContext http, Func<T> load, Func<T, IEnumerable<Msg>> warnings)
         where T : class =>
         http.RequestServices.GetRequiredService<ResultCache>().View(http, load, warnings);
+
+    // A download's name: KPI, period and slice values, with only characters every file system accepts.
+    private static string RecordsFile(ExplainAnswer answer) =>
+        new([.. string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
+            .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
 
     internal static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
 

@@ -64,15 +64,20 @@ public sealed class CsvOut
     /// <summary>The document.</summary>
     public override string ToString() => sb.ToString();
 
+    /// <summary>
+    /// A text as a spreadsheet must show it: with a leading <c>'</c> when it starts with <c>=</c>, <c>+</c>, <c>-</c>,
+    /// <c>@</c>, tab or carriage return, so it is never run as a formula (the CSV and the xlsx exports share it).
+    /// </summary>
+    public static string Neutralise(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
+    }
+
     /// <summary>A cell as written: text neutralised, then quoted where it holds a delimiter, quote or line break.</summary>
     public static string Escape(CsvCell cell)
     {
-        var s = cell.Content;
-        if (cell.IsText && s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            s = "'" + s;
-        }
-
+        var s = cell.IsText ? Neutralise(cell.Content) : cell.Content;
         return s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
     }
 }
