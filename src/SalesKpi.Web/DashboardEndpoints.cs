@@ -44,6 +44,7 @@ internal static class DashboardEndpoints
             })));
         pages.MapGet("/funnel", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
             Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)) })));
+        SystemEndpoints.Map(pages);
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
