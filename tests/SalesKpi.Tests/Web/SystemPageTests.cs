@@ -175,6 +175,28 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_head_applies_the_suggestions_of_a_kpi_as_a_new_version_holding_the_suggested_values()
+    {
+        using var client = Bearer(server.TokenFor("hugo", UserRole.Head));
+        using var targets = await Api($"/api/v1/targets?period={Period}");
+        var kpi = targets.RootElement.GetProperty("targets").EnumerateArray().Last(IsTotal).GetProperty("kpi").GetString()!;
+        using var suggest = await Api($"/api/v1/targets/suggest?kpi={kpi}&period={Period}");
+        var suggested = suggest.RootElement.GetProperty("suggestions")[0].GetProperty("value").GetDecimal();
+        var count = (await Api("/api/v1/versions")).RootElement.GetProperty("versions").GetArrayLength();
+
+        using var response = await client.PostAsync(new Uri("/system/suggest?lang=en", UriKind.Relative), Form(("kpi", kpi), ("period", Period), ("tolerance", "3"), ("reason", "as history suggests")));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
+        response.Headers.Location!.OriginalString.ShouldBe($"/system?lang=en&period={Period}&saved={count + 1}#versions-h");
+        using var after = await Api($"/api/v1/targets?period={Period}&kpi={kpi}");
+        after.RootElement.GetProperty("targets")[0].GetProperty("value").GetDecimal().ShouldBe(suggested);
+        after.RootElement.GetProperty("targets")[0].GetProperty("tolerance_percent").GetDecimal().ShouldBe(3m);
+        using var versions = await Api("/api/v1/versions");
+        var last = versions.RootElement.GetProperty("versions").EnumerateArray().Last();
+        (last.GetProperty("author").GetString(), last.GetProperty("reason").GetString()).ShouldBe(("hugo", "as history suggests"));
+    }
+
+    [Fact]
     public async Task A_change_without_a_reason_is_refused_with_a_page_that_says_so_and_stores_nothing()
     {
         using var client = Bearer(server.TokenFor("henrik", UserRole.Head));
