@@ -49,6 +49,8 @@ internal static class SystemEndpoints
     }
 
     // The same one-writer-at-a-time rule as the API's changes: the gate is left (and the caches' data version moves on) after the change.
+    // It is entered inside the page's checks (role, antiforgery), so a refused post never waits for it; waiting synchronously is
+    // safe here (no synchronisation context) and keeps the page helpers' one synchronous render shape.
     private static T Change<T>(HttpContext http, Func<T> change)
     {
         var options = http.RequestServices.GetRequiredService<ServerOptions>();
