@@ -48,6 +48,7 @@ internal static class DashboardEndpoints
             Page(http, "/diagnosis", (ctx, frame) => new RazorComponentResult<DiagnosisPage>(new { Frame = frame, View = Cached(http, () => DiagnosisView.Load(analyses, ctx, Blank(period), Blank(asOf), Blank(compare)), v => v.Diagnosis.Warnings.Concat(v.Velocity.Warnings)) })));
         pages.MapGet("/leaderboard", (HttpContext http, ReportService reports, string? period, [FromQuery(Name = "as_of")] string? asOf, string? sort) =>
             Page(http, "/leaderboard", (ctx, frame) => new RazorComponentResult<LeaderboardPage>(new { Frame = frame, View = Cached(http, () => LeaderboardView.Load(reports, ctx, Blank(period), Blank(asOf), Blank(sort)), v => v.Warnings) }), ApiRole.Manager));
+        SystemEndpoints.Map(pages);
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
