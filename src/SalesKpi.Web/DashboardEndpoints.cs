@@ -44,6 +44,13 @@ internal static class DashboardEndpoints
             })));
         pages.MapGet("/funnel", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
             Page(http, "/funnel", (ctx, frame) => new RazorComponentResult<FunnelPage>(new { Frame = frame, View = FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)) })));
+        pages.MapGet("/whatif", (HttpContext http, AnalysisService analyses, string? period, [FromQuery(Name = "as_of")] string? asOf, int? runs, int? seed) =>
+            Page(http, "/whatif", (ctx, frame) => new RazorComponentResult<WhatIfPage>(new
+            {
+                Frame = frame,
+                View = WhatIfView.Load(analyses, ctx, Blank(period), Blank(asOf), Metrics.Analyses.LeverChange.Levers.ToDictionary(l => l, l => Blank(http.Request.Query[l].ToString())), runs, seed),
+            }), ApiRole.Manager));
+        ImportPageEndpoints.Map(pages);
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
