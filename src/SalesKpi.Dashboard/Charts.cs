@@ -252,14 +252,14 @@ public static class Charts
             w.WriteString("name", names.Runs);
             w.WriteEndObject();
             w.WriteStartArray("series");
-            HistogramSeries(w, names.Baseline, "#7a8494", bins.Select(b => b.Baseline), bins, [(names.Median, marks.BaselineMedian)], []);
-            HistogramSeries(w, names.Scenario, "#1f5fbf", bins.Select(b => b.Scenario), bins, [(names.Median, marks.ScenarioMedian)], [(names.Interval95, marks.Low95, marks.High95, 0.12), (names.Interval80, marks.Low80, marks.High80, 0.18)]);
+            HistogramSeries(w, names.Baseline, "#5f6b7a", bins.Select(b => b.Baseline), bins, "insideEndTop", [(names.Median, marks.BaselineMedian)], []);
+            HistogramSeries(w, names.Scenario, "#1f5fbf", bins.Select(b => b.Scenario), bins, "end", [(names.Median, marks.ScenarioMedian)], [(names.Interval95, marks.Low95, marks.High95, 0.12), (names.Interval80, marks.Low80, marks.High80, 0.18)]);
             w.WriteEndArray();
             w.WriteEndObject();
         });
     }
 
-    private static void HistogramSeries(Utf8JsonWriter w, string name, string colour, IEnumerable<int> counts, IReadOnlyList<(string Label, int Baseline, int Scenario)> bins, IReadOnlyList<(string Name, int Bin)> lines, IReadOnlyList<(string Name, int From, int To, double Opacity)> areas)
+    private static void HistogramSeries(Utf8JsonWriter w, string name, string colour, IEnumerable<int> counts, IReadOnlyList<(string Label, int Baseline, int Scenario)> bins, string linePosition, IReadOnlyList<(string Name, int Bin)> lines, IReadOnlyList<(string Name, int From, int To, double Opacity)> areas)
     {
         w.WriteStartObject();
         w.WriteString("name", name);
@@ -287,6 +287,7 @@ public static class Charts
         w.WriteEndObject();
         w.WriteStartObject("label");
         w.WriteString("formatter", "{b}");
+        w.WriteString("position", linePosition);
         w.WriteString("color", "#1d2733");
         w.WriteEndObject();
         w.WriteStartArray("data");
@@ -305,7 +306,7 @@ public static class Charts
             w.WriteStartObject("markArea");
             w.WriteBoolean("silent", true);
             w.WriteStartObject("label");
-            w.WriteString("position", "insideTop");
+            w.WriteString("position", "insideTopLeft");
             w.WriteString("color", "#1d2733");
             w.WriteEndObject();
             w.WriteStartArray("data");

@@ -36,7 +36,8 @@ public sealed partial class WhatIfPageTests(DemoServer server) : IClassFixture<D
 
         var levers = LeverRows().Matches(html).Select(m => m.Groups[1].Value).ToList();
         levers.ShouldBe(api.GetProperty("ranking").EnumerateArray().Select(r => r.GetProperty("lever").GetString()!));
-        html.ShouldContain("500 Monte Carlo runs, seed 7. Changes: leads=+10%, win_rate=+5%.");
+        html.ShouldContain("500 Monte Carlo runs, seed 7. Changes: Leads +10 %, Win rate +5 %.");
+        html.ShouldContain("&set=" + Uri.EscapeDataString("leads=+10%") + "&set=" + Uri.EscapeDataString("win_rate=+5%") + "&runs=500&seed=7");
         html.ShouldContain("data-chart=");
     }
 
