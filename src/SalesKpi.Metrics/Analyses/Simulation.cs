@@ -190,10 +190,14 @@ public static class Simulation
         var baseRev = new double[runs];
         var scenRev = new double[runs];
         var responseFactors = ResponseFactors(levers, changes);
+
+        // Channels in name order: a dictionary's own order follows string hashes, which differ from process to
+        // process, and the draws must not — the same seed gives the same runs on every start.
+        var channels = levers.LeadsByChannel.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         for (var i = 0; i < runs; i++)
         {
             // One draw of the world, used for both baseline and scenario (common random numbers).
-            var leads = levers.LeadsByChannel.ToDictionary(kv => kv.Key, kv => (Leads: Poisson(rng, kv.Value.Leads), Rate: Beta(rng, kv.Value.Sql, kv.Value.Leads)));
+            var leads = channels.ToDictionary(kv => kv.Key, kv => (Leads: Poisson(rng, kv.Value.Leads), Rate: Beta(rng, kv.Value.Sql, kv.Value.Leads)));
             var opp = Beta(rng, levers.SqlToOpp.X, levers.SqlToOpp.N);
             var win = Beta(rng, levers.Win.X, levers.Win.N);
             var size = Math.Max(0, (double)levers.DealSize.Mean + (Normal(rng) * (double)levers.DealSize.Sd / Math.Sqrt(Math.Max(1, levers.DealSize.N))));
@@ -277,7 +281,7 @@ public static class Simulation
 
     private static ImmutableArray<(string, decimal)> Rank(Levers levers)
     {
-        var point = levers.LeadsByChannel.ToDictionary(kv => kv.Key, kv => ((double)kv.Value.Leads, kv.Value.Leads > 0 ? (double)kv.Value.Sql / kv.Value.Leads : 0));
+        var point = levers.LeadsByChannel.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => ((double)kv.Value.Leads, kv.Value.Leads > 0 ? (double)kv.Value.Sql / kv.Value.Leads : 0));
         var opp = levers.SqlToOpp.N > 0 ? (double)levers.SqlToOpp.X / levers.SqlToOpp.N : 0;
         var win = levers.Win.N > 0 ? (double)levers.Win.X / levers.Win.N : 0;
         var size = (double)levers.DealSize.Mean;
