@@ -309,6 +309,126 @@ public static class Charts
         });
     }
 
+    /// <summary>
+    /// A histogram of two distributions over the same bins (baseline in grey, scenario in blue, drawn over each
+    /// other), each with its median as a dashed line; the scenario's 80 % and 95 % intervals are shaded.
+    /// </summary>
+    /// <param name="bins">Each bin's label and the counts of both distributions in it.</param>
+    /// <param name="names">The legend's names of baseline and scenario, and the names of the marks.</param>
+    /// <param name="marks">The bin index of each median and the bin ranges of the scenario's intervals.</param>
+    public static string Histogram(
+        IReadOnlyList<(string Label, int Baseline, int Scenario)> bins,
+        (string Baseline, string Scenario, string Median, string Interval80, string Interval95, string Runs) names,
+        (int BaselineMedian, int ScenarioMedian, int Low80, int High80, int Low95, int High95) marks)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        return Write(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("animation", false);
+            Grid(w, 56, 16, 36, 64);
+            w.WriteStartObject("tooltip");
+            w.WriteString("trigger", "axis");
+            w.WriteEndObject();
+            w.WriteStartObject("legend");
+            w.WriteNumber("top", 0);
+            w.WriteEndObject();
+            w.WriteStartObject("xAxis");
+            w.WriteString("type", "category");
+            w.WriteStartObject("axisLabel");
+            w.WriteNumber("rotate", 30);
+            w.WriteNumber("interval", Math.Max(0, (bins.Count / 8) - 1));
+            w.WriteString("color", "#1d2733");
+            w.WriteEndObject();
+            Labels(w, bins.Select(b => b.Label));
+            w.WriteEndObject();
+            w.WriteStartObject("yAxis");
+            w.WriteString("type", "value");
+            w.WriteString("name", names.Runs);
+            w.WriteEndObject();
+            w.WriteStartArray("series");
+            HistogramSeries(w, names.Baseline, "#5f6b7a", bins.Select(b => b.Baseline), bins, "insideEndTop", [(names.Median, marks.BaselineMedian)], []);
+            HistogramSeries(w, names.Scenario, "#1f5fbf", bins.Select(b => b.Scenario), bins, "end", [(names.Median, marks.ScenarioMedian)], [(names.Interval95, marks.Low95, marks.High95, 0.12), (names.Interval80, marks.Low80, marks.High80, 0.18)]);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static void HistogramSeries(Utf8JsonWriter w, string name, string colour, IEnumerable<int> counts, IReadOnlyList<(string Label, int Baseline, int Scenario)> bins, string linePosition, IReadOnlyList<(string Name, int Bin)> lines, IReadOnlyList<(string Name, int From, int To, double Opacity)> areas)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("type", "bar");
+        w.WriteString("barGap", "-100%");
+        w.WriteString("barCategoryGap", "4%");
+        w.WriteStartObject("itemStyle");
+        w.WriteString("color", colour);
+        w.WriteNumber("opacity", 0.6);
+        w.WriteEndObject();
+        w.WriteStartArray("data");
+        foreach (var c in counts)
+        {
+            w.WriteNumberValue(c);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("markLine");
+        w.WriteString("symbol", "none");
+        w.WriteBoolean("silent", true);
+        w.WriteStartObject("lineStyle");
+        w.WriteString("color", colour);
+        w.WriteString("type", "dashed");
+        w.WriteNumber("width", 2);
+        w.WriteEndObject();
+        w.WriteStartObject("label");
+        w.WriteString("formatter", "{b}");
+        w.WriteString("position", linePosition);
+        w.WriteString("color", "#1d2733");
+        w.WriteEndObject();
+        w.WriteStartArray("data");
+        foreach (var (label, bin) in lines)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", label);
+            w.WriteNumber("xAxis", Math.Clamp(bin, 0, bins.Count - 1));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        if (areas.Count > 0)
+        {
+            w.WriteStartObject("markArea");
+            w.WriteBoolean("silent", true);
+            w.WriteStartObject("label");
+            w.WriteString("position", "insideTopLeft");
+            w.WriteString("color", "#1d2733");
+            w.WriteEndObject();
+            w.WriteStartArray("data");
+            foreach (var (label, from, to, opacity) in areas)
+            {
+                w.WriteStartArray();
+                w.WriteStartObject();
+                w.WriteString("name", label);
+                w.WriteNumber("xAxis", Math.Clamp(from, 0, bins.Count - 1));
+                w.WriteStartObject("itemStyle");
+                w.WriteString("color", colour);
+                w.WriteNumber("opacity", opacity);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteStartObject();
+                w.WriteNumber("xAxis", Math.Clamp(to, 0, bins.Count - 1));
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
     private static void Grid(Utf8JsonWriter w, int left, int right, int top, int bottom, bool containLabel = false)
     {
         w.WriteStartObject("grid");

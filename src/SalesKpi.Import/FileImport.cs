@@ -333,6 +333,11 @@ internal sealed class FileImport : IDisposable
         }
     }
 
+    /// <summary>The rejected rows counted by column and reason, the most frequent first.</summary>
+    public IReadOnlyList<RejectReason> RejectReasons() => Rejected == 0
+        ? []
+        : [.. ws.Query(sql.CountRejectReasons(), r => new RejectReason(r.IsDBNull(0) ? null : r.GetString(0), r.GetString(1), Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture)))];
+
     /// <summary>
     /// Writes every rejected row, exactly as it was in the input, followed by its line, column and
     /// reason, to <paramref name="target"/>. Returns false (writing nothing) when no row was rejected.

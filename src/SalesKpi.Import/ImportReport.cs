@@ -57,6 +57,12 @@ public enum ImportStage
 /// <param name="SampleLines">Up to five line numbers, ascending.</param>
 public sealed record ImportWarning(string Column, Msg Message, long Count, IReadOnlyList<long> SampleLines);
 
+/// <summary>How many rows of one file were rejected for one reason (a dry run writes no rejects file, so this is what it can show).</summary>
+/// <param name="Column">The column the reason is about; null when it is about the whole row.</param>
+/// <param name="Reason">The reason, as written to the rejects file.</param>
+/// <param name="Count">How many rows were rejected for it.</param>
+public sealed record RejectReason(string? Column, string Reason, long Count);
+
 /// <summary>
 /// The outcome of one file. Always <c>Read = Stored + Rejected</c>. When <see cref="Error"/> is set the
 /// whole file was rejected and every row it has counts as rejected.
@@ -101,6 +107,9 @@ public sealed record FileReport
 
     /// <summary>Why the whole file was rejected; null when it was read.</summary>
     public Msg? Error { get; init; }
+
+    /// <summary>The rejected rows grouped by column and reason, the most frequent first (at most 20 groups); empty when none was rejected row by row.</summary>
+    public IReadOnlyList<RejectReason> RejectReasons { get; init; } = [];
 
     /// <summary>With a dry run: the first stored rows as they would be stored (column → value); empty otherwise.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, object?>> Preview { get; init; } = [];

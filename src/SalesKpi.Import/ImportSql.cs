@@ -52,6 +52,10 @@ public sealed class ImportSql
     /// <summary>The rejected rows in line order.</summary>
     public string SelectRejects() => $"SELECT _line, _column, _reason FROM {RejectsTable} ORDER BY _line";
 
+    /// <summary>The rejected rows counted by column and reason, the most frequent first (at most 20 groups).</summary>
+    public string CountRejectReasons() =>
+        $"SELECT _column, _reason, count(*) AS n FROM {RejectsTable} GROUP BY _column, _reason ORDER BY n DESC, _column, _reason LIMIT 20";
+
     /// <summary>The names of the entity table's columns in table order; parameter 1 is the table name.</summary>
     public string TableColumns() =>
         $"SELECT column_name FROM information_schema.columns WHERE table_name = {d.Parameter(1)} ORDER BY ordinal_position";

@@ -207,6 +207,7 @@ public sealed class Importer
                     Merged = file.Merged,
                     IgnoredColumns = file.IgnoredColumns,
                     Warnings = warnings,
+                    RejectReasons = file.RejectReasons(),
                     RejectsPath = !options.DryRun && file.WriteRejects(outputs.Pending(rejectsPath)) ? rejectsPath : null,
                     Preview = preview,
                 };

@@ -154,16 +154,38 @@ internal static partial class ApiWrites
     private static async Task<IResult> Upload(HttpContext http, ImportService service)
     {
         var ctx = ApiServer.Context(http);
-        var options = http.RequestServices.GetRequiredService<ServerOptions>();
         if (!http.Request.HasFormContentType)
         {
             throw new SalesKpiException(Msg.Of("api.multipart_required", "Send the files as multipart/form-data (curl -F file=@leads.csv).", "Отправьте файлы как multipart/form-data (curl -F file=@leads.csv)."));
         }
 
         var limit = Limit(http);
-        using var gate = await http.RequestServices.GetRequiredService<WriteGate>().EnterAsync(options.WriteWait, http.RequestAborted).ConfigureAwait(false);
+        using var gate = await EnterGateAsync(http).ConfigureAwait(false);
         var form = await ReadFormAsync(http, limit).ConfigureAwait(false);
-        var data = form.Files.Where(f => f.Name != "profile").ToList();
+        var upload = await SaveFilesAsync(http, form).ConfigureAwait(false);
+        var profile = await Profile(http, form, upload.Folder).ConfigureAwait(false);
+        var report = await ImportAsync(service, ctx, upload, profile, Flag(form, "strict"), Flag(form, "dry_run"), keepFiles: false).ConfigureAwait(false);
+        return TypedResults.Text(ApiDocs.Import(upload.Id, report, upload.Labels, ctx.Language), Json, Encoding.UTF8);
+    }
+
+    /// <summary>Enters the server's one <see cref="WriteGate"/>, waiting up to the server's write wait; dispose the result to leave it.</summary>
+    internal static Task<IDisposable> EnterGateAsync(HttpContext http) =>
+        http.RequestServices.GetRequiredService<WriteGate>().EnterAsync(http.RequestServices.GetRequiredService<ServerOptions>().WriteWait, http.RequestAborted);
+
+    /// <summary>The server's upload limit in bytes (<c>--max-upload-mb</c>).</summary>
+    internal static long UploadLimit(HttpContext http) => http.RequestServices.GetRequiredService<ServerOptions>().MaxUploadBytes;
+
+    /// <summary>Reads a multipart upload within the server's upload limit; a larger one is refused saying the limit.</summary>
+    internal static Task<IFormCollection> ReadUploadFormAsync(HttpContext http) => ReadFormAsync(http, Limit(http));
+
+    /// <summary>
+    /// Saves the data files of <paramref name="form"/> (every file but one named <c>profile</c>) into a new folder with a
+    /// generated name under the upload folder, one numbered folder per file.
+    /// </summary>
+    internal static async Task<SavedUpload> SaveFilesAsync(HttpContext http, IFormCollection form)
+    {
+        // A browser's file field left empty sends a part without a file name: not a file.
+        var data = form.Files.Where(f => f.Name != "profile" && !string.IsNullOrEmpty(f.FileName)).ToList();
         if (data.Count == 0)
         {
             throw new SalesKpiException(Msg.Of("api.no_files", "The upload has no file: add one or more files (curl -F file=@leads.csv -F file=@deals.csv).", "В загрузке нет файлов: добавьте один или несколько (curl -F file=@leads.csv -F file=@deals.csv)."));
@@ -188,9 +210,46 @@ internal static partial class ApiWrites
             paths.Add(path);
         }
 
-        var profile = await Profile(http, form, dir).ConfigureAwait(false);
+        return new SavedUpload(upload, dir, paths, labels);
+    }
+
+    /// <summary>
+    /// The files an earlier upload kept (a dashboard dry run keeps them for the import that follows); throws when the
+    /// id is not an upload's or its files are gone (imported already).
+    /// </summary>
+    internal static SavedUpload KeptUpload(HttpContext http, string upload)
+    {
+        var dir = Guid.TryParseExact(upload, "N", out _) ? Path.Combine(Root(http), upload) : null;
+        var paths = dir is not null && Directory.Exists(dir)
+            ? Directory.GetDirectories(dir)
+                .Select(d => (Dir: d, N: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1))
+                .Where(x => x.N > 0)
+                .OrderBy(x => x.N)
+                .SelectMany(x => Directory.GetFiles(x.Dir))
+                .ToList()
+            : [];
+        if (paths.Count == 0)
+        {
+            throw new SalesKpiException(Msg.Of(
+                "api.upload_gone",
+                "Upload {0} has no files left to import: it was imported already or does not exist; upload the files again.",
+                "В загрузке {0} не осталось файлов для импорта: она уже импортирована или не существует; загрузите файлы заново.",
+                upload));
+        }
+
+        return new SavedUpload(upload, dir!, paths, paths.ToDictionary(p => p, p => Path.GetFileName(p), StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Imports (or checks, with <paramref name="dryRun"/>) the files of <paramref name="upload"/>; call it inside the
+    /// <see cref="WriteGate"/>. The rejects and warnings files land in the upload's folder as <c>rejects-N.csv</c> and
+    /// <c>warnings.csv</c>; the uploaded files are deleted unless <paramref name="keepFiles"/>.
+    /// </summary>
+    internal static async Task<ImportReport> ImportAsync(ImportService service, RequestContext ctx, SavedUpload upload, string? profile, bool strict, bool dryRun, bool keepFiles)
+    {
+        var dir = upload.Folder;
         var reports = Path.Combine(dir, "reports");
-        var request = new ImportRequest(paths, profile, Flag(form, "strict"), Flag(form, "dry_run")) { ReportDirectory = reports };
+        var request = new ImportRequest(upload.Paths, profile, strict, dryRun) { ReportDirectory = reports };
         ImportReport report;
         using (var job = service.Prepare(request, ctx))
         {
@@ -198,39 +257,33 @@ internal static partial class ApiWrites
             report = await Task.Run(() => job.Run(null, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
         }
 
-        foreach (var path in paths)
+        if (!keepFiles)
         {
-            File.Delete(path);
+            foreach (var path in upload.Paths)
+            {
+                File.Delete(path);
+            }
         }
 
         foreach (var (f, i) in report.Files.Select((f, i) => (f, i + 1)))
         {
             if (f.RejectsPath is { } rejects && File.Exists(rejects))
             {
-                File.Move(rejects, Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"rejects-{i}.csv")));
+                File.Move(rejects, Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"rejects-{i}.csv")), overwrite: true);
             }
         }
 
         if (report.WarningsPath is { } warnings && File.Exists(warnings))
         {
-            File.Move(warnings, Path.Combine(dir, "warnings.csv"));
+            File.Move(warnings, Path.Combine(dir, "warnings.csv"), overwrite: true);
         }
 
-        return TypedResults.Text(ApiDocs.Import(upload, report, labels, ctx.Language), Json, Encoding.UTF8);
+        return report;
     }
 
-    // A built-in profile by name, or a YAML profile uploaded as the form file "profile"; never a path on the server.
-    private static async Task<string?> Profile(HttpContext http, IFormCollection form, string dir)
+    /// <summary>The built-in profile <paramref name="name"/> in its canonical spelling; null for none; throws for an unknown name.</summary>
+    internal static string? BuiltInProfile(string? name)
     {
-        if (form.Files.GetFile("profile") is { } uploaded)
-        {
-            var path = Path.Combine(dir, "profile.yaml");
-            await using var target = File.Create(path);
-            await uploaded.CopyToAsync(target, http.RequestAborted).ConfigureAwait(false);
-            return path;
-        }
-
-        var name = form.TryGetValue("profile", out var v) && v.Count > 0 ? v[0] : http.Request.Query["profile"].FirstOrDefault();
         if (string.IsNullOrWhiteSpace(name))
         {
             return null;
@@ -246,7 +299,21 @@ internal static partial class ApiWrites
                 string.Join(", ", MappingProfile.BuiltInNames)));
     }
 
-    private static bool Flag(IFormCollection form, string name) =>
+    // A built-in profile by name, or a YAML profile uploaded as the form file "profile"; never a path on the server.
+    private static async Task<string?> Profile(HttpContext http, IFormCollection form, string dir)
+    {
+        if (form.Files.GetFile("profile") is { } uploaded)
+        {
+            var path = Path.Combine(dir, "profile.yaml");
+            await using var target = File.Create(path);
+            await uploaded.CopyToAsync(target, http.RequestAborted).ConfigureAwait(false);
+            return path;
+        }
+
+        return BuiltInProfile(form.TryGetValue("profile", out var v) && v.Count > 0 ? v[0] : http.Request.Query["profile"].FirstOrDefault());
+    }
+
+    internal static bool Flag(IFormCollection form, string name) =>
         form.TryGetValue(name, out var v) && v.Count > 0 && (v[0] is "true" or "1" or "on" || string.Equals(v[0], "true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A file name reduced to a plain leaf: no folders, no leading dots, only letters, digits, '.', '-' and '_'.</summary>
@@ -262,7 +329,7 @@ internal static partial class ApiWrites
         return leaf.Length == 0 || leaf.All(c => c is '_' or '.') ? string.Create(CultureInfo.InvariantCulture, $"upload-{index}") : leaf;
     }
 
-    private static PhysicalFileHttpResult Report(HttpContext http, string upload, string name)
+    internal static PhysicalFileHttpResult Report(HttpContext http, string upload, string name)
     {
         if (!Guid.TryParseExact(upload, "N", out _))
         {
@@ -360,6 +427,13 @@ internal static partial class ApiWrites
 
     [GeneratedRegex(@"[^A-Za-z0-9._\-]")]
     private static partial Regex UnsafeChars();
+
+    /// <summary>The files of one upload, kept under the upload folder.</summary>
+    /// <param name="Id">The upload's generated id (the name of its folder).</param>
+    /// <param name="Folder">The upload's folder.</param>
+    /// <param name="Paths">The saved files, in upload order.</param>
+    /// <param name="Labels">The name the client gave each saved file, for messages only.</param>
+    internal sealed record SavedUpload(string Id, string Folder, IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Labels);
 
     /// <summary>A request body saved under a generated name; disposing deletes it and its folder.</summary>
     internal sealed class SavedBody(string dir, string path, string label) : IAsyncDisposable

@@ -49,6 +49,13 @@ internal static class DashboardEndpoints
         pages.MapGet("/leaderboard", (HttpContext http, ReportService reports, string? period, [FromQuery(Name = "as_of")] string? asOf, string? sort) =>
             Page(http, "/leaderboard", (ctx, frame) => new RazorComponentResult<LeaderboardPage>(new { Frame = frame, View = Cached(http, () => LeaderboardView.Load(reports, ctx, Blank(period), Blank(asOf), Blank(sort)), v => v.Warnings) }), ApiRole.Manager));
         SystemEndpoints.Map(pages);
+        pages.MapGet("/whatif", (HttpContext http, AnalysisService analyses, string? period, [FromQuery(Name = "as_of")] string? asOf, int? runs, int? seed) =>
+            Page(http, "/whatif", (ctx, frame) => new RazorComponentResult<WhatIfPage>(new
+            {
+                Frame = frame,
+                View = Cached(http, () => WhatIfView.Load(analyses, ctx, Blank(period), Blank(asOf), Metrics.Analyses.LeverChange.Levers.ToDictionary(l => l, l => Blank(http.Request.Query[l].ToString())), runs, seed), v => v.Answer.Warnings),
+            }), ApiRole.Manager));
+        ImportPageEndpoints.Map(pages);
         pages.MapGet("/kpi/{id}/records.csv", (HttpContext http, ExplainService explains, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string[]? slice) =>
             Page(http, "/kpi/" + id, (ctx, _) =>
             {

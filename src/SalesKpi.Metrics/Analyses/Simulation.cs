@@ -74,7 +74,32 @@ public sealed record Levers(
     (decimal Mean, decimal Sd, long N) DealSize,
     decimal CycleDays,
     ImmutableArray<(string Channel, double? Hours, bool Sql)> Response,
-    double SlaHours);
+    double SlaHours)
+{
+    /// <summary>
+    /// The lever's value in the base period, as the simulation starts from it: leads as a count, rates as fractions
+    /// (pooled over channels), the median response hours of answered leads, the mean won amount, the mean cycle days;
+    /// null when it cannot be measured or the lever is unknown.
+    /// </summary>
+    public decimal? Current(string lever)
+    {
+        long leads = LeadsByChannel.Values.Sum(v => v.Leads), sql = LeadsByChannel.Values.Sum(v => v.Sql);
+        decimal? Ratio(long x, long n) => n > 0 ? (decimal)x / n : null;
+        return lever switch
+        {
+            "leads" => leads,
+            "lead_to_sql_rate" => Ratio(sql, leads),
+            "sql_to_opportunity_rate" => Ratio(SqlToOpp.X, SqlToOpp.N),
+            "win_rate" => Ratio(Win.X, Win.N),
+            "lead_response_time" => Median([.. Response.Where(r => r.Hours is not null).Select(r => r.Hours!.Value).Order()]),
+            "average_deal_size" => DealSize.Mean,
+            "sales_cycle_length" => CycleDays,
+            _ => null,
+        };
+    }
+
+    private static decimal? Median(double[] sorted) => sorted.Length == 0 ? null : (decimal)(sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2);
+}
 
 /// <summary>A forecast: median and 90 % interval.</summary>
 /// <param name="Median">Median over the runs.</param>
@@ -91,7 +116,17 @@ public sealed record Range90(decimal Median, decimal Low, decimal High);
 /// <param name="ScenarioRevenue">Won revenue with the changes.</param>
 /// <param name="RevenueGain">Scenario − baseline revenue (common random numbers, so the interval is the change's own).</param>
 /// <param name="Ranking">Levers by the revenue a 10 % improvement of each alone would add, largest first.</param>
-public sealed record SimulationReport(Period Base, Period Next, Range90 BaselineWon, Range90 ScenarioWon, Range90 BaselineRevenue, Range90 ScenarioRevenue, Range90 RevenueGain, ImmutableArray<(string Lever, decimal Gain)> Ranking);
+public sealed record SimulationReport(Period Base, Period Next, Range90 BaselineWon, Range90 ScenarioWon, Range90 BaselineRevenue, Range90 ScenarioRevenue, Range90 RevenueGain, ImmutableArray<(string Lever, decimal Gain)> Ranking)
+{
+    /// <summary>The base period's levers the runs started from.</summary>
+    public Levers? Measured { get; init; }
+
+    /// <summary>The won revenue of every run if nothing changes, ascending (the distribution the ranges summarise).</summary>
+    public ImmutableArray<double> BaselineRevenueRuns { get; init; } = [];
+
+    /// <summary>The won revenue of every run with the changes, ascending.</summary>
+    public ImmutableArray<double> ScenarioRevenueRuns { get; init; } = [];
+}
 
 /// <summary>
 /// What-if over the funnel: next period's won deals = Σ over channels of leads × lead→SQL × SQL→opportunity
@@ -155,10 +190,14 @@ public static class Simulation
         var baseRev = new double[runs];
         var scenRev = new double[runs];
         var responseFactors = ResponseFactors(levers, changes);
+
+        // Channels in name order: a dictionary's own order follows string hashes, which differ from process to
+        // process, and the draws must not — the same seed gives the same runs on every start.
+        var channels = levers.LeadsByChannel.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         for (var i = 0; i < runs; i++)
         {
             // One draw of the world, used for both baseline and scenario (common random numbers).
-            var leads = levers.LeadsByChannel.ToDictionary(kv => kv.Key, kv => (Leads: Poisson(rng, kv.Value.Leads), Rate: Beta(rng, kv.Value.Sql, kv.Value.Leads)));
+            var leads = channels.ToDictionary(kv => kv.Key, kv => (Leads: Poisson(rng, kv.Value.Leads), Rate: Beta(rng, kv.Value.Sql, kv.Value.Leads)));
             var opp = Beta(rng, levers.SqlToOpp.X, levers.SqlToOpp.N);
             var win = Beta(rng, levers.Win.X, levers.Win.N);
             var size = Math.Max(0, (double)levers.DealSize.Mean + (Normal(rng) * (double)levers.DealSize.Sd / Math.Sqrt(Math.Max(1, levers.DealSize.N))));
@@ -167,7 +206,12 @@ public static class Simulation
         }
 
         var gain = scenRev.Zip(baseRev, (s, b) => s - b).ToArray();
-        return new SimulationReport(basePeriod, Next(basePeriod), R(baseWon), R(scenWon), R(baseRev), R(scenRev), R(gain), Rank(levers));
+        return new SimulationReport(basePeriod, Next(basePeriod), R(baseWon), R(scenWon), R(baseRev), R(scenRev), R(gain), Rank(levers))
+        {
+            Measured = levers,
+            BaselineRevenueRuns = [.. baseRev.Order()],
+            ScenarioRevenueRuns = [.. scenRev.Order()],
+        };
     }
 
     /// <summary>The next period of the same kind and length.</summary>
@@ -237,7 +281,7 @@ public static class Simulation
 
     private static ImmutableArray<(string, decimal)> Rank(Levers levers)
     {
-        var point = levers.LeadsByChannel.ToDictionary(kv => kv.Key, kv => ((double)kv.Value.Leads, kv.Value.Leads > 0 ? (double)kv.Value.Sql / kv.Value.Leads : 0));
+        var point = levers.LeadsByChannel.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => ((double)kv.Value.Leads, kv.Value.Leads > 0 ? (double)kv.Value.Sql / kv.Value.Leads : 0));
         var opp = levers.SqlToOpp.N > 0 ? (double)levers.SqlToOpp.X / levers.SqlToOpp.N : 0;
         var win = levers.Win.N > 0 ? (double)levers.Win.X / levers.Win.N : 0;
         var size = (double)levers.DealSize.Mean;
@@ -256,8 +300,14 @@ public static class Simulation
     private static Range90 R(double[] values)
     {
         var sorted = values.Order().ToArray();
-        double Q(double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Round(q * (sorted.Length - 1)))];
-        return new Range90((decimal)Q(0.5), (decimal)Q(0.05), (decimal)Q(0.95));
+        return new Range90((decimal)Quantile(sorted, 0.5), (decimal)Quantile(sorted, 0.05), (decimal)Quantile(sorted, 0.95));
+    }
+
+    /// <summary>The <paramref name="q"/> quantile of ascending <paramref name="sorted"/> runs: the nearest run, as the reported ranges take it.</summary>
+    public static double Quantile(IReadOnlyList<double> sorted, double q)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());

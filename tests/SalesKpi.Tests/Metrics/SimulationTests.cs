@@ -56,6 +56,22 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public void The_same_seed_gives_the_same_runs_whatever_order_the_channels_are_held_in()
+    {
+        // String hashes differ from process to process, and with them the order a dictionary holds the channels in:
+        // two comparers that order A and B oppositely stand in for two server starts. A shared link must not change.
+        var aFirst = Levers() with { LeadsByChannel = Levers().LeadsByChannel.WithComparers(new Hashes("A")) };
+        var bFirst = Levers() with { LeadsByChannel = Levers().LeadsByChannel.WithComparers(new Hashes("B")) };
+        aFirst.LeadsByChannel.Keys.First().ShouldNotBe(bFirst.LeadsByChannel.Keys.First());
+
+        var one = Simulation.Run(aFirst, Period.Parse("2025-Q3"), [LeverChange.Parse("win_rate=+5%")], 500, 11);
+        var two = Simulation.Run(bFirst, Period.Parse("2025-Q3"), [LeverChange.Parse("win_rate=+5%")], 500, 11);
+
+        two.ScenarioRevenueRuns.ShouldBe(one.ScenarioRevenueRuns);
+        (two.BaselineRevenue, two.ScenarioRevenue, two.BaselineWon).ShouldBe((one.BaselineRevenue, one.ScenarioRevenue, one.BaselineWon));
+    }
+
+        [Fact]
     public void Faster_responses_convert_at_the_within_sla_rate()
     {
         // 10 leads answered in 0.5 h (5 SQL), 10 in 2 h (1 SQL): rates 0.5 and 0.1, half within the 1-hour SLA → 0.3.
@@ -79,5 +95,13 @@ public sealed class SimulationTests
         var factors = Simulation.ResponseFactors(Levers(response), [LeverChange.Parse("lead_response_time=-80%")]);
         factors["A"].ShouldBe(1, 1e-12);
         factors["B"].ShouldBe(1, 1e-12);
+    }
+
+    // Hashes the given key lowest, so it comes first in an immutable dictionary.
+    private sealed class Hashes(string first) : IEqualityComparer<string>
+    {
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string obj) => obj == first ? 1 : 2;
     }
 }
