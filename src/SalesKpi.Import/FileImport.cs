@@ -42,6 +42,7 @@ internal sealed class FileImport : IDisposable
 
     private readonly FileMapping? mapping;
     private readonly SourceFormat format;
+    private MappedSource? mapped;
 
     // Reasons and warnings go into files people read, in the language the import was asked in.
     private readonly Language language;
@@ -109,7 +110,8 @@ internal sealed class FileImport : IDisposable
         using var text = IsWorkbook ? null : OpenText(Path, format.Encoding);
         using var workbook = IsWorkbook ? new XlsxSource(Path, mapping?.Sheet) : null;
         IRecordSource reader = workbook is not null ? workbook : new CsvRecordReader(text!, delimiter: format.Delimiter);
-        IRecordSource csv = mapping is null ? reader : new MappedSource(reader, mapping, entity);
+        mapped = mapping is null ? null : new MappedSource(reader, mapping, entity);
+        IRecordSource csv = mapped ?? reader;
         var length = new FileInfo(Path).Length;
         try
         {
@@ -310,6 +312,12 @@ internal sealed class FileImport : IDisposable
             var target = EntityCatalog.Find(r.Target)!;
             var msg = Msg.Of("warning.missing_reference", "{0} names a {1} row that does not exist", "{0} ссылается на несуществующую запись {1}", r.Column, target.Name);
             Collect(r.Column, msg, $"{d.Quote(r.Column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {d.Quote(target.Name)} t WHERE t.{d.Quote(target.Key[0])} = s.{d.Quote(r.Column)})");
+        }
+
+        // What the mapping noticed on the way (values its maps do not list, optional columns absent, footer lines).
+        foreach (var note in mapped?.Notes ?? [])
+        {
+            found.Add(new ImportWarning(note.Column, note.Message, note.Count, note.Lines));
         }
 
         return found;

@@ -88,8 +88,10 @@ public sealed class Importer
 
         // A folder holds what an export holds; a file of it the profile does not describe is not input.
         // A file named on its own is meant to be imported, so it stays a rejected file.
+        var headers = new Dictionary<string, IReadOnlyCollection<string>?>(StringComparer.Ordinal);
+        IReadOnlyCollection<string>? Headers(string path) => headers.TryGetValue(path, out var h) ? h : headers[path] = HeaderRow.Read(path);
         var skipped = options.Profile is { } chosen
-            ? resolved.Where(f => f.FromFolder && chosen.For(f.Path) is null)
+            ? resolved.Where(f => f.FromFolder && chosen.For(f.Path, Headers(f.Path)) is null)
                 .Select(f => new SkippedFile(f.Path, Msg.Of("import.skipped_unmapped", "the profile maps no entity to it", "профиль не сопоставляет ему никакой сущности")))
                 .ToList()
             : [];
@@ -98,8 +100,8 @@ public sealed class Importer
         {
             throw new SalesKpiException(Msg.Of(
                 "import.no_file_matches_profile",
-                "No file in {0} matches profile '{1}' (its patterns: {2}): name the export files as the profile expects.",
-                "Ни один файл в {0} не подходит под профиль «{1}» (его шаблоны: {2}): назовите файлы выгрузки так, как ожидает профиль.",
+                "No file in {0} matches profile '{1}' by its name (patterns: {2}) or by its header row: check that these are the CRM's exports the profile describes (docs/profiles.md lists the headers each expects).",
+                "Ни один файл в {0} не подходит под профиль «{1}» ни по имени (шаблоны: {2}), ни по строке заголовка: проверьте, что это выгрузки той CRM, которую описывает профиль (заголовки, которые ожидает каждый, перечислены в docs/profiles.md).",
                 string.Join(", ", options.Paths),
                 options.Profile!.Name,
                 string.Join(", ", options.Profile.Files.Select(f => f.Match))));
@@ -130,17 +132,12 @@ public sealed class Importer
                 var path = files[i];
                 current = path;
                 progress.FileStarted(path, new FileInfo(path).Length);
-                var mapping = options.Profile?.For(path);
+                var mapping = options.Profile?.For(path, Headers(path));
                 var entity = options.Profile is null ? EntityCatalog.FromFileName(path) : EntityCatalog.Find(mapping?.Entity ?? string.Empty);
                 if (entity is null)
                 {
                     var reason = options.Profile is { } profile
-                        ? Msg.Of(
-                            "file.no_profile_match",
-                            "no file of profile '{0}' matches this name (its patterns: {1})",
-                            "имя не подходит ни под один файл профиля «{0}» (его шаблоны: {1})",
-                            profile.Name,
-                            string.Join(", ", profile.Files.Select(f => f.Match)))
+                        ? profile.Unplaced(Headers(path))
                         : Msg.Of(
                             "file.unrecognised_name",
                             "the file name does not name an entity: call it {0}.csv, or start it with one of these names followed by -, _, . or a digit (deals-2025.csv, deals_q1.csv, spend2.csv)",

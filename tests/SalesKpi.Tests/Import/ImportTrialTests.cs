@@ -47,7 +47,7 @@ public sealed class ImportTrialTests : IDisposable
 
         report.Skipped.ShouldBeEmpty();
         var accounts = report.Files.Single(f => Path.GetFileName(f.Path) == "accounts.csv");
-        accounts.Error!.Render(Language.En).ShouldContain("pipeline*.csv");
+        accounts.Error!.Render(Language.En).ShouldContain("neither the name nor the header row places this file in profile");
         (accounts.Rejected, report.ExitCode).ShouldBe((3L, 2));
     }
 

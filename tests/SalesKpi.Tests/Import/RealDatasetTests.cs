@@ -179,7 +179,7 @@ public sealed class MappingProfileTests : IDisposable
         using var ws = Ws.Create(dir);
         dir.Write("leads-export.csv", "Id,Date\nL1,2025-01-01\n");
         var r = Import(ws, "files:\n  - match: leads-*.csv\n    entity: leads\n    columns:\n      lead_id: Id\n      created_at: Created\n", "leads-export.csv");
-        r.Files.Single().Error!.Render(Language.En).ShouldContain("maps created_at from source column 'Created', which the file does not have (its columns: Id, Date)");
+        r.Files.Single().Error!.Render(Language.En).ShouldContain("the file lacks the source columns the profile maps these columns from (| separates alternatives): created_at ← Created. Its columns: Id, Date");
     }
 
     [Fact]

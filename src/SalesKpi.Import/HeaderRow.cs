@@ -1,0 +1,33 @@
+namespace SalesKpi.Import;
+
+/// <summary>The header row of a source file, read to decide which entity of a profile the file is.</summary>
+internal static class HeaderRow
+{
+    /// <summary>
+    /// The trimmed header names of the CSV or .xlsx file at <paramref name="path"/> (encoding and delimiter detected as
+    /// for a mapped file); null when the file cannot be read as either (its import then says why).
+    /// </summary>
+    public static IReadOnlyCollection<string>? Read(string path)
+    {
+        try
+        {
+            if (path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+            {
+                using var book = new XlsxSource(path, null);
+                return book.Read() ? Names(book) : null;
+            }
+
+            var format = SourceFormat.Detect(path, new FileMapping());
+            using var text = FileImport.OpenText(path, format.Encoding);
+            var csv = new CsvRecordReader(text, delimiter: format.Delimiter);
+            return csv.Read() ? Names(csv) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FileRejectedException or System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static List<string> Names(IRecordSource source) =>
+        [.. Enumerable.Range(0, source.FieldCount).Select(i => (i == 0 ? source[i].TrimStart('\uFEFF') : source[i]).Trim().ToString()).Where(n => n.Length > 0)];
+}
