@@ -51,7 +51,7 @@ internal sealed class FileImport : IDisposable
     {
         this.language = language;
         this.mapping = mapping;
-        IsWorkbook = path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+        IsWorkbook = TableFile.Is(path);
         format = mapping is null || IsWorkbook ? SourceFormat.Canonical : SourceFormat.Detect(path, mapping);
         this.ws = ws;
         this.entity = entity;
@@ -73,7 +73,7 @@ internal sealed class FileImport : IDisposable
 
     public string Entity => entity.Name;
 
-    /// <summary>True for an .xlsx workbook (read by sheet rows, not as text).</summary>
+    /// <summary>True for an .xlsx workbook or an HTML table saved as .xls (read by rows of cells, not as text).</summary>
     public bool IsWorkbook { get; }
 
     public long Read { get; private set; }
@@ -108,7 +108,7 @@ internal sealed class FileImport : IDisposable
         }
 
         using var text = IsWorkbook ? null : OpenText(Path, format.Encoding);
-        using var workbook = IsWorkbook ? new XlsxSource(Path, mapping?.Sheet) : null;
+        using var workbook = IsWorkbook ? TableFile.Open(Path, mapping?.Sheet) : null;
         IRecordSource reader = workbook is not null ? workbook : new CsvRecordReader(text!, delimiter: format.Delimiter);
         mapped = mapping is null ? null : new MappedSource(reader, mapping, entity);
         IRecordSource csv = mapped ?? reader;
@@ -414,7 +414,7 @@ internal sealed class FileImport : IDisposable
     // A workbook row has no text to copy: the rejects file gets its cell values as CSV, header first.
     private void WriteWorkbookRejects(System.Data.Common.DbDataReader rejects, string target)
     {
-        using var sheet = new XlsxSource(Path, mapping?.Sheet);
+        using var sheet = TableFile.Open(Path, mapping?.Sheet);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
         using var output = new StreamWriter(target, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         string Row(IRecordSource r) => WorkbookRow(r);

@@ -11,9 +11,9 @@ internal static class HeaderRow
     {
         try
         {
-            if (path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+            if (TableFile.Is(path))
             {
-                using var book = new XlsxSource(path, null);
+                using var book = TableFile.Open(path, null);
                 return book.Read() ? Names(book) : null;
             }
 

@@ -39,7 +39,9 @@ public sealed class Importer
             if (Directory.Exists(full))
             {
                 var options = new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive };
+                // An .xls in a folder is taken only when it is an HTML table (Bitrix24's "Excel" export), never a binary workbook.
                 var csvs = Directory.EnumerateFiles(full, "*.csv", options).Concat(Directory.EnumerateFiles(full, "*.xlsx", options))
+                    .Concat(Directory.EnumerateFiles(full, "*.xls", options).Where(TableFile.Is)).Distinct(StringComparer.Ordinal)
                     .Order(StringComparer.Ordinal)
                     .ToList();
                 if (csvs.Count == 0)

@@ -23,7 +23,7 @@ internal sealed class WholeFileRejection
         Reason = reason;
         this.format = format;
         this.sheet = sheet;
-        IsWorkbook = path.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+        IsWorkbook = TableFile.Is(path);
         Rows = IsWorkbook ? CountWorkbook() : CountText();
     }
 
@@ -69,7 +69,7 @@ internal sealed class WholeFileRejection
         var tail = string.Join(d, string.Empty, string.Empty, FileImport.QuoteField(Reason.Render(language), d));
         if (IsWorkbook)
         {
-            using var book = new XlsxSource(Path, sheet);
+            using var book = TableFile.Open(Path, sheet);
             book.Read();
             output.Write(FileImport.WorkbookRow(book) + ",_reject_line,_reject_column,_reject_reason\n");
             while (book.Read())
@@ -174,7 +174,7 @@ internal sealed class WholeFileRejection
     {
         try
         {
-            using var book = new XlsxSource(Path, sheet);
+            using var book = TableFile.Open(Path, sheet);
             var rows = -1L;
             while (book.Read())
             {

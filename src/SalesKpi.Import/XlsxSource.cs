@@ -9,7 +9,7 @@ namespace SalesKpi.Import;
 /// turned into canonical text (dates as <c>yyyy-MM-dd HH:mm:ss</c>, numbers with <c>.</c>).
 /// <see cref="Line"/> is the worksheet row number. Streams the sheet without loading it whole.
 /// </summary>
-internal sealed class XlsxSource : IRecordSource, IDisposable
+internal sealed class XlsxSource : ITableSource
 {
     private readonly IEnumerator<IDictionary<string, object?>> rows;
     private string[] fields = [];

@@ -173,6 +173,28 @@ public sealed class RealLayoutProfileTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Bitrix24_excel_export_that_is_an_html_table_saved_as_xls_is_read_and_its_bad_row_rejected_with_its_cells()
+    {
+        Write("LEAD_20250930.xls", Utf8Bom,
+            "<html><head><meta http-equiv=\"Content-type\" content=\"text/html;charset=utf-8\" /></head><body>\n" +
+            "<table border=\"1\">\n<tr><th>ID</th><th>Название лида</th><th>Дата создания</th><th>Источник</th><th>Ответственный</th><th>Должность</th></tr>\n" +
+            "<tr><td>1</td><td>Лид &amp; партнёр</td><td>05.09.2025 10:30:00</td><td>Веб-сайт</td><td>Иванов Иван</td><td>Директор</td></tr>\n" +
+            "<tr><td>2</td><td>Лид 2</td><td>06.09.2025 11:00:00</td><td>Звонок</td><td>Иванов Иван</td><td></td></tr>\n" +
+            "<tr><td>3</td><td>Лид 3</td><td>вчера</td><td>Звонок</td><td>Петрова Анна</td><td></td></tr>\n" +
+            "</table></body></html>\n");
+
+        var (ws, report) = Import("bitrix24");
+        using (ws)
+        {
+            (report.Read, report.Stored, report.Rejected).ShouldBe((3L, 2L, 1L));
+            ws.Scalar("SELECT channel FROM leads WHERE lead_id = 'B24-L-1'").ShouldBe("Веб-сайт");
+            ws.Scalar("SELECT job_title FROM leads WHERE lead_id = 'B24-L-1'").ShouldBe("Директор");
+            var rejects = File.ReadAllText(report.Files.Single().RejectsPath!);
+            rejects.ShouldContain("3,Лид 3,вчера,Звонок,Петрова Анна,,4,created_at");
+        }
+    }
+
     [Theory]
     [InlineData("Dirección de Operaciones, Compañía Española, Müller, François, Señor", false)]
     [InlineData("Менеджер по продажам, Иванов Иван, Компания Ромашка", true)]
