@@ -24,7 +24,7 @@ public sealed class SignInPageTests(DashboardSite site) : IClassFixture<Dashboar
             await page.WaitForSelectorAsync(".chart svg");
 
             page.Url.ShouldEndWith($"/kpi/win_rate?period=2026-Q3&lang={lang}");
-            (await page.Locator(".user").InnerTextAsync()).ShouldBe("maria · manager");
+            (await page.Locator(".user").InnerTextAsync()).ShouldBe(lang == "ru" ? "maria · менеджер" : "maria · manager");
 
             await page.ClickAsync("form.signout button");
             page.Url.ShouldContain("/signin");
