@@ -82,6 +82,17 @@ public sealed record PageFrame(Language Language, string Path, IReadOnlyDictiona
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A link to another page that keeps only what every page shares — the period, the as-of and the language — with
+    /// <paramref name="changes"/> applied: a page's own settings (a sort, a breakdown, levers) mean nothing elsewhere
+    /// and could make the other page refuse the view.
+    /// </summary>
+    public string Go(string path, params (string Name, string? Value)[] changes)
+    {
+        var shared = Query.Where(q => q.Key is "period" or "as_of").ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
+        return (this with { Query = shared }).Link(path, changes);
+    }
+
     /// <summary>This view in the other language.</summary>
     public string Switch(Language language) => Link(Path, ("lang", language == Language.Ru ? "ru" : "en"));
 }
