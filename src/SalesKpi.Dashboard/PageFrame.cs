@@ -93,6 +93,23 @@ public sealed record PageFrame(Language Language, string Path, IReadOnlyDictiona
         return (this with { Query = shared }).Link(path, changes);
     }
 
+    /// <summary>A dimension's name for the reader (<c>owner</c> → "owner" / «ответственный»); an unknown one as it is.</summary>
+    public string Dim(string? dimension) => dimension switch
+    {
+        "owner" => T("owner", "ответственный"),
+        "channel" => T("channel", "канал"),
+        "segment" => T("segment", "сегмент"),
+        "region" => T("region", "регион"),
+        "service_line" => T("service line", "направление услуг"),
+        "campaign" => T("campaign", "кампания"),
+        "industry" => T("industry", "отрасль"),
+        "company_size" => T("company size", "размер компании"),
+        "job_title" => T("job title", "должность"),
+        "need" => T("need", "потребность"),
+        "stage" => T("stage", "этап"),
+        _ => dimension ?? string.Empty,
+    };
+
     /// <summary>This view in the other language.</summary>
     public string Switch(Language language) => Link(Path, ("lang", language == Language.Ru ? "ru" : "en"));
 }

@@ -31,4 +31,14 @@ public sealed class DashboardLinkTests(DemoServer server) : IClassFixture<DemoSe
         html.ShouldContain("href=\"/funnel?lang=en\"");
         html.ShouldNotContain("by=color\"");
     }
+
+    [Fact]
+    public async Task Dimensions_are_named_in_the_readers_language()
+    {
+        var ru = System.Net.WebUtility.HtmlDecode(await server.Get("/funnel?period=2026-Q3&by=channel&lang=ru", HttpStatusCode.OK));
+        ru.ShouldContain("Рядом по измерению «канал»");
+        ru.ShouldContain(">ответственный</option>");
+        var en = System.Net.WebUtility.HtmlDecode(await server.Get("/kpi/win_rate?period=2026-Q3&by=service_line", HttpStatusCode.OK));
+        en.ShouldContain("2026-Q3 by service line");
+    }
 }
