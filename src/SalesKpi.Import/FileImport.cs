@@ -110,7 +110,7 @@ internal sealed class FileImport : IDisposable
         using var text = IsWorkbook ? null : OpenText(Path, format.Encoding);
         using var workbook = IsWorkbook ? TableFile.Open(Path, mapping?.Sheet) : null;
         IRecordSource reader = workbook is not null ? workbook : new CsvRecordReader(text!, delimiter: format.Delimiter);
-        mapped = mapping is null ? null : new MappedSource(reader, mapping, entity);
+        mapped = mapping is null ? null : new MappedSource(reader, mapping, entity) { Folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) };
         IRecordSource csv = mapped ?? reader;
         var length = new FileInfo(Path).Length;
         try

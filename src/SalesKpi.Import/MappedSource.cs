@@ -154,13 +154,18 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
 
     public ReadOnlySpan<char> this[int index] => header ? rules[index].Column.Name : values[index];
 
+    /// <summary>The folder of the file, where the files of lookups are found; null: lookups find nothing.</summary>
+    public string? Folder { get; init; }
+
     /// <summary>The notes of the file read so far: optional columns absent, values the maps do not list, skipped footer lines.</summary>
     public IReadOnlyList<SourceNote> Notes =>
     [
         .. notes,
         .. unlisted.OrderBy(u => u.Key.Column, StringComparer.Ordinal).ThenByDescending(u => u.Value.Count).Select(u => new SourceNote(
             u.Key.Column,
-            Msg.Of("mapping.unlisted_value", "'{0}' is not in the profile's map of {1}: taken as '{2}'", "«{0}» нет в карте значений профиля для {1}: принято как «{2}»", u.Key.Value, u.Key.Column, u.Key.To),
+            u.Key.To.Split('\u0000') is [_, var file]
+                ? Msg.Of("mapping.lookup_unlisted", "'{0}' is not in {1}: kept as it is", "«{0}» нет в {1}: оставлено как есть", u.Key.Value, file)
+                : Msg.Of("mapping.unlisted_value", "'{0}' is not in the profile's map of {1}: taken as '{2}'", "«{0}» нет в карте значений профиля для {1}: принято как «{2}»", u.Key.Value, u.Key.Column, u.Key.To),
             u.Value.Count,
             u.Value.Lines)),
         .. footerLines.Count == 0 ? [] : new[]
@@ -348,6 +353,28 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
                 return v;
             }
             : raw;
+        if (rule.Lookup is { } lookup)
+        {
+            var table = LookupTable(column.Name, lookup);
+            var before = mapped;
+            mapped = () =>
+            {
+                var v = before();
+                if (v is null || table is null)
+                {
+                    return v;
+                }
+
+                if (table.TryGetValue(v, out var name))
+                {
+                    return name;
+                }
+
+                Unlisted(column.Name, v, v, lookup.File);
+                return v;
+            };
+        }
+
         var zone = rule.Zone is { } z ? TimeZoneInfo.FindSystemTimeZoneById(z) : null;
         return column.Type switch
         {
@@ -358,10 +385,49 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         };
     }
 
-    // Never silently: every value the map does not list is counted with its first lines.
-    private void Unlisted(string column, string value, string to)
+    // The lookup file's pairs, or null (with a note) when it is not beside the imported file or lacks the columns.
+    private Dictionary<string, string>? LookupTable(string column, RuleLookup lookup)
     {
-        var key = (column, value, to);
+        var path = Folder is null ? null : Path.Combine(Folder, lookup.File);
+        if (path is null || !File.Exists(path))
+        {
+            notes.Add(new SourceNote(column, Msg.Of("mapping.lookup_missing", "the lookup file {0} is not beside the imported file: the values are kept as they are", "файла подстановки {0} нет рядом с импортируемым: значения оставлены как есть", lookup.File), 0, []));
+            return null;
+        }
+
+        var format = SourceFormat.Detect(path, new FileMapping());
+        using var text = FileImport.OpenText(path, format.Encoding);
+        var csv = new CsvRecordReader(text, delimiter: format.Delimiter);
+        if (!csv.Read())
+        {
+            return null;
+        }
+
+        var names = Enumerable.Range(0, csv.FieldCount).Select(i => (i == 0 ? csv[i].TrimStart('\uFEFF') : csv[i]).Trim().ToString()).ToList();
+        var key = names.FindIndex(n => string.Equals(n, lookup.Key, StringComparison.OrdinalIgnoreCase));
+        var value = names.FindIndex(n => string.Equals(n, lookup.Value, StringComparison.OrdinalIgnoreCase));
+        if (key < 0 || value < 0)
+        {
+            notes.Add(new SourceNote(column, Msg.Of("mapping.lookup_columns", "the lookup file {0} has no columns {1} and {2} (its columns: {3}): the values are kept as they are", "в файле подстановки {0} нет столбцов {1} и {2} (его столбцы: {3}): значения оставлены как есть", lookup.File, lookup.Key, lookup.Value, string.Join(", ", names)), 0, []));
+            return null;
+        }
+
+        var table = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (csv.Read())
+        {
+            if (csv.FieldCount > Math.Max(key, value) && csv[value].Trim() is { IsEmpty: false } name)
+            {
+                table.TryAdd(csv[key].Trim().ToString(), name.ToString());
+            }
+        }
+
+        return table;
+    }
+
+    // Never silently: every value the map (or a lookup file) does not list is counted with its first lines.
+    private void Unlisted(string column, string value, string to, string? lookupFile = null)
+    {
+        var key = (column, value, to + (lookupFile is null ? string.Empty : "\u0000" + lookupFile));
         if (!unlisted.TryGetValue(key, out var seen))
         {
             seen = (0, []);

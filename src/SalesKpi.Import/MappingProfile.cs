@@ -238,6 +238,16 @@ public sealed record FileMapping
     }
 }
 
+/// <summary>
+/// A <see cref="ColumnRule.Lookup"/>: the file <see cref="File"/> beside the imported one (same folder; CSV, any encoding
+/// and delimiter) is read once, and a value equal to its column <see cref="Key"/> becomes that row's <see cref="Value"/>.
+/// A value the file lacks is kept as it is, and counted in a note; a missing file is a note too, and the values are kept.
+/// </summary>
+/// <param name="File">The file name, e.g. <c>User.csv</c>.</param>
+/// <param name="Key">Its column holding the values to replace (e.g. <c>Id</c>).</param>
+/// <param name="Value">Its column holding the replacements (e.g. <c>Name</c>).</param>
+public sealed record RuleLookup(string File, string Key, string Value);
+
 /// <summary>One case of a <see cref="ColumnRule.Cases"/> rule: when source column <see cref="Column"/> equals <see cref="EqualsValue"/> (case-insensitive, trimmed), the value is <see cref="Value"/>.</summary>
 /// <param name="Column">The source column tested.</param>
 /// <param name="EqualsValue">The text it must hold.</param>
@@ -256,7 +266,8 @@ public sealed record RuleCase(string Column, string EqualsValue, string Value);
 /// <param name="Coalesce">Source columns tried in order per row: the first non-empty value is taken (columns the file lacks are skipped).</param>
 /// <param name="Cases">Conditions on other columns tried in order per row (status from the flags IsClosed and IsWon); <see cref="Default"/> when none holds.</param>
 /// <param name="Zone">The time zone of a timestamp column's values (<c>UTC</c> for Salesforce's GMT timestamps); null: the workspace's zone, as canonical files.</param>
-public sealed record ColumnRule(IReadOnlyList<string> Sources, string? Const, IReadOnlyList<string>? Concat, IReadOnlyDictionary<string, string>? Map, string? Default, bool Optional = false, IReadOnlyList<string>? Coalesce = null, IReadOnlyList<RuleCase>? Cases = null, string? Zone = null)
+/// <param name="Lookup">A second file of the export that turns the value into another (owner id → name through Salesforce's <c>User.csv</c>); null for none.</param>
+public sealed record ColumnRule(IReadOnlyList<string> Sources, string? Const, IReadOnlyList<string>? Concat, IReadOnlyDictionary<string, string>? Map, string? Default, bool Optional = false, IReadOnlyList<string>? Coalesce = null, IReadOnlyList<RuleCase>? Cases = null, string? Zone = null, RuleLookup? Lookup = null)
 {
     /// <summary>The first source header, for rules that take one column; null for other rules.</summary>
     public string? Source => Sources.Count > 0 ? Sources[0] : null;
@@ -298,7 +309,10 @@ public sealed record ColumnRule(IReadOnlyList<string> Sources, string? Const, IR
                         c.TryGetValue("value", out var val) ? val?.ToString() ?? string.Empty : string.Empty)).ToList()
                     : null;
                 var optional = S("optional") is { } o && bool.TryParse(o, out var b) && b;
-                var rule = new ColumnRule(sources, S("const"), L("concat"), map, S("default"), optional, L("coalesce"), cases, S("zone"));
+                var lookup = d.TryGetValue("lookup", out var lk) && lk is IDictionary<object, object> ld
+                    ? new RuleLookup(ld.TryGetValue("file", out var lf) ? lf?.ToString() ?? string.Empty : string.Empty, ld.TryGetValue("key", out var lkey) ? lkey?.ToString() ?? string.Empty : string.Empty, ld.TryGetValue("value", out var lv) ? lv?.ToString() ?? string.Empty : string.Empty)
+                    : null;
+                var rule = new ColumnRule(sources, S("const"), L("concat"), map, S("default"), optional, L("coalesce"), cases, S("zone"), lookup);
                 return rule.Sources.Count == 0 && rule.Const is null && rule.Concat is null && rule.Coalesce is null && rule.Cases is null ? null : rule;
             default:
                 return null;

@@ -83,9 +83,12 @@ public sealed class RealLayoutProfileTests : IDisposable
     }
 
     [Fact]
-    public void Salesforce_data_export_in_windows_1252_takes_status_from_its_flags_and_gmt_timestamps()
+    public void Salesforce_data_export_in_windows_1252_takes_status_from_its_flags_gmt_timestamps_and_owner_names_from_user_csv()
     {
         var latin = CodePage(1252);
+        Write("User.csv", latin,
+            "Id,Username,Name,Title,CompanyName,CreatedDate\n" +
+            "0055A,kim@example.com,Kim Lee,VP Sales,Globex,2016-01-01T00:00:00.000Z\n");
         Write("Lead.csv", latin,
             "Id,CreatedDate,LeadSource,OwnerId,Title,Company,Industry,NumberOfEmployees,ConvertedDate,IsConverted\n" +
             "00Q1,2017-01-05T22:30:00.000Z,Web,0055A,Director de Operación,Société Générale,Banking,250,2017-01-09,true\n" +
@@ -94,7 +97,7 @@ public sealed class RealLayoutProfileTests : IDisposable
             "Id,Name,StageName,Amount,CloseDate,CreatedDate,IsClosed,IsWon,OwnerId,Type,CurrencyIsoCode\n" +
             "0061,Société deal,Closed Won,5000.0,2017-01-20,2017-01-10T09:00:00.000Z,true,true,0055A,New Customer,EUR\n" +
             "0062,Müller deal,Verloren,1200.0,2017-01-22,2017-01-11T09:00:00.000Z,true,false,0055A,New Customer,EUR\n" +
-            "0063,Open deal,Prospecting,900.0,2017-03-01,2017-01-12T09:00:00.000Z,false,false,0055A,New Customer,EUR\n");
+            "0063,Open deal,Prospecting,900.0,2017-03-01,2017-01-12T09:00:00.000Z,false,false,0055B,New Customer,EUR\n");
 
         var (ws, report) = Import("salesforce");
         using (ws)
@@ -108,6 +111,13 @@ public sealed class RealLayoutProfileTests : IDisposable
             ws.Scalar("SELECT string_agg(status, ',' ORDER BY deal_id) FROM deals").ShouldBe("won,lost,open");
             var win = Kpi(ws, "win_rate", "2017-01");
             (win.Numerator, win.Denominator).ShouldBe(((decimal?)1, (decimal?)2));
+
+            // User.csv names the owners and is not itself imported; an id it lacks is kept and reported.
+            report.Skipped.Select(f => Path.GetFileName(f.Path)).ShouldBe(["User.csv"]);
+            ws.Scalar("SELECT string_agg(owner, ',' ORDER BY deal_id) FROM deals").ShouldBe("Kim Lee,Kim Lee,0055B");
+            ws.Scalar("SELECT owner FROM leads WHERE lead_id = 'SF-00Q2'").ShouldBe("Kim Lee");
+            var unknown = report.Files.SelectMany(f => f.Warnings).Single(w => w.Message.Code == "mapping.lookup_unlisted");
+            (unknown.Message.Render(Language.En), unknown.SampleLines.Single()).ShouldBe(("'0055B' is not in User.csv: kept as it is", 4L));
         }
     }
 
