@@ -110,7 +110,11 @@ internal sealed class FileImport : IDisposable
         using var text = IsWorkbook ? null : OpenText(Path, format.Encoding);
         using var workbook = IsWorkbook ? TableFile.Open(Path, mapping?.Sheet) : null;
         IRecordSource reader = workbook is not null ? workbook : new CsvRecordReader(text!, delimiter: format.Delimiter);
-        mapped = mapping is null ? null : new MappedSource(reader, mapping, entity) { Folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) };
+        mapped = mapping is null ? null : new MappedSource(reader, mapping, entity)
+        {
+            Folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)),
+            CheckedDecoding = IsWorkbook || format.Encoding is UTF8Encoding ? null : format.Encoding.WebName,
+        };
         IRecordSource csv = mapped ?? reader;
         var length = new FileInfo(Path).Length;
         try

@@ -137,6 +137,8 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
     private readonly Dictionary<(string Column, string Value, string To), (long Count, List<long> Lines)> unlisted = [];
     private readonly List<SourceNote> notes = [];
     private readonly List<long> footerLines = [];
+    private readonly List<long> garbledLines = [];
+    private long garbled;
     private (int Later, int Earlier)[] sameDayPairs = [];
     private Func<string?>[] getters = [];
     private string?[] values = [];
@@ -154,6 +156,13 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
 
     public ReadOnlySpan<char> this[int index] => header ? rules[index].Column.Name : values[index];
 
+    /// <summary>
+    /// The name of the encoding the text was decoded with when it was a guess that can go wrong silently (a single-byte
+    /// code page, UTF-16): records are then checked for replacement characters and C0/C1 control characters, which
+    /// readable text never holds; null for UTF-8 (decoded strictly: bad bytes reject the file) and workbooks.
+    /// </summary>
+    public string? CheckedDecoding { get; init; }
+
     /// <summary>The folder of the file, where the files of lookups are found; null: lookups find nothing.</summary>
     public string? Folder { get; init; }
 
@@ -168,6 +177,10 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
                 : Msg.Of("mapping.unlisted_value", "'{0}' is not in the profile's map of {1}: taken as '{2}'", "«{0}» нет в карте значений профиля для {1}: принято как «{2}»", u.Key.Value, u.Key.Column, u.Key.To),
             u.Value.Count,
             u.Value.Lines)),
+        .. garbled == 0 ? [] : new[]
+        {
+            new SourceNote(string.Empty, Msg.Of("mapping.garbled", "characters that readable text never holds (replacement or control characters) after decoding as {0}: check the file's encoding, or set encoding: in the profile", "после декодирования как {0} встретились символы, которых не бывает в читаемом тексте (замены или управляющие): проверьте кодировку файла или задайте encoding: в профиле", CheckedDecoding!), garbled, garbledLines),
+        },
         .. footerLines.Count == 0 ? [] : new[]
         {
             new SourceNote(string.Empty, Msg.Of("mapping.footer_skipped", "report footer lines skipped (totals, notices): they are not rows", "пропущены строки подвала отчёта (итоги, примечания): это не строки данных"), footerLines.Count, footerLines.Take(SampleLines).ToList()),
@@ -203,6 +216,15 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
             }
 
             header = false;
+            if (CheckedDecoding is not null && Garbled())
+            {
+                garbled++;
+                if (garbledLines.Count < SampleLines)
+                {
+                    garbledLines.Add(source.Line);
+                }
+            }
+
             RecordError = source.RecordError ?? (source.FieldCount == sourceFields
                 ? null
                 : Msg.Of("row.field_count", "the row has {0} fields but the header has {1}", "в строке {0} полей, а в заголовке {1}", source.FieldCount, sourceFields));
@@ -227,6 +249,22 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
                 values[later] = start;
             }
         }
+    }
+
+    private bool Garbled()
+    {
+        for (var f = 0; f < source.FieldCount; f++)
+        {
+            foreach (var c in source[f])
+            {
+                if (c == '\uFFFD' || (c < ' ' && c is not '\t' and not '\r' and not '\n') || c is >= '\u007F' and <= '\u009F')
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     // A report's totals and notices: the first field fits a footer pattern (a totals line carries sums in other fields).

@@ -205,6 +205,22 @@ public sealed class RealLayoutProfileTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Text_that_decodes_to_control_characters_is_reported_with_its_lines()
+    {
+        Directory.CreateDirectory(dir.File("export"));
+        File.WriteAllBytes(dir.File("export/leads-x.csv"), [.. Encoding.ASCII.GetBytes("Id,Created,Title\nL1,2025-01-01,ok\nL2,2025-01-02,Jefe"), 0x81, 0x8D, .. Encoding.ASCII.GetBytes("\n")]);
+        var profile = dir.File("p.yaml");
+        File.WriteAllText(profile, "files:\n  - match: leads-*.csv\n    entity: leads\n    encoding: windows-1252\n    columns:\n      lead_id: Id\n      created_at: Created\n      job_title: Title\n");
+        using var ws = Ws.Create(dir);
+        var report = new Importer(ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("export")], Profile = MappingProfile.Load(profile) });
+
+        report.Stored.ShouldBe(2); // nothing is lost: the rows are kept, the reader is told where to look
+        var note = report.Files.SelectMany(f => f.Warnings).Single(w => w.Message.Code == "mapping.garbled");
+        (note.Count, note.SampleLines.Single()).ShouldBe((1L, 3L));
+        note.Message.Render(Language.En).ShouldContain("after decoding as windows-1252");
+    }
+
     [Theory]
     [InlineData("Dirección de Operaciones, Compañía Española, Müller, François, Señor", false)]
     [InlineData("Менеджер по продажам, Иванов Иван, Компания Ромашка", true)]
