@@ -64,6 +64,8 @@ public sealed record ImportView(IReadOnlyList<string> Profiles, long LimitBytes,
         DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC",
         bool b => b ? "true" : "false",
+        // Money is stored with four decimals; a preview shows the digits the value has, grouped for the reader.
+        decimal m => m.ToString("#,0.####", culture),
         IFormattable x => x.ToString(null, culture),
         _ => value.ToString() ?? string.Empty,
     };
