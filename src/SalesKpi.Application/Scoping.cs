@@ -22,10 +22,20 @@ internal static class Scoping
                 Denominator = null,
                 Ci95 = null,
                 Details = ImmutableSortedDictionary<string, decimal?>.Empty,
-                Reason = Msg.Of(
-                    "scope.spend_not_owned",
-                    "marketing spend belongs to the company, not to one owner: not shown with access to one owner's data",
-                    "маркетинговые затраты относятся к компании, а не к ответственному: при доступе к данным одного ответственного не показываются"),
+                Reason = SpendNotOwned,
             }
             : result;
+
+    /// <summary>The diagnosis of a scoped session with the same true reason for the spend KPIs it could not test.</summary>
+    public static Metrics.Analyses.DiagnoseReport Explain(Metrics.Analyses.DiagnoseReport report) => report with
+    {
+        NotTested = [.. report.NotTested.Select(n => KpiCatalogFind(n.Kpi)?.Families.Contains("spend") == true ? (n.Kpi, SpendNotOwned) : n)],
+    };
+
+    private static Msg SpendNotOwned => Msg.Of(
+        "scope.spend_not_owned",
+        "marketing spend belongs to the company, not to one owner: not shown with access to one owner's data",
+        "маркетинговые затраты относятся к компании, а не к ответственному: при доступе к данным одного ответственного не показываются");
+
+    private static Core.Kpis.KpiDef? KpiCatalogFind(string id) => Core.Kpis.KpiCatalog.All.FirstOrDefault(k => k.Id == id);
 }

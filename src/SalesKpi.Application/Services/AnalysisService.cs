@@ -34,7 +34,8 @@ public sealed class AnalysisService
         Run(window, DefaultPeriod.LastCompleteQuarter, ctx, (ws, period, asOf) =>
         {
             var before = yearBefore ? period.YearBefore() : period.Previous();
-            return (new DiagnoseEngine(ws).Run(period, before, asOf, ParameterStore.For(ws, period, asOf), drillSuffix, alpha), before);
+            var report = new DiagnoseEngine(ws).Run(period, before, asOf, ParameterStore.For(ws, period, asOf), drillSuffix, alpha);
+            return (ctx.Scope is null ? report : Scoping.Explain(report), before);
         });
 
     /// <summary>The change of sales velocity split into its factors; the current year by default.</summary>

@@ -192,9 +192,16 @@ public sealed class ScopeTests(ScopeFixture f) : IClassFixture<ScopeFixture>
         FunnelOutput.Json(new FunnelService().Run(new FunnelQuery("2025", null, "channel"), f.Scoped()).Funnel)
             .ShouldBe(FunnelOutput.Json(new FunnelService().Run(new FunnelQuery("2025", null, "channel"), ScopeFixture.Whole(f.Only)).Funnel));
 
+        // The same findings; only the reason a spend KPI was not tested differs: the scope, not missing data.
         var window = new AnalysisWindow("2025-Q4", null);
-        DiagnoseOutput.Json(new AnalysisService().Diagnose(window, false, 0.05, "", f.Scoped()).Report, Language.En)
-            .ShouldBe(DiagnoseOutput.Json(new AnalysisService().Diagnose(window, false, 0.05, "", ScopeFixture.Whole(f.Only)).Report, Language.En));
+        var scoped = new AnalysisService().Diagnose(window, false, 0.05, "", f.Scoped()).Report;
+        var only = new AnalysisService().Diagnose(window, false, 0.05, "", ScopeFixture.Whole(f.Only)).Report;
+        DiagnoseOutput.Json(scoped with { NotTested = [] }, Language.En).ShouldBe(DiagnoseOutput.Json(only with { NotTested = [] }, Language.En));
+        scoped.NotTested.Select(n => n.Kpi).ShouldBe(only.NotTested.Select(n => n.Kpi));
+        scoped.NotTested.Single(n => n.Kpi == "cost_per_lead").Reason.Code.ShouldBe("scope.spend_not_owned");
+        var spend = new[] { "cost_per_lead", "customer_acquisition_cost", "ltv_to_cac" };
+        scoped.NotTested.Where(n => !spend.Contains(n.Kpi)).Select(n => n.Reason.Code)
+            .ShouldBe(only.NotTested.Where(n => !spend.Contains(n.Kpi)).Select(n => n.Reason.Code));
 
         var survival = new AnalysisService().Survival(new AnalysisWindow("2025", null), f.Scoped()).Report;
         SurvivalOutput.Json(survival).ShouldBe(SurvivalOutput.Json(new AnalysisService().Survival(new AnalysisWindow("2025", null), ScopeFixture.Whole(f.Only)).Report));
