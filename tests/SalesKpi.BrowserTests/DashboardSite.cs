@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -95,6 +96,15 @@ public sealed class DashboardSite : IAsyncLifetime
         var folder = Environment.GetEnvironmentVariable("SALESKPI_SCREENSHOTS") is { Length: > 0 } s ? s : dir;
         Directory.CreateDirectory(folder);
         return page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>Runs axe on <paramref name="page"/> and fails listing every serious or critical violation (rule, help, first nodes).</summary>
+    public static async Task ShouldHaveNoSeriousAccessibilityViolations(IPage page)
+    {
+        var result = await page.RunAxe();
+        result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
+            .ShouldBeEmpty();
     }
 
     public async Task DisposeAsync()

@@ -1,5 +1,3 @@
-using Deque.AxeCore.Playwright;
-
 namespace SalesKpi.BrowserTests;
 
 /// <summary>The diagnosis and leaderboard pages in a real browser: the velocity waterfall draws, the tables are there, the pages are accessible, a rep does not get the leaderboard.</summary>
@@ -18,10 +16,7 @@ public sealed class DiagnosisLeaderboardPageTests(DashboardSite site) : IClassFi
             (await page.Locator("table.velocity tbody tr").CountAsync()).ShouldBe(6);
             (await page.Locator(".waterfall-chart svg path").CountAsync()).ShouldBeGreaterThanOrEqualTo(6);
             await site.Screenshot(page, "diagnosis-" + lang);
-            var result = await page.RunAxe();
-            result.Violations.Where(v => v.Impact is "serious" or "critical")
-                .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-                .ShouldBeEmpty();
+            await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
             await page.Context.CloseAsync();
         }
     }
@@ -38,10 +33,7 @@ public sealed class DiagnosisLeaderboardPageTests(DashboardSite site) : IClassFi
             await page.WaitForURLAsync("**sort=win_rate**");
             (await page.Locator("th[data-kpi=win_rate]").GetAttributeAsync("aria-sort")).ShouldBe("descending");
             await site.Screenshot(page, "leaderboard-" + lang);
-            var result = await page.RunAxe();
-            result.Violations.Where(v => v.Impact is "serious" or "critical")
-                .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-                .ShouldBeEmpty();
+            await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
             await page.Context.CloseAsync();
         }
     }

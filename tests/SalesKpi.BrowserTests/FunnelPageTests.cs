@@ -1,5 +1,3 @@
-using Deque.AxeCore.Playwright;
-
 namespace SalesKpi.BrowserTests;
 
 /// <summary>The funnel page in a real browser: the step charts draw, the page is accessible, the slices switch.</summary>
@@ -34,11 +32,7 @@ public sealed class FunnelPageTests(DashboardSite site) : IClassFixture<Dashboar
         page.Url.ShouldContain("by=channel");
         await site.Screenshot(page, "funnel-by-channel-en");
 
-        var result = await page.RunAxe();
-
-        result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-            .ShouldBeEmpty();
+        await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
         await page.Context.CloseAsync();
     }
 }

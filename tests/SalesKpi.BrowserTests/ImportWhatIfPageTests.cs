@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace SalesKpi.BrowserTests;
@@ -29,10 +28,7 @@ public sealed class ImportWhatIfPageTests(DashboardSite site) : IClassFixture<Da
             (await page.Locator("table.reasons tbody tr").CountAsync()).ShouldBe(1);
             if (lang == "en")
             {
-                var axe = await page.RunAxe();
-                axe.Violations.Where(v => v.Impact is "serious" or "critical")
-                    .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(x => x.Html)) + ")")
-                    .ShouldBeEmpty();
+                await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
             }
 
             await site.Screenshot(page, "import-" + lang);
@@ -71,10 +67,7 @@ public sealed class ImportWhatIfPageTests(DashboardSite site) : IClassFixture<Da
             (await page.Locator("table.ranking tbody tr").CountAsync()).ShouldBe(7);
             if (lang == "en")
             {
-                var axe = await page.RunAxe();
-                axe.Violations.Where(v => v.Impact is "serious" or "critical")
-                    .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(x => x.Html)) + ")")
-                    .ShouldBeEmpty();
+                await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
             }
 
             await site.Screenshot(page, "whatif-" + lang);

@@ -1,5 +1,3 @@
-using Deque.AxeCore.Playwright;
-
 namespace SalesKpi.BrowserTests;
 
 /// <summary>The KPI page in a real browser: the trend draws, the page is accessible, a breakdown row drills down.</summary>
@@ -32,11 +30,7 @@ public sealed class KpiPageTests(DashboardSite site) : IClassFixture<DashboardSi
         await page.GotoAsync($"{site.BaseUrl}/kpi/lead_to_sql_rate?period=2026-Q3&lang=en");
         await page.WaitForSelectorAsync(".chart svg");
 
-        var result = await page.RunAxe();
-
-        result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-            .ShouldBeEmpty();
+        await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
         await page.Context.CloseAsync();
     }
 }

@@ -41,11 +41,7 @@ public sealed class ScorecardPageTests(DashboardSite site) : IClassFixture<Dashb
         await page.GotoAsync($"{site.BaseUrl}/?period=2026-Q3&lang=ru");
         await page.WaitForSelectorAsync(".spark svg");
 
-        var result = await page.RunAxe();
-
-        result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-            .ShouldBeEmpty();
+        await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
         await page.Context.CloseAsync();
     }
 

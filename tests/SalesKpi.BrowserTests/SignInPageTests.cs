@@ -1,5 +1,3 @@
-using Deque.AxeCore.Playwright;
-
 namespace SalesKpi.BrowserTests;
 
 /// <summary>Signing in to the dashboard in a real browser.</summary>
@@ -15,8 +13,7 @@ public sealed class SignInPageTests(DashboardSite site) : IClassFixture<Dashboar
 
             page.Url.ShouldContain($"/signin?lang={lang}&return_url=");
             await site.Screenshot(page, "signin-" + lang);
-            var axe = await page.RunAxe();
-            axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id + ": " + v.Help).ShouldBeEmpty();
+            await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
 
             await page.FillAsync("input[name=name]", "maria");
             await page.FillAsync("input[name=password]", DashboardSite.Password);

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Deque.AxeCore.Playwright;
-
 namespace SalesKpi.BrowserTests;
 
 /// <summary>The KPI-system page in a real browser: goals chart, targets, versions and review; a head's edit of a target stores a version.</summary>
@@ -61,11 +59,7 @@ public sealed class SystemPageTests(DashboardSite site) : IClassFixture<Dashboar
         await page.WaitForSelectorAsync(".goal-chart svg");
         await page.Locator("table.targets details summary").First.ClickAsync();
 
-        var result = await page.RunAxe();
-
-        result.Violations.Where(v => v.Impact is "serious" or "critical")
-            .Select(v => v.Id + ": " + v.Help + " (" + string.Join(", ", v.Nodes.Take(3).Select(n => n.Html)) + ")")
-            .ShouldBeEmpty();
+        await DashboardSite.ShouldHaveNoSeriousAccessibilityViolations(page);
         await page.Context.CloseAsync();
     }
 }

@@ -5,6 +5,8 @@ using SalesKpi.Application;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 
+using static SalesKpi.Tests.Web.FormSession;
+
 namespace SalesKpi.Tests.Web;
 
 /// <summary>Signing in to the dashboard with the form, and what a signed-in rep sees there.</summary>
@@ -116,43 +118,6 @@ public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixt
         var client = server.App.GetTestServer().CreateClient();
         return client;
     }
-
-    private static string Token(string html)
-    {
-        var token = TokenField().Match(html).Groups[1].Value;
-        token.ShouldNotBeNullOrEmpty();
-        return token;
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body, string? Location)> Send(HttpClient client, Dictionary<string, string> jar, HttpMethod method, string url, Dictionary<string, string>? form)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative));
-        if (jar.Count > 0)
-        {
-            request.Headers.Add("Cookie", string.Join("; ", jar.Select(kv => kv.Key + "=" + kv.Value)));
-        }
-
-        if (form is not null)
-        {
-            request.Content = new FormUrlEncodedContent(form);
-        }
-
-        using var response = await client.SendAsync(request);
-        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
-        {
-            foreach (var cookie in cookies)
-            {
-                var pair = cookie.Split(';')[0];
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                jar[pair[..eq]] = pair[(eq + 1)..];
-            }
-        }
-
-        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Location?.OriginalString);
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 
     [GeneratedRegex("<option value=\"([^\"]*)\"")]
     private static partial Regex Options();

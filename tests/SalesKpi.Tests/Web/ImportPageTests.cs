@@ -7,6 +7,8 @@ using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Storage;
 
+using static SalesKpi.Tests.Web.FormSession;
+
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The dashboard's import page: a dry run of uploaded files, then the import of the same files, as a head signed in with the form.</summary>
@@ -23,8 +25,8 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         using var _ = client;
         var before = LeadCount();
 
-        var form = await Send(client, jar, HttpMethod.Get, "/import?lang=en", null);
-        var dry = await Send(client, jar, HttpMethod.Post, "/import?lang=en", Upload(Token(form.Body), ("leads.csv", Leads)));
+        var form = await SendContent(client, jar, HttpMethod.Get, "/import?lang=en", null);
+        var dry = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", Upload(Token(form.Body), ("leads.csv", Leads)));
 
         dry.Status.ShouldBe(HttpStatusCode.OK, dry.Body);
         var text = WebUtility.HtmlDecode(dry.Body);
@@ -35,7 +37,7 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         var upload = UploadField().Match(dry.Body).Groups[1].Value;
         upload.Length.ShouldBe(32);
 
-        var real = await Send(client, jar, HttpMethod.Post, "/import?lang=en", new FormUrlEncodedContent(new Dictionary<string, string>
+        var real = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = Token(dry.Body),
             ["upload"] = upload,
@@ -47,14 +49,14 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         LeadCount().ShouldBe(before + 2);
         var link = "/import/" + upload + "/rejects?file=1";
         real.Body.ShouldContain("href=\"" + link + "\"");
-        var rejects = await Send(client, jar, HttpMethod.Get, link, null);
+        var rejects = await SendContent(client, jar, HttpMethod.Get, link, null);
         rejects.Status.ShouldBe(HttpStatusCode.OK);
         rejects.Body.ShouldContain("T9002,not-a-date,events");
         rejects.Body.ShouldNotContain("T9001");
         new AuditService().List(5, Ctx).Entries.ShouldContain(e => e.Action == "import" && e.User == "helga");
 
         // The kept files were imported once: a second "import for real" of the same upload has nothing left.
-        var again = await Send(client, jar, HttpMethod.Post, "/import?lang=en", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Token(real.Body), ["upload"] = upload }));
+        var again = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Token(real.Body), ["upload"] = upload }));
         again.Status.ShouldBe(HttpStatusCode.BadRequest);
         LeadCount().ShouldBe(before + 2);
     }
@@ -66,7 +68,7 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         using var _ = client;
         var before = LeadCount();
 
-        var posted = await Send(client, jar, HttpMethod.Post, "/import?lang=en", Upload(null, ("leads.csv", Leads.Replace("T900", "T800", StringComparison.Ordinal))));
+        var posted = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", Upload(null, ("leads.csv", Leads.Replace("T900", "T800", StringComparison.Ordinal))));
 
         posted.Status.ShouldBe(HttpStatusCode.BadRequest);
         WebUtility.HtmlDecode(posted.Body).ShouldContain("The form has expired or did not come from this dashboard");
@@ -131,8 +133,8 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         new UsersService().Add(new AddUserRequest(name, role, null, name + "-password-1"), Ctx);
         var client = server.App.GetTestServer().CreateClient();
         var jar = new Dictionary<string, string>(StringComparer.Ordinal);
-        var form = await Send(client, jar, HttpMethod.Get, "/signin", null);
-        var signedIn = await Send(client, jar, HttpMethod.Post, "/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        var form = await SendContent(client, jar, HttpMethod.Get, "/signin", null);
+        var signedIn = await SendContent(client, jar, HttpMethod.Post, "/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["name"] = name,
             ["password"] = name + "-password-1",
@@ -142,38 +144,6 @@ public sealed partial class ImportPageTests(DemoServer server) : IClassFixture<D
         signedIn.Status.ShouldBe(HttpStatusCode.Redirect, signedIn.Body);
         return (client, jar);
     }
-
-    private static string Token(string html)
-    {
-        var token = TokenField().Match(html).Groups[1].Value;
-        token.ShouldNotBeNullOrEmpty();
-        return token;
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> Send(HttpClient client, Dictionary<string, string> jar, HttpMethod method, string url, HttpContent? content)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative)) { Content = content };
-        if (jar.Count > 0)
-        {
-            request.Headers.Add("Cookie", string.Join("; ", jar.Select(kv => kv.Key + "=" + kv.Value)));
-        }
-
-        using var response = await client.SendAsync(request);
-        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
-        {
-            foreach (var cookie in cookies)
-            {
-                var pair = cookie.Split(';')[0];
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                jar[pair[..eq]] = pair[(eq + 1)..];
-            }
-        }
-
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 
     [GeneratedRegex("name=\"upload\" value=\"([0-9a-f]+)\"")]
     private static partial Regex UploadField();

@@ -9,6 +9,8 @@ using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Core.Config;
 
+using static SalesKpi.Tests.Web.FormSession;
+
 namespace SalesKpi.Tests.Web;
 
 /// <summary>
@@ -309,40 +311,6 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         return html[i..html.IndexOf(end, i, StringComparison.Ordinal)];
     }
 
-    private static string Token(string html)
-    {
-        var token = TokenField().Match(html).Groups[1].Value;
-        token.ShouldNotBeNullOrEmpty();
-        return token;
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> Send(HttpClient client, Dictionary<string, string> jar, HttpMethod method, string url, Dictionary<string, string>? form)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative));
-        if (jar.Count > 0)
-        {
-            request.Headers.Add("Cookie", string.Join("; ", jar.Select(kv => kv.Key + "=" + kv.Value)));
-        }
-
-        if (form is not null)
-        {
-            request.Content = new FormUrlEncodedContent(form);
-        }
-
-        using var response = await client.SendAsync(request);
-        if (response.Headers.TryGetValues("Set-Cookie", out var cookies))
-        {
-            foreach (var cookie in cookies)
-            {
-                var pair = cookie.Split(';')[0];
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                jar[pair[..eq]] = pair[(eq + 1)..];
-            }
-        }
-
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
     [GeneratedRegex("<tr data-kpi=\"([^\"]+)\" data-slice=\"\">(.*?)</tr>", RegexOptions.Singleline)]
     private static partial Regex TargetRows();
 
@@ -355,6 +323,4 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
     [GeneratedRegex("<li data-kpi=\"([^\"]*)\">(.*?)</li>", RegexOptions.Singleline)]
     private static partial Regex Findings();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }
