@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using SalesKpi.Core;
+using SalesKpi.Core.Config;
 using SalesKpi.Metrics.Engine;
+using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Application;
 
@@ -25,6 +27,25 @@ internal static class Scoping
                 Reason = SpendNotOwned,
             }
             : result;
+
+    /// <summary>
+    /// The scorecard of a scoped session: spend KPIs as <see cref="Explain(KpiResult)"/>, and no company-wide target — a
+    /// count or rate of one owner's data is not judged against the company's target (405 leads are the company's, not one
+    /// rep's), the same as a head sees no target on that owner's slice — so no status and no goal attainment from them,
+    /// with a note saying why. Targets set for a slice stay.
+    /// </summary>
+    public static ScorecardResult Explain(ScorecardResult s)
+    {
+        static bool Company(ScorecardRow r) => r.Target is { Slice.Count: 0 };
+        return s with
+        {
+            Rows = [.. s.Rows.Select(r => (Company(r) ? r with { Target = null, Status = TargetStatus.NoTarget } : r) with { Result = Explain(r.Result) })],
+            Goals = [.. s.Goals.Select(g => g with { Attainment = null, OnTrack = 0, WithTarget = 0 })],
+            Notes = s.Rows.Any(Company)
+                ? [.. s.Notes, Msg.Of("scope.company_targets", "Company-wide targets are not applied to one owner's numbers: no status or goal attainment is shown for them.", "Цели компании не применяются к показателям одного ответственного: статус и достижение целей по ним не показываются.")]
+                : s.Notes,
+        };
+    }
 
     /// <summary>The diagnosis of a scoped session with the same true reason for the spend KPIs it could not test.</summary>
     public static Metrics.Analyses.DiagnoseReport Explain(Metrics.Analyses.DiagnoseReport report) => report with

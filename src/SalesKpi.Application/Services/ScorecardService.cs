@@ -64,7 +64,7 @@ public sealed class ScorecardService
         AddDrift(warnings, ws, ctx);
         if (ctx.Scope is not null)
         {
-            s = s with { Rows = [.. s.Rows.Select(r => r with { Result = Scoping.Explain(r.Result) })] };
+            s = Scoping.Explain(s);
         }
 
         return new ScorecardAnswer(s, ws.Settings.Currency, ws.Settings.Zone, warnings);
@@ -81,7 +81,7 @@ public sealed class ScorecardService
         AddDrift(warnings, ws, ctx);
         if (ctx.Scope is not null)
         {
-            s = s with { Rows = [.. s.Rows.Select(r => r with { Result = Scoping.Explain(r.Result) })] };
+            s = Scoping.Explain(s);
         }
 
         var code = s.Worst switch
