@@ -110,6 +110,16 @@ public sealed record PageFrame(Language Language, string Path, IReadOnlyDictiona
         _ => dimension ?? string.Empty,
     };
 
+    /// <summary>A role's name for the reader (the CLI's and API's names are English words: rep, manager, head, admin).</summary>
+    public string RoleText(string? role) => role switch
+    {
+        "rep" => T("rep", "продавец"),
+        "manager" => T("manager", "менеджер"),
+        "head" => T("head", "руководитель"),
+        "admin" => T("admin", "администратор"),
+        _ => role ?? string.Empty,
+    };
+
     /// <summary>This view in the other language.</summary>
     public string Switch(Language language) => Link(Path, ("lang", language == Language.Ru ? "ru" : "en"));
 }

@@ -107,7 +107,7 @@ internal static class DashboardEndpoints
         var frame = Frame(http, path, language) with { User = signedIn.User.Name, Role = UsersService.RoleName(signedIn.User.Role) };
         if (ApiAuth.RoleOf(signedIn.User.Role) < minimum)
         {
-            var why = Msg.Of("page.forbidden", "This page needs the role {0} or above; {1} is {2}.", "Эта страница требует роль {0} или выше; у {1} роль {2}.", minimum.ToString().ToLowerInvariant(), signedIn.User.Name, frame.Role);
+            var why = Msg.Of("page.forbidden", "This page needs the role {0} or above; {1} is {2}.", "Эта страница требует роль «{0}» или выше; у {1} роль «{2}».", frame.RoleText(minimum.ToString().ToLowerInvariant()), signedIn.User.Name, frame.RoleText(frame.Role));
             return new RazorComponentResult<ProblemPage>(new { Frame = frame, Message = why.Render(language), Forbidden = true }) { StatusCode = StatusCodes.Status403Forbidden };
         }
 
