@@ -7,6 +7,8 @@ using SalesKpi.Core;
 using SalesKpi.Dashboard.Pages;
 using SalesKpi.Web;
 
+using static SalesKpi.Benchmarks.BenchSupport;
+
 namespace SalesKpi.Benchmarks;
 
 /// <summary>
@@ -51,7 +53,7 @@ public static class PagesRun
                 var query = $"period={period}&as_of={asOf}";
                 var pages = Shell.Pages.Select(p => p.Path).Concat(["/kpi/leads", "/kpi/lead_response_time"])
                     .Select(p => p + (p.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query).ToList();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process server (ApiServer.Build, Kestrel on loopback), admin token, {query}; load average before: {Load()}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process server (ApiServer.Build, Kestrel on loopback), admin token, {query}; load average before: {LoadAverage()}"));
                 Console.WriteLine("| page | status | cold (first), wall (process CPU) | after a change (recomputed) | repeated (median of " + runs + ") | bytes |");
                 Console.WriteLine("|---|---|---|---|---|---|");
                 foreach (var page in pages)
@@ -76,7 +78,7 @@ public static class PagesRun
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| `{page}` | {status} | {cold:F0} ms (CPU {coldCpu:F0}) | {Median(recomputed):F0} ms (CPU {Median(recomputedCpu):F0}) | {Median(warm):F0} ms | {size:N0} |"));
                 }
 
-                Console.WriteLine("load average after: " + Load());
+                Console.WriteLine("load average after: " + LoadAverage());
             }
             finally
             {
@@ -105,18 +107,4 @@ public static class PagesRun
     // The CPU time the whole process spent during the last request (all threads): the work, which a loaded machine
     // stretches far less than the wall time.
     private static double LastCpu { get; set; }
-
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static double Median(List<double> xs)
-    {
-        xs.Sort();
-        return xs[xs.Count / 2];
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

@@ -3,6 +3,8 @@ using System.Globalization;
 using SalesKpi.Core;
 using SalesKpi.Storage;
 
+using static SalesKpi.Benchmarks.BenchSupport;
+
 namespace SalesKpi.Benchmarks;
 
 /// <summary>
@@ -77,11 +79,6 @@ public static class ReportRun
         return 0;
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 
     /// <summary>Median of three runs of one hand-written query over the same tables.</summary>
     /// <summary>

@@ -5,6 +5,8 @@ using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Storage;
 
+using static SalesKpi.Benchmarks.BenchSupport;
+
 namespace SalesKpi.Benchmarks;
 
 /// <summary>
@@ -90,11 +92,5 @@ public static class ScopeRun
     {
         var s = xs.Order().ToList();
         return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -6,6 +6,8 @@ using SalesKpi.Core;
 using SalesKpi.Metrics.Engine;
 using SalesKpi.Storage;
 
+using static SalesKpi.Benchmarks.BenchSupport;
+
 namespace SalesKpi.Benchmarks;
 
 /// <summary>
@@ -40,7 +42,7 @@ public static class ViewsRun
         }
 
         Machine.Print();
-        Console.WriteLine("load average before: " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?"));
+        Console.WriteLine("load average before: " + LoadAverage());
         // A copy, so that the kept workspace is never touched.
         var dir = Directory.CreateTempSubdirectory("saleskpi-views-");
         var db = Path.Combine(dir.FullName, "bench.duckdb");
@@ -156,7 +158,7 @@ public static class ViewsRun
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  scorecard values 2025-Q4 (open connection): five quarters {Median(five):F0} ms, three buckets {Median(only):F0} ms"));
             }
 
-            Console.WriteLine("load average after: " + (File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?"));
+            Console.WriteLine("load average after: " + LoadAverage());
         }
         finally
         {
@@ -179,17 +181,5 @@ public static class ViewsRun
         }
 
         return Median(times);
-    }
-
-    private static double Median(List<double> xs)
-    {
-        xs.Sort();
-        return xs[xs.Count / 2];
-    }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }
