@@ -416,8 +416,7 @@ internal static partial class ApiWrites
 
     private static async Task<IResult> Write(HttpContext http, Func<RequestContext, Task<string>> change)
     {
-        var options = http.RequestServices.GetRequiredService<ServerOptions>();
-        using var gate = await http.RequestServices.GetRequiredService<WriteGate>().EnterAsync(options.WriteWait, http.RequestAborted).ConfigureAwait(false);
+        using var gate = await EnterGateAsync(http).ConfigureAwait(false);
         var json = await change(ApiServer.Context(http)).ConfigureAwait(false);
         return TypedResults.Text(json, Json, Encoding.UTF8);
     }

@@ -53,8 +53,7 @@ internal static class SystemEndpoints
     // safe here (no synchronisation context) and keeps the page helpers' one synchronous render shape.
     private static T Change<T>(HttpContext http, Func<T> change)
     {
-        var options = http.RequestServices.GetRequiredService<ServerOptions>();
-        using var gate = http.RequestServices.GetRequiredService<WriteGate>().EnterAsync(options.WriteWait, http.RequestAborted).GetAwaiter().GetResult();
+        using var gate = ApiWrites.EnterGateAsync(http).GetAwaiter().GetResult();
         return change();
     }
 
