@@ -295,7 +295,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         var compiledGetters = new List<Func<string?>>();
         foreach (var (column, rule) in rules)
         {
-            if (rule.Const is null && !Present(rule, Col))
+            if (!rule.FindsSources(h => Col(h) >= 0))
             {
                 if (rule.Optional)
                 {
@@ -323,14 +323,6 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         sameDayPairs = [.. entity.TimeOrders.Where(t => position.ContainsKey(t.Later) && position.ContainsKey(t.Earlier)).Select(t => (position[t.Later], position[t.Earlier]))];
     }
 
-    private static bool Present(ColumnRule rule, Func<string, int> col) =>
-        rule.Sources.Count > 0 ? rule.Sources.Any(s => col(s) >= 0)
-        : rule.Concat is not null ? rule.Concat.Where(p => p.StartsWith('$')).All(p => Alternatives(p).Any(a => col(a) >= 0))
-        : rule.Headers.Any(h => col(h) >= 0);
-
-    /// <summary>The alternative headers of a concatenation part: <c>$Record ID|Record ID - Contact</c>.</summary>
-    internal static IEnumerable<string> Alternatives(string part) => part[1..].Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
     private string? Field(int index)
     {
         var v = source[index].Trim();
@@ -346,7 +338,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
         }
         else if (rule.Concat is { } parts)
         {
-            var compiled = parts.Select(p => p.StartsWith('$') ? (Index: Alternatives(p).Select(col).FirstOrDefault(i => i >= 0, -1), Text: (string?)null) : (Index: -1, Text: p)).ToList();
+            var compiled = parts.Select(p => p.StartsWith('$') ? (Index: ColumnRule.Alternatives(p).Select(col).FirstOrDefault(i => i >= 0, -1), Text: (string?)null) : (Index: -1, Text: p)).ToList();
             // Nothing to join when every referenced column is empty: a prefix alone would name a row that does not exist.
             raw = () => compiled.Where(p => p.Index >= 0).All(p => Field(p.Index) is null) && compiled.Any(p => p.Index >= 0)
                 ? null

@@ -220,11 +220,7 @@ public sealed record FileMapping
                 continue;
             }
 
-            var present = rule.Sources.Count > 0 ? rule.Sources.Any(have.Contains)
-                : rule.Concat is not null ? rule.Concat.Where(p => p.StartsWith('$')).All(p => MappedSource.Alternatives(p).Any(have.Contains))
-                : rule.Headers.Any(have.Contains);
-
-            if (present)
+            if (rule.FindsSources(have.Contains))
             {
                 score++;
             }
@@ -274,7 +270,21 @@ public sealed record ColumnRule(IReadOnlyList<string> Sources, string? Const, IR
 
     /// <summary>Every source header the rule may read (alternatives, concatenated columns, coalesced and tested columns).</summary>
     public IEnumerable<string> Headers =>
-        Sources.Concat(Concat?.Where(p => p.StartsWith('$')).SelectMany(MappedSource.Alternatives) ?? []).Concat(Coalesce ?? []).Concat(Cases?.Select(c => c.Column) ?? []);
+        Sources.Concat(Concat?.Where(p => p.StartsWith('$')).SelectMany(Alternatives) ?? []).Concat(Coalesce ?? []).Concat(Cases?.Select(c => c.Column) ?? []);
+
+    /// <summary>
+    /// Whether a file whose headers <paramref name="has"/> answers for gives this rule its sources: one of the
+    /// alternatives; every concatenated column (each through one of its <c>$A|B</c> alternatives); any column of a
+    /// coalesce or cases rule. A constant needs none.
+    /// </summary>
+    public bool FindsSources(Func<string, bool> has) =>
+        Const is not null
+        || (Sources.Count > 0 ? Sources.Any(has)
+            : Concat is not null ? Concat.Where(p => p.StartsWith('$')).All(p => Alternatives(p).Any(has))
+            : Headers.Any(has));
+
+    /// <summary>The alternative headers of a concatenation part: <c>$Record ID|Record ID - Contact</c>.</summary>
+    public static IEnumerable<string> Alternatives(string part) => part[1..].Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
     /// Reads a rule: a plain string is a source column, a list of strings alternative source columns; a mapping has
