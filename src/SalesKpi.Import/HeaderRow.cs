@@ -28,6 +28,12 @@ internal static class HeaderRow
         }
     }
 
-    private static List<string> Names(IRecordSource source) =>
-        [.. Enumerable.Range(0, source.FieldCount).Select(i => (i == 0 ? source[i].TrimStart('\uFEFF') : source[i]).Trim().ToString()).Where(n => n.Length > 0)];
+    /// <summary>
+    /// The current record's fields as header names, by position: trimmed, and without a byte-order mark a careless
+    /// export repeats at the start of the first one.
+    /// </summary>
+    public static List<string> Fields(IRecordSource source) =>
+        [.. Enumerable.Range(0, source.FieldCount).Select(i => (i == 0 ? source[i].TrimStart('\uFEFF') : source[i]).Trim().ToString())];
+
+    private static List<string> Names(IRecordSource source) => [.. Fields(source).Where(n => n.Length > 0)];
 }

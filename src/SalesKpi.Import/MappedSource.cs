@@ -282,7 +282,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
     private void Compile()
     {
         sourceFields = source.FieldCount;
-        var names = Enumerable.Range(0, source.FieldCount).Select(i => (i == 0 ? source[i].TrimStart('\uFEFF') : source[i]).Trim().ToString()).ToList();
+        var names = HeaderRow.Fields(source);
 
         // Duplicate headers (an Excel re-save writes "Create Date" twice): the first one is read, as in canonical files.
         // A header may carry the currency (amoCRM's "Бюджет ₸"): it also answers to its name without it.
@@ -433,7 +433,7 @@ internal sealed class MappedSource(IRecordSource source, FileMapping mapping, En
             return null;
         }
 
-        var names = Enumerable.Range(0, csv.FieldCount).Select(i => (i == 0 ? csv[i].TrimStart('\uFEFF') : csv[i]).Trim().ToString()).ToList();
+        var names = HeaderRow.Fields(csv);
         var key = names.FindIndex(n => string.Equals(n, lookup.Key, StringComparison.OrdinalIgnoreCase));
         var value = names.FindIndex(n => string.Equals(n, lookup.Value, StringComparison.OrdinalIgnoreCase));
         if (key < 0 || value < 0)
