@@ -246,6 +246,18 @@ public sealed class Importer
                 return result with { ImportId = 0, RolledBack = true };
             }
 
+            if (reports.Any(r => r.Entity is "leads" or "activities" && r.Stored > 0))
+            {
+                // Derived in this transaction, so it commits with the rows it is derived from or not at all.
+                progress.Step(Msg.Of("import.step_first_touch", "finding each lead's first response", "поиск первого ответа по каждому лиду"));
+                foreach (var statement in LeadFirstTouch.Rebuild())
+                {
+                    ws.Execute(statement);
+                }
+
+                Trace("first touches rebuilt");
+            }
+
             Log(result, started, options.Strict, options.Language);
             options.AtStage?.Invoke(ImportStage.BeforeCommit);
             progress.Step(Msg.Of("import.step_committing", "committing", "сохранение"));

@@ -229,12 +229,8 @@ internal static class Families
                 Leads,
                 [
                     new(
-                        $"""
-                resp AS (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l0 ON l0.lead_id = a.lead_id
-                         WHERE l0.created_at >= {pstart} AND l0.created_at < {pend}
-                           AND a.occurred_at >= l0.created_at AND a.occurred_at <= {asof} AND (a.direction IS NULL OR a.direction <> 'inbound')
-                         GROUP BY a.lead_id)
-                """,
+                        // Kept by the import (see LeadFirstTouch): a first touch after as-of was not known then.
+                        $"resp AS (SELECT lead_id, t FROM {LeadFirstTouch.Table} WHERE t <= {asof})",
                         "resp",
                         "LEFT JOIN resp ON resp.lead_id = l.lead_id"),
                     new(

@@ -31,6 +31,18 @@ public sealed class KpiFixture : IDisposable
 
     public Workspace Ws { get; }
 
+    /// <summary>Imports <paramref name="files"/> as one more import (from a folder of their own); returns its report.</summary>
+    public ImportReport Import(params (string File, string Csv)[] files)
+    {
+        var folder = "more-" + Guid.NewGuid().ToString("N");
+        foreach (var (file, csv) in files)
+        {
+            dir.Write(folder + "/" + file, csv);
+        }
+
+        return new Importer(Ws, FixedClock.At("2026-01-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File(folder)] });
+    }
+
     public static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     public KpiReport Run(string period, string[] kpis, string asOf = "2026-06-01T00:00:00Z", string? grain = null, string[]? by = null, KpiParameters? parameters = null) =>

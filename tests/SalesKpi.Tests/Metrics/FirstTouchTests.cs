@@ -1,0 +1,99 @@
+using SalesKpi.Storage;
+
+namespace SalesKpi.Tests.Metrics;
+
+/// <summary>
+/// The first response of each lead is kept by the import (lead_first_touch) instead of being searched for by every
+/// query: these pin that the response-time KPI still follows every change of leads and activities, and every as-of.
+/// </summary>
+public sealed class FirstTouchTests : IDisposable
+{
+    // L1 created 1 Sep 00:00, L2 2 Sep 00:00; nothing answered yet.
+    private const string Leads = """
+        lead_id,created_at,channel
+        L1,2025-09-01 00:00:00,ads
+        L2,2025-09-02 00:00:00,ads
+
+        """;
+
+    private readonly KpiFixture f = new(files: [("leads.csv", Leads)]);
+
+    public void Dispose() => f.Dispose();
+
+    [Fact]
+    public void Activities_imported_after_their_leads_answer_them()
+    {
+        f.One("2025-09", "lead_response_time").Value.ShouldBeNull();
+
+        // L1 answered 2 h after creation; an inbound call to L2 is not an answer.
+        f.Import(("activities.csv", """
+            activity_id,occurred_at,type,lead_id,direction
+            A1,2025-09-01 02:00:00,call,L1,outbound
+            A2,2025-09-02 01:00:00,call,L2,inbound
+
+            """)).Rejected.ShouldBe(0);
+
+        var r = f.One("2025-09", "lead_response_time");
+        r.Value.ShouldBe(2m);
+        r.N.ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_replaced_activity_moves_the_answer_to_its_new_lead()
+    {
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\n"));
+        f.One("2025-09", "lead_response_time").Value.ShouldBe(2m);
+
+        // The same activity id re-exported on L2, 30 min after L2's creation: L1 is unanswered again.
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-02 00:30:00,call,L2,outbound\n"));
+
+        var r = f.One("2025-09", "lead_response_time");
+        r.Value.ShouldBe(0.5m);
+        r.N.ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_lead_re_imported_with_a_later_creation_no_longer_counts_an_earlier_activity()
+    {
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\nA2,2025-09-01 05:00:00,email,L1,outbound\n"));
+        f.One("2025-09", "lead_response_time").Value.ShouldBe(2m);
+
+        // Created at 03:00 after all: the 02:00 call came before the lead existed, the 05:00 e-mail answers it after 2 h.
+        f.Import(("leads.csv", "lead_id,created_at,channel\nL1,2025-09-01 03:00:00,ads\n"));
+
+        f.One("2025-09", "lead_response_time").Value.ShouldBe(2m);
+        f.Ws.Scalar("SELECT t FROM lead_first_touch WHERE lead_id = 'L1'").ShouldBe(new DateTime(2025, 9, 1, 5, 0, 0));
+    }
+
+    [Fact]
+    public void A_first_touch_after_as_of_was_not_known_at_as_of()
+    {
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\nA2,2025-09-03 00:00:00,call,L2,outbound\n"));
+
+        // At 2 Sep 12:00 only L1's answer had happened; at 4 Sep both (L1 2 h, L2 24 h: median 13 h).
+        var early = f.One("2025-09", "lead_response_time", asOf: "2025-09-02T12:00:00Z");
+        early.Value.ShouldBe(2m);
+        early.N.ShouldBe(1);
+        f.One("2025-09", "lead_response_time", asOf: "2025-09-04T00:00:00Z").Value.ShouldBe(13m);
+    }
+
+    [Fact]
+    public void A_dry_run_leaves_the_first_touches_as_they_were()
+    {
+        var report = new SalesKpi.Import.Importer(f.Ws, FixedClock.At("2026-01-01T00:00:00Z"));
+        var folder = Path.Combine(Path.GetTempPath(), "saleskpi-ft-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "activities.csv"), "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\n");
+            report.Run(new SalesKpi.Import.ImportOptions { Paths = [folder], DryRun = true }).RolledBack.ShouldBeTrue();
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+
+        f.Ws.Count($"SELECT count(*) FROM {LeadFirstTouch.Table}").ShouldBe(0);
+        f.One("2025-09", "lead_response_time").Value.ShouldBeNull();
+    }
+}
