@@ -156,9 +156,12 @@ internal static partial class BucketJoins
 {
     public static string Expand(string from, bool quarterHourBuckets, ISqlDialect dialect)
     {
-        var expanded = TimestampToken().Replace(from, m => quarterHourBuckets
+        // The span of all buckets ($pstart, $pend) is implied by the join; stated, it lets the engine skip the
+        // stored row groups outside it (DuckDB's min/max zone maps) instead of probing every unit.
+        var expanded = TimestampToken().Replace(from, m => (quarterHourBuckets
             ? $"JOIN _bq bk ON bk.k = {QuarterHour(dialect, m.Groups[1].Value)}"
-            : $"JOIN _bk bk ON {m.Groups[1].Value} >= bk.s AND {m.Groups[1].Value} < bk.e");
+            : $"JOIN _bk bk ON {m.Groups[1].Value} >= bk.s AND {m.Groups[1].Value} < bk.e")
+            + $" AND {m.Groups[1].Value} >= {dialect.Parameter("pstart")} AND {m.Groups[1].Value} < {dialect.Parameter("pend")}");
         return DateToken().Replace(expanded, m => $"JOIN _bd bk ON bk.d = {m.Groups[1].Value}");
     }
 

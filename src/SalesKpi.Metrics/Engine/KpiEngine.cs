@@ -383,8 +383,8 @@ public sealed class KpiEngine
         var all = new Dictionary<string, object?>
         {
             ["asof"] = ctx.AsOf,
-            ["pstart"] = ctx.Buckets[0].StartUtc(ctx.Zone),
-            ["pend"] = ctx.Buckets[^1].EndUtc(ctx.Zone),
+            ["pstart"] = ctx.Buckets.Min(b => b.StartUtc(ctx.Zone)),
+            ["pend"] = ctx.Buckets.Max(b => b.EndUtc(ctx.Zone)),
             ["asof_date"] = asOfLocal.Date,
             ["w_sql"] = ctx.P.LeadToSqlWindowDays * 86400.0,
             ["w_opp"] = ctx.P.SqlToOpportunityWindowDays * 86400.0,

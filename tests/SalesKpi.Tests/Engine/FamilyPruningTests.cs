@@ -98,21 +98,21 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
     }
 
     [Fact]
-    public void The_leads_count_reads_neither_activities_nor_deals_nor_row_columns()
+    public void The_leads_count_reads_neither_first_touches_nor_deals_nor_row_columns()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
 
         var sql = leads.Pruned(["n"]).AggregateSql(["channel"], quarterHourBuckets: true);
 
-        sql.ShouldNotContain("activities");
+        sql.ShouldNotContain("lead_first_touch");
         sql.ShouldNotContain("deals");
         sql.ShouldNotContain("\"lead_id\"");
         sql.ShouldContain("count(*) AS \"n\"");
-        leads.AggregateSql(["channel"], quarterHourBuckets: true).ShouldContain("activities");
+        leads.AggregateSql(["channel"], quarterHourBuckets: true).ShouldContain("lead_first_touch");
     }
 
     [Fact]
-    public void The_response_time_keeps_the_activities_but_not_the_won_deals()
+    public void The_response_time_keeps_the_first_touches_but_not_the_won_deals()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
         var uses = KpiDefinitions.For(KpiCatalog.LeadResponseTime).Uses.Single().Names;
@@ -175,18 +175,18 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
     }
 
     [Fact]
-    public void A_count_listing_reads_neither_activities_nor_won_deals()
+    public void A_count_listing_reads_neither_first_touches_nor_won_deals()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
         var columns = KpiDefinitions.For(KpiCatalog.Leads).Sources.Single().Columns;
 
         var sql = leads.Listed(columns).ListSql(["channel"], 21, quarterHourBuckets: true, 20);
 
-        sql.ShouldNotContain("activities");
+        sql.ShouldNotContain("lead_first_touch");
         sql.ShouldNotContain("deals");
         sql.ShouldNotContain("\"score\"");
         sql.ShouldContain("OFFSET 20");
-        leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("activities");
+        leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("lead_first_touch");
     }
 
     [Theory]
