@@ -39,6 +39,26 @@ public static class ExportSheets
     }
 
     /// <summary>
+    /// One KPI's trend: one row per bucket with the value (in the KPI's unit), n, the 95 % interval and the target in
+    /// force for the bucket (the KPI page's trend).
+    /// </summary>
+    public static Sheet KpiTrend(KpiDef kpi, IEnumerable<(string Label, KpiResult? Result, decimal? Target)> points)
+    {
+        ArgumentNullException.ThrowIfNull(kpi);
+        var kind = KindOf(kpi.Unit);
+        SheetColumn[] columns =
+        [
+            Col("period", "Period", "Период", CellKind.Text), new(kpi.Id, kpi.Title, kind), Col("n", "n", "n", CellKind.Integer),
+            Col("ci95_low", "95 % interval, low", "95 % интервал, от", kind), Col("ci95_high", "95 % interval, high", "95 % интервал, до", kind),
+            Col("target", "Target", "Цель", kind),
+        ];
+        return new Sheet("trend", Msg.Of("export.sheet.trend", "Trend", "Динамика"), columns, points.Select(p => new object?[]
+        {
+            p.Label, p.Result?.Value, p.Result?.N, p.Result?.Ci95?.Low, p.Result?.Ci95?.High, p.Target,
+        }));
+    }
+
+    /// <summary>
     /// A report as KPIs × periods: one row per period bucket, one column per KPI (so every column has one unit and
     /// one number format: percentages for ratios, money with two decimals), the bucket's partial flag beside it.
     /// </summary>
@@ -71,7 +91,7 @@ public static class ExportSheets
         var values = sliced.Select(r => r.Slice[dimension]).Distinct(StringComparer.Ordinal).ToList();
         var byCell = sliced.GroupBy(r => (r.Slice[dimension], r.Kpi.Id)).ToDictionary(g => g.Key, g => g.First());
         SheetColumn[] columns = [new(dimension, DimensionTitle(dimension), CellKind.Text), .. kpis.Select(KpiColumn)];
-        return new Sheet("breakdown", Msg.Of("export.sheet.breakdown", "By {0}", "По {0}", DimensionTitle(dimension)), columns, values.Select(v => (object?[])
+        return new Sheet("breakdown", Msg.Of("export.sheet.breakdown", "By {0}", "Разбивка — {0}", DimensionTitle(dimension)), columns, values.Select(v => (object?[])
         [
             v, .. kpis.Select(k => byCell.TryGetValue((v, k.Id), out var r) ? (object?)r.Value : null),
         ]));
