@@ -119,6 +119,18 @@ public sealed class ExportCliTests : IDisposable
         Sheet(xlsx, "By Owner").Skip(1).Select(r => r[0]).ShouldBe(["Anna", "Boris"], ignoreOrder: true);
     }
 
+    [Fact]
+    public void A_rejects_file_keeps_the_raw_record_for_reimport_formula_and_all()
+    {
+        var bad = dir.File("leads-bad.csv");
+        File.WriteAllLines(bad, ["lead_id,created_at,channel,owner,company", "X1,not a date,web,Anna,=SUM(A1)", "X2,2025-10-01 10:00,web,Anna,ok"]);
+
+        Cli("import", bad, "--db", db).Exit.ShouldBe(2);
+
+        var rejects = Directory.GetFiles(dir.File("w-rejects"), "*leads-bad.rejects.csv").ShouldHaveSingleItem();
+        File.ReadAllLines(rejects)[1].ShouldStartWith("X1,not a date,web,Anna,=SUM(A1),");
+    }
+
     private CliRunner.Result Cli(params string[] args) => CliRunner.Run(dir.Path, args);
 
     private static List<object?[]> Sheet(string path, string name) =>
