@@ -212,6 +212,13 @@ public static class CliApp
                 .WithExample("scorecard", "--period", "2026-Q1", "--by", "owner")
                 .WithExample("scorecard", "--period", "2025", "--format", "json");
 
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription(Loc.T(
+                    "Export a period for a spreadsheet: scorecard, KPIs by period, a breakdown, the funnel and the leads and deals behind them, as an xlsx workbook or CSV files.",
+                    "Выгрузить период для электронной таблицы: скоркард, KPI по периодам, разбивку, воронку и стоящие за ними лиды и сделки — книгой xlsx или файлами CSV."))
+                .WithExample("export", "--period", "2025-Q3", "--out", "2025-Q3.xlsx")
+                .WithExample("export", "--period", "2025", "--grain", "quarter", "--by", "owner", "--format", "csv", "--out", "kpi-2025.csv");
+
             config.AddCommand<CheckCommand>("check")
                 .WithDescription(Loc.T(
                     "For cron: exit 0 when every KPI with a target is on track, 1 at risk, 2 off track, 3 on error; --notify posts the results to a webhook.",

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SalesKpi.Application;
 using SalesKpi.Application.Contracts;
@@ -66,9 +67,40 @@ internal static class DashboardEndpoints
             Page(http, "/kpi/" + id, (ctx, _) =>
             {
                 var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
-                return TypedResults.File(ExplainOutput.Xlsx(answer, ctx.Language), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", RecordsFile(answer) + ".xlsx");
+                return TypedResults.File(ExplainOutput.Xlsx(answer, ctx.Language), Spreadsheet.XlsxContentType, RecordsFile(answer) + ".xlsx");
+            }));
+        MapDownloads(pages);
+    }
+
+    // The xlsx downloads of the scorecard, KPI and funnel pages: the view the page shows (same URL parameters, same
+    // cache, same least role, the signed-in user's scope), as sheets of the one Spreadsheet writer (docs/export.md).
+    private static void MapDownloads(RouteGroupBuilder pages)
+    {
+        pages.MapGet("/scorecard.xlsx", (HttpContext http, ScorecardService scorecards, ReportService reports, string? period, [FromQuery(Name = "as_of")] string? asOf, string? dim, string? value) =>
+            Page(http, "/", (ctx, _) =>
+            {
+                var view = Cached(http, () => ScorecardView.Load(scorecards, reports, ctx, Blank(period), Blank(asOf), Blank(dim), Blank(value)), v => v.Answer.Warnings);
+                var s = view.Answer.Scorecard with { Rows = view.Rows };
+                return Xlsx([ExportSheets.Scorecard(s, ctx.Language)], ctx.Language, "scorecard-" + s.Period.Label);
+            }));
+        pages.MapGet("/kpi/{id}/trend.xlsx", (HttpContext http, ReportService reports, ExplainService explains, TargetsService targets, string id, string? period, [FromQuery(Name = "as_of")] string? asOf, string? grain, string? by, string[]? slice) =>
+            Page(http, "/kpi/" + id, (ctx, _) =>
+            {
+                var view = Cached(http, () => KpiView.Load(reports, explains, targets, ctx, id, Blank(period), Blank(asOf), Blank(grain), Blank(by), Slices(slice), 1, null), v => v.Explain.Warnings);
+                var trend = ExportSheets.KpiTrend(view.Kpi, view.Trend.Select(p => (p.Label, p.Result, p.Target?.Value)));
+                var breakdown = ExportSheets.Breakdown(new Metrics.Engine.KpiReport(view.Explain.AsOf.UtcDateTime, view.Breakdown, []), view.By);
+                return Xlsx([trend, breakdown], ctx.Language, view.Kpi.Id + "-" + view.Explain.Period.Label);
+            }));
+        pages.MapGet("/funnel.xlsx", (HttpContext http, FunnelService funnels, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by) =>
+            Page(http, "/funnel", (ctx, _) =>
+            {
+                var view = Cached(http, () => FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)), v => v.Answer.Warnings);
+                return Xlsx([ExportSheets.Funnel(view.Funnel)], ctx.Language, "funnel-" + view.Funnel.Period.Label);
             }));
     }
+
+    private static FileContentHttpResult Xlsx(IReadOnlyList<Sheet> sheets, Language language, string name) =>
+        TypedResults.File(Spreadsheet.Xlsx(sheets, language), Spreadsheet.XlsxContentType, SafeName(name) + ".xlsx");
 
     /// <summary>
     /// The view a page renders, from the server's versioned cache (<see cref="ResultCache.View{T}"/>): computed once per
@@ -81,8 +113,9 @@ internal static class DashboardEndpoints
 
     // A download's name: KPI, period and slice values, with only characters every file system accepts.
     private static string RecordsFile(ExplainAnswer answer) =>
-        new([.. string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value)))
-            .Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
+        SafeName(string.Join("-", new[] { answer.Kpi.Id, answer.Period.Label }.Concat(answer.Slice.Select(kv => kv.Value))));
+
+    private static string SafeName(string name) => new([.. name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);
 
     internal static List<string> Slices(string[]? slice) => [.. (slice ?? []).Where(s => !string.IsNullOrWhiteSpace(s))];
 

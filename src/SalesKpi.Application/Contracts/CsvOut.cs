@@ -31,7 +31,7 @@ public readonly record struct CsvCell(string Content, bool IsText)
 }
 
 /// <summary>
-/// The one CSV writer of every output meant for people (report, funnel, scorecard): RFC 4180 quoting, LF line
+/// The one CSV writer of every output meant for people (report, funnel, scorecard, explain, export): RFC 4180 quoting, LF line
 /// ends, and the OWASP rule against formula injection — a text cell starting with <c>=</c>, <c>+</c>, <c>-</c>,
 /// <c>@</c>, tab or carriage return gets a leading <c>'</c>, so a spreadsheet shows it as text instead of
 /// running it. Number cells are left alone (a negative change stays <c>-0.5</c>, parseable). Rejects files of
@@ -39,12 +39,21 @@ public readonly record struct CsvCell(string Content, bool IsText)
 /// </summary>
 public sealed class CsvOut
 {
-    private readonly StringBuilder sb = new();
+    private readonly TextWriter writer;
     private readonly int width;
 
-    /// <summary>Starts a document with its header row.</summary>
+    /// <summary>Starts a document in memory with its header row (<see cref="ToString"/> returns it).</summary>
     public CsvOut(params string[] header)
+        : this(new StringWriter(new StringBuilder(), CultureInfo.InvariantCulture), header)
     {
+    }
+
+    /// <summary>Starts a document written to <paramref name="writer"/> as rows come (an export of a million records never sits in memory).</summary>
+    public CsvOut(TextWriter writer, params string[] header)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(header);
+        this.writer = writer;
         width = header.Length;
         Row([.. header.Select(CsvCell.Text)]);
     }
@@ -57,16 +66,27 @@ public sealed class CsvOut
             throw new ArgumentException($"a row of {cells.Length} cells under a header of {width}", nameof(cells));
         }
 
-        sb.AppendJoin(',', cells.Select(Escape)).Append('\n');
+        for (var i = 0; i < cells.Length; i++)
+        {
+            if (i > 0)
+            {
+                writer.Write(',');
+            }
+
+            writer.Write(Escape(cells[i]));
+        }
+
+        writer.Write('\n');
         return this;
     }
 
-    /// <summary>The document.</summary>
-    public override string ToString() => sb.ToString();
+    /// <summary>The document, when it is written in memory; otherwise what the writer says of itself.</summary>
+    public override string ToString() => writer.ToString() ?? string.Empty;
 
     /// <summary>
     /// A text as a spreadsheet must show it: with a leading <c>'</c> when it starts with <c>=</c>, <c>+</c>, <c>-</c>,
-    /// <c>@</c>, tab or carriage return, so it is never run as a formula (the CSV and the xlsx exports share it).
+    /// <c>@</c>, tab or carriage return, so it is never run as a formula. This is the one rule: every CSV of
+    /// <see cref="CsvOut"/> and every xlsx of <see cref="Spreadsheet"/> applies it to text cells, never to numbers.
     /// </summary>
     public static string Neutralise(string text)
     {

@@ -28,29 +28,18 @@ public static class ExplainOutput
     }
 
     /// <summary>
-    /// The same columns and rows as <see cref="Csv"/> as an xlsx workbook of one sheet with a frozen header row, its
-    /// cells typed: numbers as numbers, times (local to the workspace's zone) and dates as dates, text neutralised
-    /// against formula injection exactly as the CSV's (<see cref="CsvOut.Neutralise"/>).
+    /// The same columns and rows as <see cref="Csv"/> as an xlsx workbook of one sheet, written by the one
+    /// <see cref="Spreadsheet"/> writer: a frozen header row, cells typed (numbers as numbers, times local to the
+    /// workspace's zone and dates as dates), text neutralised against formula injection exactly as the CSV's.
     /// </summary>
     public static byte[] Xlsx(ExplainAnswer answer, Language language)
     {
         ArgumentNullException.ThrowIfNull(answer);
         var (header, rows) = Table(answer, language);
-        using var table = new System.Data.DataTable("records") { Locale = CultureInfo.InvariantCulture };
-        foreach (var name in header)
-        {
-            table.Columns.Add(CsvOut.Neutralise(name), typeof(object));
-        }
-
-        foreach (var row in rows)
-        {
-            table.Rows.Add([CsvOut.Neutralise((string)row[0]!), CsvOut.Neutralise((string)row[1]!), .. row.Skip(2).Select(v => XlsxCell(v, answer.Zone) ?? DBNull.Value)]);
-        }
-
-        using var stream = new MemoryStream();
-        MiniExcelLibs.MiniExcel.SaveAs(stream, table, printHeader: true, sheetName: "records", excelType: MiniExcelLibs.ExcelType.XLSX,
-            configuration: new MiniExcelLibs.OpenXml.OpenXmlConfiguration { FreezeRowCount = 1, FreezeColumnCount = 0, TableStyles = MiniExcelLibs.OpenXml.TableStyles.None });
-        return stream.ToArray();
+        var columns = header.Select((name, i) => new SheetColumn(name, Msg.Of("explain.column", "{0}", "{0}", name), i < 2 ? CellKind.Text : CellKind.Auto)).ToList();
+        var sheet = new Sheet("records", Msg.Of("explain.records_sheet", "records", "records"), columns,
+            rows.Select(row => (object?[])[row[0], row[1], .. row.Skip(2).Select(v => v is DateTime d ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(d, DateTimeKind.Utc), answer.Zone) : v)]));
+        return Spreadsheet.Xlsx([sheet], language);
     }
 
     // The header, then one row per listed record: source code, source title, then the raw values of the union of columns.
@@ -69,21 +58,6 @@ public static class ExplainOutput
 
         return ([.. new[] { "source", "source_title" }.Concat(columns)], rows);
     }
-
-    // The xlsx twin of Cell: the same values, as typed cells.
-    private static object? XlsxCell(object? value, TimeZoneInfo zone) => value switch
-    {
-        null => null,
-        DateTime d => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(d, DateTimeKind.Utc), zone),
-        DateOnly d => d.ToDateTime(TimeOnly.MinValue),
-        decimal d => JsonOut.Round(d),
-        double d => Math.Round(d, 6),
-        float d => Math.Round((double)d, 6),
-        long or int or short => Convert.ToInt64(value, CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable f => CsvOut.Neutralise(f.ToString(null, CultureInfo.InvariantCulture)),
-        _ => CsvOut.Neutralise(value.ToString() ?? string.Empty),
-    };
 
     private static CsvCell Cell(object? value, TimeZoneInfo zone) => value switch
     {
