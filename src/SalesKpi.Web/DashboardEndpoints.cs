@@ -68,6 +68,15 @@ internal static class DashboardEndpoints
                 var answer = explains.Run(new ExplainQuery(id, Blank(period), Blank(asOf), Slices(slice), 0), ctx);
                 return TypedResults.File(ExplainOutput.Xlsx(answer, ctx.Language), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", RecordsFile(answer) + ".xlsx");
             }));
+        pages.MapGet("/brief.pdf", (HttpContext http, ServerOptions options, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by, string? kpi) =>
+            Page(http, "/brief.pdf", (ctx, _) =>
+            {
+                // The same brief as `saleskpi brief --format pdf`, in the page's language and the user's data scope.
+                var brief = new BriefService().Run(new BriefQuery(Blank(period), Blank(asOf), Blank(by), Blank(kpi)), ctx);
+                var html = SalesKpi.Dashboard.Brief.BriefHtml.Render(brief, ctx.Language, ctx.Clock.GetUtcNow());
+                var pdf = SalesKpi.Dashboard.Brief.BriefPdf.PrintAsync(html, options.Chromium, SalesKpi.Dashboard.Brief.BriefPdf.DefaultTimeout, http.RequestAborted).GetAwaiter().GetResult();
+                return TypedResults.File(pdf, "application/pdf", "brief-" + brief.Period.Label + (Blank(kpi) is { } k ? "-" + new string([.. k.Select(ch => char.IsLetterOrDigit(ch) || ch is '_' ? ch : '_')]) : string.Empty) + ".pdf");
+            }));
     }
 
     /// <summary>
