@@ -71,7 +71,9 @@ internal static class DashboardEndpoints
         pages.MapGet("/brief.pdf", (HttpContext http, ServerOptions options, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by, string? kpi) =>
             Page(http, "/brief.pdf", (ctx, _) =>
             {
-                // The same brief as `saleskpi brief --format pdf`, in the page's language and the user's data scope.
+                // The same brief as `saleskpi brief --format pdf`, in the page's language and the user's data scope;
+                // without a browser, say so before computing anything.
+                SalesKpi.Dashboard.Brief.BriefPdf.Require(options.Chromium);
                 var brief = new BriefService().Run(new BriefQuery(Blank(period), Blank(asOf), Blank(by), Blank(kpi)), ctx);
                 var html = SalesKpi.Dashboard.Brief.BriefHtml.Render(brief, ctx.Language, ctx.Clock.GetUtcNow());
                 var pdf = SalesKpi.Dashboard.Brief.BriefPdf.PrintAsync(html, options.Chromium, SalesKpi.Dashboard.Brief.BriefPdf.DefaultTimeout, http.RequestAborted).GetAwaiter().GetResult();

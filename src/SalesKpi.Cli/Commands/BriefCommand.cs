@@ -36,9 +36,9 @@ internal sealed class BriefCommand(CliHost host) : Command<BriefSettings>
     {
         // Find the browser before the minutes of computing, so a missing one fails at once.
         var chromium = settings.Format == "pdf" ? BriefPdf.Locate(host.Variable(BriefPdf.ChromiumVariable), host.Variable("PATH")) : null;
-        if (settings.Format == "pdf" && (chromium is null || !File.Exists(chromium)))
+        if (settings.Format == "pdf")
         {
-            BriefPdf.PrintAsync(string.Empty, chromium, BriefPdf.DefaultTimeout, cancellationToken).GetAwaiter().GetResult();
+            BriefPdf.Require(chromium);
         }
 
         var brief = new BriefService().Run(new BriefQuery(settings.Period, settings.AsOf, settings.By), host.Context(settings));

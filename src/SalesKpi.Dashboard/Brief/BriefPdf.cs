@@ -44,6 +44,15 @@ public static class BriefPdf
         return null;
     }
 
+    /// <summary>Throws the error <see cref="PrintAsync"/> would give when <paramref name="chromium"/> (from <see cref="Locate"/>) is missing, so a host can fail before computing anything.</summary>
+    public static void Require([System.Diagnostics.CodeAnalysis.NotNull] string? chromium)
+    {
+        if (chromium is null || !File.Exists(chromium))
+        {
+            throw new SalesKpiException(Missing(chromium));
+        }
+    }
+
     /// <summary>
     /// Prints <paramref name="html"/> to PDF with <paramref name="chromium"/> (from <see cref="Locate"/>); throws a
     /// <see cref="SalesKpiException"/> saying what to install or set when there is no browser, when it fails, or when it
@@ -52,15 +61,7 @@ public static class BriefPdf
     public static async Task<byte[]> PrintAsync(string html, string? chromium, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(html);
-        if (chromium is null)
-        {
-            throw new SalesKpiException(Missing(null));
-        }
-
-        if (!File.Exists(chromium))
-        {
-            throw new SalesKpiException(Missing(chromium));
-        }
+        Require(chromium);
 
         var folder = Path.Combine(Path.GetTempPath(), "saleskpi-pdf-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);

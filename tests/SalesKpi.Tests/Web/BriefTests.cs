@@ -99,7 +99,7 @@ public sealed class BriefTests(DemoServer server) : IClassFixture<DemoServer>
     public void The_russian_brief_uses_russian_words_and_russian_number_format()
     {
         var brief = new BriefService().Run(new BriefQuery(Period, null, null), Ctx(Language.Ru));
-        var html = BriefHtml.Render(brief, Language.Ru, DemoServer.Clock.GetUtcNow());
+        var html = WebUtility.HtmlDecode(BriefHtml.Render(brief, Language.Ru, DemoServer.Clock.GetUtcNow()));
         var size = brief.Rows.Single(r => r.Result.IsTotal && r.Kpi.Id == "average_deal_size").Result.Value!.Value;
 
         html.ShouldContain("<html lang=\"ru\">");
