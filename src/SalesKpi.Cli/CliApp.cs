@@ -122,6 +122,13 @@ public static class CliApp
                     "Проверить, предсказывает ли балл качества лидов конверсию: по децилям и по правилам (лифт), с предлагаемыми баллами."))
                 .WithExample("calibrate", "--period", "2025");
 
+            config.AddCommand<BriefCommand>("brief")
+                .WithDescription(Loc.T(
+                    "The management brief of a period as one HTML or PDF document: scorecard, trends with targets, funnel, changes, velocity, levers, stalled deals, target review, definitions.",
+                    "Управленческая сводка за период одним документом HTML или PDF: показатели, динамика с целями, воронка, изменения, скорость, рычаги, зависшие сделки, ревизия целей, определения."))
+                .WithExample("brief", "--period", "2025-Q3")
+                .WithExample("brief", "--period", "2025-Q3", "--format", "pdf", "--lang", "ru");
+
             config.AddCommand<FunnelCommand>("funnel")
                 .WithDescription(Loc.T(
                     "Where the cycle loses deals and time: lead → SQL → opportunity → each pipeline stage → won, with conversions, losses and days per step.",

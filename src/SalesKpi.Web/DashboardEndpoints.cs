@@ -97,6 +97,17 @@ internal static class DashboardEndpoints
                 var view = Cached(http, () => FunnelView.Load(funnels, ctx, Blank(period), Blank(asOf), Blank(by)), v => v.Answer.Warnings);
                 return Xlsx([ExportSheets.Funnel(view.Funnel)], ctx.Language, "funnel-" + view.Funnel.Period.Label);
             }));
+        pages.MapGet("/brief.pdf", (HttpContext http, ServerOptions options, string? period, [FromQuery(Name = "as_of")] string? asOf, string? by, string? kpi) =>
+            Page(http, "/brief.pdf", (ctx, _) =>
+            {
+                // The same brief as `saleskpi brief --format pdf`, in the page's language and the user's data scope;
+                // without a browser, say so before computing anything.
+                SalesKpi.Dashboard.Brief.BriefPdf.Require(options.Chromium);
+                var brief = new BriefService().Run(new BriefQuery(Blank(period), Blank(asOf), Blank(by), Blank(kpi)), ctx);
+                var html = SalesKpi.Dashboard.Brief.BriefHtml.Render(brief, ctx.Language, ctx.Clock.GetUtcNow());
+                var pdf = SalesKpi.Dashboard.Brief.BriefPdf.PrintAsync(html, options.Chromium, SalesKpi.Dashboard.Brief.BriefPdf.DefaultTimeout, http.RequestAborted).GetAwaiter().GetResult();
+                return TypedResults.File(pdf, "application/pdf", "brief-" + brief.Period.Label + (Blank(kpi) is { } k ? "-" + new string([.. k.Select(ch => char.IsLetterOrDigit(ch) || ch is '_' ? ch : '_')]) : string.Empty) + ".pdf");
+            }));
     }
 
     private static FileContentHttpResult Xlsx(IReadOnlyList<Sheet> sheets, Language language, string name) =>

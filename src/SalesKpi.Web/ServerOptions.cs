@@ -24,6 +24,9 @@ public sealed record ServerOptions(string WorkspacePath, IReadOnlyList<string> U
     /// <summary>Where uploads are kept under generated names; null for a <c>saleskpi-uploads</c> folder in the system temp folder.</summary>
     public string? UploadDirectory { get; init; }
 
+    /// <summary>The headless Chromium the dashboard prints PDFs with (<c>SALESKPI_CHROMIUM</c> or chromium on the PATH); null: a PDF download says what to install.</summary>
+    public string? Chromium { get; init; }
+
     /// <summary>Whether every request is logged as one JSON line on standard output (<see cref="RequestLog"/>); off by default.</summary>
     public bool RequestLog { get; init; }
 }
