@@ -222,8 +222,8 @@ public static class CliApp
             config.AddBranch("digest", branch =>
             {
                 branch.SetDescription(Loc.T(
-                    "The scorecard summary by e-mail or chat webhook: off-track and at-risk KPIs first, significant changes, a dashboard link; sent now or on schedule by 'saleskpi serve' (docs/digests.md). Options of sending now: 'saleskpi digest send --help'.",
-                    "Сводка показателей письмом или в чат через вебхук: сначала отстающие и под угрозой, значимые изменения, ссылка на панель; сейчас или по расписанию через «saleskpi serve» (docs/digests.md). Параметры отправки сейчас: «saleskpi digest send --help»."));
+                    "The scorecard summary by e-mail or chat webhook: off-track and at-risk KPIs first, significant changes, a dashboard link; sent now or on schedule by 'saleskpi serve' (docs/digests.md).",
+                    "Сводка показателей письмом или в чат через вебхук: сначала отстающие и под угрозой, значимые изменения, ссылка на панель; сейчас или по расписанию через «saleskpi serve» (docs/digests.md)."));
                 branch.SetDefaultCommand<DigestSendCommand>();
                 branch.AddCommand<DigestSendCommand>("send")
                     .WithDescription(Loc.T("Build the digest of a period and send it now (same as 'digest' with options).", "Собрать дайджест за период и отправить сейчас (то же, что «digest» с параметрами)."))
