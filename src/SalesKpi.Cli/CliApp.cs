@@ -233,6 +233,40 @@ public static class CliApp
                 .WithExample("check")
                 .WithExample("check", "--period", "2026-03", "--notify", "https://hooks.example.com/saleskpi");
 
+            config.AddBranch("digest", branch =>
+            {
+                branch.SetDescription(Loc.T(
+                    "The scorecard summary by e-mail or chat webhook: off-track and at-risk KPIs first, significant changes, a dashboard link; sent now or on schedule by 'saleskpi serve' (docs/digests.md).",
+                    "Сводка показателей письмом или в чат через вебхук: сначала отстающие и под угрозой, значимые изменения, ссылка на панель; сейчас или по расписанию через «saleskpi serve» (docs/digests.md)."));
+                branch.SetDefaultCommand<DigestSendCommand>();
+                branch.AddCommand<DigestSendCommand>("send")
+                    .WithDescription(Loc.T("Build the digest of a period and send it now (same as 'digest' with options).", "Собрать дайджест за период и отправить сейчас (то же, что «digest» с параметрами)."))
+                    .WithExample("digest", "--period", "2026-Q1", "--email", "head@example.com")
+                    .WithExample("digest", "--webhook", "https://hooks.slack.com/services/T000/B000/XXXX", "--lang", "ru")
+                    .WithExample("digest", "--period", "2026-03", "--email", "ivan@example.com", "--as-user", "ivan")
+                    .WithExample("digest", "--print", "text");
+                branch.AddCommand<DigestSubscribeCommand>("subscribe")
+                    .WithDescription(Loc.T("Have 'saleskpi serve' send a user's digest on a schedule (workspace time zone).", "Поручить «saleskpi serve» отправлять дайджест пользователя по расписанию (часовой пояс рабочей области)."))
+                    .WithExample("digest", "subscribe", "anna", "--weekly", "mon", "--at", "08:00", "--email", "anna@example.com")
+                    .WithExample("digest", "subscribe", "ivan", "--daily", "--at", "09:30", "--webhook", "https://chat.example.com/hooks/abc", "--lang", "ru")
+                    .WithExample("digest", "subscribe", "olga", "--monthly", "1", "--email", "olga@example.com", "--grain", "month");
+                branch.AddCommand<DigestSubscriptionsCommand>("subscriptions")
+                    .WithDescription(Loc.T("List the digest subscriptions.", "Список подписок на дайджест."))
+                    .WithExample("digest", "subscriptions")
+                    .WithExample("digest", "subscriptions", "--format", "json");
+                branch.AddCommand<DigestUnsubscribeCommand>("unsubscribe")
+                    .WithDescription(Loc.T("Remove a subscription by its number.", "Удалить подписку по номеру."))
+                    .WithExample("digest", "unsubscribe", "3");
+                branch.AddCommand<DigestDeliveriesCommand>("deliveries")
+                    .WithDescription(Loc.T("Every delivery attempt, newest first: time, channel, recipient, status, error.", "Все попытки доставки, сначала новые: время, канал, получатель, статус, ошибка."))
+                    .WithExample("digest", "deliveries")
+                    .WithExample("digest", "deliveries", "--limit", "10", "--format", "json");
+                branch.AddCommand<DigestSettingsCommand>("settings")
+                    .WithDescription(Loc.T("Show or store the dashboard address and the SMTP server (the environment wins; the password only from SALESKPI_SMTP_PASSWORD).", "Показать или сохранить адрес панели и SMTP-сервер (переменные окружения важнее; пароль только из SALESKPI_SMTP_PASSWORD)."))
+                    .WithExample("digest", "settings")
+                    .WithExample("digest", "settings", "--public-url", "https://kpi.example.com", "--smtp-host", "smtp.example.com", "--smtp-user", "kpi@example.com");
+            });
+
             config.AddCommand<SnapshotCommand>("snapshot")
                 .WithDescription(Loc.T("Store the scorecard as reported, with the definitions and targets in force.", "Сохранить показатели как отчитались, вместе с действующими определениями и целями."))
                 .WithExample("snapshot")

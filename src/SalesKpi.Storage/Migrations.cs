@@ -35,6 +35,12 @@ public static class IdSequences
 
     /// <summary>Ids of the audit log (<c>audit.id</c>).</summary>
     public const string Audit = "audit_ids";
+
+    /// <summary>Ids of digest subscriptions (<c>digest_subscriptions.id</c>).</summary>
+    public const string DigestSubscriptions = "digest_subscription_ids";
+
+    /// <summary>Ids of digest delivery attempts (<c>digest_deliveries.id</c>).</summary>
+    public const string DigestDeliveries = "digest_delivery_ids";
 }
 
 /// <summary>
@@ -52,6 +58,7 @@ public static class Migrations
         new(4, "server users and personal API tokens", V4),
         new(5, "audit log of changes", V5),
         new(6, "each lead's first outbound touch, derived from leads and activities", V6),
+        new(7, "digest subscriptions and delivery attempts", V7),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -216,5 +223,40 @@ public static class Migrations
         {
             yield return statement;
         }
+    }
+
+    // Scheduled digests: who gets which digest on which schedule, and every attempt to deliver one. A delivery's
+    // slot_utc is the scheduled moment it answers (null for a digest sent by hand), so a restarted server finds the
+    // slots already served; the UNIQUE-free design keeps every attempt, retries included.
+    private static IEnumerable<string> V7(MigrationContext m)
+    {
+        yield return """
+            CREATE TABLE digest_subscriptions (
+              id BIGINT NOT NULL PRIMARY KEY,
+              user_name VARCHAR NOT NULL,
+              schedule VARCHAR NOT NULL,
+              grain VARCHAR NOT NULL,
+              channel VARCHAR NOT NULL,
+              recipient VARCHAR NOT NULL,
+              lang VARCHAR NOT NULL,
+              created_at TIMESTAMP NOT NULL,
+              created_by VARCHAR NOT NULL)
+            """;
+        yield return """
+            CREATE TABLE digest_deliveries (
+              id BIGINT NOT NULL PRIMARY KEY,
+              subscription_id BIGINT,
+              slot_utc TIMESTAMP,
+              at_utc TIMESTAMP NOT NULL,
+              user_name VARCHAR NOT NULL,
+              period VARCHAR NOT NULL,
+              channel VARCHAR NOT NULL,
+              recipient VARCHAR NOT NULL,
+              attempt INTEGER NOT NULL,
+              status VARCHAR NOT NULL,
+              error VARCHAR)
+            """;
+        yield return m.Dialect.CreateSequence(IdSequences.DigestSubscriptions, 1);
+        yield return m.Dialect.CreateSequence(IdSequences.DigestDeliveries, 1);
     }
 }

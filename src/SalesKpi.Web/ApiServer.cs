@@ -82,6 +82,7 @@ public static class ApiServer
         // Opening a workspace costs tens to hundreds of milliseconds per call; the server keeps read-only ones open.
         builder.Services.AddSingleton(sp => new WorkspacePool(TimeSpan.FromMinutes(5), options.Clock));
         builder.Services.AddHostedService<WorkspaceKeeper>();
+        builder.Services.AddHostedService<DigestScheduler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddRazorComponents();

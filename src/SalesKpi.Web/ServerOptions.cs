@@ -29,4 +29,10 @@ public sealed record ServerOptions(string WorkspacePath, IReadOnlyList<string> U
 
     /// <summary>Whether every request is logged as one JSON line on standard output (<see cref="RequestLog"/>); off by default.</summary>
     public bool RequestLog { get; init; }
+
+    /// <summary>Where scheduled digests go out from (<see cref="DigestScheduler"/>): public URL, SMTP, retries. The host reads them from its environment.</summary>
+    public SalesKpi.Application.Services.DigestSettings Digests { get; init; } = new(null, null);
+
+    /// <summary>How often the digest scheduler looks for due subscriptions (default once a minute, on <see cref="Clock"/>).</summary>
+    public TimeSpan DigestTick { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -84,7 +84,8 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, RequestLog = settings.LogRequests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
+        var digests = DigestText.Settings(host, ctx);
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, RequestLog = settings.LogRequests, Digests = digests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
         if (admin is not null)
         {
