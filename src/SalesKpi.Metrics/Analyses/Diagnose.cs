@@ -78,13 +78,31 @@ public sealed class DiagnoseEngine(Workspace ws)
     public DiagnoseReport Run(Period after, Period before, DateTimeOffset asOf, KpiParameters p, string dbArgument, double alpha = 0.05)
     {
         var engine = new KpiEngine(ws);
-        KpiReport Report(Period period, string[] by) => engine.Run(new ReportRequest { Period = period, By = by, AsOf = asOf, Parameters = p });
-        var totals = (Before: Report(before, []), After: Report(after, []));
-        var sliced = DriverDimensions.ToDictionary(d => d, d => (Before: Report(before, [d]), After: Report(after, [d])));
+        // One engine pass per dimension: the two periods as two buckets of one request (when they do not overlap), and
+        // the totals come with the first dimension's slices (grouping sets), so they are not computed again alone.
+        (KpiReport Before, KpiReport After) Reports(string dimension, IReadOnlyList<KpiDef> kpis)
+        {
+            ReportRequest Request(Period period) => new() { Period = period, By = [dimension], Kpis = kpis, AsOf = asOf, Parameters = p };
+            if (before.End > after.Start && after.End > before.Start)
+            {
+                return (engine.Run(Request(before)), engine.Run(Request(after)));
+            }
+
+            var first = before.Start < after.Start ? before : after;
+            var last = first == before ? after : before;
+            var both = engine.Run(Request(Period.Range(first.Start, last.End)) with { Buckets = [first, last] });
+            KpiReport Of(Period period) => both with { Results = [.. both.Results.Where(r => r.Period == period)] };
+            return (Of(before), Of(after));
+        }
+
+        var sliced = new Dictionary<string, (KpiReport Before, KpiReport After)> { [DriverDimensions[0]] = Reports(DriverDimensions[0], KpiCatalog.All) };
+        var totals = (Before: Totals(sliced[DriverDimensions[0]].Before), After: Totals(sliced[DriverDimensions[0]].After));
+        static KpiReport Totals(KpiReport report) => report with { Results = [.. report.Results.Where(r => r.IsTotal)] };
 
         var findings = new List<Finding>();
         var unchanged = new List<string>();
         var notTested = new List<(string, Msg)>();
+        var significant = new List<(KpiDef Kpi, KpiResult B, KpiResult A, double PValue, string Test)>();
         foreach (var kpi in KpiCatalog.All)
         {
             var b = totals.Before.Results.Single(r => r.Kpi == kpi);
@@ -108,17 +126,32 @@ public sealed class DiagnoseEngine(Workspace ws)
                 continue;
             }
 
+            significant.Add((kpi, b, a, pValue.Value, test));
+        }
+
+        // The other driver dimensions only for the KPIs that changed: a slice of the rest is never read.
+        var changed = significant.Select(x => x.Kpi).ToList();
+        foreach (var dimension in DriverDimensions.Skip(1))
+        {
+            if (changed.Any(k => k.Dimensions.Contains(dimension)))
+            {
+                sliced[dimension] = Reports(dimension, changed);
+            }
+        }
+
+        foreach (var (kpi, b, a, pValue, test) in significant)
+        {
             var driver = DriverOf(kpi, b, a, sliced);
             findings.Add(new Finding
             {
                 Kpi = kpi.Id,
-                Before = b.Value.Value,
-                After = a.Value.Value,
-                PValue = pValue.Value,
+                Before = b.Value!.Value,
+                After = a.Value!.Value,
+                PValue = pValue,
                 Test = test,
                 Better = Better(kpi.Direction, a.Value.Value - b.Value.Value),
                 Driver = driver,
-                Text = Describe(kpi, before, b.Value.Value, a.Value.Value, pValue.Value, driver),
+                Text = Describe(kpi, before, b.Value.Value, a.Value.Value, pValue, driver),
                 Drill = driver is null
                     ? $"saleskpi explain {kpi.Id}{dbArgument} --period {after.Label}"
                     : $"saleskpi explain {kpi.Id}{dbArgument} --period {after.Label} --slice \"{driver.Dimension}={driver.Value}\"",
