@@ -146,6 +146,9 @@ public sealed class ForecastEngine(Workspace ws)
     /// <summary>Days before as-of whose deal creation rate stands for the deals still to come.</summary>
     public const int FlowDays = 91;
 
+    /// <summary>Days before as-of whose won amounts stand for the amounts of deals still to come and of open deals without one.</summary>
+    public const int AmountDays = 182;
+
     /// <summary>Fewest landmarks a slice's stage and band needs to be estimated on its own rather than pooled.</summary>
     public const int MinHistory = 30;
 
@@ -268,9 +271,9 @@ public sealed class ForecastEngine(Workspace ws)
                 period, at, options,
                 Msg.Of(
                     "forecast.no_history",
-                    "No forecast: no deal was won in the {0} days before {1:yyyy-MM-dd}, so there is no history to learn win chances and amounts from.",
-                    "Прогноза нет: за {0} дн. до {1:yyyy-MM-dd} не выиграно ни одной сделки — не на чем оценить шансы выигрыша и суммы.",
-                    HistoryDays, at),
+                    "No forecast: no deal was won in the {0} days before {1}, so there is no history to learn win chances and amounts from.",
+                    "Прогноза нет: за {0} дн. до {1} не выиграно ни одной сделки — не на чем оценить шансы выигрыша и суммы.",
+                    HistoryDays, at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 null, [], [], [], [], []);
         }
 
@@ -324,7 +327,7 @@ public sealed class ForecastEngine(Workspace ws)
             foreach (var size in m.Sizes)
             {
                 var seen = m.FlowCount.GetValueOrDefault((name, size));
-                var rate = seen / (double)FlowDays;
+                var rate = seen / (double)FlowDays * m.Season;
                 var (cif, _, _) = m.Incidence(name, size, CreatedStage, 0);
                 if (cif is null || seen == 0)
                 {
@@ -340,7 +343,7 @@ public sealed class ForecastEngine(Workspace ws)
                 }
 
                 wins += rate * sum;
-                value += rate * sum * (double)m.MeanAmount(name, size);
+                value += rate * sum * (double)m.MeanNewAmount(name, size);
                 inWindow += rate * Math.Max(0, cif.At(u1) - cif.At(u0));
                 flowRate[j] += rate;
                 flowSeen[j] += seen;
@@ -366,6 +369,8 @@ public sealed class ForecastEngine(Workspace ws)
         var pooledMean = (double)m.MeanAmount(string.Empty, string.Empty);
         for (var r = 0; r < runs; r++)
         {
+            // One level factor per run, shared by every deal and slice: wins come in better and worse spells.
+            var level = m.Shock > 0 ? Math.Exp((m.Shock * new Draws(options.Seed, r, Draws.Hash("level")).Normal()) - (m.Shock * m.Shock / 2)) : 1;
             for (var i = 0; i < m.Open.Count; i++)
             {
                 if (chances[i] <= 0)
@@ -374,7 +379,7 @@ public sealed class ForecastEngine(Workspace ws)
                 }
 
                 var d = m.Open[i];
-                if (Draws.Uniform(options.Seed, r, d.Hash) < chances[i])
+                if (Draws.Uniform(options.Seed, r, d.Hash) < Math.Min(1, chances[i] * level))
                 {
                     var j = sliceIndex[d.Slice];
                     dealsRuns[j][r]++;
@@ -392,7 +397,7 @@ public sealed class ForecastEngine(Workspace ws)
                 // The creation rate is itself uncertain: a Gamma posterior on the deals seen in the flow window.
                 var rng = new Draws(options.Seed, r, Draws.Hash(sliceNames[j]));
                 var seen = Math.Max(1, flowSeen[j]);
-                var n = rng.Poisson(newMean[j] * rng.Gamma(seen) / seen);
+                var n = rng.Poisson(newMean[j] * level * rng.Gamma(seen) / seen);
                 var scale = pooledMean > 0 ? newAmount[j] / pooledMean : 1;
                 dealsRuns[j][r] += n;
                 for (var x = 0; x < n; x++)
@@ -511,8 +516,8 @@ public sealed class ForecastEngine(Workspace ws)
         {
             notes.Add(Msg.Of(
                 "forecast.estimated_amounts",
-                "{0} open deals have no amount; the mean won amount of the last year stands in for it.",
-                "У {0} открытых сделок нет суммы; вместо неё взята средняя сумма выигранных сделок за последний год.",
+                "{0} open deals have no amount; the mean won amount of the last half year stands in for it.",
+                "У {0} открытых сделок нет суммы; вместо неё взята средняя сумма выигранных сделок за последние полгода.",
                 estimated));
         }
 
@@ -554,10 +559,11 @@ public sealed class ForecastEngine(Workspace ws)
             ["asof"] = at,
             ["hist"] = at.AddDays(-HistoryDays),
             ["flow"] = at.AddDays(-FlowDays),
-            ["year"] = at.AddDays(-365),
+            ["year"] = at.AddDays(-AmountDays),
             ["s"] = period.StartUtc(zone),
             ["e"] = period.EndUtc(zone),
             ["currency"] = ws.Settings.Currency,
+            ["cycle"] = (double)period.Days * 86400,
         };
 
         // Where a CRM writes the amount only when a deal closes, the amount of a deal open at as-of is not known then
@@ -636,6 +642,7 @@ public sealed class ForecastEngine(Workspace ws)
                 var bySize = Convert.ToInt32(r.GetValue(3), CultureInfo.InvariantCulture) == 0;
                 var amounts = (Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture), Convert.ToDecimal(r.GetValue(6), CultureInfo.InvariantCulture));
                 var won = (Convert.ToInt64(r.GetValue(7), CultureInfo.InvariantCulture), Convert.ToDecimal(r.GetValue(8), CultureInfo.InvariantCulture));
+                model.FastAmounts[(bySlice ? sl : string.Empty, bySize ? sz : string.Empty)] = (Convert.ToInt64(r.GetValue(11), CultureInfo.InvariantCulture), Convert.ToDecimal(r.GetValue(12), CultureInfo.InvariantCulture));
                 if (bySlice && bySize)
                 {
                     model.FlowCount[(sl, sz)] = Convert.ToInt64(r.GetValue(4), CultureInfo.InvariantCulture);
@@ -670,6 +677,8 @@ public sealed class ForecastEngine(Workspace ws)
         }
 
         model.AmountQuantiles = AmountQuantiles(args);
+        model.Season = Season(period, at, args);
+        model.Shock = Shock(period, at, args);
 
         foreach (var o in model.Open.ToList())
         {
@@ -728,6 +737,67 @@ public sealed class ForecastEngine(Workspace ws)
             args);
         using var r = cmd.ExecuteReader();
         return r.Read() && !r.IsDBNull(0) ? [.. Enumerable.Range(0, 3).Select(i => Convert.ToDecimal(r.GetValue(i), CultureInfo.InvariantCulture))] : null;
+    }
+
+    /// <summary>
+    /// How the deal creation of the days ahead compared with the flow window a year before: (deals created a year before in
+    /// the days now ahead, per day) ÷ (deals created a year before in the flow window, per day); 1 when either count is
+    /// below <see cref="MinHistory"/>, and kept within 0.5–2.
+    /// </summary>
+    private double Season(Period period, DateTime at, Dictionary<string, object?> args)
+    {
+        var d = ws.Dialect;
+        var ahead = Math.Max(1, (period.EndUtc(ws.Settings.Zone) - at).TotalDays);
+        var ly = at.AddDays(-365);
+        var q = new Dictionary<string, object?>(args) { ["ly0"] = ly.AddDays(-FlowDays), ["ly1"] = ly, ["ly2"] = ly.AddDays(Math.Min(ahead, 365)) };
+        using var cmd = ws.NamedCommand(
+            $"SELECT count(*) FILTER (WHERE created_at > {d.Parameter("ly0")} AND created_at <= {d.Parameter("ly1")}), count(*) FILTER (WHERE created_at > {d.Parameter("ly1")} AND created_at <= {d.Parameter("ly2")}) FROM deals WHERE created_at > {d.Parameter("ly0")} AND created_at <= {d.Parameter("ly2")}",
+            q);
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+        {
+            return 1;
+        }
+
+        long before = r.GetInt64(0), after = r.GetInt64(1);
+        return before < MinHistory || after < MinHistory ? 1 : Math.Clamp(after / Math.Min(ahead, 365) / (before / (double)FlowDays), 0.5, 2);
+    }
+
+    /// <summary>
+    /// The spread of the level of wins beyond chance: the won deals of the six spans of the period's length before as-of
+    /// vary more than a Poisson count would; σ² = ln(1 + (variance − mean) ÷ mean²), 0 when they do not or with fewer
+    /// than four spans with wins. Each Monte Carlo run scales all chances and the flow by one lognormal factor of that σ.
+    /// </summary>
+    private double Shock(Period period, DateTime at, Dictionary<string, object?> args)
+    {
+        var d = ws.Dialect;
+        var span = (double)Math.Max(1, period.Days) * 86400;
+        var q = new Dictionary<string, object?>(args) { ["span"] = span, ["from"] = at.AddSeconds(-6 * span) };
+        var counts = new long[6];
+        using (var cmd = ws.NamedCommand(
+            $"SELECT floor({d.SecondsBetween("closed_at", d.Parameter("asof"))} / {d.Parameter("span")}) AS k, count(*) FROM deals WHERE status = 'won' AND closed_at > {d.Parameter("from")} AND closed_at <= {d.Parameter("asof")} AND created_at <= {d.Parameter("asof")} GROUP BY k",
+            q))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var k = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
+                if (k is >= 0 and < 6)
+                {
+                    counts[k] += r.GetInt64(1);
+                }
+            }
+        }
+
+        var seen = counts.Where(c => c > 0).ToList();
+        if (seen.Count < 4)
+        {
+            return 0;
+        }
+
+        var mean = seen.Average();
+        var variance = seen.Sum(c => (c - mean) * (c - mean)) / (seen.Count - 1);
+        return variance > mean ? Math.Sqrt(Math.Log(1 + ((variance - mean) / (mean * mean)))) : 0;
     }
 
     private double[] AmountQuantiles(Dictionary<string, object?> args)
@@ -833,6 +903,7 @@ public sealed class ForecastEngine(Workspace ws)
         var asof = d.Parameter("asof");
         var amount = $"CASE WHEN {Families.InCurrency(d)} THEN d.amount END";
         var wonBy = $"d.status = 'won' AND d.closed_at <= {asof}";
+        var fast = $"{d.SecondsBetween("created_at", "closed_at")} <= {d.Parameter("cycle")}";
         return $"""
             WITH x AS (
               SELECT {slice} AS sl, {size} AS sz, d.created_at, d.closed_at, {wonBy} AS won, {amount} AS amount
@@ -845,7 +916,9 @@ public sealed class ForecastEngine(Workspace ws)
                    count(*) FILTER (WHERE won AND closed_at >= {d.Parameter("s")} AND closed_at < {d.Parameter("e")}),
                    coalesce(sum(amount) FILTER (WHERE won AND closed_at >= {d.Parameter("s")} AND closed_at < {d.Parameter("e")}), 0),
                    coalesce(sum(amount) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0),
-                   coalesce(sum(CAST(amount AS DOUBLE) * CAST(amount AS DOUBLE)) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0)
+                   coalesce(sum(CAST(amount AS DOUBLE) * CAST(amount AS DOUBLE)) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0),
+                   count(amount) FILTER (WHERE won AND closed_at > {d.Parameter("year")} AND {fast}),
+                   coalesce(sum(amount) FILTER (WHERE won AND closed_at > {d.Parameter("year")} AND {fast}), 0)
             FROM x GROUP BY GROUPING SETS ((), (sl), (sz), (sl, sz))
             """;
     }
@@ -934,6 +1007,19 @@ public sealed class ForecastEngine(Workspace ws)
         public long OtherCurrency { get; set; }
 
         public double[] AmountQuantiles { get; set; } = [];
+
+        /// <summary>Seasonal factor of the deal creation ahead (1 without a year of history).</summary>
+        public double Season { get; set; } = 1;
+
+        /// <summary>σ of the per-run lognormal level factor (0: none).</summary>
+        public double Shock { get; set; }
+
+        /// <summary>Won amounts of the last year of deals won within the period's length of their creation, by (slice, class).</summary>
+        public Dictionary<(string Slice, string Size), (long N, decimal Sum)> FastAmounts { get; } = [];
+
+        /// <summary>The mean amount a deal created now and won inside the period brings: of the fast wins of its class, else <see cref="MeanAmount"/>.</summary>
+        public decimal MeanNewAmount(string slice, string size) =>
+            FastAmounts.TryGetValue((string.Empty, size), out var a) && a.N >= 10 ? a.Sum / a.N : MeanAmount(slice, size);
 
         public bool HasHistory => Groups.TryGetValue((string.Empty, string.Empty, CreatedStage, 0), out var g) && g.Won > 0;
 
@@ -1138,7 +1224,7 @@ internal sealed class Draws(int seed, int run, ulong key)
         }
     }
 
-    private double Normal()
+    public double Normal()
     {
         var u1 = Math.Max(Next(), 1e-300);
         var u2 = Next();
