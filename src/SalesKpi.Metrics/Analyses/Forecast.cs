@@ -680,11 +680,11 @@ public sealed class ForecastEngine(Workspace ws)
         model.Season = Season(period, at, args);
         model.Shock = Shock(period, at, args);
 
-        foreach (var o in model.Open.ToList())
+        for (var i = 0; i < model.Open.Count; i++)
         {
-            if (o.OwnAmount is null)
+            if (model.Open[i].OwnAmount is null)
             {
-                model.Open[model.Open.IndexOf(o)] = o with { ImputedAmount = model.MeanAmount(o.Slice, string.Empty) };
+                model.Open[i] = model.Open[i] with { ImputedAmount = model.MeanAmount(model.Open[i].Slice, string.Empty) };
             }
         }
 
@@ -772,19 +772,30 @@ public sealed class ForecastEngine(Workspace ws)
     {
         var d = ws.Dialect;
         var span = (double)Math.Max(1, period.Days) * 86400;
-        var q = new Dictionary<string, object?>(args) { ["span"] = span, ["from"] = at.AddSeconds(-6 * span) };
+        // Six filtered counts: grouping by the computed span index took DuckDB tens of seconds on 200,000 deals.
+        var q = new Dictionary<string, object?>(args);
+        var filters = new List<string>();
+        for (var k = 0; k <= 6; k++)
+        {
+            q["span" + k.ToString(CultureInfo.InvariantCulture)] = at.AddSeconds(-k * span);
+        }
+
+        for (var k = 0; k < 6; k++)
+        {
+            filters.Add($"count(*) FILTER (WHERE closed_at > {d.Parameter("span" + (k + 1).ToString(CultureInfo.InvariantCulture))} AND closed_at <= {d.Parameter("span" + k.ToString(CultureInfo.InvariantCulture))})");
+        }
+
         var counts = new long[6];
         using (var cmd = ws.NamedCommand(
-            $"SELECT floor({d.SecondsBetween("closed_at", d.Parameter("asof"))} / {d.Parameter("span")}) AS k, count(*) FROM deals WHERE status = 'won' AND closed_at > {d.Parameter("from")} AND closed_at <= {d.Parameter("asof")} AND created_at <= {d.Parameter("asof")} GROUP BY k",
+            $"SELECT {string.Join(", ", filters)} FROM deals WHERE status = 'won' AND closed_at > {d.Parameter("span6")} AND closed_at <= {d.Parameter("asof")} AND created_at <= {d.Parameter("asof")}",
             q))
         using (var r = cmd.ExecuteReader())
         {
-            while (r.Read())
+            if (r.Read())
             {
-                var k = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
-                if (k is >= 0 and < 6)
+                for (var k = 0; k < 6; k++)
                 {
-                    counts[k] += r.GetInt64(1);
+                    counts[k] = r.GetInt64(k);
                 }
             }
         }
@@ -816,6 +827,10 @@ public sealed class ForecastEngine(Workspace ws)
         return [.. Enumerable.Range(0, 20).Select(i => Convert.ToDouble(r.GetValue(i), CultureInfo.InvariantCulture))];
     }
 
+    // Only the channel slice reads the deal's lead; joining a million leads for nothing is most of a forecast's time.
+    private static string LeadJoin(string slice, string asof) =>
+        slice.Contains("l.", StringComparison.Ordinal) ? $" LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}" : string.Empty;
+
     /// <summary>The deals of the history window as of <c>asof</c>, with slice <c>sl</c>, outcome and the end of their follow-up.</summary>
     private static string HistoryCte(ISqlDialect d, string slice, string size = "''")
     {
@@ -825,7 +840,7 @@ public sealed class ForecastEngine(Workspace ws)
               SELECT d.deal_id, d.created_at, {slice} AS sl, {size} AS sz,
                      {Families.DealStateAsOf(d)} AS outcome,
                      CASE WHEN {Families.ClosedByAsOf(d)} THEN d.closed_at ELSE {asof} END AS end_at
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}
+              FROM deals d{LeadJoin(slice, asof)}
               WHERE d.created_at <= {asof} AND d.created_at >= {d.Parameter("hist")}),
             st AS (
               SELECT s.deal_id, s.stage, s.entered_at, lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
@@ -883,7 +898,7 @@ public sealed class ForecastEngine(Workspace ws)
             WITH o AS (
               SELECT d.deal_id, d.owner, {slice} AS sl, {size} AS sz, d.created_at,
                      {amount} AS amount, NOT ({Families.InCurrency(d)}) AS other
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}
+              FROM deals d{LeadJoin(slice, asof)}
               WHERE d.created_at <= {asof} AND NOT ({Families.ClosedByAsOf(d)})),
             cur AS (
               SELECT s.deal_id, {d.ArgMax("s.stage", "s.entered_at")} AS stage, max(s.entered_at) AS since
@@ -907,7 +922,7 @@ public sealed class ForecastEngine(Workspace ws)
         return $"""
             WITH x AS (
               SELECT {slice} AS sl, {size} AS sz, d.created_at, d.closed_at, {wonBy} AS won, {amount} AS amount
-              FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}
+              FROM deals d{LeadJoin(slice, asof)}
               WHERE d.created_at <= {asof} AND (d.created_at > {d.Parameter("flow")} OR d.closed_at > {d.Parameter("year")}))
             SELECT sl, sz, GROUPING(sl), GROUPING(sz),
                    count(*) FILTER (WHERE created_at > {d.Parameter("flow")}),
