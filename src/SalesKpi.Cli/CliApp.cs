@@ -136,6 +136,14 @@ public static class CliApp
                 .WithExample("funnel", "--period", "2025-Q3")
                 .WithExample("funnel", "--period", "2025", "--format", "json");
 
+            config.AddCommand<ForecastCommand>("forecast")
+                .WithDescription(Loc.T(
+                    "Will we hit the period? Won deals and revenue expected, with 80/95 % intervals, from deals won, open deals and deals still to come; --backtest proves it on past periods.",
+                    "Выполним ли план? Ожидаемые выигранные сделки и выручка с интервалами 80/95 % — из уже выигранных, открытых и ещё не созданных сделок; --backtest проверяет на прошлых периодах."))
+                .WithExample("forecast", "--period", "2026-Q1")
+                .WithExample("forecast", "--period", "2026-Q1", "--by", "owner", "--revenue-target", "5000000")
+                .WithExample("forecast", "--backtest", "2024-Q1..2025-Q4", "--format", "json");
+
             config.AddCommand<SurvivalCommand>("survival")
                 .WithDescription(Loc.T(
                     "How long winning really takes: Kaplan–Meier time-to-win with open deals counted, against the plain cycle of won deals.",

@@ -24,8 +24,18 @@ public sealed record ScorecardView(
     string? Value,
     IReadOnlyList<string> Choices)
 {
+    /// <summary>
+    /// The forecast tile: won deals and revenue expected in the period (500 Monte Carlo runs: the expectations are exact
+    /// sums and do not depend on the runs, only the interval does); null when filtered or for a rep, whose scope the
+    /// forecast does not apply.
+    /// </summary>
+    public SalesKpi.Metrics.Analyses.ForecastReport? Forecast { get; init; }
+
     /// <summary>The dimensions the scorecard can be filtered by.</summary>
     public static readonly IReadOnlyList<string> Dimensions = ["owner", "channel", "segment", "region", "service_line"];
+
+    /// <summary>Monte Carlo runs of the forecast tile: fewer than the command's default, to keep the page cheap.</summary>
+    public const int TileRuns = 500;
 
     /// <summary>
     /// Loads the scorecard of <paramref name="period"/> (null: the quarter of as-of) filtered to
@@ -59,6 +69,10 @@ public sealed record ScorecardView(
             }
         }
 
-        return new ScorecardView(answer, rows, trend, dimension, filtered ? value : null, choices);
+        ArgumentNullException.ThrowIfNull(ctx);
+        var forecast = dimension is null && ctx.Scope is null
+            ? new ForecastService().Forecast(new AnalysisWindow(s.Period.Label, asOf), new ForecastRequest(Runs: TileRuns), ctx).Report
+            : null;
+        return new ScorecardView(answer, rows, trend, dimension, filtered ? value : null, choices) { Forecast = forecast };
     }
 }
