@@ -70,7 +70,8 @@ public sealed record ScorecardView(
         }
 
         ArgumentNullException.ThrowIfNull(ctx);
-        var forecast = dimension is null && ctx.Scope is null
+        // A rep's forecast is of the rep's own deals and leads: the service runs on the scoped connection.
+        var forecast = dimension is null
             ? new ForecastService().Forecast(new AnalysisWindow(s.Period.Label, asOf), new ForecastRequest(Runs: TileRuns), ctx).Report
             : null;
         return new ScorecardView(answer, rows, trend, dimension, filtered ? value : null, choices) { Forecast = forecast };

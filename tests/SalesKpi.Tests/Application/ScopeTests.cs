@@ -119,6 +119,17 @@ public sealed class ScopeTests(ScopeFixture f) : IClassFixture<ScopeFixture>
     }
 
     [Fact]
+    public void Scoped_forecast_equals_the_forecast_of_a_workspace_holding_only_the_owners_rows()
+    {
+        var window = new AnalysisWindow("2026-Q1", null);
+        var request = new ForecastRequest(Runs: 300, Seed: 3);
+        string Json(RequestContext ctx) => ForecastOutput.Json(new ForecastService().Forecast(window, request, ctx).Report, "RUB", Language.En);
+
+        Json(f.Scoped()).ShouldBe(Json(ScopeFixture.Whole(f.Only)));
+        Json(f.Scoped()).ShouldNotBe(Json(ScopeFixture.Whole(f.Full)));
+    }
+
+    [Fact]
     public void Spend_based_kpis_are_not_computed_for_one_owner_and_say_why()
     {
         var scoped = new ReportService().Run(new ReportQuery("2025", null, null, [], SpendKpis), f.Scoped()).Report;
