@@ -94,21 +94,28 @@ public sealed record PageFrame(Language Language, string Path, IReadOnlyDictiona
     }
 
     /// <summary>A dimension's name for the reader (<c>owner</c> → "owner" / «ответственный»); an unknown one as it is.</summary>
-    public string Dim(string? dimension) => dimension switch
+    public string Dim(string? dimension) => DimensionName(dimension, Language);
+
+    /// <summary>A dimension's name in <paramref name="language"/> (<c>owner</c> → "owner" / «ответственный»); an unknown one as it is, null as empty.</summary>
+    public static string DimensionName(string? dimension, Language language)
     {
-        "owner" => T("owner", "ответственный"),
-        "channel" => T("channel", "канал"),
-        "segment" => T("segment", "сегмент"),
-        "region" => T("region", "регион"),
-        "service_line" => T("service line", "направление услуг"),
-        "campaign" => T("campaign", "кампания"),
-        "industry" => T("industry", "отрасль"),
-        "company_size" => T("company size", "размер компании"),
-        "job_title" => T("job title", "должность"),
-        "need" => T("need", "потребность"),
-        "stage" => T("stage", "этап"),
-        _ => dimension ?? string.Empty,
-    };
+        string T(string en, string ru) => language == Language.Ru ? ru : en;
+        return dimension switch
+        {
+            "owner" => T("owner", "ответственный"),
+            "channel" => T("channel", "канал"),
+            "segment" => T("segment", "сегмент"),
+            "region" => T("region", "регион"),
+            "service_line" => T("service line", "направление услуг"),
+            "campaign" => T("campaign", "кампания"),
+            "industry" => T("industry", "отрасль"),
+            "company_size" => T("company size", "размер компании"),
+            "job_title" => T("job title", "должность"),
+            "need" => T("need", "потребность"),
+            "stage" => T("stage", "этап"),
+            _ => dimension ?? string.Empty,
+        };
+    }
 
     /// <summary>A role's name for the reader (the CLI's and API's names are English words: rep, manager, head, admin).</summary>
     public string RoleText(string? role) => role switch

@@ -496,17 +496,7 @@ public sealed class BriefHtml
     private string KpiName(string id) =>
         (b.Definitions.FirstOrDefault(d => d.Kpi.Id == id)?.Kpi ?? KpiCatalog.All.FirstOrDefault(k => k.Id == id))?.NameIn(lang) ?? id;
 
-    private string Dim(string dimension) => dimension switch
-    {
-        "owner" => T("owner", "ответственный"),
-        "channel" => T("channel", "канал"),
-        "segment" => T("segment", "сегмент"),
-        "region" => T("region", "регион"),
-        "service_line" => T("service line", "направление услуг"),
-        "campaign" => T("campaign", "кампания"),
-        "industry" => T("industry", "отрасль"),
-        _ => dimension,
-    };
+    private string Dim(string dimension) => PageFrame.DimensionName(dimension, lang);
 
     private static string Th(string text, string? css = null) => "<th scope=\"col\"" + (css is null ? string.Empty : " class=\"" + css + "\"") + ">" + E(text) + "</th>";
 
