@@ -516,8 +516,8 @@ public sealed class ForecastEngine(Workspace ws)
         {
             notes.Add(Msg.Of(
                 "forecast.estimated_amounts",
-                "{0} open deals have no amount; the mean won amount of the last half year stands in for it.",
-                "У {0} открытых сделок нет суммы; вместо неё взята средняя сумма выигранных сделок за последние полгода.",
+                "{0:N0} open deals have no amount; the mean won amount of the last half year stands in for it.",
+                "У {0:N0} открытых сделок нет суммы; вместо неё взята средняя сумма выигранных сделок за последние полгода.",
                 estimated));
         }
 
