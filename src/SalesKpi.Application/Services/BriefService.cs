@@ -122,7 +122,12 @@ public sealed class BriefService
             }
             finally
             {
-                timings.Add((section, clock.Elapsed.TotalMilliseconds - start));
+                lock (timings)
+                {
+                    timings.Add((section, clock.Elapsed.TotalMilliseconds - start));
+                }
+
+
                 ctx.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"trace: brief {section}: {clock.Elapsed.TotalMilliseconds - start:F0} ms"));
             }
         }
@@ -146,12 +151,51 @@ public sealed class BriefService
             }
             catch (SalesKpiException ex)
             {
-                gaps.Add(new BriefGap(name, ex.Text));
+                lock (gaps)
+                {
+                    gaps.Add(new BriefGap(name, ex.Text));
+                }
+
                 return null;
             }
         }
 
-        var scorecard = Timed("scorecard", () => new ScorecardService().Run(new ScorecardQuery(label, query.AsOf, null, query.By), ctx));
+        // The sections read the same snapshot and nothing of each other: they run side by side, each on its own
+        // connection, so the engine's work of one fills the single-threaded phases of another. Only the trend waits for
+        // the scorecard (it charts the scorecard's KPIs); the others start at once.
+        var funnelTask = Task.Run(() => Section("funnel", () => new FunnelService().Run(new FunnelQuery(label, query.AsOf, query.By), ctx)));
+        var diagnosisTask = Task.Run(() => Section("diagnosis", () => new AnalysisService().Diagnose(new AnalysisWindow(label, query.AsOf), false, 0.05, string.Empty, ctx)));
+        var velocityTask = Task.Run(() => Section("velocity", () => new AnalysisService().Velocity(new AnalysisWindow(label, query.AsOf), false, ctx)));
+        var simulationTask = Task.Run(() => Section("simulation", () => new AnalysisService().Simulate(new AnalysisWindow(label, query.AsOf), [], SimulationRuns, 1, ctx)));
+        var grain = period.Kind == Grain.Month ? "month" : "quarter";
+        var reviewTask = Task.Run(() => Section("review", () => new KpiSystemHistoryService().Review(ReviewPeriods, grain, query.AsOf, ctx).Review));
+        var coverageTask = Task.Run(() => Timed("coverage", () => new StatusService().Run(0, ctx)));
+        Task[] started = [funnelTask, diagnosisTask, velocityTask, simulationTask, reviewTask, coverageTask];
+
+        // Nothing started is left running behind an error of the scorecard or of the KPI asked for.
+        void Abandon()
+        {
+            try
+            {
+                Task.WaitAll(started);
+            }
+            catch (AggregateException)
+            {
+                // The brief failed already; that error is the one to report.
+            }
+        }
+
+        ScorecardAnswer scorecard;
+        try
+        {
+            scorecard = Timed("scorecard", () => new ScorecardService().Run(new ScorecardQuery(label, query.AsOf, null, query.By), ctx));
+        }
+        catch (Exception)
+        {
+            Abandon();
+            throw;
+        }
+
         foreach (var w in scorecard.Warnings.Where(w => !warnings.Any(x => x.Code == w.Code)))
         {
             warnings.Add(w);
@@ -160,31 +204,34 @@ public sealed class BriefService
         var kpiFilter = query.Kpi?.Trim();
         if (kpiFilter is not null && !scorecard.Scorecard.Rows.Any(r => r.Kpi.Id == kpiFilter))
         {
+            Abandon();
             throw new SalesKpiException(Msg.Of("brief.kpi_not_active", "'{0}' is not an active KPI of this workspace: use one of {1}.", "«{0}» — не активный KPI этой области: используйте один из {1}.", kpiFilter, string.Join(", ", scorecard.Scorecard.Rows.Select(r => r.Kpi.Id).Distinct(StringComparer.Ordinal))));
         }
 
         // Totals first, each followed by its slices, as on the scorecard.
         var rows = scorecard.Scorecard.Rows.Where(r => kpiFilter is null || r.Kpi.Id == kpiFilter).ToList();
         var shown = rows.Where(r => r.Result.IsTotal).Select(r => r.Kpi).ToList();
+        var trendsTask = Task.Run(() => Section("trend", () => Trends(shown, period, query.AsOf, ctx)) ?? []);
 
-        var trends = Section("trend", () => Trends(shown, period, query.AsOf, ctx)) ?? [];
-        var funnel = Section("funnel", () => new FunnelService().Run(new FunnelQuery(label, query.AsOf, query.By), ctx));
-        var diagnosis = Section("diagnosis", () => new AnalysisService().Diagnose(new AnalysisWindow(label, query.AsOf), false, 0.05, string.Empty, ctx));
+        // The first failure other than a section's own reason surfaces as itself, not wrapped.
+        Task.WhenAll([.. started, trendsTask]).GetAwaiter().GetResult();
+        var trends = trendsTask.Result;
+        var funnel = funnelTask.Result;
+        var diagnosis = diagnosisTask.Result;
         if (diagnosis is not null && kpiFilter is not null)
         {
             diagnosis = diagnosis with { Report = diagnosis.Report with { Findings = [.. diagnosis.Report.Findings.Where(f => f.Kpi == kpiFilter)] } };
         }
 
-        var velocity = Section("velocity", () => new AnalysisService().Velocity(new AnalysisWindow(label, query.AsOf), false, ctx));
-        var simulation = Section("simulation", () => new AnalysisService().Simulate(new AnalysisWindow(label, query.AsOf), [], SimulationRuns, 1, ctx));
-        var grain = period.Kind == Grain.Month ? "month" : "quarter";
-        var review = Section("review", () => new KpiSystemHistoryService().Review(ReviewPeriods, grain, query.AsOf, ctx).Review);
+        var velocity = velocityTask.Result;
+        var simulation = simulationTask.Result;
+        var review = reviewTask.Result;
         if (review is not null && kpiFilter is not null)
         {
             review = review with { Kpis = [.. review.Kpis.Where(k => k.Kpi == kpiFilter)] };
         }
 
-        var coverage = Timed("coverage", () => new StatusService().Run(0, ctx));
+        var coverage = coverageTask.Result;
         var stalled = funnel is null ? [] : funnel.Funnel.Stalled
             .GroupBy(d => d.Owner, StringComparer.Ordinal)
             .Select(g => new StalledByOwner(g.Key, g.Count(), g.Sum(d => d.Amount ?? 0), [.. g.OrderByDescending(d => d.Days).Take(5)]))
@@ -192,6 +239,9 @@ public sealed class BriefService
             .ToList();
         var definitions = shown.Select(k => new BriefDefinition(k.Def, Definition(k))).ToList();
         ctx.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"trace: brief total: {clock.Elapsed.TotalMilliseconds:F0} ms"));
+        // In the document's order, whichever section finished first.
+        string[] order = ["trend", "funnel", "diagnosis", "velocity", "simulation", "review"];
+        gaps.Sort((x, y) => Array.IndexOf(order, x.Section).CompareTo(Array.IndexOf(order, y.Section)));
         return new Brief(period, scorecard, rows, trends, funnel, diagnosis, velocity, simulation, stalled, review, definitions, coverage, gaps, warnings, timings) { ScopeOwner = ctx.Scope?.Owner };
     }
 
