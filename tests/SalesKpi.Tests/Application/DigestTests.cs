@@ -183,9 +183,10 @@ public sealed class DigestTests(DigestFixture fx) : IClassFixture<DigestFixture>
         // As in 'serve' (WorkspaceKeeper): the process holds the workspace for writing, so the test's reads and the
         // scheduler's delivery records share one writable database instance.
         using var held = Workspace.Open(fx.Db, WorkspaceAccess.ReadWrite, null);
+        using var pool = new WorkspacePool(TimeSpan.FromMinutes(5), clock);
 
         using (var gate = new WriteGate())
-        using (var scheduler = new DigestScheduler(options, gate, NullLogger<DigestScheduler>.Instance))
+        using (var scheduler = new DigestScheduler(options, gate, pool, NullLogger<DigestScheduler>.Instance))
         {
             await scheduler.StartAsync(CancellationToken.None);
             hook.Bodies.Count.ShouldBe(0);
@@ -202,9 +203,9 @@ public sealed class DigestTests(DigestFixture fx) : IClassFixture<DigestFixture>
             await scheduler.StopAsync(CancellationToken.None);
         }
 
-        // A restarted server finds the slot served: its first round (run at start) sends nothing.
+        // A restarted server finds the slot served: its rounds send nothing.
         using (var gate = new WriteGate())
-        using (var scheduler = new DigestScheduler(options, gate, NullLogger<DigestScheduler>.Instance))
+        using (var scheduler = new DigestScheduler(options, gate, pool, NullLogger<DigestScheduler>.Instance))
         {
             await scheduler.StartAsync(CancellationToken.None);
             (await service.SendDueAsync(Fast, fx.Whole(Language.En, clock), _ => Task.FromResult<IDisposable>(new MemoryStream()), CancellationToken.None)).ShouldBeEmpty();
