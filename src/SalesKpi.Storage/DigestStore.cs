@@ -65,14 +65,7 @@ public static class DigestStore
     public static bool Remove(Workspace ws, long id)
     {
         ArgumentNullException.ThrowIfNull(ws);
-        var found = ws.Scalar($"SELECT count(*) FROM digest_subscriptions WHERE id = {ws.Dialect.Parameter(1)}", id);
-        if (Convert.ToInt64(found, CultureInfo.InvariantCulture) == 0)
-        {
-            return false;
-        }
-
-        ws.Execute($"DELETE FROM digest_subscriptions WHERE id = {ws.Dialect.Parameter(1)}", id);
-        return true;
+        return ws.Execute($"DELETE FROM digest_subscriptions WHERE id = {ws.Dialect.Parameter(1)}", id) > 0;
     }
 
     /// <summary>Every subscription, by id.</summary>
