@@ -12,7 +12,9 @@ namespace SalesKpi.Application;
 public static class KpiSystemFiles
 {
     /// <summary>The file for workspace <paramref name="db"/>: <c>sales.duckdb</c> → <c>sales.kpi-system.yaml</c>, beside it.</summary>
-    public static string PathFor(string db) => Path.ChangeExtension(Path.GetFullPath(db), "." + KpiSystemTemplate.FileName);
+    /// <remarks>For a PostgreSQL workspace: <c>&lt;workspace name&gt;.kpi-system.yaml</c> in the current directory.</remarks>
+    public static string PathFor(string db) =>
+        Path.Combine(WorkspaceLocation.LocalFolder(db), WorkspaceLocation.LocalName(db, withExtension: false) + "." + KpiSystemTemplate.FileName);
 
     /// <summary>Reads and checks a KPI-system file; throws when it does not exist.</summary>
     public static ConfigParseResult Read(string path)

@@ -50,7 +50,7 @@ internal sealed class CliHost(CliEnvironment env, Language language)
     /// folder is the process's own (so messages show the path the user wrote), made absolute otherwise.
     /// </summary>
     public string PathOf(string path) =>
-        Path.IsPathRooted(path) || string.Equals(Path.GetFullPath(env.CurrentDirectory), Environment.CurrentDirectory, StringComparison.Ordinal)
+        Path.IsPathRooted(path) || WorkspaceLocation.IsServer(path) || string.Equals(Path.GetFullPath(env.CurrentDirectory), Environment.CurrentDirectory, StringComparison.Ordinal)
             ? path
             : Path.GetFullPath(path, env.CurrentDirectory);
 
@@ -62,7 +62,7 @@ internal sealed class CliHost(CliEnvironment env, Language language)
 
     /// <summary>The request context of a command: its language, this run's clock, the acting user and the workspace options.</summary>
     public RequestContext Context(WorkspaceCommandSettings settings, string? author = null) =>
-        new(language, env.Clock, author ?? ConfigStore.DefaultAuthor, WorkspacePath(settings.Db, Workspace.DefaultFileName))
+        new(language, env.Clock, author ?? ConfigStore.DefaultAuthor, WorkspaceLocation.WithWorkspace(WorkspacePath(settings.Db, Workspace.DefaultFileName), settings.Workspace))
         {
             Wait = TimeSpan.FromSeconds(settings.Wait ?? WorkspaceCommandSettings.DefaultWaitSeconds),
             Waiting = env.Error.WriteLine,

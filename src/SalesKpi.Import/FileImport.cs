@@ -468,7 +468,13 @@ internal sealed class FileImport : IDisposable
     /// <summary>The appender writes columns by position, so the table must be the entity's columns in order, then file_id and source_line.</summary>
     private void CheckTableLayout()
     {
-        var actual = ws.Query(sql.TableColumns(), r => r.GetString(0), entity.Name).ToList();
+        List<string> actual;
+        using (var cmd = ws.Command(sql.TableColumns()))
+        using (var reader = cmd.ExecuteReader())
+        {
+            actual = [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+        }
+
         var expected = entity.Columns.Select(c => c.Name).Append("file_id").Append("source_line").ToList();
         if (!actual.SequenceEqual(expected))
         {

@@ -56,9 +56,11 @@ public sealed class ImportSql
     public string CountRejectReasons() =>
         $"SELECT _column, _reason, count(*) AS n FROM {RejectsTable} GROUP BY _column, _reason ORDER BY n DESC, _column, _reason LIMIT 20";
 
-    /// <summary>The names of the entity table's columns in table order; parameter 1 is the table name.</summary>
-    public string TableColumns() =>
-        $"SELECT column_name FROM information_schema.columns WHERE table_name = {d.Parameter(1)} ORDER BY ordinal_position";
+    /// <summary>
+    /// A query with no rows whose result columns are the entity table's columns in table order — as the session sees
+    /// the table (a PostgreSQL workspace's view of it, without workspace_id), which a catalogue query would not.
+    /// </summary>
+    public string TableColumns() => $"SELECT * FROM {d.Quote(entity.Name)} WHERE 1 = 0";
 
     /// <summary>How many keys occur more than once among this file's rows.</summary>
     public string CountRepeatedKeys() =>
@@ -132,8 +134,11 @@ public sealed class ImportSql
     public string DropConflictTable() => $"DROP TABLE {conflictTable}";
 
     /// <summary>Of identical copies of a row, keeps the first stored.</summary>
-    public string DeleteIdenticalCopies() =>
-        $"DELETE FROM {table} WHERE {mine} AND {d.RowId} NOT IN (SELECT min({d.RowId}) FROM {table} WHERE {mine} GROUP BY {key})";
+    public string DeleteIdenticalCopies()
+    {
+        var (rows, workspace) = d.RowIdSource(table);
+        return $"DELETE FROM {rows} WHERE {workspace} AND {mine} AND {d.RowId} NOT IN (SELECT min({d.RowId}) FROM {rows} WHERE {workspace} AND {mine} GROUP BY {key})";
+    }
 
     /// <summary>1 when the table holds rows of other files, else 0.</summary>
     public string CountOlderRows() =>

@@ -21,9 +21,9 @@ internal sealed partial class ReportFiles(string directory, string workspacePath
 
     /// <summary>The default folder for the report files of <paramref name="workspacePath"/>: <c>&lt;workspace name&gt;-rejects</c> beside it, so two workspaces in one folder never share one.</summary>
     public static string DefaultDirectory(string workspacePath) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(workspacePath))!, Path.GetFileNameWithoutExtension(workspacePath) + "-rejects");
+        Path.Combine(WorkspaceLocation.LocalFolder(workspacePath), WorkspaceLocation.LocalName(workspacePath, withExtension: false) + "-rejects");
 
-    private string Prefix => "." + Path.GetFileName(workspacePath) + ".";
+    private string Prefix => "." + WorkspaceLocation.LocalName(workspacePath, withExtension: true) + ".";
 
     /// <summary>
     /// A final path <c>&lt;stem&gt;&lt;suffix&gt;</c> in the folder that neither exists nor was claimed earlier in

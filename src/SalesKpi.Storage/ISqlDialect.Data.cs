@@ -32,6 +32,12 @@ public partial interface ISqlDialect
     string RowId { get; }
 
     /// <summary>
+    /// Where <see cref="RowId"/> can be read for the stored rows of <paramref name="table"/>: the table to name in a
+    /// <c>DELETE</c> or <c>FROM</c> and the predicate (true in a one-workspace engine) that keeps it to this workspace.
+    /// </summary>
+    (string Table, string Filter) RowIdSource(string table);
+
+    /// <summary>
     /// Aggregate: the first <paramref name="count"/> values of <paramref name="expr"/> in the order of
     /// <paramref name="orderBy"/>, as text joined by the SQL string literal <paramref name="separatorLiteral"/>.
     /// </summary>

@@ -54,6 +54,12 @@ public partial interface ISqlDialect
     string ArgMax(string value, string key);
 
     /// <summary>
+    /// <paramref name="expr"/> (a DOUBLE) rounded to <paramref name="digits"/> decimals, halves away from zero, as a
+    /// DOUBLE; NULL stays NULL.
+    /// </summary>
+    string Round(string expr, int digits);
+
+    /// <summary>
     /// A statement creating the session-temporary table <paramref name="name"/>, replacing one of that name
     /// made earlier in the session; <paramref name="definition"/> is either a column list in parentheses or
     /// <c>AS SELECT …</c>. The table is dropped when the connection closes.

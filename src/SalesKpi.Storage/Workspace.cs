@@ -62,7 +62,9 @@ public abstract class Workspace : IDisposable
     /// provider so far). Throws <see cref="SalesKpiException"/> when the file already exists or the settings are invalid.
     /// </summary>
     public static Workspace Create(string path, WorkspaceSettings settings, TimeProvider clock) =>
-        DuckDbWorkspace.Create(path, settings, clock);
+        WorkspaceLocation.IsServer(path)
+            ? Postgres.PostgresWorkspace.Create(Postgres.PostgresLocation.Parse(path), settings, clock)
+            : DuckDbWorkspace.Create(path, settings, clock);
 
     /// <summary>
     /// Opens an existing workspace for reading and writing and migrates it to the latest schema, failing
@@ -80,7 +82,9 @@ public abstract class Workspace : IDisposable
     /// SalesKpi workspace, was made by a newer SalesKpi, may not be opened by this user, or stays busy.
     /// </summary>
     public static Workspace Open(string path, WorkspaceAccess access, WorkspaceWait? wait) =>
-        DuckDbWorkspace.Open(path, access, wait);
+        WorkspaceLocation.IsServer(path)
+            ? Postgres.PostgresWorkspace.Open(Postgres.PostgresLocation.Parse(path), access)
+            : DuckDbWorkspace.Open(path, access, wait);
 
     /// <summary>
     /// Creates a command with positional parameters bound to <paramref name="args"/> in order; the SQL spells

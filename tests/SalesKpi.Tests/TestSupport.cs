@@ -14,11 +14,38 @@ public sealed class TempDir : IDisposable
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "saleskpi-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path);
+        Db = TestEngine.Postgres ? TestEngine.NewPostgresWorkspace() : File("saleskpi.duckdb");
+        if (TestEngine.Postgres)
+        {
+            // A CLI run in this folder without --db finds this folder's PostgreSQL workspace through SALESKPI_DB.
+            ServerWorkspaces[Path] = Db;
+        }
+    }
+
+    /// <summary>The PostgreSQL workspace of each live folder of a test on PostgreSQL, by folder.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, string> ServerWorkspaces { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The environment a CLI run in <paramref name="cwd"/> gets: SALESKPI_DB for a test on PostgreSQL, then <paramref name="env"/>.</summary>
+    public static Dictionary<string, string> CliVariables(string cwd, IDictionary<string, string>? env)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ServerWorkspaces.TryGetValue(cwd, out var db))
+        {
+            variables["SALESKPI_DB"] = db;
+        }
+
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            variables[k] = v;
+        }
+
+        return variables;
     }
 
     public string Path { get; }
 
-    public string Db => File("saleskpi.duckdb");
+    /// <summary>The workspace of this folder: a DuckDB file in it, or (for a test on PostgreSQL) a fresh workspace in the test cluster.</summary>
+    public string Db { get; }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
@@ -33,6 +60,7 @@ public sealed class TempDir : IDisposable
 
     public void Dispose()
     {
+        ServerWorkspaces.TryRemove(Path, out _);
         try
         {
             Directory.Delete(Path, recursive: true);
@@ -91,7 +119,7 @@ public static class CliRunner
 
         psi.Environment.Remove("SALESKPI_DB");
         psi.Environment["SALESKPI_LANG"] = "en";
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        foreach (var (k, v) in TempDir.CliVariables(cwd, env))
         {
             psi.Environment[k] = v;
         }
@@ -135,7 +163,7 @@ public static class InProcessCli
         using var console = new TestConsole().Width(250);
         using var err = new StringWriter();
         var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["SALESKPI_LANG"] = "en" };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        foreach (var (k, v) in TempDir.CliVariables(cwd, env))
         {
             variables[k] = v;
         }

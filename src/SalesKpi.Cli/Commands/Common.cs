@@ -41,8 +41,14 @@ internal class GlobalSettings : CommandSettings
 internal class WorkspaceCommandSettings : GlobalSettings
 {
     [CommandOption("--db <FILE>")]
-    [LocDescription("Workspace file (default: SALESKPI_DB, then ./saleskpi.duckdb).", "Файл рабочей области (по умолчанию SALESKPI_DB, затем ./saleskpi.duckdb).")]
+    [LocDescription(
+        "Workspace file, or a PostgreSQL workspace postgres://user@host:5432/database?workspace=NAME (default: SALESKPI_DB, then ./saleskpi.duckdb).",
+        "Файл рабочей области или рабочая область PostgreSQL postgres://пользователь@хост:5432/база?workspace=ИМЯ (по умолчанию SALESKPI_DB, затем ./saleskpi.duckdb).")]
     public string? Db { get; init; }
+
+    [CommandOption("--workspace <NAME>")]
+    [LocDescription("The workspace inside the PostgreSQL database --db names (instead of ?workspace= in its URL).", "Рабочая область в базе PostgreSQL из --db (вместо ?workspace= в адресе).")]
+    public string? Workspace { get; init; }
 
     [CommandOption("--wait <SECONDS>")]
     [LocDescription("How long to wait while another process holds the workspace (default 30; 0 fails at once).", "Сколько ждать, пока рабочую область держит другой процесс (по умолчанию 30; 0 — не ждать).")]

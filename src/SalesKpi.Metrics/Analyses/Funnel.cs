@@ -320,7 +320,7 @@ public sealed class FunnelEngine(Workspace ws)
               FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= {asof}),
             t AS (
               SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
-                     round(greatest(0, {d.SecondsBetween("entered_at", $"coalesce(next_at, closed, {asof})")}) / 3600.0, 1) AS hours
+                     {d.Round($"greatest(0, {d.SecondsBetween("entered_at", $"coalesce(next_at, closed, {asof})")}) / 3600.0", 1)} AS hours
               FROM e WHERE idx IS NOT NULL)
             SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t {sets}
             """;

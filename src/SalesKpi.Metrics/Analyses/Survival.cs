@@ -99,7 +99,7 @@ public sealed class SurvivalEngine(Workspace ws)
               SELECT {Families.DealStateAsOf(d, string.Empty)} AS state, created_at, closed_at
               FROM deals WHERE {cohort})
             SELECT state,
-                   round(greatest(0, {d.SecondsBetween("created_at", $"CASE WHEN state = 'won' THEN closed_at ELSE {asof} END")}) / 86400.0, 1) AS days,
+                   {d.Round($"greatest(0, {d.SecondsBetween("created_at", $"CASE WHEN state = 'won' THEN closed_at ELSE {asof} END")}) / 86400.0", 1)} AS days,
                    count(*)
             FROM c GROUP BY state, days
             """;

@@ -90,6 +90,12 @@ public sealed partial class DuckDbDialect : ISqlDialect
     public string RowId => "rowid";
 
     /// <inheritdoc />
+    public (string Table, string Filter) RowIdSource(string table) => (table, "true");
+
+    /// <inheritdoc />
+    public string Round(string expr, int digits) => string.Create(CultureInfo.InvariantCulture, $"round({expr}, {digits})");
+
+    /// <inheritdoc />
     public string Parameter(int position) => "$" + position.ToString(CultureInfo.InvariantCulture);
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ using SalesKpi.Metrics.KpiSystem;
 namespace SalesKpi.Tests.Application;
 
 /// <summary>The targets and config use cases called without the CLI: author and time from the request context, notes in its language.</summary>
-public sealed class TargetsServiceTests : IDisposable
+public class TargetsServiceTests : IDisposable
 {
     private readonly TempDir dir = new();
 
@@ -19,7 +19,7 @@ public sealed class TargetsServiceTests : IDisposable
     private RequestContext Ctx(string user, Language language = Language.En) =>
         new(language, FixedClock.At("2026-03-01T12:00:00Z"), user, dir.Db) { Wait = TimeSpan.FromSeconds(30) };
 
-    [Fact]
+    [SkippableFact]
     public void A_target_set_through_the_service_is_stored_by_the_acting_user_at_the_contexts_time()
     {
         var stored = new TargetsService().Set(new SetTargetRequest("win_rate", "2026-Q2", "30%", [], 5, new ChangeNote(null, null)), Ctx("alice"));
@@ -31,7 +31,7 @@ public sealed class TargetsServiceTests : IDisposable
         stored.Listing.Targets.ShouldHaveSingleItem().Period.ShouldBe("2026-Q2");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_target_for_a_period_governed_by_an_earlier_version_comes_back_with_a_note_in_the_callers_language()
     {
         var service = new TargetsService();
@@ -43,7 +43,7 @@ public sealed class TargetsServiceTests : IDisposable
         stored.NotInForce.ShouldHaveSingleItem().Render(Language.Ru).ShouldStartWith("Внимание: 2025-Q3 оценивается по версии 1");
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_invalid_target_file_lists_every_problem_and_stores_nothing()
     {
         var file = dir.Write("targets.csv", "kpi,period,value\nwin_rate,2026-Q2,abc\nno_such_kpi,2026-Q2,5\n");

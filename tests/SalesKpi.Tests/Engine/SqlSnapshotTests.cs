@@ -7,6 +7,7 @@ using SalesKpi.Core.Kpis;
 using SalesKpi.Import;
 using SalesKpi.Storage;
 using SalesKpi.Storage.DuckDb;
+using SalesKpi.Storage.Postgres;
 using SalesKpi.Metrics.Analyses;
 using SalesKpi.Metrics.Engine;
 using SalesKpi.Metrics.KpiSystem;
@@ -29,7 +30,12 @@ public sealed class SqlSnapshotTests
     ];
 
     /// <summary>The dialects whose SQL is kept as snapshots; a new engine's dialect is added here.</summary>
-    private static readonly ISqlDialect[] Dialects = [DuckDbDialect.Instance];
+    private static readonly ISqlDialect[] Dialects =
+    [
+        DuckDbDialect.Instance,
+        new PostgresDialect(1, EntityCatalog.All.ToDictionary(
+            e => e.Name, e => (IReadOnlyList<string>)[.. e.Columns.Select(c => c.Name), "file_id", "source_line"], StringComparer.Ordinal)),
+    ];
 
     public static TheoryData<string, string> Names()
     {
@@ -119,13 +125,14 @@ public sealed class SqlSnapshotTests
     public void Engine_source_spells_no_duckdb_only_construct(string project)
     {
         // Covers SQL no snapshot renders (calibration, simulation, status, the import log): the dialect lives in
-        // Storage, DuckDB's spellings only in its provider folder Storage/DuckDb.
+        // Storage, DuckDB's spellings only in its provider folder Storage/DuckDb (PostgreSQL's in Storage/Postgres).
         var src = Path.GetFullPath(Path.Combine(SnapshotDir(), "..", "..", "..", "..", "src", project));
         var sep = Path.DirectorySeparatorChar;
         var files = Directory.GetFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{sep}obj{sep}", StringComparison.Ordinal)
                 && !f.Contains($"{sep}bin{sep}", StringComparison.Ordinal)
-                && !f.Contains($"{sep}SalesKpi.Storage{sep}DuckDb{sep}", StringComparison.Ordinal))
+                && !f.Contains($"{sep}SalesKpi.Storage{sep}DuckDb{sep}", StringComparison.Ordinal)
+                && !f.Contains($"{sep}SalesKpi.Storage{sep}Postgres{sep}", StringComparison.Ordinal))
             .ToList();
         files.ShouldNotBeEmpty();
         var placeholder = new Regex(@"\$([a-z_][a-z0-9_]*|[0-9]+)", RegexOptions.CultureInvariant);
@@ -323,6 +330,10 @@ public sealed class SqlSnapshotTests
         public string NextValue(string name) => $"NEXT<{name}>";
 
         public string RowId => "ROW_IDENT";
+
+        public (string Table, string Filter) RowIdSource(string table) => ($"ROWS<{table}>", "ROWS_FILTER");
+
+        public string Round(string expr, int digits) => string.Create(CultureInfo.InvariantCulture, $"ROUND<{expr}, {digits}>");
 
         public string JoinFirst(string expr, string orderBy, int count, string separatorLiteral) =>
             string.Create(CultureInfo.InvariantCulture, $"JOINFIRST<{expr}|{count}>({orderBy}, {separatorLiteral})");

@@ -7,7 +7,7 @@ using SalesKpi.Storage;
 namespace SalesKpi.Tests.Import;
 
 /// <summary>Nothing lost, nothing half-stored: whole-file rejections, failures mid-import, rejects files, stray bytes.</summary>
-public sealed class ImportHardeningTests : IDisposable
+public class ImportHardeningTests : IDisposable
 {
     private readonly TempDir dir = new();
 
@@ -47,7 +47,7 @@ public sealed class ImportHardeningTests : IDisposable
         return [.. bytes];
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_file_rejected_for_bytes_after_the_first_batches_leaves_no_rows_behind()
     {
         using var ws = Ws.Create(dir);
@@ -82,7 +82,7 @@ public sealed class ImportHardeningTests : IDisposable
         };
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(WholeFileCases))]
     public void A_file_rejected_whole_counts_every_row_as_read_and_rejected_and_writes_each_to_the_rejects_file(string name, byte[] content, string reason)
     {
@@ -102,7 +102,7 @@ public sealed class ImportHardeningTests : IDisposable
 
     // Found by the fuzzer: the lenient reading replaced undecodable bytes with '?', which the rejects file
     // could not tell from a real question mark; import.md promises U+FFFD.
-    [Fact]
+    [SkippableFact]
     public void Undecodable_bytes_of_a_file_rejected_whole_show_as_the_replacement_character_in_its_rejects_file()
     {
         using var ws = Ws.Create(dir);
@@ -112,7 +112,7 @@ public sealed class ImportHardeningTests : IDisposable
         ReadCsv(f.RejectsPath!).Skip(1).Select(r => r[0]).ShouldBe(["L1?", "L\uFFFD2"]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("lead_id,created_at\nL1,2025-01-01\nL2,x\xff\n", 3)]
     [InlineData("lead_id,created_at\r\nL1,\"a\nb\"\r\nL2,x\xff\r\n", 4)]
     [InlineData("lead_id,created_at\rL1,2025-01-01\r\rL2,x\xff\r", 4)]
@@ -123,7 +123,7 @@ public sealed class ImportHardeningTests : IDisposable
         Import(ws, "leads.csv").Files.Single().Error!.Render(Language.En).ShouldContain($"on line {line})");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_failure_inside_the_engine_is_shown_with_its_own_cause_and_stores_nothing()
     {
         using var ws = Ws.Create(dir);
@@ -136,7 +136,9 @@ public sealed class ImportHardeningTests : IDisposable
             {
                 if (stage == ImportStage.RowsAppended)
                 {
-                    ws.Execute("SELECT error('injected fault after appending rows')");
+                    ws.Execute(TestEngine.Postgres
+                        ? "DO $$BEGIN RAISE EXCEPTION 'injected fault after appending rows'; END$$"
+                        : "SELECT error('injected fault after appending rows')");
                 }
             },
         };
@@ -148,7 +150,7 @@ public sealed class ImportHardeningTests : IDisposable
         ws.Count("SELECT count(*) FROM imports").ShouldBe(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_cli_wires_the_fault_variable_to_the_import_and_shows_the_cause()
     {
         using (Ws.Create(dir))
@@ -167,7 +169,7 @@ public sealed class ImportHardeningTests : IDisposable
         ws.Count("SELECT count(*) FROM imports").ShouldBe(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Spend_rows_whose_sum_overflows_the_amount_are_rejected_and_the_rest_stored()
     {
         using var ws = Ws.Create(dir);
@@ -181,7 +183,7 @@ public sealed class ImportHardeningTests : IDisposable
         rejects[1][6].ShouldContain("largest storable amount");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_rejects_file_of_a_row_with_an_unclosed_quote_is_csv_that_imports_again()
     {
         using var ws = Ws.Create(dir);
@@ -203,7 +205,7 @@ public sealed class ImportHardeningTests : IDisposable
         ReadCsv(again.RejectsPath!)[1][1].ShouldBe("2025-01-02\nL3,2025-01-03\n");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_nul_byte_after_the_first_8_kb_rejects_its_row_and_is_never_stored()
     {
         using var ws = Ws.Create(dir);
@@ -212,10 +214,15 @@ public sealed class ImportHardeningTests : IDisposable
         var f = Import(ws, "leads.csv").Files.Single();
         (f.Read, f.Stored, f.Rejected).ShouldBe((501L, 500L, 1L));
         ReadCsv(f.RejectsPath!)[1][^1].ShouldContain("NUL");
-        ws.Count("SELECT count(*) FROM leads WHERE contains(channel, chr(0))").ShouldBe(0);
+        if (!TestEngine.Postgres)
+        {
+            // PostgreSQL text cannot hold NUL at all (chr(0) is an error there); DuckDB's can, so it is checked here.
+            ws.Count("SELECT count(*) FROM leads WHERE contains(channel, chr(0))").ShouldBe(0);
+        }
+
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_repeated_byte_order_mark_is_not_part_of_the_first_column_name()
     {
         using var ws = Ws.Create(dir);
@@ -225,7 +232,7 @@ public sealed class ImportHardeningTests : IDisposable
         f.IgnoredColumns.ShouldBeEmpty();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("lead_id;created_at\nL1;2025-01-01\n", ";")]
     [InlineData("lead_id\tcreated_at\nL1\t2025-01-01\n", "tab")]
     public void A_canonical_file_with_another_delimiter_is_told_so(string content, string delimiter)
@@ -237,9 +244,10 @@ public sealed class ImportHardeningTests : IDisposable
         (f.Read, f.Rejected).ShouldBe((1L, 1L));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_kill_before_commit_leaves_no_rejects_file_behind()
     {
+        Skip.If(TestEngine.Postgres, "report files named after a workspace file beside it");
         using (Ws.Create(dir))
         {
         }
@@ -261,9 +269,10 @@ public sealed class ImportHardeningTests : IDisposable
         Directory.EnumerateFiles(reports).Select(Path.GetFileName).ShouldBe(["import-2-leads.rejects.csv"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Report_files_pending_from_a_kill_after_commit_are_finished_and_others_removed()
     {
+        Skip.If(TestEngine.Postgres, "report files named after a workspace file beside it");
         using var ws = Ws.Create(dir);
         dir.Write("leads.csv", "lead_id,created_at\nL1,2025-01-01\nL2,bad\n");
         var first = Import(ws, "leads.csv").Files.Single().RejectsPath!;

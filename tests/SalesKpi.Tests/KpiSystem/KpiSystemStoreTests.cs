@@ -11,14 +11,14 @@ using SalesKpi.Metrics.KpiSystem;
 namespace SalesKpi.Tests.KpiSystem;
 
 /// <summary>Versions, targets from history, snapshots, the review and the business calendar, on the real engine.</summary>
-public sealed class KpiSystemStoreTests
+public class KpiSystemStoreTests
 {
     private static readonly FixedClock Now = FixedClock.At("2026-01-15T12:00:00Z");
 
     private static Target T(string kpi, string period, decimal value, decimal tolerance = 5) =>
         new() { Kpi = kpi, Period = period, Value = value, TolerancePercent = tolerance };
 
-    [Fact]
+    [SkippableFact]
     public void Each_change_is_a_version_and_a_period_uses_the_version_in_force_on_its_last_day()
     {
         using var f = new KpiFixture();
@@ -40,7 +40,7 @@ public sealed class KpiSystemStoreTests
         Should.Throw<SalesKpiException>(() => ConfigStore.Apply(f.Ws, new KpiSystemConfig(), " ", "ann", Now));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Params_set_is_a_new_version_and_report_reads_it()
     {
         using var f = new KpiFixture();
@@ -69,7 +69,7 @@ public sealed class KpiSystemStoreTests
         return sb.ToString();
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_straight_trend_is_extrapolated_and_a_target_beyond_it_is_flagged()
     {
         using var f = new KpiFixture(files: [("leads.csv", LinearLeads())]);
@@ -90,7 +90,7 @@ public sealed class KpiSystemStoreTests
     }
 
     // Quarters 2023-Q1 … 2025-Q4: 10 leads, and 14 in every fourth quarter.
-    [Fact]
+    [SkippableFact]
     public void A_seasonal_pattern_is_fitted_with_the_trend_not_mistaken_for_it()
     {
         var sb = new StringBuilder("lead_id,created_at\n");
@@ -116,7 +116,7 @@ public sealed class KpiSystemStoreTests
         q4.Seasonal!.Value.ShouldBe(3, 1e-9);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Too_little_history_gives_no_suggestion_and_says_so()
     {
         using var f = new KpiFixture(files: [("leads.csv", "lead_id,created_at\nA,2025-11-03\nB,2025-12-03\n")]);
@@ -127,7 +127,7 @@ public sealed class KpiSystemStoreTests
         Should.Throw<SalesKpiException>(() => new TargetAdvisor(f.Ws, Now).Suggest(config, [config.Find("leads")!], Period.Parse("2026-W02"), [], 0.5));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_snapshot_keeps_what_was_reported_when_data_and_targets_change_later()
     {
         using var f = new KpiFixture(files: [("leads.csv", "lead_id,created_at\nA,2025-11-03\nB,2025-11-04\n")]);
@@ -149,7 +149,7 @@ public sealed class KpiSystemStoreTests
         Snapshots.Count(f.Ws).ShouldBe(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public void History_by_a_dimension_keeps_slice_values_that_contain_commas()
     {
         using var f = new KpiFixture(files: [("leads.csv", "lead_id,created_at,channel,owner\nA,2025-11-03,\"partners, EU\",Ann\nB,2025-11-04,ads,Ann\n")]);
@@ -161,7 +161,7 @@ public sealed class KpiSystemStoreTests
         Snapshots.History(f.Ws, "leads", "channel").Select(v => (v.Slice, v.Value)).ShouldBe([("channel=ads", 1m), ("channel=partners, EU", 1m)]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_review_finds_easy_and_unreachable_targets_thin_samples_unlinked_kpis_empty_goals_and_changes()
     {
         // 40 leads a quarter in 2025; win rate on 4 deals a quarter.
@@ -205,7 +205,7 @@ public sealed class KpiSystemStoreTests
         r.Changes.Single().Parts.ShouldBe(["parameters"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_review_calls_a_target_missed_in_every_period_unrealistic()
     {
         var leads = new StringBuilder("lead_id,created_at\n");
@@ -228,7 +228,7 @@ public sealed class KpiSystemStoreTests
             .ShouldBe(new KpiReview("leads", string.Empty, ReviewFinding.AlwaysMissed, 3, 0, 40));
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_review_judges_slice_targets_on_their_own()
     {
         // Each month of 2025-Q4: 40 referral leads and 40 from ads.
@@ -261,7 +261,7 @@ public sealed class KpiSystemStoreTests
     // Working time Monday to Friday 09:00–18:00 Moscow (UTC+3), 2026-01-12 (Monday) a holiday.
     // A: Friday 2026-01-09 17:00 → Tuesday 10:00 = 1 h (Fri) + 1 h (Tue) = 2 h; calendar time 89 h.
     // B: Tuesday 08:00 → 08:30, before opening = 0 h.  C: Tuesday 11:00 → 12:30 = 1.5 h.
-    [Fact]
+    [SkippableFact]
     public void A_business_calendar_counts_only_working_hours_of_the_response_time()
     {
         const string leads = """

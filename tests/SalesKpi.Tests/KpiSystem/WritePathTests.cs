@@ -13,7 +13,7 @@ namespace SalesKpi.Tests.KpiSystem;
 /// and suggest --apply — is checked by the same validator before anything is stored, and a workspace that
 /// an older SalesKpi left with an unreadable version can be repaired.
 /// </summary>
-public sealed class WritePathTests
+public class WritePathTests
 {
     private static readonly FixedClock Now = FixedClock.At("2026-01-15T12:00:00Z");
 
@@ -44,7 +44,7 @@ public sealed class WritePathTests
         Slice = dim.Length == 0 ? ImmutableSortedDictionary<string, string>.Empty : ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create(dim, "x")]),
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(BrokenRules))]
     public void The_store_refuses_every_broken_target_rule_and_stores_nothing(string kpi, string period, decimal value, decimal tolerance, string dim, string code)
     {
@@ -63,7 +63,7 @@ public sealed class WritePathTests
         KpiSystemWriter.Write(ConfigStore.Current(ws)).ShouldBe(ConfigStore.Versions(ws)[0].Document);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_target_rules_are_one_list_shared_by_the_file_parser()
     {
         // The same target broken four ways at once: each rule reports once, at its own key.
@@ -74,7 +74,7 @@ public sealed class WritePathTests
             .ShouldBe(["period", "value", "tolerance", "colour"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parameters_go_through_the_same_gate()
     {
         using var dir = new TempDir();
@@ -84,7 +84,7 @@ public sealed class WritePathTests
         ConfigStore.Versions(ws).ShouldBeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_version_an_older_build_stored_unchecked_says_what_is_wrong_and_how_to_repair()
     {
         using var dir = new TempDir();

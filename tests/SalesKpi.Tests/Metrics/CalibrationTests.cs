@@ -6,7 +6,7 @@ using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 
-public sealed class CalibrationTests : IDisposable
+public class CalibrationTests : IDisposable
 {
     // Ten directors (6 become SQL) and ten others (2 become SQL), all with 100 employees, none stating a need.
     private static string Leads() =>
@@ -18,7 +18,7 @@ public sealed class CalibrationTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Rules_that_predict_conversion_get_the_points_and_the_others_none()
     {
         var r = new CalibrationEngine(f.Ws).Run(Period.Parse("2025-09"), KpiFixture.At("2026-01-01T00:00:00Z"), new KpiParameters());
@@ -32,7 +32,7 @@ public sealed class CalibrationTests : IDisposable
         r.Rules.Where(x => x.Rule != "decision_maker_title").ShouldAllBe(x => x.SuggestedPoints == 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Deciles_order_leads_by_score()
     {
         var r = new CalibrationEngine(f.Ws).Run(Period.Parse("2025-09"), KpiFixture.At("2026-01-01T00:00:00Z"), new KpiParameters());

@@ -8,7 +8,7 @@ using SalesKpi.Metrics.KpiSystem;
 namespace SalesKpi.Tests.Metrics;
 
 /// <summary>Properties that must hold on any data: run over the sample workspace in samples/canonical.</summary>
-public sealed class ConsistencyTests : IDisposable
+public class ConsistencyTests : IDisposable
 {
     private readonly TempDir dir = new();
     private readonly Workspace ws;
@@ -28,7 +28,7 @@ public sealed class ConsistencyTests : IDisposable
 
     public static TheoryData<string> Dimensions() => new(KpiCatalog.AllDimensions);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Dimensions))]
     public void Slices_of_additive_kpis_and_ratio_parts_sum_to_the_total(string dim)
     {
@@ -77,7 +77,7 @@ public sealed class ConsistencyTests : IDisposable
         checkedGroups.ShouldBeGreaterThan(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Proportions_and_their_intervals_stay_within_0_and_1()
     {
         var report = new KpiEngine(ws).Run(new ReportRequest { Period = SalesKpi.Core.Period.Parse("2025"), Grain = SalesKpi.Core.Grain.Month, AsOf = KpiFixture.At("2026-06-01T00:00:00Z") });

@@ -3,7 +3,7 @@ using SalesKpi.Core.Kpis;
 namespace SalesKpi.Tests.Metrics;
 
 /// <summary>KPIs 7–10 and 14 on deals closed in September 2025 (RUB workspace), hand-computed in the comments.</summary>
-public sealed class DealKpiTests : IDisposable
+public class DealKpiTests : IDisposable
 {
     // Closed in September: won D1 (40 d), D2 (4 d), D6 (USD, 10 d), D7 (closed before created → 0 d); lost D3, D9.
     // D4 and D5 close one second either side of September; D8 is open.
@@ -48,7 +48,7 @@ public sealed class DealKpiTests : IDisposable
 
     private const string AsOf = "2026-01-01T00:00:00Z";
 
-    [Fact]
+    [SkippableFact]
     public void Win_rate_counts_only_deals_closed_in_the_period()
     {
         var r = f.One("2025-09", "win_rate", AsOf);
@@ -58,7 +58,7 @@ public sealed class DealKpiTests : IDisposable
         r.Ci95!.High.ShouldBeAbout(0.903231, 1e-6);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Win_rate_on_the_created_basis_counts_deals_created_in_the_period_and_closed_by_as_of()
     {
         // Created in September: D2 won, D4 won (1 Oct), D6 won, D7 won, D8 open, D9 lost → 4 / 5.
@@ -69,7 +69,7 @@ public sealed class DealKpiTests : IDisposable
         f.One("2025-09", "win_rate", "2025-09-30T12:00:00Z", p).Denominator.ShouldBe(3m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Win_rate_slices_add_up_to_the_total_in_numerator_and_denominator()
     {
         var report = f.Run("2025-09", ["win_rate"], AsOf, by: ["owner"]);
@@ -81,7 +81,7 @@ public sealed class DealKpiTests : IDisposable
         slices.Sum(r => r.Denominator).ShouldBe(6m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Average_deal_size_is_the_mean_of_won_amounts_in_the_workspace_currency()
     {
         // D1 1000, D2 3000, D7 4000; D6 is in USD and left out.
@@ -92,7 +92,7 @@ public sealed class DealKpiTests : IDisposable
         r.Details["excluded_other_currency"].ShouldBe(1m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sales_cycle_length_is_the_mean_days_with_negative_durations_clamped()
     {
         // 40, 4, 10 and 0 (closed before created) days → mean 13.5, median 7, p90 10 + 0.7 × 30 = 31.
@@ -102,7 +102,7 @@ public sealed class DealKpiTests : IDisposable
         r.Details["p90_days"].ShouldBeAbout(31);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sales_cycle_can_start_at_the_lead()
     {
         // D1's lead L9 was created 2 Jul: 70 days instead of 40 → (70 + 4 + 10 + 0) / 4 = 21.
@@ -110,7 +110,7 @@ public sealed class DealKpiTests : IDisposable
         r.Value.ShouldBeAbout(21);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Activities_per_deal_counts_calls_and_meetings_of_won_deals_up_to_as_of()
     {
         // calls 2 (D1) + 1 (D7) = 3, meetings 1 (D1) + 1 (D2) = 2, over 4 won deals.
@@ -120,7 +120,7 @@ public sealed class DealKpiTests : IDisposable
         r.Details["meetings_per_deal"].ShouldBe(0.5m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sales_velocity_multiplies_created_deals_win_rate_and_size_over_cycle()
     {
         // 6 deals created in September × 4/6 × 8000/3 ÷ 13.5.
@@ -129,7 +129,7 @@ public sealed class DealKpiTests : IDisposable
         r.N.ShouldBe(6);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Deal_kpis_slice_by_the_channel_of_the_lead()
     {
         var report = f.Run("2025-09", ["win_rate"], AsOf, by: ["channel"]);
@@ -137,7 +137,7 @@ public sealed class DealKpiTests : IDisposable
         report.Slice("win_rate", "channel", "(none)").Denominator.ShouldBe(5m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Zero_closed_deals_give_null_not_zero()
     {
         var r = f.One("2025-06", "win_rate", AsOf);
@@ -202,7 +202,7 @@ public sealed class CustomerKpiTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Retention_is_the_share_of_start_customers_still_there_at_the_end()
     {
         var r = f.One("2025-09", "retention_rate");
@@ -210,7 +210,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.Ci95!.Low.ShouldBeAbout(0.150036, 1e-6);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Retention_slices_by_customer_channel_add_up()
     {
         var report = f.Run("2025-09", ["retention_rate"], by: ["channel"]);
@@ -219,7 +219,7 @@ public sealed class CustomerKpiTests : IDisposable
         report.Results.Where(r => !r.IsTotal && r.Denominator > 0).Sum(r => r.Denominator).ShouldBe(4m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Lifetime_value_follows_the_specified_formula()
     {
         // months = 30 / 30.4375; churn 2/4 → monthly 1 − 0.5^(1/months) = 0.5050287;
@@ -231,7 +231,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.N.ShouldBe(4);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Lifetime_value_without_churn_is_null_with_the_reason()
     {
         var r = f.One("2025-06", "customer_lifetime_value");
@@ -239,7 +239,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.Reason.En().ShouldBe("no churn observed");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Realized_value_is_the_mean_lifetime_profit_of_customers_churned_in_the_period()
     {
         var r = f.One("2025-09", "realized_lifetime_value");
@@ -247,7 +247,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.N.ShouldBe(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Nps_counts_answers_in_the_period_with_its_interval()
     {
         var r = f.One("2025-09", "nps");
@@ -258,7 +258,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.Ci95!.High.ShouldBeAbout(65.333333, 1e-5);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Nps_interval_is_clamped_to_100()
     {
         // 10, 9, 8 → NPS 66.7; SE = 100·√((2/3 − 4/9) / 3) = 27.2, so the upper bound 120 is clamped.
@@ -267,7 +267,7 @@ public sealed class CustomerKpiTests : IDisposable
         r.Ci95!.High.ShouldBe(100m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Acquisition_cost_and_ltv_to_cac()
     {
         var report = f.Run("2025-09", ["customer_acquisition_cost", "ltv_to_cac"], by: ["channel"]);

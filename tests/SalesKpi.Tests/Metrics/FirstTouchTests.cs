@@ -6,7 +6,7 @@ namespace SalesKpi.Tests.Metrics;
 /// The first response of each lead is kept by the import (lead_first_touch) instead of being searched for by every
 /// query: these pin that the response-time KPI still follows every change of leads and activities, and every as-of.
 /// </summary>
-public sealed class FirstTouchTests : IDisposable
+public class FirstTouchTests : IDisposable
 {
     // L1 created 1 Sep 00:00, L2 2 Sep 00:00; nothing answered yet.
     private const string Leads = """
@@ -20,7 +20,7 @@ public sealed class FirstTouchTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Activities_imported_after_their_leads_answer_them()
     {
         f.One("2025-09", "lead_response_time").Value.ShouldBeNull();
@@ -38,7 +38,7 @@ public sealed class FirstTouchTests : IDisposable
         r.N.ShouldBe(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_replaced_activity_moves_the_answer_to_its_new_lead()
     {
         f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\n"));
@@ -52,7 +52,7 @@ public sealed class FirstTouchTests : IDisposable
         r.N.ShouldBe(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_lead_re_imported_with_a_later_creation_no_longer_counts_an_earlier_activity()
     {
         f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\nA2,2025-09-01 05:00:00,email,L1,outbound\n"));
@@ -65,7 +65,7 @@ public sealed class FirstTouchTests : IDisposable
         f.Ws.Scalar("SELECT t FROM lead_first_touch WHERE lead_id = 'L1'").ShouldBe(new DateTime(2025, 9, 1, 5, 0, 0));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_first_touch_after_as_of_was_not_known_at_as_of()
     {
         f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\nA2,2025-09-03 00:00:00,call,L2,outbound\n"));
@@ -77,7 +77,7 @@ public sealed class FirstTouchTests : IDisposable
         f.One("2025-09", "lead_response_time", asOf: "2025-09-04T00:00:00Z").Value.ShouldBe(13m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_dry_run_leaves_the_first_touches_as_they_were()
     {
         var report = new SalesKpi.Import.Importer(f.Ws, FixedClock.At("2026-01-01T00:00:00Z"));

@@ -7,7 +7,7 @@ using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 
-public sealed class FunnelLostReasonsTests : IDisposable
+public class FunnelLostReasonsTests : IDisposable
 {
     private readonly KpiFixture f;
 
@@ -45,7 +45,7 @@ public sealed class FunnelLostReasonsTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Each_stage_keeps_the_three_most_frequent_reasons_of_the_deals_lost_there_and_names_missing_ones()
     {
         var steps = new FunnelEngine(f.Ws).Run(Period.Parse("2025-09"), KpiFixture.At("2025-12-01T00:00:00Z"), new KpiParameters().Set("pipeline_stages", "a,b"))

@@ -6,7 +6,7 @@ using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 
-public sealed class FunnelTests : IDisposable
+public class FunnelTests : IDisposable
 {
     // Deals created in September 2025, pipeline a → b → c:
     // F1 a, b, c, won; F2 a, c (skips b), lost at c; F3 a, lost at a; F4 a, b, still open;
@@ -46,7 +46,7 @@ public sealed class FunnelTests : IDisposable
     private FunnelReport Run(KpiParameters? p = null) =>
         new FunnelEngine(f.Ws).Run(Period.Parse("2025-09"), KpiFixture.At("2025-12-01T00:00:00Z"), p ?? new KpiParameters().Set("pipeline_stages", "a,b,c"));
 
-    [Fact]
+    [SkippableFact]
     public void Skipped_stages_count_as_passed_won_deals_pass_all_and_losses_sit_at_the_furthest_stage()
     {
         var steps = Run().Steps.Where(s => s.Section == "deals").ToDictionary(s => s.Name);
@@ -59,7 +59,7 @@ public sealed class FunnelTests : IDisposable
         (steps["deals"].LostValue, steps["c"].LostValue).ShouldBe((70m, 50m));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Lost_deals_without_an_amount_are_counted_apart_so_a_zero_value_is_not_read_as_nothing_lost()
     {
         // a: F3 lost without an amount (value 0, but unknown); c: F2 lost with 50; before any stage: F5 with 70.
@@ -68,7 +68,7 @@ public sealed class FunnelTests : IDisposable
         (steps["c"].LostWithAmount, steps["deals"].LostWithAmount, steps["b"].LostWithAmount).ShouldBe((1L, 1L, 0L));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Time_in_stage_censors_open_deals_at_as_of()
     {
         var steps = Run().Steps.ToDictionary(s => s.Name);
@@ -81,7 +81,7 @@ public sealed class FunnelTests : IDisposable
         (steps["won"].MedianDays, steps["won"].P90Days).ShouldBe((5m, 10m));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Revenue_at_stake_weighs_losses_by_the_conversion_still_needed_and_the_average_won_deal()
     {
         // Average won deal (F1 100, F6 300) = 200. a: 1 lost × 2/5 × 200 = 80; c: 1 lost × 2/3 × 200.
@@ -95,7 +95,7 @@ public sealed class FunnelTests : IDisposable
         report.ByDelay[0].Name.ShouldBe("c");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Without_a_configured_pipeline_stages_are_ordered_by_their_median_first_entry()
     {
         var report = Run(new KpiParameters());
@@ -103,7 +103,7 @@ public sealed class FunnelTests : IDisposable
         report.Stages.ShouldBe(["a", "b", "c"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Lead_steps_use_the_cohort_of_leads_created_in_the_period()
     {
         var steps = Run().Steps.Where(s => s.Section == "leads").ToList();
@@ -114,7 +114,7 @@ public sealed class FunnelTests : IDisposable
 
 public sealed class KaplanMeierTests
 {
-    [Fact]
+    [SkippableFact]
     public void Events_at_a_tie_count_before_censored_units_leave()
     {
         // 4 at risk: at 1 h one event (S = 3/4); at 2 h one event and one censored (S = 3/4 · 2/3 = 1/2); one left, censored at 5 h.
@@ -137,7 +137,7 @@ public sealed class StalledDealTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Open_deals_in_a_stage_longer_than_its_p90_are_listed_with_their_owner()
     {
         var report = new FunnelEngine(f.Ws).Run(Period.Parse("2025-10"), KpiFixture.At("2025-12-01T00:00:00Z"), new KpiParameters().Set("pipeline_stages", "a,b"));
@@ -158,7 +158,7 @@ public sealed class FunnelSliceTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Slices_come_from_the_same_queries_and_add_up_to_the_total()
     {
         var report = new FunnelEngine(f.Ws).Run(Period.Parse("2025-10"), KpiFixture.At("2025-12-01T00:00:00Z"), new KpiParameters().Set("pipeline_stages", "a,b"), "owner");

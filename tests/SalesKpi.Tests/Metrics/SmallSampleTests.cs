@@ -10,7 +10,7 @@ namespace SalesKpi.Tests.Metrics;
 /// <summary>The sample-size rules shared by diagnose and the scorecard (SignificanceRules).</summary>
 public sealed class SignificanceRuleTests
 {
-    [Fact]
+    [SkippableFact]
     public void Proportions_need_five_expected_successes_and_failures_in_each_period()
     {
         // 4/10 against 0/10: pooled 0.2, 10 × 0.2 = 2 expected successes per period, below 5.
@@ -21,7 +21,7 @@ public sealed class SignificanceRuleTests
         SignificanceRules.Proportions(30, 100, 45, 100).PValue!.Value.ShouldBe(0.028460, 1e-5);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Nps_needs_thirty_answers_per_period_and_uses_the_pooled_standard_error()
     {
         SignificanceRules.Nps(4, 0, 4, 3, 1, 6).PValue.ShouldBeNull();
@@ -31,7 +31,7 @@ public sealed class SignificanceRuleTests
         SignificanceRules.Nps(30, 0, 30, 20, 4, 30).PValue!.Value.ShouldBe(0.001218, 1e-5);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_slice_needs_ten_units_in_each_period_to_drive_a_change()
     {
         var win = KpiCatalog.Get("win_rate");
@@ -43,7 +43,7 @@ public sealed class SignificanceRuleTests
 }
 
 /// <summary>Diagnose and the scorecard on NPS with 4 answers in Q2 (all promoters) and 6 in Q3 — the canonical samples' case.</summary>
-public sealed class SmallSampleTests : IDisposable
+public class SmallSampleTests : IDisposable
 {
     // Q2: 4 promoters (NPS 100). Q3: 3 promoters, 2 passives, 1 detractor (NPS 33.3).
     private const string Nps = """
@@ -67,7 +67,7 @@ public sealed class SmallSampleTests : IDisposable
 
     public void Dispose() => f.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Diagnose_does_not_test_nps_with_four_and_six_answers()
     {
         var report = new DiagnoseEngine(f.Ws).Run(Period.Parse("2025-Q3"), Period.Parse("2025-Q2"), AsOf, new KpiParameters(), string.Empty);
@@ -75,7 +75,7 @@ public sealed class SmallSampleTests : IDisposable
         report.NotTested.ShouldContain(x => x.Kpi == "nps" && x.Reason.En() == "too few answers to test: 4 and 6, at least 30 in each period are needed");
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_scorecard_does_not_mark_the_same_change_significant()
     {
         var config = new KpiSystemConfig { Active = ["nps"] };

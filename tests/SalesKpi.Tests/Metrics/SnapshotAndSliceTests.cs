@@ -8,11 +8,11 @@ using SalesKpi.Metrics.KpiSystem;
 namespace SalesKpi.Tests.Metrics;
 
 /// <summary>As-of is a snapshot of what was known, and a sliced report has one set of slices for all its KPIs.</summary>
-public sealed class SnapshotAndSliceTests
+public class SnapshotAndSliceTests
 {
     private const string AsOf = "2025-09-30T23:59:59Z";
 
-    [Fact]
+    [SkippableFact]
     public void A_past_report_does_not_change_when_rows_created_after_its_as_of_are_imported()
     {
         // Known at as-of: leads, deals (D9's lead L99 only arrives in October), NPS answers and invoices of
@@ -52,7 +52,7 @@ public sealed class SnapshotAndSliceTests
                 r.Value?.ToString(CultureInfo.InvariantCulture), r.N, r.Numerator?.ToString(CultureInfo.InvariantCulture), r.Denominator?.ToString(CultureInfo.InvariantCulture),
                 r.Reason, string.Join(",", r.Flags), string.Join(",", r.Details.Select(d => d.Key + "=" + d.Value?.ToString(CultureInfo.InvariantCulture)))))));
 
-    [Fact]
+    [SkippableFact]
     public void Every_kpi_of_a_sliced_report_has_a_row_for_every_slice_value_of_the_bucket()
     {
         // exhibition: one deal created in July, still open (no closed deal, no spend, no customer);

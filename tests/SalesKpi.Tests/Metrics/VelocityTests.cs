@@ -6,9 +6,9 @@ using SalesKpi.Metrics.KpiSystem;
 
 namespace SalesKpi.Tests.Metrics;
 
-public sealed class VelocityTests
+public class VelocityTests
 {
-    [Fact]
+    [SkippableFact]
     public void Shares_and_contributions_add_up_to_the_change()
     {
         // V₁ = 10 × 0.5 × 1000 ÷ 20 = 250; V₂ = 12 × 0.6 × 1000 ÷ 16 = 450; ln 1.8 = 0.587787.
@@ -23,7 +23,7 @@ public sealed class VelocityTests
         change.Parts.Sum(p => p.Contribution).ShouldBeAbout(200, 1e-9);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_longer_cycle_contributes_negatively()
     {
         var change = VelocityDecomposition.Compute(new VelocityFactors(10, 0.5m, 1000, 20), new VelocityFactors(10, 0.5m, 1000, 25));
@@ -31,13 +31,13 @@ public sealed class VelocityTests
         (change.After - change.Before).ShouldBe(-50m);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Unchanged_velocity_has_no_shares()
     {
         VelocityDecomposition.Compute(new VelocityFactors(10, 0.5m, 1000, 20), new VelocityFactors(20, 0.5m, 1000, 40)).Parts.ShouldAllBe(p => p.Share == null && p.Contribution == 0);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Factors_come_from_the_engine_for_both_periods()
     {
         // August: D1 created and won (10 days, 1000); D2 created, lost. September: D3, D4 won (5 days, 3000 each), D5 lost.
@@ -60,7 +60,7 @@ public sealed class VelocityTests
 
 public sealed class SurvivalTests
 {
-    [Fact]
+    [SkippableFact]
     public void Time_to_win_counts_open_deals_as_censored_and_leaves_lost_deals_out()
     {
         // W1 won after 10 days, W2 after 20; O1 open 30 days at as-of, O2 open 6 days; L1 lost.

@@ -2,13 +2,13 @@ using SalesKpi.Storage;
 
 namespace SalesKpi.Tests.Storage;
 
-public sealed class AuditLogTests : IDisposable
+public class AuditLogTests : IDisposable
 {
     private readonly TempDir dir = new();
 
     public void Dispose() => dir.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void Rows_come_back_newest_first_and_a_rolled_back_transaction_leaves_none()
     {
         using var ws = Ws.Create(dir);

@@ -7,15 +7,16 @@ using SalesKpi.Storage.DuckDb;
 namespace SalesKpi.Tests.Storage;
 
 /// <summary>Internal ids come from sequences (migration 3), on new workspaces and on ones made at schema 2.</summary>
-public sealed class IdSequenceTests : IDisposable
+public class IdSequenceTests : IDisposable
 {
     private readonly TempDir dir = new();
 
     public void Dispose() => dir.Dispose();
 
-    [Fact]
+    [SkippableFact]
     public void A_workspace_made_at_schema_2_is_migrated_and_its_sequences_start_after_the_stored_ids()
     {
+        Skip.If(TestEngine.Postgres, "a DuckDB file of schema 2; PostgreSQL workspaces start at schema 7");
         CreateAtSchema2(dir.Db);
 
         using (var ws = Workspace.Open(dir.Db))
@@ -38,7 +39,7 @@ public sealed class IdSequenceTests : IDisposable
         again.Count("SELECT count(*) FROM imports").ShouldBe(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_rolled_back_import_does_not_give_its_ids_to_the_next_one()
     {
         using var ws = Ws.Create(dir);
@@ -53,7 +54,7 @@ public sealed class IdSequenceTests : IDisposable
         ws.Count("SELECT count(*) FROM imports").ShouldBe(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_new_workspace_has_its_sequences_at_one()
     {
         using var ws = Ws.Create(dir);

@@ -5,7 +5,7 @@ CREATE OR REPLACE TEMP TABLE _rej_7 (_line BIGINT NOT NULL, _column VARCHAR, _re
 SELECT _line, _column, _reason FROM _rej_7 ORDER BY _line;
 
 -- table layout
-SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position;
+SELECT * FROM "spend" WHERE 1 = 0;
 
 -- spend: repeated keys
 SELECT count(*) FROM (SELECT "date", "channel", "campaign" FROM "spend" WHERE file_id = 7 GROUP BY "date", "channel", "campaign" HAVING count(*) > 1) AS k;
@@ -49,7 +49,7 @@ DELETE FROM "deals" t USING _conf_7 g WHERE t.file_id = 7 AND t."deal_id" = g."d
 DROP TABLE _conf_7;
 
 -- deals: merge identical copies
-DELETE FROM "deals" WHERE file_id = 7 AND rowid NOT IN (SELECT min(rowid) FROM "deals" WHERE file_id = 7 GROUP BY "deal_id");
+DELETE FROM "deals" WHERE true AND file_id = 7 AND rowid NOT IN (SELECT min(rowid) FROM "deals" WHERE true AND file_id = 7 GROUP BY "deal_id");
 
 -- deals: rows of other files exist
 SELECT count(*) FROM (SELECT 1 FROM "deals" WHERE file_id <> 7 LIMIT 1) AS o;
@@ -67,7 +67,7 @@ SELECT line FROM _wrn_3 WHERE file = $1 AND column_name = $2 AND warning = $3 OR
 SELECT "deal_id", "created_at", "status", "closed_at", "amount", "currency", "lead_id", "customer_id", "owner", "service_line", "segment", "region", "stage", "lost_reason" FROM "deals" WHERE file_id = 7 ORDER BY source_line LIMIT 5;
 
 -- deal_stages: merge identical copies
-DELETE FROM "deal_stages" WHERE file_id = 7 AND rowid NOT IN (SELECT min(rowid) FROM "deal_stages" WHERE file_id = 7 GROUP BY "deal_id", "stage", "entered_at");
+DELETE FROM "deal_stages" WHERE true AND file_id = 7 AND rowid NOT IN (SELECT min(rowid) FROM "deal_stages" WHERE true AND file_id = 7 GROUP BY "deal_id", "stage", "entered_at");
 
 -- deal_stages: replace rows stored earlier
 DELETE FROM "deal_stages" t USING (SELECT DISTINCT "deal_id", "stage", "entered_at" FROM "deal_stages" WHERE file_id = 7) g WHERE t.file_id <> 7 AND t."deal_id" = g."deal_id" AND t."stage" = g."stage" AND t."entered_at" = g."entered_at";

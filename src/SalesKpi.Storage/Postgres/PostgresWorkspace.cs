@@ -1,0 +1,460 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using Npgsql;
+using SalesKpi.Core;
+
+namespace SalesKpi.Storage.Postgres;
+
+/// <summary>
+/// A workspace inside a PostgreSQL database: the PostgreSQL provider of <see cref="Workspace"/>. One database holds any
+/// number of workspaces in the schema <see cref="Schema"/>; every stored table carries <c>workspace_id</c>. Opening a
+/// workspace sets the session's workspace (row-level security admits only its rows) and shadows every stored table by
+/// a session view of the same name restricted to the workspace, so the engine's SQL — the same text DuckDB runs — sees
+/// one workspace only. Readers never block writers (MVCC); imports into one workspace are serialised by an advisory lock.
+/// </summary>
+internal sealed class PostgresWorkspace : Workspace
+{
+    /// <summary>The schema holding SalesKpi's tables in a PostgreSQL database.</summary>
+    public const string Schema = "saleskpi";
+
+    private readonly NpgsqlConnection connection;
+    private readonly PostgresDialect dialect;
+
+    private PostgresWorkspace(PostgresLocation location, NpgsqlConnection connection, PostgresDialect dialect, WorkspaceSettings settings, WorkspaceAccess access)
+        : base(location.Display, settings, access)
+    {
+        this.connection = connection;
+        this.dialect = dialect;
+    }
+
+    /// <inheritdoc />
+    public override ISqlDialect Dialect => dialect;
+
+    /// <summary>Creates the workspace <paramref name="location"/> names, creating SalesKpi's schema in the database first if it has none.</summary>
+    public static PostgresWorkspace Create(PostgresLocation location, WorkspaceSettings settings, TimeProvider clock)
+    {
+        _ = settings.Zone;
+        var normalized = settings with { Currency = WorkspaceSettings.NormalizeCurrency(settings.Currency) };
+        var conn = Connect(location);
+        try
+        {
+            Migrate(conn, location, create: true);
+            long id;
+            using (var tx = conn.BeginTransaction())
+            {
+                if (FindWorkspace(conn, location.Workspace) is not null)
+                {
+                    throw new SalesKpiException(Msg.Of(
+                        "workspace.pg_exists",
+                        "The workspace {0} already exists in this database: choose another name or use it as it is.",
+                        "Рабочая область {0} в этой базе уже есть: выберите другое имя или работайте с ней.",
+                        location.Display));
+                }
+
+                id = Convert.ToInt64(Scalar(conn, $"INSERT INTO {Schema}.workspaces (name, created_at) VALUES ($1, $2) RETURNING workspace_id",
+                    location.Workspace, clock.GetUtcNow().UtcDateTime), CultureInfo.InvariantCulture);
+                // Each workspace counts its own ids (imports, files, snapshots…) from 1, like a workspace file does.
+                foreach (var sequence in TemplateSequences(conn))
+                {
+                    Execute(conn, WorkspaceSequence(sequence, id));
+                }
+
+                var ws = Attach(conn, location, id, normalized, WorkspaceAccess.ReadWrite);
+                ws.WriteSetting("app", AppMarker);
+                ws.WriteSetting("timezone", normalized.TimeZone);
+                ws.WriteSetting("currency", normalized.Currency);
+                ws.WriteSetting("created_at", clock.GetUtcNow().ToString("o", CultureInfo.InvariantCulture));
+                tx.Commit();
+                return ws;
+            }
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the workspace <paramref name="location"/> names, migrating the database's schema when it is older.</summary>
+    public static PostgresWorkspace Open(PostgresLocation location, WorkspaceAccess access)
+    {
+        var conn = Connect(location);
+        try
+        {
+            Migrate(conn, location, create: false);
+            var id = FindWorkspace(conn, location.Workspace) ?? throw new SalesKpiException(Msg.Of(
+                "workspace.pg_missing",
+                "There is no workspace {0} in this database: create it with 'saleskpi init --db {0}', or check the name after ?workspace=.",
+                "Рабочей области {0} в этой базе нет: создайте её командой «saleskpi init --db {0}» или проверьте имя после ?workspace=.",
+                location.Display));
+            var ws = Attach(conn, location, id, WorkspaceSettings.Default, access);
+            var meta = ws.ReadSettings(string.Empty);
+            var settings = new WorkspaceSettings(
+                meta.GetValueOrDefault("timezone") ?? WorkspaceSettings.Default.TimeZone,
+                meta.GetValueOrDefault("currency") ?? WorkspaceSettings.Default.Currency);
+            return new PostgresWorkspace(location, conn, ws.dialect, settings, access);
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override IBulkWriter CreateBulkWriter(string table, bool temporary = false) =>
+        temporary
+            ? new PostgresBulkWriter(connection, table, null, null, ColumnsOf(table, temporary: true))
+            : new PostgresBulkWriter(connection, dialect.Quote(table), $"{Schema}.{dialect.Quote(table)}", dialect.WorkspaceId, ColumnsOf(table, temporary: false));
+
+    /// <inheritdoc />
+    public override DbCommand Command(string sql, params object?[] args) => CommandOn(connection, sql, args);
+
+    /// <inheritdoc />
+    public override DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.Add(Bind(new NpgsqlParameter { ParameterName = name }, value));
+        }
+
+        return cmd;
+    }
+
+    /// <inheritdoc />
+    public override DbTransaction BeginTransaction() => connection.BeginTransaction();
+
+    /// <summary>PostgreSQL has no bulk-load mode to switch: a scope that does nothing.</summary>
+    public override IDisposable BeginBulkLoad(string memoryLimit = "256MB") => new Nothing();
+
+    /// <summary>PostgreSQL's <c>COPY … TO STDOUT</c> streamed into the file.</summary>
+    public override void WriteCsv(string query, string path)
+    {
+        using var reader = connection.BeginTextExport($"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)");
+        using var file = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+        var buffer = new char[1 << 16];
+        int n;
+        while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            file.Write(buffer, 0, n);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            connection.Dispose();
+        }
+    }
+
+    private static PostgresWorkspace Attach(NpgsqlConnection conn, PostgresLocation location, long id, WorkspaceSettings settings, WorkspaceAccess access)
+    {
+        var dialect = new PostgresDialect(id, TenantColumns(conn));
+        ShadowTables(conn, dialect, replace: false);
+        return new PostgresWorkspace(location, conn, dialect, settings, access);
+    }
+
+    // The columns of every stored table that carries workspace_id, workspace_id itself left out, in table order.
+    private static Dictionary<string, IReadOnlyList<string>> TenantColumns(NpgsqlConnection conn)
+    {
+        var columns = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        using (var cmd = CommandOn(conn, $"""
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = '{Schema}' AND column_name <> 'workspace_id'
+              AND table_name IN (SELECT table_name FROM information_schema.columns WHERE table_schema = '{Schema}' AND column_name = 'workspace_id')
+            ORDER BY table_name, ordinal_position
+            """))
+        using (var r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                var t = r.GetString(0);
+                if (!columns.TryGetValue(t, out var list))
+                {
+                    columns[t] = list = [];
+                }
+
+                list.Add(r.GetString(1));
+            }
+        }
+
+        return columns.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.Ordinal);
+    }
+
+    // One round trip: the session's workspace (row-level security) and a view per stored table (the engine's SQL).
+    private static void ShadowTables(NpgsqlConnection conn, PostgresDialect dialect, bool replace)
+    {
+        var batch = new System.Text.StringBuilder();
+        batch.Append(CultureInfo.InvariantCulture, $"SELECT set_config('{TenantSchema.Setting}', '{dialect.WorkspaceId}', false);");
+        foreach (var (table, cols) in dialect.Columns)
+        {
+            batch.Append(CultureInfo.InvariantCulture, $"CREATE {(replace ? "OR REPLACE " : string.Empty)}TEMP VIEW {dialect.Quote(table)} AS SELECT {string.Join(", ", cols.Select(dialect.Quote))} FROM {Schema}.{dialect.Quote(table)} WHERE {dialect.WorkspacePredicate()};");
+        }
+
+        using var cmd = CommandOn(conn, batch.ToString());
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string WorkspaceSequence(string sequence, long id) =>
+        string.Create(CultureInfo.InvariantCulture, $"CREATE SEQUENCE IF NOT EXISTS {Schema}.{PostgresDialect.SequenceOf(sequence, id)} START WITH 1");
+
+    // The sequences migrations created (one per id kind); each workspace has its own copy named after its id.
+    private static List<string> TemplateSequences(NpgsqlConnection conn)
+    {
+        using var cmd = CommandOn(conn, $"SELECT sequencename FROM pg_sequences WHERE schemaname = '{Schema}' AND sequencename !~ '_w[0-9]+$' ORDER BY 1");
+        using var r = cmd.ExecuteReader();
+        List<string> names = [];
+        while (r.Read())
+        {
+            names.Add(r.GetString(0));
+        }
+
+        return names;
+    }
+
+    private static List<long> WorkspaceIds(NpgsqlConnection conn)
+    {
+        using var cmd = CommandOn(conn, $"SELECT workspace_id FROM {Schema}.workspaces ORDER BY workspace_id");
+        using var r = cmd.ExecuteReader();
+        List<long> ids = [];
+        while (r.Read())
+        {
+            ids.Add(r.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    private List<(string Name, string Type)> ColumnsOf(string table, bool temporary)
+    {
+        var schema = temporary ? "pg_temp" : Schema;
+        using var cmd = CommandOn(connection, $"""
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'workspace_id'
+            ORDER BY a.attnum
+            """, $"{schema}.{dialect.Quote(table)}");
+        using var r = cmd.ExecuteReader();
+        List<(string, string)> list = [];
+        while (r.Read())
+        {
+            list.Add((r.GetString(0), r.GetString(1)));
+        }
+
+        return list.Count > 0 ? list : throw new InvalidOperationException($"Cannot append to {table}: no such table.");
+    }
+
+    private static long? FindWorkspace(NpgsqlConnection conn, string name) =>
+        Scalar(conn, $"SELECT workspace_id FROM {Schema}.workspaces WHERE name = $1", name) is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : null;
+
+    private static NpgsqlConnection Connect(PostgresLocation location)
+    {
+        var conn = new NpgsqlConnection(location.ConnectionString);
+        try
+        {
+            conn.Open();
+            return conn;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            conn.Dispose();
+            throw Unreachable(location, ex);
+        }
+    }
+
+    private static SalesKpiException Unreachable(PostgresLocation location, Exception ex)
+    {
+        if (ex is PostgresException pg)
+        {
+            return pg.SqlState switch
+            {
+                "3D000" => new SalesKpiException(Msg.Of(
+                    "workspace.pg_no_database",
+                    "The database of {0} does not exist: create it (createdb) or fix the name in the URL.",
+                    "Базы данных из {0} не существует: создайте её (createdb) или исправьте имя в адресе.",
+                    location.Display), ex),
+                "28P01" or "28000" => new SalesKpiException(Msg.Of(
+                    "workspace.pg_auth",
+                    "PostgreSQL refused the user of {0} ({1}): check the user name and password (the password may also come from PGPASSWORD or ~/.pgpass).",
+                    "PostgreSQL не принял пользователя из {0} ({1}): проверьте имя и пароль (пароль можно задать и через PGPASSWORD или ~/.pgpass).",
+                    location.Display, pg.MessageText), ex),
+                _ => new SalesKpiException(Msg.Of(
+                    "workspace.pg_refused",
+                    "PostgreSQL refused the connection to {0}: {1}.",
+                    "PostgreSQL отказал в подключении к {0}: {1}.",
+                    location.Display, pg.MessageText.TrimEnd('.')), ex),
+            };
+        }
+
+        var socket = ex.InnerException as SocketException ?? ex.InnerException?.InnerException as SocketException;
+        return new SalesKpiException(Msg.Of(
+            "workspace.pg_unreachable",
+            "Cannot reach PostgreSQL for {0} ({1}): check that the server runs and that host and port are right.",
+            "Нет связи с PostgreSQL для {0} ({1}): проверьте, что сервер запущен, а хост и порт указаны верно.",
+            location.Display, (socket?.Message ?? ex.Message).TrimEnd('.')), ex);
+    }
+
+    // The whole database's schema moves forward at once, under a lock, so two processes opening it never both migrate.
+    private static void Migrate(NpgsqlConnection conn, PostgresLocation location, bool create)
+    {
+        var exists = Scalar(conn, $"SELECT to_regclass('{Schema}.saleskpi_schema') IS NOT NULL") is true;
+        if (!exists && !create)
+        {
+            var foreign = Convert.ToInt64(Scalar(conn, $"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), CultureInfo.InvariantCulture) > 0;
+            throw new SalesKpiException(foreign
+                ? Msg.Of(
+                    "workspace.pg_foreign_schema",
+                    "The database of {0} has a schema '{1}' that SalesKpi did not make: use another database, or rename that schema.",
+                    "В базе {0} есть схема «{1}», созданная не SalesKpi: используйте другую базу или переименуйте эту схему.",
+                    location.Display, Schema)
+                : Msg.Of(
+                    "workspace.pg_no_schema",
+                    "The database of {0} holds no SalesKpi workspaces yet: create the first one with 'saleskpi init --db {0}'.",
+                    "В базе {0} ещё нет рабочих областей SalesKpi: создайте первую командой «saleskpi init --db {0}».",
+                    location.Display));
+        }
+
+        var version = exists ? CurrentVersion(conn) : 0;
+        if (version > Migrations.Latest)
+        {
+            throw new SalesKpiException(Msg.Of(
+                "workspace.pg_newer_schema",
+                "The database of {0} was written by a newer SalesKpi (schema {1}; this version knows up to {2}): upgrade saleskpi to open it.",
+                "База {0} записана более новой версией SalesKpi (схема {1}; эта версия знает до {2}): обновите saleskpi.",
+                location.Display, version, Migrations.Latest));
+        }
+
+        if (version == Migrations.Latest)
+        {
+            return;
+        }
+
+        using var tx = conn.BeginTransaction();
+        Execute(conn, "SELECT pg_advisory_xact_lock(hashtext('saleskpi.schema'))");
+        if (Scalar(conn, $"SELECT to_regclass('{Schema}.saleskpi_schema') IS NOT NULL") is not true)
+        {
+            if (Convert.ToInt64(Scalar(conn, $"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), CultureInfo.InvariantCulture) > 0)
+            {
+                throw new SalesKpiException(Msg.Of(
+                    "workspace.pg_foreign_schema",
+                    "The database of {0} has a schema '{1}' that SalesKpi did not make: use another database, or rename that schema.",
+                    "В базе {0} есть схема «{1}», созданная не SalesKpi: используйте другую базу или переименуйте эту схему.",
+                    location.Display, Schema));
+            }
+
+            Execute(conn, $"CREATE SCHEMA {Schema}");
+            Execute(conn, $"CREATE TABLE {Schema}.saleskpi_schema (version INTEGER NOT NULL)");
+            Execute(conn, $"INSERT INTO {Schema}.saleskpi_schema VALUES (0)");
+            Execute(conn, $"CREATE TABLE {Schema}.workspaces (workspace_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL)");
+        }
+
+        // Another process may have migrated while this one waited for the lock.
+        version = CurrentVersion(conn);
+        var context = new MigrationContext(new PostgresDialect(0, new Dictionary<string, IReadOnlyList<string>>()), sql => Scalar(conn, sql));
+        foreach (var m in Migrations.All.Where(m => m.Version > version))
+        {
+            foreach (var statement in m.Statements(context))
+            {
+                if (TenantSchema.ChangesData(statement))
+                {
+                    // A data change is the workspace's own: run it in each workspace's session, through its views.
+                    foreach (var id in WorkspaceIds(conn))
+                    {
+                        ShadowTables(conn, new PostgresDialect(id, TenantColumns(conn)), replace: true);
+                        Execute(conn, statement);
+                    }
+
+                    Execute(conn, "DISCARD TEMP");
+                    continue;
+                }
+
+                foreach (var sql in TenantSchema.Rewrite(statement))
+                {
+                    Execute(conn, sql);
+                }
+
+                if (TenantSchema.CreatedSequence(statement) is { } sequence)
+                {
+                    foreach (var id in WorkspaceIds(conn))
+                    {
+                        Execute(conn, WorkspaceSequence(sequence, id));
+                    }
+                }
+            }
+
+            Execute(conn, $"UPDATE {Schema}.saleskpi_schema SET version = $1", m.Version);
+        }
+
+        tx.Commit();
+    }
+
+    private static int CurrentVersion(NpgsqlConnection conn) =>
+        Convert.ToInt32(Scalar(conn, $"SELECT max(version) FROM {Schema}.saleskpi_schema") ?? 0, CultureInfo.InvariantCulture);
+
+    private static NpgsqlCommand CommandOn(NpgsqlConnection conn, string sql, params object?[] args)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var a in args)
+        {
+            cmd.Parameters.Add(Bind(new NpgsqlParameter(), a));
+        }
+
+        return cmd;
+    }
+
+    // Stored timestamps are UTC without a zone: a UTC DateTime or a DateTimeOffset is bound as that wall time, so the
+    // comparison never passes through the session's time zone.
+    private static NpgsqlParameter Bind(NpgsqlParameter p, object? value)
+    {
+        switch (value)
+        {
+            case null or DBNull:
+                p.Value = DBNull.Value;
+                break;
+            case DateTime t:
+                p.Value = Wall(t);
+                p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp;
+                break;
+            case DateTimeOffset o:
+                p.Value = DateTime.SpecifyKind(o.UtcDateTime, DateTimeKind.Unspecified);
+                p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Timestamp;
+                break;
+            case DateTime[] ts:
+                p.Value = ts.Select(Wall).ToArray();
+                p.NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Timestamp;
+                break;
+            default:
+                p.Value = value;
+                break;
+        }
+
+        return p;
+    }
+
+    private static DateTime Wall(DateTime t) => DateTime.SpecifyKind(t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t, DateTimeKind.Unspecified);
+
+    private static void Execute(NpgsqlConnection conn, string sql, params object?[] args)
+    {
+        using var cmd = CommandOn(conn, sql, args);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection conn, string sql, params object?[] args)
+    {
+        using var cmd = CommandOn(conn, sql, args);
+        var v = cmd.ExecuteScalar();
+        return v is DBNull ? null : v;
+    }
+
+    private sealed class Nothing : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+}

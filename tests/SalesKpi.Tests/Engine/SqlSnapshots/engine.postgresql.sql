@@ -1,0 +1,24 @@
+-- buckets
+DROP TABLE IF EXISTS pg_temp._bk; CREATE TEMP TABLE _bk (b INTEGER, s TIMESTAMP, e TIMESTAMP, sd DATE, ed DATE);
+
+-- days of the buckets
+DROP TABLE IF EXISTS pg_temp._bd; CREATE TEMP TABLE _bd AS SELECT CAST(sd + CAST(t.i AS INTEGER) AS DATE) AS d, b, s, e, sd, ed FROM _bk, generate_series(CAST(0 AS BIGINT), CAST(CAST(ed - sd AS BIGINT) AS BIGINT) - 1) t(i);
+
+-- quarter-hours of the buckets
+DROP TABLE IF EXISTS pg_temp._bq; CREATE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, generate_series(CAST(CAST(floor(CAST(extract(epoch FROM s) AS DOUBLE PRECISION) / 900) AS BIGINT) AS BIGINT), CAST(CAST(floor(CAST(extract(epoch FROM e) AS DOUBLE PRECISION) / 900) AS BIGINT) AS BIGINT) - 1) t(k);
+
+-- quarter-hours of the buckets, a boundary off the grid
+DROP TABLE IF EXISTS pg_temp._bq; CREATE TEMP TABLE _bq AS SELECT CAST(0 AS BIGINT) AS k, b, s, e, sd, ed FROM _bk WHERE false;
+
+-- working time per quarter-hour (business calendar)
+DROP TABLE IF EXISTS pg_temp._wh; CREATE TEMP TABLE _wh AS
+WITH q AS (SELECT k, k * 900.0 AS bs FROM generate_series(CAST(@qfrom AS BIGINT), CAST(@qto AS BIGINT) - 1) t(k)),
+part AS (SELECT q.k,
+                CASE WHEN s.o IS NULL THEN q.bs ELSE greatest(q.bs, s.o) END AS o,
+                CASE WHEN s.o IS NULL THEN q.bs ELSE least(q.bs + 900, s.c) END AS c
+         FROM q LEFT JOIN _ws s ON s.o < q.bs + 900 AND s.c > q.bs)
+SELECT k, coalesce(sum(c - o) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum, o, c FROM part;
+
+-- rows per entity known at as-of
+SELECT (SELECT count(*) FROM "leads" WHERE "created_at" <= @asof), (SELECT count(*) FROM "customers" WHERE "acquired_at" <= @asof), (SELECT count(*) FROM "deals" WHERE "created_at" <= @asof), (SELECT count(*) FROM "deal_stages" WHERE "entered_at" <= @asof), (SELECT count(*) FROM "activities" WHERE "occurred_at" <= @asof), (SELECT count(*) FROM "spend" WHERE "date" <= @asof_date), (SELECT count(*) FROM "revenue" WHERE "date" <= @asof_date), (SELECT count(*) FROM "nps" WHERE "responded_at" <= @asof);
+

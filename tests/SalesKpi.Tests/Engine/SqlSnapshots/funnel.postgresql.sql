@@ -1,0 +1,106 @@
+-- lead steps
+WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= @asof GROUP BY lead_id),
+c AS (
+  SELECT l.lead_id, CAST(NULL AS VARCHAR) AS d,
+         (l.qualified_at <= @asof AND (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION)) <= @w_sql) AS is_sql,
+         greatest(0, (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION))) / 86400.0 AS sql_days,
+         opp.t AS opp_at, l.qualified_at
+  FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
+  WHERE l.created_at >= @s AND l.created_at < @e AND l.created_at <= @asof),
+c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION)) <= @w_opp AS is_opp,
+              greatest(0, (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION))) / 86400.0 AS opp_days FROM c)
+SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql), percentile_cont(0.9) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp), percentile_cont(0.9) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp)
+FROM c2 GROUP BY d;
+
+-- lead steps, total and by channel
+WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= @asof GROUP BY lead_id),
+c AS (
+  SELECT l.lead_id, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS d,
+         (l.qualified_at <= @asof AND (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION)) <= @w_sql) AS is_sql,
+         greatest(0, (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION))) / 86400.0 AS sql_days,
+         opp.t AS opp_at, l.qualified_at
+  FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
+  WHERE l.created_at >= @s AND l.created_at < @e AND l.created_at <= @asof),
+c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION)) <= @w_opp AS is_opp,
+              greatest(0, (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION))) / 86400.0 AS opp_days FROM c)
+SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql), percentile_cont(0.9) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp), percentile_cont(0.9) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp)
+FROM c2 GROUP BY GROUPING SETS ((), (d));
+
+-- stage order from the data
+SELECT s.stage FROM (SELECT deal_id, stage, min(entered_at) AS first_at FROM deal_stages WHERE entered_at <= @asof GROUP BY deal_id, stage) s
+JOIN deals d USING (deal_id)
+GROUP BY s.stage ORDER BY percentile_cont(0.5) WITHIN GROUP (ORDER BY (CAST(extract(epoch FROM s.first_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM d.created_at) AS DOUBLE PRECISION))), s.stage;
+
+-- furthest stage and state of the cohort deals
+WITH cohort AS (
+  SELECT d.deal_id, CAST(NULL AS VARCHAR) AS d, CASE WHEN coalesce(d.currency, @currency) = @currency THEN d.amount END AS amount,
+         CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= @asof THEN d.status ELSE 'open' END AS state
+  FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= @asof
+  WHERE d.created_at >= @s AND d.created_at < @e AND d.created_at <= @asof),
+far AS (
+  SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max(array_position(@stages, s.stage)), 0) AS furthest
+  FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= @asof
+  GROUP BY c.deal_id, c.d, c.state, c.amount)
+SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far GROUP BY furthest, state, d;
+
+-- furthest stage and state, total and by owner
+WITH cohort AS (
+  SELECT d.deal_id, coalesce(CAST(d.owner AS VARCHAR), '(none)') AS d, CASE WHEN coalesce(d.currency, @currency) = @currency THEN d.amount END AS amount,
+         CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= @asof THEN d.status ELSE 'open' END AS state
+  FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= @asof
+  WHERE d.created_at >= @s AND d.created_at < @e AND d.created_at <= @asof),
+far AS (
+  SELECT c.deal_id, c.d, c.state, c.amount, coalesce(max(array_position(@stages, s.stage)), 0) AS furthest
+  FROM cohort c LEFT JOIN deal_stages s ON s.deal_id = c.deal_id AND s.entered_at <= @asof
+  GROUP BY c.deal_id, c.d, c.state, c.amount)
+SELECT d, furthest, state, count(*), coalesce(sum(amount), 0), count(amount) FROM far GROUP BY GROUPING SETS ((furthest, state), (furthest, state, d));
+
+-- stalled open deals
+WITH open_deals AS (
+  SELECT deal_id, owner, amount FROM deals
+  WHERE created_at <= @asof AND NOT (status IN ('won', 'lost') AND closed_at <= @asof)),
+cur AS (
+  SELECT s.deal_id, (array_agg(s.stage ORDER BY s.entered_at DESC) FILTER (WHERE s.entered_at IS NOT NULL))[1] AS stage, max(s.entered_at) AS since
+  FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= @asof GROUP BY s.deal_id),
+late AS (
+  SELECT c.deal_id, o.owner, c.stage, (CAST(extract(epoch FROM @asof) AS DOUBLE PRECISION) - CAST(extract(epoch FROM c.since) AS DOUBLE PRECISION)) / 86400.0 AS days, o.amount,
+         (@p90)[array_position(@stages, c.stage)] AS p90
+  FROM cur c JOIN open_deals o ON o.deal_id = c.deal_id
+  WHERE array_position(@stages, c.stage) IS NOT NULL)
+SELECT deal_id, owner, stage, days, p90, amount, count(*) OVER (PARTITION BY stage) AS in_stage
+FROM late WHERE days > p90 ORDER BY days / p90 DESC, deal_id;
+
+-- time in each stage
+WITH cohort AS (
+  SELECT d.deal_id, CAST(NULL AS VARCHAR) AS d, CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= @asof THEN d.closed_at END AS closed
+  FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= @asof
+  WHERE d.created_at >= @s AND d.created_at < @e AND d.created_at <= @asof),
+e AS (
+  SELECT s.deal_id, c.d, array_position(@stages, s.stage) AS idx, s.entered_at, c.closed,
+         lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
+  FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= @asof),
+t AS (
+  SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
+         CAST(round(CAST(greatest(0, (CAST(extract(epoch FROM coalesce(next_at, closed, @asof)) AS DOUBLE PRECISION) - CAST(extract(epoch FROM entered_at) AS DOUBLE PRECISION))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
+  FROM e WHERE idx IS NOT NULL)
+SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t GROUP BY idx, hours, d;
+
+-- time in each stage, total and by channel
+WITH cohort AS (
+  SELECT d.deal_id, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS d, CASE WHEN d.status IN ('won', 'lost') AND d.closed_at <= @asof THEN d.closed_at END AS closed
+  FROM deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= @asof
+  WHERE d.created_at >= @s AND d.created_at < @e AND d.created_at <= @asof),
+e AS (
+  SELECT s.deal_id, c.d, array_position(@stages, s.stage) AS idx, s.entered_at, c.closed,
+         lead(s.entered_at) OVER (PARTITION BY s.deal_id ORDER BY s.entered_at) AS next_at
+  FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= @asof),
+t AS (
+  SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
+         CAST(round(CAST(greatest(0, (CAST(extract(epoch FROM coalesce(next_at, closed, @asof)) AS DOUBLE PRECISION) - CAST(extract(epoch FROM entered_at) AS DOUBLE PRECISION))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
+  FROM e WHERE idx IS NOT NULL)
+SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t GROUP BY GROUPING SETS ((idx, hours), (idx, hours, d));
+

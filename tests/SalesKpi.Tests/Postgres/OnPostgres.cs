@@ -1,0 +1,104 @@
+using SalesKpi.Tests.Application;
+using SalesKpi.Tests.Import;
+using SalesKpi.Tests.KpiSystem;
+using SalesKpi.Tests.Metrics;
+using SalesKpi.Tests.Storage;
+
+namespace SalesKpi.Tests.Postgres;
+
+// The PostgreSQL twins: each runs every test of its DuckDB class, unchanged, on a workspace in the test cluster
+// (TestEngine). Same data, same hand-computed expectations: the two engines must give the same numbers.
+public sealed class LeadKpiTestsOnPostgres : LeadKpiTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class DealKpiTestsOnPostgres : DealKpiTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class FunnelTestsOnPostgres : FunnelTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class DiagnoseTestsOnPostgres : DiagnoseTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class FirstTouchTestsOnPostgres : FirstTouchTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class VelocityTestsOnPostgres : VelocityTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class ConsistencyTestsOnPostgres : ConsistencyTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class SmallSampleTestsOnPostgres : SmallSampleTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class SnapshotAndSliceTestsOnPostgres : SnapshotAndSliceTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class SimulationTestsOnPostgres : SimulationTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class CalibrationTestsOnPostgres : CalibrationTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class FunnelLostReasonsTestsOnPostgres : FunnelLostReasonsTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class ImporterTestsOnPostgres : ImporterTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class ImportHardeningTestsOnPostgres : ImportHardeningTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class KpiSystemStoreTestsOnPostgres : KpiSystemStoreTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class WritePathTestsOnPostgres : WritePathTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class TargetsServiceTestsOnPostgres : TargetsServiceTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class IdSequenceTestsOnPostgres : IdSequenceTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class AuditLogTestsOnPostgres : AuditLogTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
