@@ -46,7 +46,33 @@ public sealed record ForecastParts(long WonDeals, decimal WonRevenue, long OpenD
 /// <param name="Figures">Expected values and intervals.</param>
 /// <param name="Parts">The contribution of each part.</param>
 /// <param name="PooledDeals">Open deals whose chance came from all slices together because the slice's own history was too short.</param>
-public sealed record ForecastSlice(string Value, ForecastFigures Figures, ForecastParts Parts, long PooledDeals);
+public sealed record ForecastSlice(string Value, ForecastFigures Figures, ForecastParts Parts, long PooledDeals)
+{
+    /// <summary>
+    /// Per Monte Carlo run, the period's won revenue ÷ won deals (the deals already won included); NaN for a run without
+    /// a win, where the average is undefined.
+    /// </summary>
+    public ImmutableArray<double> RunAverages { get; init; } = [];
+
+    /// <summary>The average won amount the period is expected to end with: expected revenue ÷ expected deals; null when no win is expected.</summary>
+    public decimal? AverageDealSize => Figures.Deals > 0 ? Math.Round(Figures.Revenue / Figures.Deals, 2) : null;
+
+    /// <summary>
+    /// Share of the runs whose average won amount ends at or above <paramref name="target"/> (<paramref name="higher"/>),
+    /// or at or below it; a run without a win reaches neither. Null without runs.
+    /// </summary>
+    public decimal? AverageReaches(decimal target, bool higher)
+    {
+        if (RunAverages.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        var t = (double)target;
+        var reached = RunAverages.Count(v => !double.IsNaN(v) && (higher ? v >= t : v <= t));
+        return Math.Round((decimal)reached / RunAverages.Length, 4);
+    }
+}
 
 /// <summary>An open deal and what it is expected to bring to the period.</summary>
 /// <param name="DealId">The deal.</param>
@@ -484,7 +510,12 @@ public sealed class ForecastEngine(Workspace ws)
                 Math.Round(deals, 2), Math.Round(revenue, 2),
                 R(dr, 0.10, 0.90, won.Deals, 0), R(dr, 0.025, 0.975, won.Deals, 0),
                 R(rr, 0.10, 0.90, won.Revenue, 2), R(rr, 0.025, 0.975, won.Revenue, 2));
-            return new ForecastSlice(name ?? string.Empty, figures, parts, name is null ? pooled.Sum() : pooled[j]);
+            var averages = Enumerable.Range(0, runs).Select(x =>
+            {
+                var n = won.Deals + dealsRuns[j][x];
+                return n > 0 ? ((double)won.Revenue + revenueRuns[j][x]) / n : double.NaN;
+            }).ToImmutableArray();
+            return new ForecastSlice(name ?? string.Empty, figures, parts, name is null ? pooled.Sum() : pooled[j]) { RunAverages = averages };
         }
 
         var total = SliceOf(k);
