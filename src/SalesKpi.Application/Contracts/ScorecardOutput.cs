@@ -159,6 +159,7 @@ public static class ScorecardOutput
             JsonOut.Number(w, "value", r.Result.Value);
             w.WriteNumber("n", r.Result.N);
             JsonOut.Number(w, "projected", r.Projected);
+            JsonOut.Number(w, "target_chance", r.TargetChance);
             JsonOut.Number(w, "target", r.Target?.Value);
             JsonOut.Number(w, "tolerance", r.Target?.TolerancePercent);
             w.WriteString("status", TargetRules.Name(r.Status));

@@ -46,7 +46,33 @@ public sealed record ForecastParts(long WonDeals, decimal WonRevenue, long OpenD
 /// <param name="Figures">Expected values and intervals.</param>
 /// <param name="Parts">The contribution of each part.</param>
 /// <param name="PooledDeals">Open deals whose chance came from all slices together because the slice's own history was too short.</param>
-public sealed record ForecastSlice(string Value, ForecastFigures Figures, ForecastParts Parts, long PooledDeals);
+public sealed record ForecastSlice(string Value, ForecastFigures Figures, ForecastParts Parts, long PooledDeals)
+{
+    /// <summary>
+    /// Per Monte Carlo run, the period's won revenue ÷ won deals (the deals already won included); NaN for a run without
+    /// a win, where the average is undefined.
+    /// </summary>
+    public ImmutableArray<double> RunAverages { get; init; } = [];
+
+    /// <summary>The average won amount the period is expected to end with: expected revenue ÷ expected deals; null when no win is expected.</summary>
+    public decimal? AverageDealSize => Figures.Deals > 0 ? Math.Round(Figures.Revenue / Figures.Deals, 2) : null;
+
+    /// <summary>
+    /// Share of the runs whose average won amount ends at or above <paramref name="target"/> (<paramref name="higher"/>),
+    /// or at or below it; a run without a win reaches neither. Null without runs.
+    /// </summary>
+    public decimal? AverageReaches(decimal target, bool higher)
+    {
+        if (RunAverages.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        var t = (double)target;
+        var reached = RunAverages.Count(v => !double.IsNaN(v) && (higher ? v >= t : v <= t));
+        return Math.Round((decimal)reached / RunAverages.Length, 4);
+    }
+}
 
 /// <summary>An open deal and what it is expected to bring to the period.</summary>
 /// <param name="DealId">The deal.</param>
@@ -153,6 +179,7 @@ public sealed class ForecastEngine(Workspace ws)
     public const int MinHistory = 30;
 
     private const int MaxDay = 1100;
+    private const ulong AmountKey = 0x5DEECE66DUL;
     internal const string CreatedStage = "__created";
     internal const string NoStage = "(none)";
 
@@ -289,6 +316,25 @@ public sealed class ForecastEngine(Workspace ws)
 
         // (b) each open deal's chance to be won inside the window.
         var chances = new double[m.Open.Count];
+        var curveOf = new int[m.Open.Count];
+        var curves = new List<Incidence>();
+        var curveIndex = new Dictionary<Incidence, int>(ReferenceEqualityComparer.Instance);
+        int CurveIndex(Incidence? c)
+        {
+            if (c is null)
+            {
+                return -1;
+            }
+
+            if (!curveIndex.TryGetValue(c, out var x))
+            {
+                curveIndex[c] = x = curves.Count;
+                curves.Add(c);
+            }
+
+            return x;
+        }
+
         var pooled = new long[k];
         var fallback = 0L;
         for (var i = 0; i < m.Open.Count; i++)
@@ -311,11 +357,14 @@ public sealed class ForecastEngine(Workspace ws)
             }
 
             chances[i] = cif is null ? 0 : Math.Max(0, cif.At(u1) - cif.At(u0));
+            curveOf[i] = CurveIndex(cif);
         }
 
         // (c) deals still to come: created at a steady rate from as-of to the period's end, each won inside the window with
         // the incidence from creation: μ = λ Σ_days [F(e − c) − F(s − c)].
         var newMean = new double[k];
+        var newCurve = new int[k];
+        Array.Fill(newCurve, -1);
         var newAmount = new double[k];
         var perNewDeal = new double[k];
         var flowRate = new double[k];
@@ -343,6 +392,7 @@ public sealed class ForecastEngine(Workspace ws)
                 }
 
                 wins += rate * sum;
+                newCurve[j] = CurveIndex(cif);
                 value += rate * sum * (double)m.MeanNewAmount(name, size);
                 inWindow += rate * Math.Max(0, cif.At(u1) - cif.At(u0));
                 flowRate[j] += rate;
@@ -367,10 +417,17 @@ public sealed class ForecastEngine(Workspace ws)
 
         var quantiles = m.AmountQuantiles;
         var pooledMean = (double)m.MeanAmount(string.Empty, string.Empty);
+        var curveFactor = new double[curves.Count];
         for (var r = 0; r < runs; r++)
         {
             // One level factor per run, shared by every deal and slice: wins come in better and worse spells.
             var level = m.Shock > 0 ? Math.Exp((m.Shock * new Draws(options.Seed, r, Draws.Hash("level")).Normal()) - (m.Shock * m.Shock / 2)) : 1;
+            // The chances are estimates: each run draws how far each group's true chances may lie from them (keyed by the
+            // group, so every deal of a group and the deals still to come share the draw).
+            for (var c = 0; c < curves.Count; c++)
+            {
+                curveFactor[c] = curves[c].Uncertainty(new Draws(options.Seed, r, curves[c].Key).Normal());
+            }
             for (var i = 0; i < m.Open.Count; i++)
             {
                 if (chances[i] <= 0)
@@ -379,11 +436,14 @@ public sealed class ForecastEngine(Workspace ws)
                 }
 
                 var d = m.Open[i];
-                if (Draws.Uniform(options.Seed, r, d.Hash) < Math.Min(1, chances[i] * level))
+                if (Draws.Uniform(options.Seed, r, d.Hash) < Math.Min(1, chances[i] * level * curveFactor[curveOf[i]]))
                 {
                     var j = sliceIndex[d.Slice];
                     dealsRuns[j][r]++;
-                    revenueRuns[j][r] += (double)d.Amount;
+                    // A deal without a known amount brings a won amount drawn from the distribution, not the mean every time.
+                    revenueRuns[j][r] += d.AmountEstimated && quantiles.Length > 0
+                        ? quantiles[(int)(Draws.Uniform(options.Seed, r, d.Hash ^ AmountKey) * quantiles.Length)] * (pooledMean > 0 ? (double)d.Amount / pooledMean : 1)
+                        : (double)d.Amount;
                 }
             }
 
@@ -394,10 +454,13 @@ public sealed class ForecastEngine(Workspace ws)
                     continue;
                 }
 
-                // The creation rate is itself uncertain: a Gamma posterior on the deals seen in the flow window.
+                // The creation rate is itself uncertain: a Gamma posterior on the deals seen in the flow window, widened by
+                // the month-to-month over-dispersion of creation (a Poisson–Gamma, i.e. negative binomial, count): the
+                // squared coefficients of variation add, 1/shape = 1/seen + dispersion.
                 var rng = new Draws(options.Seed, r, Draws.Hash(sliceNames[j]));
                 var seen = Math.Max(1, flowSeen[j]);
-                var n = rng.Poisson(newMean[j] * level * rng.Gamma(seen) / seen);
+                var shape = 1 / ((1.0 / seen) + m.FlowDispersion);
+                var n = rng.Poisson(newMean[j] * level * (newCurve[j] >= 0 ? curveFactor[newCurve[j]] : 1) * rng.Gamma(Math.Max(1, shape)) / Math.Max(1, shape));
                 var scale = pooledMean > 0 ? newAmount[j] / pooledMean : 1;
                 dealsRuns[j][r] += n;
                 for (var x = 0; x < n; x++)
@@ -447,7 +510,12 @@ public sealed class ForecastEngine(Workspace ws)
                 Math.Round(deals, 2), Math.Round(revenue, 2),
                 R(dr, 0.10, 0.90, won.Deals, 0), R(dr, 0.025, 0.975, won.Deals, 0),
                 R(rr, 0.10, 0.90, won.Revenue, 2), R(rr, 0.025, 0.975, won.Revenue, 2));
-            return new ForecastSlice(name ?? string.Empty, figures, parts, name is null ? pooled.Sum() : pooled[j]);
+            var averages = Enumerable.Range(0, runs).Select(x =>
+            {
+                var n = won.Deals + dealsRuns[j][x];
+                return n > 0 ? ((double)won.Revenue + revenueRuns[j][x]) / n : double.NaN;
+            }).ToImmutableArray();
+            return new ForecastSlice(name ?? string.Empty, figures, parts, name is null ? pooled.Sum() : pooled[j]) { RunAverages = averages };
         }
 
         var total = SliceOf(k);
@@ -679,6 +747,7 @@ public sealed class ForecastEngine(Workspace ws)
         model.AmountQuantiles = AmountQuantiles(args);
         model.Season = Season(period, at, args);
         model.Shock = Shock(period, at, args);
+        model.FlowDispersion = FlowDispersion(at, args);
 
         for (var i = 0; i < model.Open.Count; i++)
         {
@@ -764,31 +833,106 @@ public sealed class ForecastEngine(Workspace ws)
     }
 
     /// <summary>
-    /// The spread of the level of wins beyond chance: the won deals of the six spans of the period's length before as-of
-    /// vary more than a Poisson count would; σ² = ln(1 + (variance − mean) ÷ mean²), 0 when they do not or with fewer
-    /// than four spans with wins. Each Monte Carlo run scales all chances and the flow by one lognormal factor of that σ.
+    /// The spread of the level of wins beyond chance: the won deals of the six periods of P's kind before as-of (whole
+    /// periods, so a pattern of the calendar such as quarter-end peaks shows) vary more than a Poisson count would;
+    /// σ² = ln(1 + (variance − mean) ÷ mean²), 0 when they do not. With fewer than four of them with wins (a short
+    /// history), the six calendar months before as-of stand in. Each Monte Carlo run scales all chances and the flow by
+    /// one lognormal factor of that σ.
     /// </summary>
     private double Shock(Period period, DateTime at, Dictionary<string, object?> args)
     {
+        var zone = ws.Settings.Zone;
+        IReadOnlyList<(DateTime From, DateTime To)> Before(Period first)
+        {
+            var spans = new List<(DateTime, DateTime)>();
+            for (var (p, tries) = (first, 0); spans.Count < 6 && tries < 12; p = p.Previous(), tries++)
+            {
+                if (p.EndUtc(zone) <= at)
+                {
+                    spans.Add((p.StartUtc(zone), p.EndUtc(zone)));
+                }
+            }
+
+            return spans;
+        }
+
+        var sigma = LevelSigma(Before(period.Previous()), args);
+        return sigma ?? LevelSigma(Before(Period.Month(DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(at, zone))).Previous()), args) ?? 0;
+    }
+
+    // σ of the lognormal level from the won deals of the spans; null with fewer than four spans with wins.
+    private double? LevelSigma(IReadOnlyList<(DateTime From, DateTime To)> spans, Dictionary<string, object?> args)
+    {
+        if (spans.Count < 4)
+        {
+            return null;
+        }
+
         var d = ws.Dialect;
-        var span = (double)Math.Max(1, period.Days) * 86400;
-        // Six filtered counts: grouping by the computed span index took DuckDB tens of seconds on 200,000 deals.
+        // Filtered counts: grouping by a computed span index took DuckDB tens of seconds on 200,000 deals.
         var q = new Dictionary<string, object?>(args);
         var filters = new List<string>();
+        for (var k = 0; k < spans.Count; k++)
+        {
+            var n = k.ToString(CultureInfo.InvariantCulture);
+            q["sf" + n] = spans[k].From;
+            q["st" + n] = spans[k].To;
+            filters.Add($"count(*) FILTER (WHERE closed_at >= {d.Parameter("sf" + n)} AND closed_at < {d.Parameter("st" + n)})");
+        }
+
+        q["sfmin"] = spans.Min(x => x.From);
+        var counts = new long[spans.Count];
+        using (var cmd = ws.NamedCommand(
+            $"SELECT {string.Join(", ", filters)} FROM deals WHERE status = 'won' AND closed_at >= {d.Parameter("sfmin")} AND closed_at <= {d.Parameter("asof")} AND created_at <= {d.Parameter("asof")}",
+            q))
+        using (var r = cmd.ExecuteReader())
+        {
+            if (r.Read())
+            {
+                for (var k = 0; k < spans.Count; k++)
+                {
+                    counts[k] = r.GetInt64(k);
+                }
+            }
+        }
+
+        return ExtraDispersion(counts) is { } x ? Math.Sqrt(Math.Log(1 + x)) : null;
+    }
+
+    /// <summary>
+    /// The squared coefficient of variation of the rate behind counts beyond what a Poisson count has, (variance − mean) ÷
+    /// mean² over the counts above 0 (sample variance); 0 when they vary no more than Poisson; null with fewer than four.
+    /// </summary>
+    internal static double? ExtraDispersion(IReadOnlyList<long> counts)
+    {
+        var seen = counts.Where(c => c > 0).ToList();
+        if (seen.Count < 4)
+        {
+            return null;
+        }
+
+        var mean = seen.Average();
+        var variance = seen.Sum(c => (c - mean) * (c - mean)) / (seen.Count - 1);
+        return variance > mean ? (variance - mean) / (mean * mean) : 0;
+    }
+
+    /// <summary>
+    /// The over-dispersion of deal creation: the deals created in each of the six 30-day spans before as-of vary more than
+    /// a Poisson count would; returns (variance − mean) ÷ mean², the squared coefficient of variation of the rate of a
+    /// Poisson–Gamma (negative binomial) count; 0 when they do not or with fewer than four spans with deals.
+    /// </summary>
+    private double FlowDispersion(DateTime at, Dictionary<string, object?> args)
+    {
+        var d = ws.Dialect;
+        var q = new Dictionary<string, object?>(args);
         for (var k = 0; k <= 6; k++)
         {
-            q["span" + k.ToString(CultureInfo.InvariantCulture)] = at.AddSeconds(-k * span);
+            q["fspan" + k.ToString(CultureInfo.InvariantCulture)] = at.AddDays(-30 * k);
         }
 
-        for (var k = 0; k < 6; k++)
-        {
-            filters.Add($"count(*) FILTER (WHERE closed_at > {d.Parameter("span" + (k + 1).ToString(CultureInfo.InvariantCulture))} AND closed_at <= {d.Parameter("span" + k.ToString(CultureInfo.InvariantCulture))})");
-        }
-
+        var filters = Enumerable.Range(0, 6).Select(k => $"count(*) FILTER (WHERE created_at > {d.Parameter("fspan" + (k + 1).ToString(CultureInfo.InvariantCulture))} AND created_at <= {d.Parameter("fspan" + k.ToString(CultureInfo.InvariantCulture))})");
         var counts = new long[6];
-        using (var cmd = ws.NamedCommand(
-            $"SELECT {string.Join(", ", filters)} FROM deals WHERE status = 'won' AND closed_at > {d.Parameter("span6")} AND closed_at <= {d.Parameter("asof")} AND created_at <= {d.Parameter("asof")}",
-            q))
+        using (var cmd = ws.NamedCommand($"SELECT {string.Join(", ", filters)} FROM deals WHERE created_at > {d.Parameter("fspan6")} AND created_at <= {d.Parameter("asof")}", q))
         using (var r = cmd.ExecuteReader())
         {
             if (r.Read())
@@ -800,15 +944,7 @@ public sealed class ForecastEngine(Workspace ws)
             }
         }
 
-        var seen = counts.Where(c => c > 0).ToList();
-        if (seen.Count < 4)
-        {
-            return 0;
-        }
-
-        var mean = seen.Average();
-        var variance = seen.Sum(c => (c - mean) * (c - mean)) / (seen.Count - 1);
-        return variance > mean ? Math.Sqrt(Math.Log(1 + ((variance - mean) / (mean * mean)))) : 0;
+        return ExtraDispersion(counts) ?? 0;
     }
 
     private double[] AmountQuantiles(Dictionary<string, object?> args)
@@ -1029,6 +1165,9 @@ public sealed class ForecastEngine(Workspace ws)
         /// <summary>σ of the per-run lognormal level factor (0: none).</summary>
         public double Shock { get; set; }
 
+        /// <summary>Squared coefficient of variation of the deal creation rate beyond a Poisson count (0: none).</summary>
+        public double FlowDispersion { get; set; }
+
         /// <summary>Won amounts of the last year of deals won within the period's length of their creation, by (slice, class).</summary>
         public Dictionary<(string Slice, string Size), (long N, decimal Sum)> FastAmounts { get; } = [];
 
@@ -1044,7 +1183,9 @@ public sealed class ForecastEngine(Workspace ws)
         {
             foreach (var (key, g) in Groups)
             {
-                Curves[key] = Analyses.Incidence.Of(g.Days.Select(kv => (kv.Key, kv.Value.Won, kv.Value.Lost, kv.Value.Open)));
+                var curve = Analyses.Incidence.Of(g.Days.Select(kv => (kv.Key, kv.Value.Won, kv.Value.Lost, kv.Value.Open)));
+                curve.Key = Draws.Hash(string.Join('\u001f', key.Slice, key.Size, key.Stage, key.Band.ToString(CultureInfo.InvariantCulture)));
+                Curves[key] = curve;
                 if (key.Slice.Length == 0 && key.Size.Length == 0 && key.Band == 0 && g.Won + g.Lost > 0)
                 {
                     StageWinRate[key.Stage] = (double)g.Won / (g.Won + g.Lost);
@@ -1121,6 +1262,29 @@ internal sealed class Incidence
     /// <summary>Landmarks the curve was estimated from.</summary>
     public long N { get; }
 
+    /// <summary>Landmarks later won.</summary>
+    public long Won { get; private init; }
+
+    /// <summary>A stable key of the group the curve belongs to (keys its parameter draws).</summary>
+    public ulong Key { get; set; }
+
+    /// <summary>
+    /// A draw of the factor by which the true chances of the group may differ from the estimated ones, given the
+    /// landmarks it was estimated from: lognormal with σ² = ln(1 + (1 − p) ÷ (p·n)), p the share won, n the landmarks
+    /// (the relative variance of a share estimated from n); 1 without wins.
+    /// </summary>
+    public double Uncertainty(double z)
+    {
+        if (Won <= 0 || N <= 0)
+        {
+            return 1;
+        }
+
+        var p = (double)Won / N;
+        var sigma2 = Math.Log(1 + ((1 - p) / (p * N)));
+        return Math.Exp((Math.Sqrt(sigma2) * z) - (sigma2 / 2));
+    }
+
     /// <summary>Chance to be won within <paramref name="days"/> days (outcomes on whole days before it).</summary>
     public double At(double days)
     {
@@ -1162,7 +1326,7 @@ internal sealed class Incidence
             cum[day] = incidence;
         }
 
-        return new Incidence(cum, n);
+        return new Incidence(cum, n) { Won = list.Sum(x => x.Won) };
     }
 }
 

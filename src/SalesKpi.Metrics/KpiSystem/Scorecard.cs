@@ -24,7 +24,8 @@ public sealed record Change(Period Period, decimal? Before, decimal? Delta, doub
 
 /// <summary>
 /// One KPI (total or slice) on the scorecard. <see cref="Evaluated"/> is what the target is judged on: the
-/// projected end value for a count in a running period, else <see cref="KpiResult.Value"/>.
+/// projected end value in a running period (a count linearly, an average deal size with a target by the pipeline
+/// forecast), else <see cref="KpiResult.Value"/>.
 /// </summary>
 public sealed record ScorecardRow
 {
@@ -34,8 +35,14 @@ public sealed record ScorecardRow
     /// <summary>The computed value with its sample size, interval, flags and reason.</summary>
     public required KpiResult Result { get; init; }
 
-    /// <summary>Projected end-of-period value (counts in a running period only); null otherwise.</summary>
+    /// <summary>Projected end-of-period value (counts, and average deal sizes with a target, in a running period only); null otherwise.</summary>
     public decimal? Projected { get; init; }
+
+    /// <summary>
+    /// For a KPI paced by the pipeline forecast: the share of its Monte Carlo runs in which the KPI reaches the target at
+    /// the period's end; null otherwise.
+    /// </summary>
+    public decimal? TargetChance { get; init; }
 
     /// <summary>The value the status is judged on.</summary>
     public decimal? Evaluated => Projected ?? Result.Value;
@@ -143,19 +150,23 @@ public sealed class ScorecardEngine(Workspace ws)
         }
 
         var targets = config.Targets.Where(t => t.Period == period.Label).ToDictionary(t => (t.Kpi, SystemValues.SliceKey(t.Slice)));
+        var paced = elapsed is > 0 and < 1 ? PaceByForecast(current, kpis, targets, period, asOf) : new PacedRows([], []);
 
         var rows = new List<ScorecardRow>();
         foreach (var r in current)
         {
             var kpi = kpis.First(k => k.Id == r.Kpi.Id);
             var key = SystemValues.SliceKey(r.Slice);
-            var projected = elapsed is > 0 and < 1 && r.Kpi.Unit == KpiUnit.Count && r.Value is { } v ? v / elapsed : (decimal?)null;
+            var isPaced = paced.Rows.TryGetValue((r.Kpi.Id, key), out var forecast);
+            var projected = isPaced ? forecast.Expected
+                : elapsed is > 0 and < 1 && r.Kpi.Unit == KpiUnit.Count && r.Value is { } v ? v / elapsed : (decimal?)null;
             var target = targets.GetValueOrDefault((r.Kpi.Id, key));
             var row = new ScorecardRow
             {
                 Kpi = kpi,
                 Result = r,
                 Projected = projected,
+                TargetChance = isPaced ? forecast.Chance : null,
                 Target = target,
                 VsPrevious = Compare(r, projected, period.Previous(), previous.GetValueOrDefault((r.Kpi.Id, key))),
                 VsYearBefore = Compare(r, projected, period.YearBefore(), yearBefore.GetValueOrDefault((r.Kpi.Id, key))),
@@ -177,6 +188,8 @@ public sealed class ScorecardEngine(Workspace ws)
                 period.Label,
                 elapsed));
         }
+
+        notes.AddRange(paced.Notes);
 
         foreach (var orphan in targets.Values.Where(t => !rows.Any(r => r.Target == t) && !(slicesJudgedElsewhere && !t.Slice.IsEmpty)))
         {
@@ -200,6 +213,75 @@ public sealed class ScorecardEngine(Workspace ws)
 
         return new ScorecardResult(period, at, elapsed, used, by, rows, goals, notes);
     }
+
+    private sealed record PacedRows(Dictionary<(string Kpi, string Slice), (decimal? Expected, decimal? Chance)> Rows, List<Msg> Notes);
+
+    /// <summary>
+    /// The rows of a running period judged on the pipeline forecast (docs/forecast.md) instead of their value to date: the
+    /// forecast predicts the period's won deals and won revenue, and of the catalogue only average_deal_size (won revenue ÷
+    /// won deals) is made of them — the catalogue, or a custom filter of it by one deal dimension, in the total or one
+    /// slice of a deal dimension. Only rows with a target: the forecast costs seconds on a large workspace, and pacing is
+    /// for judging. One forecast per dimension needed.
+    /// </summary>
+    private PacedRows PaceByForecast(IReadOnlyList<KpiResult> current, IReadOnlyList<SystemKpi> kpis, Dictionary<(string, string), Target> targets, Period period, DateTimeOffset asOf)
+    {
+        var wanted = new List<(KpiResult Row, string Key, string? Dimension, string? Value, Target Target)>();
+        foreach (var r in current)
+        {
+            var key = SystemValues.SliceKey(r.Slice);
+            var kpi = kpis.First(k => k.Id == r.Kpi.Id);
+            if (!targets.TryGetValue((r.Kpi.Id, key), out var target) || r.Flags.Contains("immature")
+                || (kpi.Custom?.Base ?? (kpi.Custom is null ? kpi.Id : null)) != AverageDealSize)
+            {
+                continue;
+            }
+
+            var slice = (kpi.Custom?.Filter ?? ImmutableSortedDictionary<string, string>.Empty).SetItems(r.Slice);
+            if (slice.Count > 1 || slice.Keys.Any(d => !Families.DealDimensions.ContainsKey(d)))
+            {
+                continue;
+            }
+
+            wanted.Add((r, key, slice.Keys.FirstOrDefault(), slice.Values.FirstOrDefault(), target));
+        }
+
+        var rows = new Dictionary<(string, string), (decimal?, decimal?)>();
+        var notes = new List<Msg>();
+        foreach (var group in wanted.GroupBy(w => w.Dimension))
+        {
+            var report = new ForecastEngine(ws).Run(period, asOf, new ForecastOptions(group.Key));
+            if (report.Reason is { } reason)
+            {
+                notes.Add(reason);
+                continue;
+            }
+
+            foreach (var w in group)
+            {
+                var slice = w.Dimension is null ? report.Total : report.Slices.FirstOrDefault(x => x.Value == w.Value);
+                if (slice?.AverageDealSize is not { } expected)
+                {
+                    continue;
+                }
+
+                var chance = w.Row.Kpi.Direction == KpiDirection.Neutral ? null : slice.AverageReaches(w.Target.Value, w.Row.Kpi.Direction == KpiDirection.Higher);
+                rows[(w.Row.Kpi.Id, w.Key)] = (expected, chance);
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            notes.Add(Msg.Of(
+                "scorecard.forecast_paced",
+                "{0} {1} judged on the value the pipeline forecast expects at the end of {2} (won revenue ÷ won deals, docs/forecast.md), not on the value to date; the chance is the share of its runs reaching the target.",
+                "{0} {1} оценивается по значению, которое прогноз воронки ожидает на конец {2} (выигранная выручка ÷ выигранные сделки, docs/forecast.md), а не по значению на дату; шанс — доля прогонов, достигающих цели.",
+                rows.Count, string.Join(", ", rows.Keys.Select(k => k.Item2.Length == 0 ? k.Item1 : k.Item1 + " " + k.Item2).Distinct()), period.Label));
+        }
+
+        return new PacedRows(rows, notes);
+    }
+
+    private const string AverageDealSize = "average_deal_size";
 
     private static Dictionary<(string, string), KpiResult> Index(IReadOnlyList<KpiResult> results) =>
         results.ToDictionary(r => (r.Kpi.Id, SystemValues.SliceKey(r.Slice)));

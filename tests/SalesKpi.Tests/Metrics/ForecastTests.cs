@@ -172,4 +172,55 @@ public sealed class ForecastTests
         t.Coverage.ShouldBe(1m);
         t.Gap.ShouldBe(500m);
     }
+
+    [Fact]
+    public void Deal_counts_that_vary_more_than_chance_give_the_rate_its_extra_dispersion()
+    {
+        // Mean 20, sample variance (6 × 10²) ÷ 5 = 120: (120 − 20) ÷ 20² = 0.25, a Gamma rate with coefficient of variation 0.5.
+        ForecastEngine.ExtraDispersion([10, 30, 10, 30, 10, 30])!.Value.ShouldBe(0.25, 1e-12);
+        // Steady counts are Poisson at most; three spans with deals are too few to tell.
+        ForecastEngine.ExtraDispersion([20, 20, 20, 20]).ShouldBe(0);
+        ForecastEngine.ExtraDispersion([5, 0, 0, 7, 9, 0]).ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_chance_learned_from_few_landmarks_is_drawn_more_widely_than_one_learned_from_many()
+    {
+        // 15 of 30 won: σ² = ln(1 + 0.5 ÷ 15); 150 of 300: ln(1 + 0.5 ÷ 150). The factor's mean is 1 (−σ²/2 in the exponent).
+        var few = Incidence.Of([(10, 15L, 15L, 0L)]);
+        var many = Incidence.Of([(10, 150L, 150L, 0L)]);
+        var s2 = Math.Log(1 + (0.5 / 15));
+        few.Uncertainty(1).ShouldBe(Math.Exp(Math.Sqrt(s2) - (s2 / 2)), 1e-12);
+        few.Uncertainty(0).ShouldBe(Math.Exp(-s2 / 2), 1e-12);
+        (many.Uncertainty(1) - 1).ShouldBeLessThan((few.Uncertainty(1) - 1) / 3);
+        // Without a win there is nothing to scale.
+        Incidence.Of([(10, 0L, 30L, 0L)]).Uncertainty(2).ShouldBe(1);
+    }
+
+    [Fact]
+    public void An_open_deal_without_an_amount_is_won_at_an_amount_drawn_from_the_won_amounts_not_at_their_mean()
+    {
+        // The CRM writes amounts only on a win: 10 won at 500, 10 at 1500 (mean 1000), 20 lost without one, all 10 days after
+        // entering proposal. O1 has no amount: its estimate is 1000 and its chance 0.5, but when it is won it brings 500 or
+        // 1500 like the deals before it, so the top of the 95 % interval is 1500, not 1000.
+        var deals = new StringBuilder("deal_id,created_at,status,closed_at,amount,owner\n");
+        var stages = new StringBuilder("deal_id,stage,entered_at\n");
+        for (var i = 1; i <= 40; i++)
+        {
+            var (status, amount) = i <= 10 ? ("won", "500") : i <= 20 ? ("won", "1500") : ("lost", string.Empty);
+            deals.Append(CultureInfo.InvariantCulture, $"H{i},2025-01-05,{status},2025-01-15,{amount},Ann\n");
+            stages.Append(CultureInfo.InvariantCulture, $"H{i},proposal,2025-01-05\n");
+        }
+
+        deals.Append("O1,2025-02-01,open,,,Bob\n");
+        stages.Append("O1,proposal,2025-06-01\n");
+        using var f = new KpiFixture(files: [("deals.csv", deals.ToString()), ("deal_stages.csv", stages.ToString())]);
+
+        var r = new ForecastEngine(f.Ws).Run(Period.Parse("2025-06"), June, new ForecastOptions());
+
+        O1(r).AmountEstimated.ShouldBeTrue();
+        O1(r).Amount.ShouldBe(1000m);
+        r.Total!.Figures.Revenue.ShouldBe(500m);
+        r.Total.Figures.Revenue95.ShouldBe(new ForecastRange(0m, 1500m));
+    }
 }
