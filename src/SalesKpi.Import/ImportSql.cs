@@ -163,9 +163,12 @@ public sealed class ImportSql
     public string Preview() =>
         $"SELECT {string.Join(", ", entity.Columns.Select(c => d.Quote(c.Name)))} FROM {table} WHERE {mine} ORDER BY source_line LIMIT 5";
 
-    /// <summary>Creates the import's warnings table (file, line, column, warning).</summary>
-    public static string CreateWarningsTable(string name) =>
-        $"CREATE TABLE {name} (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)";
+    /// <summary>
+    /// Creates the import's warnings table (file, line, column, warning): a session table, so that imports into two
+    /// workspaces of one PostgreSQL database never contend for one name.
+    /// </summary>
+    public static string CreateWarningsTable(ISqlDialect dialect, string name) =>
+        dialect.CreateTempTable(name, "(file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR)");
 
     /// <summary>The warnings file's rows, in file and line order.</summary>
     public static string WarningsFileQuery(string name) =>

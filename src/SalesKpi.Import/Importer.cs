@@ -125,7 +125,7 @@ public sealed class Importer
         string? current = null;
         try
         {
-            ws.Execute(ImportSql.CreateWarningsTable(warningsTable));
+            ws.Execute(ImportSql.CreateWarningsTable(ws.Dialect, warningsTable));
 
             // Per input file: the import that read it, or the account of a file rejected whole.
             var entries = new List<(FileImport? Import, WholeFileRejection? Rejected)>();

@@ -108,12 +108,40 @@ internal sealed class PostgresWorkspace : Workspace
             ? new PostgresBulkWriter(connection, table, null, null, ColumnsOf(table, temporary: true))
             : new PostgresBulkWriter(connection, dialect.Quote(table), $"{Schema}.{dialect.Quote(table)}", dialect.WorkspaceId, ColumnsOf(table, temporary: false));
 
+    /// <summary>
+    /// Sees every statement this workspace's commands are made with, and its arguments (positional, or by name), before
+    /// it runs: how the tests prove that each one reaches the stored tables only through this workspace's predicate.
+    /// </summary>
+    internal Action<string, IReadOnlyDictionary<string, object?>>? Observer { get; set; }
+
+    /// <summary>The plan PostgreSQL would run <paramref name="query"/> with (EXPLAIN VERBOSE as JSON), bound as <see cref="Observer"/> saw it.</summary>
+    internal string Explain(string query, IReadOnlyDictionary<string, object?> args)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "EXPLAIN (VERBOSE, FORMAT JSON) " + query;
+        var positional = args.Keys.All(k => k.All(char.IsAsciiDigit));
+        foreach (var (name, value) in positional ? args.OrderBy(a => int.Parse(a.Key, CultureInfo.InvariantCulture)) : args.AsEnumerable())
+        {
+            cmd.Parameters.Add(Bind(positional ? new NpgsqlParameter() : new NpgsqlParameter { ParameterName = name }, value));
+        }
+
+        return (string)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>This workspace's id in the database.</summary>
+    internal long WorkspaceId => dialect.WorkspaceId;
+
     /// <inheritdoc />
-    public override DbCommand Command(string sql, params object?[] args) => CommandOn(connection, sql, args);
+    public override DbCommand Command(string sql, params object?[] args)
+    {
+        Observer?.Invoke(sql, args.Select((a, i) => (Key: (i + 1).ToString(CultureInfo.InvariantCulture), Value: a)).ToDictionary(x => x.Key, x => x.Value));
+        return CommandOn(connection, sql, args);
+    }
 
     /// <inheritdoc />
     public override DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args)
     {
+        Observer?.Invoke(sql, args);
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         foreach (var (name, value) in args)

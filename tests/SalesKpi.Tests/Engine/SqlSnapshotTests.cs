@@ -248,7 +248,7 @@ public sealed class SqlSnapshotTests
         var stages = new ImportSql(d, EntityCatalog.Find("deal_stages")!, 7);
         Section(sb, "deal_stages: merge identical copies", stages.DeleteIdenticalCopies());
         Section(sb, "deal_stages: replace rows stored earlier", stages.DeleteReplaced());
-        Section(sb, "warnings table", ImportSql.CreateWarningsTable("_wrn_3"));
+        Section(sb, "warnings table", ImportSql.CreateWarningsTable(d, "_wrn_3"));
         Section(sb, "warnings file", ImportSql.WarningsFileQuery("_wrn_3"));
         Section(sb, "import id", "SELECT " + d.NextValue(IdSequences.Imports));
         Section(sb, "file id", "SELECT " + d.NextValue(IdSequences.ImportFiles));

@@ -73,7 +73,7 @@ DELETE FROM "deal_stages" WHERE true AND file_id = 7 AND rowid NOT IN (SELECT mi
 DELETE FROM "deal_stages" t USING (SELECT DISTINCT "deal_id", "stage", "entered_at" FROM "deal_stages" WHERE file_id = 7) g WHERE t.file_id <> 7 AND t."deal_id" = g."deal_id" AND t."stage" = g."stage" AND t."entered_at" = g."entered_at";
 
 -- warnings table
-CREATE TABLE _wrn_3 (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR);
+CREATE OR REPLACE TEMP TABLE _wrn_3 (file VARCHAR, line BIGINT, column_name VARCHAR, warning VARCHAR);
 
 -- warnings file
 SELECT file, line, column_name AS column, warning FROM _wrn_3 ORDER BY file, line;
