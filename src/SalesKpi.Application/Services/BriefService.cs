@@ -86,6 +86,12 @@ public sealed record Brief(
     /// <summary>The one owner whose data the brief covers when the caller is scoped (a rep); null for the whole company.</summary>
     public string? ScopeOwner { get; init; }
 
+    /// <summary>KPI totals (one KPI, one bucket) the engine computed for this brief: each once, whichever sections read it.</summary>
+    public int TotalsComputed { get; init; }
+
+    /// <summary>KPI totals a section was handed from those already computed for this brief instead of computing them again.</summary>
+    public int TotalsServed { get; init; }
+
     /// <summary>The workspace currency.</summary>
     public string Currency => Scorecard.Currency;
 
@@ -254,7 +260,7 @@ public sealed class BriefService
         // In the document's order, whichever section finished first.
         string[] order = ["trend", "funnel", "diagnosis", "velocity", "simulation", "review"];
         gaps.Sort((x, y) => Array.IndexOf(order, x.Section).CompareTo(Array.IndexOf(order, y.Section)));
-        return new Brief(period, scorecard, rows, trends, funnel, diagnosis, velocity, simulation, stalled, review, definitions, coverage, gaps, warnings, timings) { ScopeOwner = ctx.Scope?.Owner };
+        return new Brief(period, scorecard, rows, trends, funnel, diagnosis, velocity, simulation, stalled, review, definitions, coverage, gaps, warnings, timings) { ScopeOwner = ctx.Scope?.Owner, TotalsComputed = memo.Computed, TotalsServed = memo.Served };
     }
 
     /// <summary>
