@@ -39,11 +39,14 @@ public sealed class AnalysisService
         });
 
     /// <summary>The change of sales velocity split into its factors; the current year by default.</summary>
-    public AnalysisAnswer<(VelocityChange? Change, Msg? Reason)> Velocity(AnalysisWindow window, bool yearBefore, RequestContext ctx) =>
+    public AnalysisAnswer<(VelocityChange? Change, Msg? Reason)> Velocity(AnalysisWindow window, bool yearBefore, RequestContext ctx) => Velocity(window, yearBefore, ctx, null);
+
+    /// <summary>As <see cref="Velocity(AnalysisWindow, bool, RequestContext)"/>, its KPI totals served from and kept in <paramref name="memo"/>.</summary>
+    internal AnalysisAnswer<(VelocityChange? Change, Msg? Reason)> Velocity(AnalysisWindow window, bool yearBefore, RequestContext ctx, KpiMemo? memo) =>
         Run(window, DefaultPeriod.CurrentYear, ctx, (ws, period, asOf) =>
         {
             var before = yearBefore ? period.YearBefore() : period.Previous();
-            return (VelocityDecomposition.Between(new KpiEngine(ws), before, period, asOf, ParameterStore.For(ws, period, asOf)), before);
+            return (VelocityDecomposition.Between(new KpiEngine(ws, memo), before, period, asOf, ParameterStore.For(ws, period, asOf)), before);
         });
 
     /// <summary>Kaplan–Meier time to win of the deals created in the period; the current year by default.</summary>
@@ -55,13 +58,16 @@ public sealed class AnalysisService
         Run(window, DefaultPeriod.CurrentYear, ctx, (ws, period, asOf) => (new CalibrationEngine(ws).Run(period, asOf, ParameterStore.For(ws, period, asOf)), (Period?)null));
 
     /// <summary>What-if: the lever changes pushed through the funnel of the period after the base period (the last complete quarter by default, also for "next").</summary>
-    public AnalysisAnswer<SimulationReport> Simulate(AnalysisWindow window, IReadOnlyList<string> changes, int runs, int seed, RequestContext ctx)
+    public AnalysisAnswer<SimulationReport> Simulate(AnalysisWindow window, IReadOnlyList<string> changes, int runs, int seed, RequestContext ctx) => Simulate(window, changes, runs, seed, ctx, null);
+
+    /// <summary>As <see cref="Simulate(AnalysisWindow, IReadOnlyList{string}, int, int, RequestContext)"/>, the KPI totals it measures served from and kept in <paramref name="memo"/>.</summary>
+    internal AnalysisAnswer<SimulationReport> Simulate(AnalysisWindow window, IReadOnlyList<string> changes, int runs, int seed, RequestContext ctx, KpiMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(window);
         return Run(window with { Period = window.Period is "next" ? null : window.Period }, DefaultPeriod.LastCompleteQuarter, ctx, (ws, period, asOf) =>
         {
             var parsed = changes.Select(LeverChange.Parse).ToList();
-            return (Simulation.Run(Simulation.Measure(ws, period, asOf, ParameterStore.For(ws, period, asOf)), period, parsed, runs, seed), (Period?)null);
+            return (Simulation.Run(Simulation.Measure(ws, period, asOf, ParameterStore.For(ws, period, asOf), memo), period, parsed, runs, seed), (Period?)null);
         });
     }
 

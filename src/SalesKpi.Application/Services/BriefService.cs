@@ -86,6 +86,12 @@ public sealed record Brief(
     /// <summary>The one owner whose data the brief covers when the caller is scoped (a rep); null for the whole company.</summary>
     public string? ScopeOwner { get; init; }
 
+    /// <summary>KPI totals (one KPI, one bucket) the engine computed for this brief: each once, whichever sections read it.</summary>
+    public int TotalsComputed { get; init; }
+
+    /// <summary>KPI totals a section was handed from those already computed for this brief instead of computing them again.</summary>
+    public int TotalsServed { get; init; }
+
     /// <summary>The workspace currency.</summary>
     public string Currency => Scorecard.Currency;
 
@@ -132,12 +138,16 @@ public sealed class BriefService
             }
         }
 
+        // One moment for every section, even when it is "now": one document's numbers, and totals the sections can share.
+        query = query with { AsOf = query.AsOf ?? ctx.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) };
+
         // One period for every section: the brief's default is the last complete quarter, a period people discuss.
         Period period;
+        DateTimeOffset asOf;
         List<Msg> warnings;
         using (var ws = ctx.Open(WorkspaceAccess.ReadOnly))
         {
-            (period, _, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.LastCompleteQuarter, ctx.Clock);
+            (period, asOf, warnings) = TimeRules.Resolve(ws, query.Period, query.AsOf, DefaultPeriod.LastCompleteQuarter, ctx.Clock);
         }
 
         var label = period.Label;
@@ -161,16 +171,18 @@ public sealed class BriefService
         }
 
         // The sections read the same snapshot and nothing of each other: they run side by side, each on its own
-        // connection, so the engine's work of one fills the single-threaded phases of another. Only the trend waits for
-        // the scorecard (it charts the scorecard's KPIs); the others start at once.
+        // connection, so the engine's work of one fills the single-threaded phases of another. The KPI totals several
+        // sections read (the scorecard's three periods, the trend's buckets, the velocity's and the what-if's periods, the
+        // review's quarters) are computed once, in one engine run, and served to each from this call's memo; the sections
+        // that read them start after that run, the trend after the scorecard (it charts the scorecard's KPIs).
+        var memo = new KpiMemo();
         var funnelTask = Task.Run(() => Section("funnel", () => new FunnelService().Run(new FunnelQuery(label, query.AsOf, query.By), ctx)));
         var diagnosisTask = Task.Run(() => Section("diagnosis", () => new AnalysisService().Diagnose(new AnalysisWindow(label, query.AsOf), false, 0.05, string.Empty, ctx)));
-        var velocityTask = Task.Run(() => Section("velocity", () => new AnalysisService().Velocity(new AnalysisWindow(label, query.AsOf), false, ctx)));
-        var simulationTask = Task.Run(() => Section("simulation", () => new AnalysisService().Simulate(new AnalysisWindow(label, query.AsOf), [], SimulationRuns, 1, ctx)));
-        var grain = period.Kind == Grain.Month ? "month" : "quarter";
-        var reviewTask = Task.Run(() => Section("review", () => new KpiSystemHistoryService().Review(ReviewPeriods, grain, query.AsOf, ctx).Review));
         var coverageTask = Task.Run(() => Timed("coverage", () => new StatusService().Run(0, ctx)));
-        Task[] started = [funnelTask, diagnosisTask, velocityTask, simulationTask, reviewTask, coverageTask];
+        Task<AnalysisAnswer<(VelocityChange? Change, Msg? Reason)>?>? velocityTask = null;
+        Task<AnalysisAnswer<SimulationReport>?>? simulationTask = null;
+        Task<ReviewResult?>? reviewTask = null;
+        Task[] started = [funnelTask, diagnosisTask, coverageTask];
 
         // Nothing started is left running behind an error of the scorecard or of the KPI asked for.
         void Abandon()
@@ -188,7 +200,13 @@ public sealed class BriefService
         ScorecardAnswer scorecard;
         try
         {
-            scorecard = Timed("scorecard", () => new ScorecardService().Run(new ScorecardQuery(label, query.AsOf, null, query.By), ctx));
+            Timed("shared", () => Share(period, asOf, memo, ctx));
+            velocityTask = Task.Run(() => Section("velocity", () => new AnalysisService().Velocity(new AnalysisWindow(label, query.AsOf), false, ctx, memo)));
+            simulationTask = Task.Run(() => Section("simulation", () => new AnalysisService().Simulate(new AnalysisWindow(label, query.AsOf), [], SimulationRuns, 1, ctx, memo)));
+            var grain = period.Kind == Grain.Month ? "month" : "quarter";
+            reviewTask = Task.Run(() => Section("review", () => new KpiSystemHistoryService().Review(ReviewPeriods, grain, query.AsOf, ctx, memo).Review));
+            started = [.. started, velocityTask, simulationTask, reviewTask];
+            scorecard = Timed("scorecard", () => new ScorecardService().Run(new ScorecardQuery(label, query.AsOf, null, query.By), ctx, memo));
         }
         catch (Exception)
         {
@@ -211,7 +229,7 @@ public sealed class BriefService
         // Totals first, each followed by its slices, as on the scorecard.
         var rows = scorecard.Scorecard.Rows.Where(r => kpiFilter is null || r.Kpi.Id == kpiFilter).ToList();
         var shown = rows.Where(r => r.Result.IsTotal).Select(r => r.Kpi).ToList();
-        var trendsTask = Task.Run(() => Section("trend", () => Trends(shown, period, query.AsOf, ctx)) ?? []);
+        var trendsTask = Task.Run(() => Section("trend", () => Trends(shown, period, query.AsOf, ctx, memo)) ?? []);
 
         // The first failure other than a section's own reason surfaces as itself, not wrapped.
         Task.WhenAll([.. started, trendsTask]).GetAwaiter().GetResult();
@@ -223,9 +241,9 @@ public sealed class BriefService
             diagnosis = diagnosis with { Report = diagnosis.Report with { Findings = [.. diagnosis.Report.Findings.Where(f => f.Kpi == kpiFilter)] } };
         }
 
-        var velocity = velocityTask.Result;
-        var simulation = simulationTask.Result;
-        var review = reviewTask.Result;
+        var velocity = velocityTask!.Result;
+        var simulation = simulationTask!.Result;
+        var review = reviewTask!.Result;
         if (review is not null && kpiFilter is not null)
         {
             review = review with { Kpis = [.. review.Kpis.Where(k => k.Kpi == kpiFilter)] };
@@ -238,15 +256,68 @@ public sealed class BriefService
             .OrderByDescending(s => s.Deals).ThenBy(s => s.Owner, StringComparer.Ordinal)
             .ToList();
         var definitions = shown.Select(k => new BriefDefinition(k.Def, Definition(k))).ToList();
-        ctx.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"trace: brief total: {clock.Elapsed.TotalMilliseconds:F0} ms"));
+        ctx.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"trace: brief total: {clock.Elapsed.TotalMilliseconds:F0} ms; KPI results computed {memo.Computed}, served again {memo.Served}"));
         // In the document's order, whichever section finished first.
         string[] order = ["trend", "funnel", "diagnosis", "velocity", "simulation", "review"];
         gaps.Sort((x, y) => Array.IndexOf(order, x.Section).CompareTo(Array.IndexOf(order, y.Section)));
-        return new Brief(period, scorecard, rows, trends, funnel, diagnosis, velocity, simulation, stalled, review, definitions, coverage, gaps, warnings, timings) { ScopeOwner = ctx.Scope?.Owner };
+        return new Brief(period, scorecard, rows, trends, funnel, diagnosis, velocity, simulation, stalled, review, definitions, coverage, gaps, warnings, timings) { ScopeOwner = ctx.Scope?.Owner, TotalsComputed = memo.Computed, TotalsServed = memo.Served };
     }
 
-    // The buckets that end with the period: twelve months for a month, eight quarters otherwise; catalogue KPIs, totals.
-    private static List<BriefTrend> Trends(IReadOnlyList<SystemKpi> kpis, Period period, string? asOf, RequestContext ctx)
+    /// <summary>
+    /// The one engine run whose totals the other sections are served: every active catalogue KPI (and those custom ratio
+    /// KPIs are built from) with the KPIs of the velocity and the what-if, over the trend's buckets and — when they have
+    /// the trend's grain — the scorecard's three periods, under the KPI system in force for the period. A section whose
+    /// request differs (other parameters, slices, another grain) computes as on its own; a failure here is left to the
+    /// sections to report.
+    /// </summary>
+    private static bool Share(Period period, DateTimeOffset asOf, KpiMemo memo, RequestContext ctx)
+    {
+        try
+        {
+            using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
+            var (config, _) = ConfigStore.For(ws, period, asOf);
+            var kpis = config.ActiveKpis()
+                .SelectMany(k => k.Custom is { IsRatio: true } c ? new[] { config.Find(c.Numerator!), config.Find(c.Denominator!) } : [k])
+                .OfType<SystemKpi>().Where(k => k.Custom is null).Select(k => k.Def)
+                .Concat([KpiCatalog.Get("sales_velocity"), KpiCatalog.SqlToOpportunityRate, KpiCatalog.WinRate, KpiCatalog.AverageDealSize, KpiCatalog.SalesCycleLength])
+                .DistinctBy(k => k.Id).ToList();
+            var (range, grain) = TrendRange(period);
+            var buckets = range.Split(grain).ToList();
+            if (period.Kind == grain)
+            {
+                buckets = [.. buckets.Concat([period.YearBefore(), period.Previous(), period]).DistinctBy(b => b.Label).OrderBy(b => b.Start)];
+            }
+
+            new KpiEngine(ws, memo).Run(new ReportRequest
+            {
+                Period = Period.Range(buckets[0].Start, buckets[^1].End),
+                Grain = grain,
+                Buckets = buckets,
+                Kpis = kpis,
+                AsOf = asOf,
+                Parameters = config.Parameters,
+                Trace = ctx.Trace is { } trace ? line => trace("trace: " + line) : null,
+            });
+            return true;
+        }
+        catch (SalesKpiException)
+        {
+            // Each section computes what it needs and reports its own reason.
+            return false;
+        }
+    }
+
+    // The buckets that end with the period: twelve months for a month, eight quarters otherwise.
+    private static (Period Range, Grain Grain) TrendRange(Period period)
+    {
+        var monthly = period.Kind == Grain.Month;
+        var last = new DateOnly(period.LastDay.Year, period.LastDay.Month, 1);
+        var lastQuarter = new DateOnly(last.Year, ((last.Month - 1) / 3 * 3) + 1, 1);
+        return monthly ? (Period.Range(last.AddMonths(-11), last.AddMonths(1)), Grain.Month) : (Period.Range(lastQuarter.AddMonths(-21), lastQuarter.AddMonths(3)), Grain.Quarter);
+    }
+
+    // The trend's buckets, catalogue KPIs, totals.
+    private static List<BriefTrend> Trends(IReadOnlyList<SystemKpi> kpis, Period period, string? asOf, RequestContext ctx, KpiMemo memo)
     {
         var ids = kpis.Where(k => k.Custom is null).Select(k => k.Id).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0)
@@ -254,12 +325,8 @@ public sealed class BriefService
             return [];
         }
 
-        var monthly = period.Kind == Grain.Month;
-        var last = new DateOnly(period.LastDay.Year, period.LastDay.Month, 1);
-        var lastQuarter = new DateOnly(last.Year, ((last.Month - 1) / 3 * 3) + 1, 1);
-        var range = monthly ? Period.Range(last.AddMonths(-11), last.AddMonths(1)) : Period.Range(lastQuarter.AddMonths(-21), lastQuarter.AddMonths(3));
-        var grain = monthly ? Grain.Month : Grain.Quarter;
-        var report = new ReportService().Run(new ReportQuery(range.Label, asOf, monthly ? "month" : "quarter", [], ids), ctx).Report;
+        var (range, grain) = TrendRange(period);
+        var report = new ReportService().Run(new ReportQuery(range.Label, asOf, grain == Grain.Month ? "month" : "quarter", [], ids), ctx, memo).Report;
         var targets = new TargetsService().List(null, null, false, ctx).Targets.Where(t => t.Slice.Count == 0).ToList();
         return [.. ids.Select(id => new BriefTrend(
             KpiCatalog.Get(id),

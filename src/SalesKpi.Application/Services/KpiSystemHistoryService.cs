@@ -117,11 +117,14 @@ public sealed class KpiSystemHistoryService
         "При доступе к данным одного ответственного сохранённые снимки доступны только итогами по компании, без разрезов."));
 
     /// <summary>The review of the last <paramref name="periods"/> complete periods of <paramref name="grain"/> as of <paramref name="asOf"/> (now when null).</summary>
-    public (ReviewResult Review, IReadOnlyList<Msg> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx)
+    public (ReviewResult Review, IReadOnlyList<Msg> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx) => Review(periods, grain, asOf, ctx, null);
+
+    /// <summary>As <see cref="Review(int, string, string?, RequestContext)"/>, its KPI totals served from and kept in <paramref name="memo"/>.</summary>
+    internal (ReviewResult Review, IReadOnlyList<Msg> Warnings) Review(int periods, string grain, string? asOf, RequestContext ctx, KpiMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var moment = TimeRules.ResolveAsOf(asOf, ws.Settings.Zone, ctx.Clock, out var warning);
-        return (new ReviewEngine(ws).Run(periods, Period.ParseGrain(grain), moment), warning is null ? [] : [warning]);
+        return (new ReviewEngine(ws, memo).Run(periods, Period.ParseGrain(grain), moment), warning is null ? [] : [warning]);
     }
 }

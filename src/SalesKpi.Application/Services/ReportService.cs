@@ -35,7 +35,13 @@ public sealed record ReportAnswer(KpiReport Report, string Currency, TimeZoneInf
 public sealed class ReportService
 {
     /// <summary>Computes the report <paramref name="query"/> asks for, in <paramref name="ctx"/>'s language and clock.</summary>
-    public ReportAnswer Run(ReportQuery query, RequestContext ctx)
+    public ReportAnswer Run(ReportQuery query, RequestContext ctx) => Run(query, ctx, null);
+
+    /// <summary>
+    /// As <see cref="Run(ReportQuery, RequestContext)"/>, its totals served from and kept in <paramref name="memo"/> (one
+    /// use case's memo, over the caller's own view of the data: not used for <see cref="ReportQuery.Company"/>).
+    /// </summary>
+    internal ReportAnswer Run(ReportQuery query, RequestContext ctx, KpiMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
@@ -57,16 +63,17 @@ public sealed class ReportService
         }
 
         var grain = query.Grain is null ? (Grain?)null : Period.ParseGrain(query.Grain);
+        var engine = new KpiEngine(ws, query.Company && ctx.Scope is not null ? null : memo);
         KpiReport report;
         if (query.Kpis.Any(id => config.Find(id.Trim()) is { Custom: not null }))
         {
             // Custom KPIs of the KPI system are built from catalogue results (docs/kpi-system.md).
             var kpis = query.Kpis.Select(id => config.Find(id.Trim()) ?? new SystemKpi(KpiCatalog.Get(id), null)).ToList();
-            report = SystemValues.Report(new KpiEngine(ws), config, kpis, period, grain, query.By.Select(KpiCatalog.Dimension).ToList(), asOf);
+            report = SystemValues.Report(engine, config, kpis, period, grain, query.By.Select(KpiCatalog.Dimension).ToList(), asOf);
         }
         else
         {
-            report = new KpiEngine(ws).Run(new ReportRequest
+            report = engine.Run(new ReportRequest
             {
                 Period = period,
                 Grain = grain,

@@ -54,13 +54,16 @@ public static class CheckExit
 public sealed class ScorecardService
 {
     /// <summary>Evaluates the scorecard with every active KPI (and the slices of <see cref="ScorecardQuery.By"/>).</summary>
-    public ScorecardAnswer Run(ScorecardQuery query, RequestContext ctx)
+    public ScorecardAnswer Run(ScorecardQuery query, RequestContext ctx) => Run(query, ctx, null);
+
+    /// <summary>As <see cref="Run(ScorecardQuery, RequestContext)"/>, its totals served from and kept in <paramref name="memo"/> (one use case's memo).</summary>
+    internal ScorecardAnswer Run(ScorecardQuery query, RequestContext ctx, KpiMemo? memo)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadOnly);
         var (period, asOf, warnings) = Resolve(query, ws, ctx);
-        var s = new ScorecardEngine(ws).Run(period, asOf, query.By is null ? [] : [query.By], query.ConfigVersion);
+        var s = new ScorecardEngine(ws, memo).Run(period, asOf, query.By is null ? [] : [query.By], query.ConfigVersion);
         AddDrift(warnings, ws, ctx);
         if (ctx.Scope is not null)
         {

@@ -141,10 +141,10 @@ public sealed record SimulationReport(Period Base, Period Next, Range90 Baseline
 /// </summary>
 public static class Simulation
 {
-    /// <summary>Measures the levers of <paramref name="period"/>.</summary>
-    public static Levers Measure(Workspace ws, Period period, DateTimeOffset asOf, KpiParameters p)
+    /// <summary>Measures the levers of <paramref name="period"/>; with <paramref name="memo"/>, the KPI totals it reads are served from (and kept in) it.</summary>
+    public static Levers Measure(Workspace ws, Period period, DateTimeOffset asOf, KpiParameters p, KpiMemo? memo = null)
     {
-        var engine = new KpiEngine(ws);
+        var engine = new KpiEngine(ws, memo);
         var byChannel = engine.Run(new ReportRequest { Period = period, By = ["channel"], Kpis = [KpiCatalog.LeadToSqlRate], AsOf = asOf, Parameters = p });
         var totals = engine.Run(new ReportRequest { Period = period, Kpis = [KpiCatalog.SqlToOpportunityRate, KpiCatalog.WinRate, KpiCatalog.AverageDealSize, KpiCatalog.SalesCycleLength], AsOf = asOf, Parameters = p });
         KpiResult T(KpiDef kpi) => totals.Results.Single(r => r.Kpi.Id == kpi.Id);

@@ -21,9 +21,14 @@ public sealed class KpiEngine
     private static readonly ImmutableSortedDictionary<string, string> NoSlice = ImmutableSortedDictionary<string, string>.Empty;
 
     private readonly Workspace ws;
+    private readonly KpiMemo? memo;
 
-    /// <summary>Creates an engine over <paramref name="workspace"/>.</summary>
-    public KpiEngine(Workspace workspace) => ws = workspace;
+    /// <summary>Creates an engine over <paramref name="workspace"/>; with <paramref name="memo"/>, totals it has kept are served from it and those computed are kept.</summary>
+    public KpiEngine(Workspace workspace, KpiMemo? memo = null)
+    {
+        ws = workspace;
+        this.memo = memo;
+    }
 
     /// <summary>
     /// Internal switch, for measurement and as a fallback: false computes every family in full (all aggregates, columns
@@ -36,7 +41,17 @@ public sealed class KpiEngine
     internal bool PruneFamilies { get; init; } = PruneByDefault;
 
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
-    public KpiReport Run(ReportRequest request) => RunCore(request).Report;
+    public KpiReport Run(ReportRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (memo is null || request.By.Count > 0)
+        {
+            return RunCore(request).Report;
+        }
+
+        var buckets = request.Buckets is { Count: > 0 } only ? only : request.Grain is { } g ? request.Period.Split(g) : [request.Period];
+        return memo.Run(request, request.Kpis.Count == 0 ? [.. KpiCatalog.All] : request.Kpis, buckets, r => RunCore(r).Report);
+    }
 
     private (KpiReport Report, Context Context) RunCore(ReportRequest request)
     {

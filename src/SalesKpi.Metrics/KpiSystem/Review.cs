@@ -41,8 +41,11 @@ public sealed record DefinitionChange(ConfigVersion Version, IReadOnlyList<strin
 /// <param name="Changes">Definition changes in the window.</param>
 public sealed record ReviewResult(IReadOnlyList<Period> Periods, IReadOnlyList<KpiReview> Kpis, IReadOnlyList<string> UnlinkedKpis, IReadOnlyList<Goal> EmptyGoals, IReadOnlyList<DefinitionChange> Changes);
 
-/// <summary>Reviews the KPI system: targets always met or always missed, thin samples, unlinked KPIs and goals, and changed definitions.</summary>
-public sealed class ReviewEngine(Workspace ws)
+/// <summary>
+/// Reviews the KPI system: targets always met or always missed, thin samples, unlinked KPIs and goals, and changed
+/// definitions. Only the KPIs with a target are computed (through the memo, when one is given).
+/// </summary>
+public sealed class ReviewEngine(Workspace ws, KpiMemo? memo = null)
 {
     /// <summary>Smallest sample size a judged period needs for its status to count as evidence.</summary>
     public const long MinSample = 30;
@@ -70,7 +73,8 @@ public sealed class ReviewEngine(Workspace ws)
             periods.Insert(0, p);
         }
 
-        var scorecards = periods.Select(p => new ScorecardEngine(ws).RunForTargets(p, asOf, compare: false)).ToList();
+        // Only rows with a target are judged: a period's other KPIs are not computed at all.
+        var scorecards = periods.Select(p => new ScorecardEngine(ws, memo).RunForTargets(p, asOf, compare: false, targetedOnly: true)).ToList();
         var rows = scorecards
             .SelectMany(s => s.Rows.Where(r => r.Target is not null))
             .GroupBy(r => (r.Kpi.Id, Slice: SystemValues.SliceKey(r.Result.Slice)))

@@ -82,8 +82,11 @@ public sealed record ScorecardResult(Period Period, DateTime AsOfUtc, decimal El
     public TargetStatus? Worst => Rows.Where(r => r.Status is TargetStatus.OnTrack or TargetStatus.AtRisk or TargetStatus.OffTrack).Select(r => (TargetStatus?)r.Status).Max();
 }
 
-/// <summary>Evaluates the KPI system of a workspace for a period: values, targets, status, changes, pacing and goals.</summary>
-public sealed class ScorecardEngine(Workspace ws)
+/// <summary>
+/// Evaluates the KPI system of a workspace for a period: values, targets, status, changes, pacing and goals. With a
+/// <see cref="KpiMemo"/>, the totals its engine runs ask for are served from (and kept in) that memo.
+/// </summary>
+public sealed class ScorecardEngine(Workspace ws, KpiMemo? memo = null)
 {
     /// <summary>
     /// The scorecard of <paramref name="period"/> at <paramref name="asOf"/>, sliced by <paramref name="by"/>,
@@ -101,7 +104,11 @@ public sealed class ScorecardEngine(Workspace ws)
     /// (one pass per set of slice dimensions the targets use, since slices of different dimensions need
     /// separate groupings). Slice rows carry no comparison with earlier periods.
     /// </summary>
-    public ScorecardResult RunForTargets(Period period, DateTimeOffset asOf, int? version = null, bool compare = true)
+    /// <remarks>
+    /// With <paramref name="targetedOnly"/>, the totals are computed only for the KPIs with a target for the period
+    /// (the other total rows are left out): for a caller that reads nothing but the judged rows, such as the review.
+    /// </remarks>
+    public ScorecardResult RunForTargets(Period period, DateTimeOffset asOf, int? version = null, bool compare = true, bool targetedOnly = false)
     {
         var (config, used) = ConfigStore.For(ws, period, asOf, version);
         var dimensionSets = config.Targets
@@ -109,7 +116,8 @@ public sealed class ScorecardEngine(Workspace ws)
             .Select(t => t.Slice.Keys.ToList())
             .DistinctBy(d => string.Join(",", d))
             .ToList();
-        var total = Evaluate(config, used, period, asOf, [], compare, slicesJudgedElsewhere: dimensionSets.Count > 0);
+        var targeted = targetedOnly ? config.Targets.Where(t => t.Period == period.Label && t.Slice.IsEmpty).Select(t => t.Kpi).ToHashSet(StringComparer.Ordinal) : null;
+        var total = Evaluate(config, used, period, asOf, [], compare, slicesJudgedElsewhere: dimensionSets.Count > 0, only: targeted);
         var sliced = dimensionSets.SelectMany(d => Evaluate(config, used, period, asOf, d, compare: false).Rows.Where(r => r.Target is not null && !r.Result.IsTotal)).ToList();
         return total with { Rows = [.. total.Rows, .. sliced] };
     }
@@ -117,13 +125,15 @@ public sealed class ScorecardEngine(Workspace ws)
     /// <summary>The scorecard of <paramref name="period"/> under an explicit configuration.</summary>
     /// <remarks>
     /// Without <paramref name="compare"/>, the changes against earlier periods are left empty (the review needs
-    /// only status). With <paramref name="slicesJudgedElsewhere"/>, slice targets get no "not shown" note.
+    /// only status). With <paramref name="slicesJudgedElsewhere"/>, slice targets get no "not shown" note. With
+    /// <paramref name="only"/>, only those active KPIs are computed and get rows.
     /// </remarks>
-    public ScorecardResult Evaluate(KpiSystemConfig config, ConfigVersion? used, Period period, DateTimeOffset asOf, IReadOnlyList<string> by, bool compare = true, bool slicesJudgedElsewhere = false)
+    public ScorecardResult Evaluate(KpiSystemConfig config, ConfigVersion? used, Period period, DateTimeOffset asOf, IReadOnlyList<string> by, bool compare = true, bool slicesJudgedElsewhere = false, IReadOnlySet<string>? only = null)
     {
         var zone = ws.Settings.Zone;
-        var engine = new KpiEngine(ws);
-        var kpis = config.ActiveKpis();
+        var engine = new KpiEngine(ws, memo);
+        var active = config.ActiveKpis();
+        IReadOnlyList<SystemKpi> kpis = only is null ? active : [.. active.Where(k => only.Contains(k.Id))];
         var start = period.StartUtc(zone);
         var end = period.EndUtc(zone);
         var at = asOf.UtcDateTime;
@@ -195,7 +205,7 @@ public sealed class ScorecardEngine(Workspace ws)
         {
             var slice = SystemValues.SliceKey(orphan.Slice);
             notes.Add(
-                !kpis.Any(k => k.Id == orphan.Kpi) ? Msg.Of("scorecard.target_kpi_inactive", "The target for {0} {1} is not shown: the KPI is not active.", "Цель для {0} {1} не показана: KPI не активен.", orphan.Kpi, slice)
+                !active.Any(k => k.Id == orphan.Kpi) ? Msg.Of("scorecard.target_kpi_inactive", "The target for {0} {1} is not shown: the KPI is not active.", "Цель для {0} {1} не показана: KPI не активен.", orphan.Kpi, slice)
                 : !orphan.Slice.Keys.All(by.Contains) ? Msg.Of("scorecard.target_needs_by", "The target for {0} {1} is shown with --by {2}.", "Цель для {0} {1} видна с --by {2}.", orphan.Kpi, slice, string.Join(",", orphan.Slice.Keys))
                 : Msg.Of("scorecard.target_no_slice", "The target for {0} {1} has no matching slice in the data.", "Для цели {0} {1} нет такого разреза в данных.", orphan.Kpi, slice));
         }
