@@ -67,6 +67,31 @@ public abstract class Workspace : IDisposable
             : DuckDbWorkspace.Create(path, settings, clock);
 
     /// <summary>
+    /// Whether a workspace exists at <paramref name="path"/>: the file exists, or the PostgreSQL database holds a
+    /// workspace of that name (false when it holds no SalesKpi schema). Throws <see cref="SalesKpiException"/> when the
+    /// PostgreSQL server cannot be reached.
+    /// </summary>
+    public static bool Exists(string path) =>
+        WorkspaceLocation.IsServer(path) ? Postgres.PostgresWorkspace.Exists(Postgres.PostgresLocation.Parse(path)) : File.Exists(path);
+
+    /// <summary>
+    /// Removes the workspace at <paramref name="path"/> with all its data: the file and its write-ahead log, or a
+    /// PostgreSQL workspace's rows in every table, its id sequences and its name (one transaction, as its writer).
+    /// Nothing else in the database changes. Callers decide whether it may be removed (the demo removes only a demo).
+    /// </summary>
+    public static void Delete(string path)
+    {
+        if (WorkspaceLocation.IsServer(path))
+        {
+            Postgres.PostgresWorkspace.Delete(Postgres.PostgresLocation.Parse(path));
+            return;
+        }
+
+        File.Delete(path);
+        File.Delete(path + ".wal");
+    }
+
+    /// <summary>
     /// Opens an existing workspace for reading and writing and migrates it to the latest schema, failing
     /// at once when another process holds it. See <see cref="Open(string, WorkspaceAccess, WorkspaceWait?)"/>.
     /// </summary>
@@ -83,7 +108,7 @@ public abstract class Workspace : IDisposable
     /// </summary>
     public static Workspace Open(string path, WorkspaceAccess access, WorkspaceWait? wait) =>
         WorkspaceLocation.IsServer(path)
-            ? Postgres.PostgresWorkspace.Open(Postgres.PostgresLocation.Parse(path), access)
+            ? Postgres.PostgresWorkspace.Open(Postgres.PostgresLocation.Parse(path), access, wait)
             : DuckDbWorkspace.Open(path, access, wait);
 
     /// <summary>

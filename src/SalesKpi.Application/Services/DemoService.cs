@@ -52,7 +52,7 @@ public sealed class DemoService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        var db = Path.GetFullPath(ctx.WorkspacePath);
+        var db = WorkspaceLocation.IsServer(ctx.WorkspacePath) ? ctx.WorkspacePath : Path.GetFullPath(ctx.WorkspacePath);
         ReplaceEarlierDemo(db);
         using var ws = Workspace.Create(db, new WorkspaceSettings(Zone, "RUB"), ctx.Clock);
         ws.WriteSetting("demo", "true");
@@ -107,7 +107,7 @@ public sealed class DemoService
 
     private static void ReplaceEarlierDemo(string db)
     {
-        if (!File.Exists(db))
+        if (!Workspace.Exists(db))
         {
             return;
         }
@@ -127,7 +127,6 @@ public sealed class DemoService
                 db));
         }
 
-        File.Delete(db);
-        File.Delete(db + ".wal");
+        Workspace.Delete(db);
     }
 }

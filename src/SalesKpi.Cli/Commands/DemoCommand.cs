@@ -49,8 +49,9 @@ internal sealed class DemoCommand(CliHost host) : Command<DemoSettings>
 
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
-        var db = Path.GetFullPath(host.WorkspacePath(settings.Db, DefaultFile));
-        var outDir = Path.GetFullPath(settings.Out is { } given ? host.PathOf(given) : Path.Combine(Path.GetDirectoryName(db)!, "saleskpi-demo-data"));
+        var named = host.WorkspacePath(settings.Db, DefaultFile);
+        var db = WorkspaceLocation.IsServer(named) ? named : Path.GetFullPath(named);
+        var outDir = Path.GetFullPath(settings.Out is { } given ? host.PathOf(given) : Path.Combine(WorkspaceLocation.LocalFolder(db), "saleskpi-demo-data"));
         var trace = ImportCommand.Trace(host, settings);
         var ctx = host.Context(settings, db) with { Trace = trace, User = "saleskpi demo" };
         var demo = new DemoService();

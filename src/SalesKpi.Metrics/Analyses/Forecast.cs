@@ -1067,7 +1067,7 @@ public sealed class ForecastEngine(Workspace ws)
                    count(*) FILTER (WHERE won AND closed_at >= {d.Parameter("s")} AND closed_at < {d.Parameter("e")}),
                    coalesce(sum(amount) FILTER (WHERE won AND closed_at >= {d.Parameter("s")} AND closed_at < {d.Parameter("e")}), 0),
                    coalesce(sum(amount) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0),
-                   coalesce(sum(CAST(amount AS DOUBLE) * CAST(amount AS DOUBLE)) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0),
+                   coalesce(sum(CAST(amount AS {d.TypeName(ColumnType.Number)}) * CAST(amount AS {d.TypeName(ColumnType.Number)})) FILTER (WHERE won AND closed_at > {d.Parameter("flow")}), 0),
                    count(amount) FILTER (WHERE won AND closed_at > {d.Parameter("year")} AND {fast}),
                    coalesce(sum(amount) FILTER (WHERE won AND closed_at > {d.Parameter("year")} AND {fast}), 0)
             FROM x GROUP BY GROUPING SETS ((), (sl), (sz), (sl, sz))

@@ -18,8 +18,12 @@ internal sealed class PostgresWorkspace : Workspace
     /// <summary>The schema holding SalesKpi's tables in a PostgreSQL database.</summary>
     public const string Schema = "saleskpi";
 
+    // Advisory-lock keys of workspace writers: this base plus the workspace id (the schema lock uses a 32-bit hash).
+    private const long WriterLockBase = 0x5A1E_0000_0000;
+
     private readonly NpgsqlConnection connection;
     private readonly PostgresDialect dialect;
+    private WorkspaceWait? wait;
 
     private PostgresWorkspace(PostgresLocation location, NpgsqlConnection connection, PostgresDialect dialect, WorkspaceSettings settings, WorkspaceAccess access)
         : base(location.Display, settings, access)
@@ -77,7 +81,7 @@ internal sealed class PostgresWorkspace : Workspace
     }
 
     /// <summary>Opens the workspace <paramref name="location"/> names, migrating the database's schema when it is older.</summary>
-    public static PostgresWorkspace Open(PostgresLocation location, WorkspaceAccess access)
+    public static PostgresWorkspace Open(PostgresLocation location, WorkspaceAccess access, WorkspaceWait? wait = null)
     {
         var conn = Connect(location);
         try
@@ -93,13 +97,39 @@ internal sealed class PostgresWorkspace : Workspace
             var settings = new WorkspaceSettings(
                 meta.GetValueOrDefault("timezone") ?? WorkspaceSettings.Default.TimeZone,
                 meta.GetValueOrDefault("currency") ?? WorkspaceSettings.Default.Currency);
-            return new PostgresWorkspace(location, conn, ws.dialect, settings, access);
+            return new PostgresWorkspace(location, conn, ws.dialect, settings, access) { wait = wait };
         }
         catch
         {
             conn.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Whether the database holds the workspace <paramref name="location"/> names.</summary>
+    public static bool Exists(PostgresLocation location)
+    {
+        using var conn = Connect(location);
+        return Scalar(conn, $"SELECT to_regclass('{Schema}.workspaces') IS NOT NULL") is true && FindWorkspace(conn, location.Workspace) is not null;
+    }
+
+    /// <summary>Removes the workspace <paramref name="location"/> names: its rows in every table, its sequences and its name.</summary>
+    public static void Delete(PostgresLocation location)
+    {
+        using var ws = Open(location, WorkspaceAccess.ReadWrite);
+        using var tx = ws.BeginTransaction();
+        foreach (var table in ws.dialect.Columns.Keys)
+        {
+            ws.Execute($"DELETE FROM {Schema}.{ws.dialect.Quote(table)} WHERE {ws.dialect.WorkspacePredicate()}");
+        }
+
+        foreach (var sequence in TemplateSequences(ws.connection))
+        {
+            ws.Execute($"DROP SEQUENCE IF EXISTS {Schema}.{PostgresDialect.SequenceOf(sequence, ws.dialect.WorkspaceId)}");
+        }
+
+        ws.Execute($"DELETE FROM {Schema}.workspaces WHERE workspace_id = $1", ws.dialect.WorkspaceId);
+        tx.Commit();
     }
 
     /// <inheritdoc />
@@ -152,8 +182,67 @@ internal sealed class PostgresWorkspace : Workspace
         return cmd;
     }
 
-    /// <inheritdoc />
-    public override DbTransaction BeginTransaction() => connection.BeginTransaction();
+    /// <summary>
+    /// Starts a transaction; on a read-write open it first becomes the workspace's only writer (an advisory lock held
+    /// until the transaction ends), waiting as the open's <see cref="WorkspaceWait"/> allows — the same rule as a
+    /// workspace file's one writer. Writers of other workspaces in the database never wait for it.
+    /// </summary>
+    public override DbTransaction BeginTransaction()
+    {
+        var tx = connection.BeginTransaction();
+        if (Access == WorkspaceAccess.ReadWrite)
+        {
+            try
+            {
+                BecomeWriter();
+            }
+            catch
+            {
+                tx.Dispose();
+                throw;
+            }
+        }
+
+        return tx;
+    }
+
+    private void BecomeWriter()
+    {
+        var clock = wait?.Clock;
+        var start = clock?.GetTimestamp() ?? 0;
+        var announced = false;
+        while (Scalar(connection, "SELECT pg_try_advisory_xact_lock($1)", WriterLockBase + dialect.WorkspaceId) is not true)
+        {
+            var waited = clock?.GetElapsedTime(start) ?? TimeSpan.Zero;
+            if (wait is null || clock is null || waited >= wait.Limit)
+            {
+                throw new SalesKpiException(wait is null || wait.Limit <= TimeSpan.Zero
+                    ? Msg.Of(
+                        "workspace.pg_writer_busy",
+                        "{0} is being changed by another process (an import or another change): wait for it to finish, or give --wait SECONDS to wait for it.",
+                        "{0} сейчас изменяет другой процесс (импорт или другое изменение): дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
+                        Path)
+                    : Msg.Of(
+                        "workspace.pg_writer_busy_after_wait",
+                        "{0} was being changed by another process longer than the --wait limit of {1:0} s: wait for it to finish, or give a longer --wait.",
+                        "{0} изменял другой процесс дольше предела --wait в {1:0} с: дождитесь его завершения или задайте --wait больше.",
+                        Path, wait.Limit.TotalSeconds));
+            }
+
+            if (!announced)
+            {
+                announced = true;
+                wait.Waiting(Msg.Of(
+                    "workspace.pg_writer_waiting",
+                    "waiting for another process to finish changing {0} (up to {1:0} s; --wait sets the limit)…",
+                    "ожидание, пока другой процесс закончит изменять {0} (до {1:0} с; предел задаёт --wait)…",
+                    Path, wait.Limit.TotalSeconds));
+            }
+
+            var left = wait.Limit - waited;
+            Task.Delay(left < WorkspaceWait.Poll ? left : WorkspaceWait.Poll, clock).GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>PostgreSQL has no bulk-load mode to switch: a scope that does nothing.</summary>
     public override IDisposable BeginBulkLoad(string memoryLimit = "256MB") => new Nothing();

@@ -9,7 +9,7 @@ using SalesKpi.Tests.Metrics;
 namespace SalesKpi.Tests.KpiSystem;
 
 /// <summary>The scorecard paces the average deal size of a running period on the pipeline forecast (docs/kpi-system.md).</summary>
-public sealed class ScorecardForecastTests : IDisposable
+public class ScorecardForecastTests : IDisposable
 {
     private static readonly DateTimeOffset AsOf = KpiFixture.At("2025-06-11T00:00:00Z");
 
@@ -48,7 +48,7 @@ public sealed class ScorecardForecastTests : IDisposable
     private ScorecardResult Run(KpiSystemConfig config, string period = "2025-06") =>
         new ScorecardEngine(f.Ws).Evaluate(config, null, Period.Parse(period), AsOf, []);
 
-    [Fact]
+    [SkippableFact]
     public void An_average_deal_size_with_a_target_in_a_running_period_is_judged_on_the_forecasts_expected_end_value()
     {
         var s = Run(Config(T("average_deal_size", 600), T("bob_deal_size", 600)));
@@ -69,7 +69,7 @@ public sealed class ScorecardForecastTests : IDisposable
         s.Notes.ShouldContain(n => n.Code == "scorecard.forecast_paced");
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_average_deal_size_without_a_target_or_in_a_finished_period_is_not_forecast()
     {
         // Without a target there is nothing to judge and the forecast's seconds are not spent: the value to date stands.

@@ -12,7 +12,7 @@ using SalesKpi.Metrics.KpiSystem;
 namespace SalesKpi.Tests.KpiSystem;
 
 /// <summary>The scorecard on hand-made data: status, pacing, significance of changes, goals and custom KPIs.</summary>
-public sealed class ScorecardTests : IDisposable
+public class ScorecardTests : IDisposable
 {
     private static readonly DateTimeOffset AsOf = KpiFixture.At("2026-01-11T00:00:00Z");
 
@@ -81,7 +81,7 @@ public sealed class ScorecardTests : IDisposable
     private ScorecardResult Run(KpiSystemConfig config, params string[] by) =>
         new ScorecardEngine(f.Ws).Evaluate(config, null, Period.Parse("2026-01"), AsOf, by);
 
-    [Fact]
+    [SkippableFact]
     public void A_count_in_a_running_period_is_judged_on_its_projected_end_value()
     {
         var s = Run(Config(T("leads", 14, 10)));
@@ -95,7 +95,7 @@ public sealed class ScorecardTests : IDisposable
         s.Notes.ShouldContain(n => n.En()!.Contains("2026-01", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_rate_below_its_band_is_off_track_and_within_it_at_risk()
     {
         Run(Config(T("win_rate", 0.35m, 10))).Rows.Single(r => r.Kpi.Id == "win_rate").Status.ShouldBe(TargetStatus.OffTrack); // 0.30 < 0.35 − 0.035
@@ -103,7 +103,7 @@ public sealed class ScorecardTests : IDisposable
         Run(Config(T("win_rate", 0.30m, 0))).Rows.Single(r => r.Kpi.Id == "win_rate").Status.ShouldBe(TargetStatus.OnTrack);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Changes_of_proportions_are_flagged_only_when_significant()
     {
         var win = Run(Config()).Rows.Single(r => r.Kpi.Id == "win_rate" && r.Result.IsTotal);
@@ -117,7 +117,7 @@ public sealed class ScorecardTests : IDisposable
         win.VsYearBefore.Significant.ShouldBe(false);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Goal_attainment_is_the_weighted_share_of_linked_kpis_on_track_among_those_with_a_target()
     {
         // win_rate (weight 2) off track, leads (weight 1) on track, nps has no target: 1 ÷ 3.
@@ -127,7 +127,7 @@ public sealed class ScorecardTests : IDisposable
         Run(Config()).Goals.Single().Attainment.ShouldBeNull();
     }
 
-    [Fact]
+    [SkippableFact]
     public void Custom_kpis_are_a_filtered_catalogue_kpi_and_a_ratio_of_two()
     {
         var s = Run(Config(T("consulting_win_rate", 0.45m)));
@@ -141,7 +141,7 @@ public sealed class ScorecardTests : IDisposable
         ratio.VsPrevious.Significant.ShouldBeNull();
     }
 
-    [Fact]
+    [SkippableFact]
     public void Slice_targets_apply_to_their_slice_when_sliced_by_its_dimension()
     {
         var t = T("leads", 6) with { Slice = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("channel", "referral")]) };
@@ -153,7 +153,7 @@ public sealed class ScorecardTests : IDisposable
         referral.Status.ShouldBe(TargetStatus.OnTrack);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_period_not_yet_begun_is_too_early_to_judge()
     {
         var s = new ScorecardEngine(f.Ws).Evaluate(Config(T("leads", 10, 5, "2026-02")), null, Period.Parse("2026-02"), AsOf, []);
@@ -161,7 +161,7 @@ public sealed class ScorecardTests : IDisposable
         s.Rows.Single(r => r.Kpi.Id == "leads").Status.ShouldBe(TargetStatus.Pending);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_cohort_still_inside_its_window_is_too_early_to_judge()
     {
         var config = Config() with { Active = ["lead_to_sql_rate"], Goals = [], Targets = [T("lead_to_sql_rate", 0.5m)] };

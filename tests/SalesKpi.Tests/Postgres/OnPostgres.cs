@@ -102,3 +102,13 @@ public sealed class AuditLogTestsOnPostgres : AuditLogTests
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
+
+public sealed class ScorecardTestsOnPostgres : ScorecardTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class ScorecardForecastTestsOnPostgres : ScorecardForecastTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}

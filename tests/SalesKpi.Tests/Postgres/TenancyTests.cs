@@ -105,6 +105,48 @@ public sealed class TenancyTests
         unfiltered.ShouldBeEmpty();
     }
 
+    [SkippableFact]
+    public void Writers_of_one_workspace_take_turns_and_writers_of_another_do_not_wait()
+    {
+        TestEngine.UsePostgres();
+        using var a = new TempDir();
+        using var b = new TempDir();
+        Ws.Create(a).Dispose();
+        Ws.Create(b).Dispose();
+        using var first = Workspace.Open(a.Db);
+        using var second = Workspace.Open(a.Db);
+        using var other = Workspace.Open(b.Db);
+        using (var tx = first.BeginTransaction())
+        {
+            var busy = Should.Throw<SalesKpiException>(() => second.BeginTransaction());
+            busy.Message.ShouldContain("is being changed by another process");
+            busy.Message.ShouldContain("--wait");
+            using (var elsewhere = other.BeginTransaction())
+            {
+                elsewhere.Commit();
+            }
+
+            tx.Commit();
+        }
+
+        using var after = second.BeginTransaction();
+        after.Commit();
+    }
+
+    [SkippableFact]
+    public void A_missing_workspace_or_workspace_name_is_named_with_what_to_do()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        var missing = Should.Throw<SalesKpiException>(() => Workspace.Open(dir.Db + "x"));
+        missing.Message.ShouldContain("There is no workspace");
+        missing.Message.ShouldContain("saleskpi init --db");
+
+        var noName = Should.Throw<SalesKpiException>(() => Workspace.Open(TestEngine.PostgresUrl!));
+        noName.Message.ShouldContain("?workspace=NAME");
+    }
+
     // The queries a statement runs, as EXPLAIN takes them: each SELECT, WITH, INSERT, UPDATE or DELETE of a batch, and
     // the query of a CREATE … AS. Schema statements (views, DROP, SET) read no stored rows.
     private static IEnumerable<string> Explainable(string sql)
