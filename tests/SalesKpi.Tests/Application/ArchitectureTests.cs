@@ -38,11 +38,13 @@ public sealed class ArchitectureTests
         offenders.ShouldBeEmpty();
     }
 
-    [Fact]
-    public void Only_the_duckdb_provider_uses_duckdb_types()
+    [Theory]
+    [InlineData("DuckDb", @"^\s*(global\s+)?using\s+(static\s+)?DuckDB\.NET\b|\bDuckDB\.NET\.(Data|Native)\.")]
+    [InlineData("Postgres", @"^\s*(global\s+)?using\s+(static\s+)?Npgsql\b|\bNpgsql\.")]
+    public void Only_each_provider_uses_its_engines_types(string folder, string usage)
     {
         // The provider seam: engine, import, application and hosts see Workspace, ISqlDialect and IBulkWriter only.
-        var provider = Path.Combine("SalesKpi.Storage", "DuckDb") + Path.DirectorySeparatorChar;
+        var provider = Path.Combine("SalesKpi.Storage", folder) + Path.DirectorySeparatorChar;
         var offenders = new List<string>();
         var inProvider = 0;
         foreach (var file in Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories))
@@ -56,7 +58,7 @@ public sealed class ArchitectureTests
             var lines = File.ReadAllLines(file);
             for (var i = 0; i < lines.Length; i++)
             {
-                if (Regex.IsMatch(lines[i], @"^\s*(global\s+)?using\s+(static\s+)?DuckDB\.NET\b|\bDuckDB\.NET\.(Data|Native)\."))
+                if (Regex.IsMatch(lines[i], usage))
                 {
                     if (rel.StartsWith(provider, StringComparison.Ordinal))
                     {
@@ -70,7 +72,7 @@ public sealed class ArchitectureTests
             }
         }
 
-        inProvider.ShouldBeGreaterThan(0, "the scan must see the provider's own DuckDB usings");
+        inProvider.ShouldBeGreaterThan(0, "the scan must see the provider's own usings");
         offenders.ShouldBeEmpty();
     }
 
