@@ -9,8 +9,7 @@ namespace SalesKpi.Storage.Postgres;
 /// file's rows and its rejects side by side. PostgreSQL refuses <c>COPY FROM</c> into a table under row-level
 /// security, so a stored table's blocks go to a session staging table and are moved into the stored table on
 /// <see cref="Dispose"/> by one <c>INSERT … SELECT</c> that gives them the workspace's id (and passes the policy's
-/// check), and the table is analysed, because the import's checks that follow join it and a planner that still
-/// believes it empty chose nested loops (26 s instead of well under one for 100,000 activities). The caller gives the columns in table order, workspace_id left out. Each value is checked against its
+/// check). The caller gives the columns in table order, workspace_id left out. Each value is checked against its
 /// column's type when it is added, so a mismatch throws instead of reaching the server.
 /// </summary>
 internal sealed class PostgresBulkWriter : IBulkWriter
@@ -23,15 +22,18 @@ internal sealed class PostgresBulkWriter : IBulkWriter
     private readonly string? moveInto;
     private readonly NpgsqlDbType[] types;
     private readonly List<object?[]> block = new(BlockRows);
+    private readonly Action<long>? written;
     private object?[] row;
     private int column;
+    private long rows;
 
     /// <summary>
     /// Starts writing into <paramref name="table"/>: a session table as it is, or — with <paramref name="workspaceId"/> —
     /// the stored table <paramref name="storedTable"/> of that workspace through a session staging table.
     /// </summary>
-    public PostgresBulkWriter(NpgsqlConnection connection, string table, string? storedTable, long? workspaceId, IReadOnlyList<(string Name, string Type)> columns)
+    public PostgresBulkWriter(NpgsqlConnection connection, string table, string? storedTable, long? workspaceId, IReadOnlyList<(string Name, string Type)> columns, Action<long>? written = null)
     {
+        this.written = written;
         this.connection = connection;
         this.table = table;
         types = [.. columns.Select(c => TypeOf(c.Type))];
@@ -43,7 +45,7 @@ internal sealed class PostgresBulkWriter : IBulkWriter
             target = "pg_temp._copy_" + table.Trim('"');
             Run($"DROP TABLE IF EXISTS {target}; CREATE TEMP TABLE {target} AS SELECT {names} FROM {storedTable} WHERE false");
             moveInto = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"INSERT INTO {storedTable} (workspace_id, {names}) SELECT {id}, {names} FROM {target}; DROP TABLE {target}; ANALYZE {storedTable}");
+                $"INSERT INTO {storedTable} (workspace_id, {names}) SELECT {id}, {names} FROM {target}; DROP TABLE {target}");
         }
 
         copy = $"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)";
@@ -72,6 +74,7 @@ internal sealed class PostgresBulkWriter : IBulkWriter
         }
 
         block.Add(row);
+        rows++;
         row = new object?[types.Length];
         column = 0;
         if (block.Count == BlockRows)
@@ -87,6 +90,8 @@ internal sealed class PostgresBulkWriter : IBulkWriter
         {
             Run(moveInto);
         }
+
+        written?.Invoke(rows);
     }
 
     private void Put(object? value, NpgsqlDbType given)

@@ -49,6 +49,12 @@ public sealed record PostgresLocation(string ConnectionString, string Workspace,
         b.SearchPath = PostgresWorkspace.Schema;
         b.Timezone = "UTC";
         b.ApplicationName ??= "saleskpi";
+
+        // Like a workspace file, a long report or import is never cut off by a client-side timeout unless one is given.
+        if (!db.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            b.CommandTimeout = 0;
+        }
         var display = $"postgres://{Uri.EscapeDataString(b.Username ?? string.Empty)}@{b.Host}:{b.Port}/{b.Database}?workspace={workspace}";
         return new PostgresLocation(b.ConnectionString, workspace, display);
     }
