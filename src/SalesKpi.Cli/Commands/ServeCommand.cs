@@ -65,10 +65,12 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
     public override int Execute(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {
         var ctx = host.Context(settings);
-        var workspace = Path.GetFullPath(ctx.WorkspacePath);
+        var server = WorkspaceLocation.IsServer(ctx.WorkspacePath);
+        var workspace = server ? ctx.WorkspacePath : Path.GetFullPath(ctx.WorkspacePath);
 
-        // One server per workspace: the lock is taken before anything listens and held until the server stops.
-        using var claim = ServeLock.Acquire(ctx.WorkspacePath);
+        // One server per workspace file: the lock is taken before anything listens and held until the server stops. A
+        // PostgreSQL workspace may be served by several processes (behind a load balancer), so it takes none.
+        using var claim = server ? null : ServeLock.Acquire(ctx.WorkspacePath);
 
         // A server on a file that does not open would only answer 503s: fail now, with the reason.
         using (ctx.Open(WorkspaceAccess.ReadOnly))
@@ -96,7 +98,7 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             }
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
+        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", WorkspaceLocation.Display(workspace))));
         foreach (var url in app.Urls)
         {
             host.Console.MarkupLine(Markup.Escape(Loc.F("Listening on {0}", "Адрес: {0}", url)));
