@@ -475,7 +475,7 @@ internal sealed class PostgresWorkspace : Workspace
                 Execute(conn, sql);
             }
 
-            foreach (var table in TenantColumns(conn).Keys)
+            foreach (var table in TenantColumns(conn).Keys.Where(t => t != "workspaces"))
             {
                 Execute(conn, TenantSchema.DataVersionTrigger($"{Schema}.{table}"));
             }
