@@ -95,7 +95,7 @@ public static class ApiServer
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         ApiAuth.AddServices(builder, options);
-        WorkspaceKeyRing.AddTo(builder.Services, options);
+        WorkspaceKeyRing.AddTo(builder, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -2,7 +2,9 @@ using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SalesKpi.Storage;
 
 namespace SalesKpi.Web;
@@ -26,15 +28,18 @@ internal sealed class WorkspaceKeyRing(ServerOptions options) : IXmlRepository
     private const string Application = "saleskpi";
 
     /// <summary>Stores the key ring of a server on a PostgreSQL workspace in the workspace; a server on a file keeps ASP.NET Core's default.</summary>
-    public static void AddTo(IServiceCollection services, ServerOptions options)
+    public static void AddTo(WebApplicationBuilder builder, ServerOptions options)
     {
         if (!WorkspaceLocation.IsServer(options.WorkspacePath))
         {
             return;
         }
 
-        services.AddDataProtection().SetApplicationName(Application);
-        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new WorkspaceKeyRing(options));
+        builder.Services.AddDataProtection().SetApplicationName(Application);
+        builder.Services.Configure<KeyManagementOptions>(o => o.XmlRepository = new WorkspaceKeyRing(options));
+
+        // Its warning that keys are stored unencrypted is the design here (docs/server.md), not news at every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
     }
 
     /// <summary>

@@ -105,7 +105,9 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). The server owns the workspace while it runs. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Пока сервер работает, рабочая область принадлежит ему. Ctrl+C — остановить.")));
+        host.Console.MarkupLine(Markup.Escape(server
+            ? Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). Other servers and the CLI may use this workspace at the same time. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Другие серверы и CLI могут работать с этой рабочей областью одновременно. Ctrl+C — остановить.")
+            : Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). The server owns the workspace while it runs. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Пока сервер работает, рабочая область принадлежит ему. Ctrl+C — остановить.")));
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;
