@@ -145,6 +145,14 @@ public abstract class Workspace : IDisposable
     /// </summary>
     public abstract void WriteCsv(string query, string path);
 
+    /// <summary>
+    /// A number that grows with every committed change of the workspace, whoever made it, for caches shared by several
+    /// processes; null when the engine keeps none (DuckDB: one process writes a file, and its size and write time tell
+    /// a change, see <see cref="WorkspacePool"/>). Read it before the data it labels: an answer computed after reading
+    /// version v reflects v or later, never earlier.
+    /// </summary>
+    public virtual long? DataVersion() => null;
+
     /// <summary>Runs a statement and returns the number of rows it changed.</summary>
     public long Execute(string sql, params object?[] args)
     {

@@ -9,7 +9,9 @@ namespace SalesKpi.Storage;
 /// time; disposing it returns it here. Idle workspaces are closed after <see cref="KeepAlive"/>, because an open
 /// read-only workspace holds the file's shared lock and an import in another process must wait for it; they are also
 /// closed when the file changed since they were opened (a write in this process: the engine's lock does not keep
-/// those out). One-shot hosts (the CLI) do not use a pool.
+/// those out). A PostgreSQL workspace's connections stay valid whatever other processes write (each statement reads the
+/// last committed state); what a cache built on them needs is <see cref="Workspace.DataVersion"/>. One-shot hosts (the
+/// CLI) do not use a pool.
 /// </summary>
 public sealed class WorkspacePool : IDisposable
 {
@@ -50,7 +52,9 @@ public sealed class WorkspacePool : IDisposable
     /// </summary>
     public Workspace Rent(string path, WorkspaceWait? wait)
     {
-        var full = System.IO.Path.GetFullPath(path);
+        // A PostgreSQL location is no file: its FileVersion is always the same, and a pooled connection never goes stale,
+        // because every statement reads the last committed state.
+        var full = WorkspaceLocation.IsServer(path) ? path : System.IO.Path.GetFullPath(path);
         var version = FileVersion.Of(full);
         List<Workspace> stale = [];
         Workspace? found = null;
@@ -158,6 +162,8 @@ public sealed class WorkspacePool : IDisposable
         public override IDisposable BeginBulkLoad(string memoryLimit = "256MB") => inner.BeginBulkLoad(memoryLimit);
 
         public override void WriteCsv(string query, string path) => inner.WriteCsv(query, path);
+
+        public override long? DataVersion() => inner.DataVersion();
 
         protected override void Dispose(bool disposing)
         {

@@ -77,7 +77,11 @@ public static class ApiServer
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddSingleton<WriteGate>();
-        builder.Services.AddSingleton(sp => new ResultCache(sp.GetRequiredService<WriteGate>(), options.Clock));
+        builder.Services.AddSingleton(sp => new ResultCache(sp.GetRequiredService<WriteGate>(), options.Clock)
+        {
+            // Several processes may serve a PostgreSQL workspace: what one writes, the others learn from its data version.
+            StoredVersion = WorkspaceLocation.IsServer(options.WorkspacePath) ? () => StoredVersion(sp.GetRequiredService<WorkspacePool>(), options) : null,
+        });
 
         // Opening a workspace costs tens to hundreds of milliseconds per call; the server keeps read-only ones open.
         builder.Services.AddSingleton(sp => new WorkspacePool(TimeSpan.FromMinutes(5), options.Clock));
@@ -91,9 +95,11 @@ public static class ApiServer
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         ApiAuth.AddServices(builder, options);
+        WorkspaceKeyRing.AddTo(builder, options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        WorkspaceKeyRing.EnsureKey(app.Services, options);
         RequestLog.Use(app);
         app.Use(Errors);
         app.UseStatusCodePages(NoEndpoint);
@@ -102,6 +108,12 @@ public static class ApiServer
         ApiAuth.Map(app);
         DashboardEndpoints.Map(app);
         return app;
+    }
+
+    private static long? StoredVersion(WorkspacePool pool, ServerOptions options)
+    {
+        using var ws = pool.Rent(options.WorkspacePath, new WorkspaceWait(options.Wait, _ => { }, options.Clock));
+        return ws.DataVersion();
     }
 
     /// <summary>

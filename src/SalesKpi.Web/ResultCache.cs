@@ -13,7 +13,8 @@ namespace SalesKpi.Web;
 /// The server's cache of read answers (<c>GET</c> views such as report, scorecard, funnel, explain). An answer is
 /// keyed by its path and normalized query, the request's language, the caller's data scope (a rep's CRM owner and
 /// company-totals flag, or "all"), the data version of the server's <see cref="WriteGate"/> (bumped by every change
-/// and import, which also covers KPI-system versions) and the part of the clock the answer depends on: the current
+/// and import, which also covers KPI-system versions), the workspace's stored data version when it keeps one
+/// (<see cref="StoredVersion"/>: a PostgreSQL workspace that other server processes change too) and the part of the clock the answer depends on: the current
 /// UTC minute without as_of (the answer is computed at "now", default periods depend on today), the current UTC
 /// quarter hour with an explicit as_of (only "partial" flags follow the clock then); answers for an as_of in the
 /// future are not kept. Only 200 answers are kept, with their bytes, content type and warnings header;
@@ -39,6 +40,13 @@ public sealed class ResultCache(WriteGate gate, TimeProvider clock, int maxEntri
 
     /// <summary>The most bytes of keys and answers kept.</summary>
     public long MaxBytes { get; } = maxBytes;
+
+    /// <summary>
+    /// Reads the workspace's own data version (<see cref="SalesKpi.Storage.Workspace.DataVersion"/>) once per request,
+    /// before the answer is computed, so a change committed by another process makes the next request a miss; null
+    /// (DuckDB, where this process is the only writer) leaves the write gate's version alone in charge.
+    /// </summary>
+    public Func<long?>? StoredVersion { get; init; }
 
     /// <summary>How many answers are kept now.</summary>
     public int Count
@@ -93,7 +101,8 @@ public sealed class ResultCache(WriteGate gate, TimeProvider clock, int maxEntri
         }
 
         var scope = user.Scope is { } s ? string.Create(CultureInfo.InvariantCulture, $"owner:{Uri.EscapeDataString(s.Owner)}:totals:{s.CompanyTotals}") : "all";
-        return string.Create(CultureInfo.InvariantCulture, $"{key}|{language}|{scope}|v{gate.Version}|{Moment(http.Request.Query.ContainsKey("as_of"))}");
+        var stored = StoredVersion?.Invoke() is { } v ? string.Create(CultureInfo.InvariantCulture, $".{v}") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{key}|{language}|{scope}|v{gate.Version}{stored}|{Moment(http.Request.Query.ContainsKey("as_of"))}");
     }
 
     /// <summary>

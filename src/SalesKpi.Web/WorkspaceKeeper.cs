@@ -12,6 +12,7 @@ namespace SalesKpi.Web;
 /// reads during an import reads the last committed state (DuckDB's transactions) instead of waiting or failing.
 /// Without it, a read-only connection opened first would make the instance read-only and the next import fail.
 /// The price: while the server runs, other processes (the CLI) cannot open the workspace; they use the API.
+/// A PostgreSQL workspace is not held: the database server shares it among any number of processes.
 /// </summary>
 internal sealed class WorkspaceKeeper(ServerOptions options, ILogger<WorkspaceKeeper> log) : IHostedService, IDisposable
 {
@@ -19,6 +20,11 @@ internal sealed class WorkspaceKeeper(ServerOptions options, ILogger<WorkspaceKe
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (WorkspaceLocation.IsServer(options.WorkspacePath))
+        {
+            return Task.CompletedTask;
+        }
+
         try
         {
             held = Workspace.Open(options.WorkspacePath, WorkspaceAccess.ReadWrite, new WorkspaceWait(options.Wait, _ => { }, options.Clock));

@@ -65,10 +65,12 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
     public override int Execute(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {
         var ctx = host.Context(settings);
-        var workspace = Path.GetFullPath(ctx.WorkspacePath);
+        var server = WorkspaceLocation.IsServer(ctx.WorkspacePath);
+        var workspace = server ? ctx.WorkspacePath : Path.GetFullPath(ctx.WorkspacePath);
 
-        // One server per workspace: the lock is taken before anything listens and held until the server stops.
-        using var claim = ServeLock.Acquire(ctx.WorkspacePath);
+        // One server per workspace file: the lock is taken before anything listens and held until the server stops. A
+        // PostgreSQL workspace may be served by several processes (behind a load balancer), so it takes none.
+        using var claim = server ? null : ServeLock.Acquire(ctx.WorkspacePath);
 
         // A server on a file that does not open would only answer 503s: fail now, with the reason.
         using (ctx.Open(WorkspaceAccess.ReadOnly))
@@ -96,14 +98,16 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             }
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", workspace)));
+        host.Console.MarkupLine(Markup.Escape(Loc.F("Serving {0}", "Обслуживается {0}", WorkspaceLocation.Display(workspace))));
         foreach (var url in app.Urls)
         {
             host.Console.MarkupLine(Markup.Escape(Loc.F("Listening on {0}", "Адрес: {0}", url)));
             host.Console.MarkupLine(Markup.Escape(Loc.F("  API: {0}{1}/…   OpenAPI: {0}{2}   reference: {0}{3}", "  API: {0}{1}/…   OpenAPI: {0}{2}   справочник: {0}{3}", url, ApiServer.Prefix, ApiServer.OpenApiPath, ApiServer.ReferencePath)));
         }
 
-        host.Console.MarkupLine(Markup.Escape(Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). The server owns the workspace while it runs. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Пока сервер работает, рабочая область принадлежит ему. Ctrl+C — остановить.")));
+        host.Console.MarkupLine(Markup.Escape(server
+            ? Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). Other servers and the CLI may use this workspace at the same time. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Другие серверы и CLI могут работать с этой рабочей областью одновременно. Ctrl+C — остановить.")
+            : Loc.T("Sign in at /signin or with POST /api/v1/session, or use a token ('saleskpi users token NAME'). The server owns the workspace while it runs. Ctrl+C stops.", "Вход — /signin или POST /api/v1/session, или токен («saleskpi users token ИМЯ»). Пока сервер работает, рабочая область принадлежит ему. Ctrl+C — остановить.")));
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;

@@ -100,7 +100,13 @@ internal sealed class PostgresWorkspace : Workspace
             var settings = new WorkspaceSettings(
                 meta.GetValueOrDefault("timezone") ?? WorkspaceSettings.Default.TimeZone,
                 meta.GetValueOrDefault("currency") ?? WorkspaceSettings.Default.Currency);
-            return new PostgresWorkspace(location, conn, ws.dialect, settings, access) { wait = wait };
+            var opened = new PostgresWorkspace(location, conn, ws.dialect, settings, access) { wait = wait };
+            if (access == WorkspaceAccess.ReadWrite)
+            {
+                opened.FoldChanges();
+            }
+
+            return opened;
         }
         catch
         {
@@ -285,6 +291,34 @@ internal sealed class PostgresWorkspace : Workspace
         });
     }
 
+    /// <summary>
+    /// The number of committed transactions that changed this workspace (<see cref="TenantSchema.DataVersionObjects"/>):
+    /// the folded count in <c>workspaces</c> plus the rows of <c>data_changes</c>, read in one statement (one snapshot).
+    /// </summary>
+    public override long? DataVersion() =>
+        Convert.ToInt64(Scalar(connection, string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT w.changes_folded + (SELECT count(*) FROM {Schema}.{TenantSchema.ChangesTable} c WHERE c.workspace_id = {WorkspaceId})
+            FROM {Schema}.workspaces w WHERE w.workspace_id = {WorkspaceId}
+            """)), CultureInfo.InvariantCulture);
+
+    // Folds the change rows into the workspace's counter when there are many, so reading the version stays one index
+    // probe. The delete and the addition are one statement: a reader sees the sum before or after, never between.
+    private void FoldChanges()
+    {
+        if (Convert.ToInt64(Scalar(connection, string.Create(CultureInfo.InvariantCulture, $"SELECT count(*) FROM {Schema}.{TenantSchema.ChangesTable} WHERE workspace_id = {WorkspaceId}")), CultureInfo.InvariantCulture) < FoldAbove)
+        {
+            return;
+        }
+
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"""
+            WITH gone AS (DELETE FROM {Schema}.{TenantSchema.ChangesTable} WHERE workspace_id = {WorkspaceId} RETURNING 1)
+            UPDATE {Schema}.workspaces SET changes_folded = changes_folded + (SELECT count(*) FROM gone) WHERE workspace_id = {WorkspaceId}
+            """));
+    }
+
+    /// <summary>How many change rows a workspace keeps before a read-write open folds them into its counter.</summary>
+    internal const int FoldAbove = 1000;
+
     /// <summary>PostgreSQL's <c>COPY … TO STDOUT</c> streamed into the file.</summary>
     public override void WriteCsv(string query, string path)
     {
@@ -320,7 +354,7 @@ internal sealed class PostgresWorkspace : Workspace
         var columns = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         using (var cmd = CommandOn(conn, $"""
             SELECT table_name, column_name FROM information_schema.columns
-            WHERE table_schema = '{Schema}' AND column_name <> 'workspace_id'
+            WHERE table_schema = '{Schema}' AND column_name <> 'workspace_id' AND table_name <> '{TenantSchema.ChangesTable}'
               AND table_name IN (SELECT table_name FROM information_schema.columns WHERE table_schema = '{Schema}' AND column_name = 'workspace_id')
             ORDER BY table_name, ordinal_position
             """))
@@ -485,6 +519,11 @@ internal sealed class PostgresWorkspace : Workspace
 
         if (version == Migrations.Latest)
         {
+            if (Scalar(conn, $"SELECT to_regclass('{Schema}.{TenantSchema.ChangesTable}') IS NULL") is true)
+            {
+                AddDataVersion(conn);
+            }
+
             return;
         }
 
@@ -505,6 +544,10 @@ internal sealed class PostgresWorkspace : Workspace
             Execute(conn, $"CREATE TABLE {Schema}.saleskpi_schema (version INTEGER NOT NULL)");
             Execute(conn, $"INSERT INTO {Schema}.saleskpi_schema VALUES (0)");
             Execute(conn, $"CREATE TABLE {Schema}.workspaces (workspace_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL)");
+            foreach (var sql in TenantSchema.DataVersionObjects())
+            {
+                Execute(conn, sql);
+            }
         }
 
         // Another process may have migrated while this one waited for the lock.
@@ -542,6 +585,27 @@ internal sealed class PostgresWorkspace : Workspace
             }
 
             Execute(conn, $"UPDATE {Schema}.saleskpi_schema SET version = $1", m.Version);
+        }
+
+        tx.Commit();
+    }
+
+    // A database made before the data version existed (the schema was not released then) gets it once, under the lock.
+    private static void AddDataVersion(NpgsqlConnection conn)
+    {
+        using var tx = conn.BeginTransaction();
+        Execute(conn, "SELECT pg_advisory_xact_lock(hashtext('saleskpi.schema'))");
+        if (Scalar(conn, $"SELECT to_regclass('{Schema}.{TenantSchema.ChangesTable}') IS NULL") is true)
+        {
+            foreach (var sql in TenantSchema.DataVersionObjects())
+            {
+                Execute(conn, sql);
+            }
+
+            foreach (var table in TenantColumns(conn).Keys.Where(t => t != "workspaces"))
+            {
+                Execute(conn, TenantSchema.DataVersionTrigger($"{Schema}.{table}"));
+            }
         }
 
         tx.Commit();

@@ -9,6 +9,15 @@ namespace SalesKpi.Storage.Postgres;
 /// primary key becomes <c>(workspace_id, key…)</c>, a table without a key gets an index on <c>workspace_id</c>, and
 /// row-level security admits only the rows of the session's workspace (<c>saleskpi.workspace_id</c>), also for the
 /// table's owner. Other statements (sequences, data changes) pass through unchanged.
+/// <para>
+/// The data version: every such table also gets a statement-level trigger (<see cref="DataVersionTrigger"/>) that notes
+/// the writing transaction in <see cref="ChangesTable"/> — one row per transaction and workspace, <c>ON CONFLICT DO
+/// NOTHING</c> — so the number of committed changes of a workspace is a version that several server processes read to
+/// tell whether a cached answer is stale. A row per transaction instead of a counter bumped in <c>workspaces</c>: a
+/// counter's row lock would be held by an import for its whole transaction and make every other writer of the
+/// workspace (a failed sign-in counting, a target set in another process) wait for it. Added while the PostgreSQL
+/// schema was unreleased; a database made before gets it on its next open (<see cref="PostgresWorkspace"/>).
+/// </para>
 /// </summary>
 public static partial class TenantSchema
 {
@@ -71,8 +80,46 @@ public static partial class TenantSchema
         result.Add($"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY");
         result.Add($"ALTER TABLE {qualified} FORCE ROW LEVEL SECURITY");
         result.Add($"CREATE POLICY workspace_isolation ON {qualified} USING (workspace_id = {CurrentWorkspace}) WITH CHECK (workspace_id = {CurrentWorkspace})");
+        result.Add(DataVersionTrigger(qualified));
         return result;
     }
+
+    /// <summary>The table where each transaction that changed a workspace leaves one row (workspace, transaction id).</summary>
+    public const string ChangesTable = "data_changes";
+
+    private const string NoteChange = "note_data_change";
+
+    /// <summary>
+    /// The objects the data version needs, created with the schema before any workspace table: the folded count in
+    /// <c>workspaces</c>, <see cref="ChangesTable"/> (under the same row-level security as every workspace table) and
+    /// the trigger function that adds a transaction's row once. A statement with no session workspace notes nothing.
+    /// </summary>
+    public static IReadOnlyList<string> DataVersionObjects()
+    {
+        var schema = PostgresWorkspace.Schema;
+        return
+        [
+            $"ALTER TABLE {schema}.workspaces ADD COLUMN IF NOT EXISTS changes_folded BIGINT NOT NULL DEFAULT 0",
+            $"CREATE TABLE {schema}.{ChangesTable} (workspace_id BIGINT NOT NULL DEFAULT {CurrentWorkspace}, xact XID8 NOT NULL, PRIMARY KEY (workspace_id, xact))",
+            $"ALTER TABLE {schema}.{ChangesTable} ENABLE ROW LEVEL SECURITY",
+            $"ALTER TABLE {schema}.{ChangesTable} FORCE ROW LEVEL SECURITY",
+            $"CREATE POLICY workspace_isolation ON {schema}.{ChangesTable} USING (workspace_id = {CurrentWorkspace}) WITH CHECK (workspace_id = {CurrentWorkspace})",
+            $"""
+            CREATE OR REPLACE FUNCTION {schema}.{NoteChange}() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+                IF {CurrentWorkspace} IS NOT NULL THEN
+                    INSERT INTO {schema}.{ChangesTable} (workspace_id, xact) VALUES ({CurrentWorkspace}, pg_current_xact_id()) ON CONFLICT DO NOTHING;
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """,
+        ];
+    }
+
+    /// <summary>The statement-level trigger that notes every change of <paramref name="qualifiedTable"/> in <see cref="ChangesTable"/>.</summary>
+    public static string DataVersionTrigger(string qualifiedTable) =>
+        $"CREATE TRIGGER data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {qualifiedTable} FOR EACH STATEMENT EXECUTE FUNCTION {PostgresWorkspace.Schema}.{NoteChange}()";
 
     /// <summary>True for a statement that changes rows (INSERT, UPDATE, DELETE) rather than the schema.</summary>
     public static bool ChangesData(string statement)
