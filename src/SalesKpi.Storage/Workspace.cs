@@ -237,4 +237,40 @@ public sealed record WorkspaceWait(TimeSpan Limit, Action<Msg> Waiting, TimeProv
 {
     /// <summary>The interval between attempts to open.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it returns a value, every <see cref="Poll"/> while <paramref name="wait"/>
+    /// allows; announces <paramref name="waiting"/> once when the wait starts. When it gives up it throws what
+    /// <paramref name="refused"/> makes of it: with <c>true</c> when a limit was given and ran out, <c>false</c> when
+    /// there was no wait at all (the first refusal is final then: there is no clock to read).
+    /// </summary>
+    internal static T Retry<T>(WorkspaceWait? wait, Func<T?> attempt, Msg waiting, Func<bool, SalesKpiException> refused)
+        where T : class
+    {
+        var clock = wait?.Clock;
+        var start = clock?.GetTimestamp() ?? 0;
+        var announced = false;
+        while (true)
+        {
+            if (attempt() is { } done)
+            {
+                return done;
+            }
+
+            var waited = clock?.GetElapsedTime(start) ?? TimeSpan.Zero;
+            if (wait is null || clock is null || waited >= wait.Limit)
+            {
+                throw refused(wait is not null && wait.Limit > TimeSpan.Zero);
+            }
+
+            if (!announced)
+            {
+                announced = true;
+                wait.Waiting(waiting);
+            }
+
+            var left = wait.Limit - waited;
+            Task.Delay(left < Poll ? left : Poll, clock).GetAwaiter().GetResult();
+        }
+    }
 }

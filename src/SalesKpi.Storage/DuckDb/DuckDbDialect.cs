@@ -37,24 +37,8 @@ public sealed partial class DuckDbDialect : ISqlDialect
         }
 
         // RE2 alternation of the escaped words; the literal is a standard SQL string, so only ' needs doubling.
-        var pattern = string.Join("|", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
+        var pattern = SqlPatterns.AnyWord(words);
         return $"regexp_matches(lower(coalesce({expr}, '')), '{pattern.Replace("'", "''", StringComparison.Ordinal)}')";
-    }
-
-    private static string EscapeRegex(string word)
-    {
-        var sb = new System.Text.StringBuilder(word.Length);
-        foreach (var ch in word)
-        {
-            if (@"\.^$|?*+()[]{}".Contains(ch, StringComparison.Ordinal))
-            {
-                sb.Append('\\');
-            }
-
-            sb.Append(ch);
-        }
-
-        return sb.ToString();
     }
 
     /// <inheritdoc />

@@ -247,51 +247,42 @@ internal sealed class DuckDbWorkspace : Workspace
 
     private static DuckDBConnection ConnectWaiting(string full, WorkspaceAccess access, WorkspaceWait? wait)
     {
-        // Without a wait there is no clock to read: the first refusal is final.
-        var clock = wait?.Clock;
-        var start = clock?.GetTimestamp() ?? 0;
-        var announced = false;
-        while (true)
-        {
-            try
+        WorkspaceBusyException? busy = null;
+        var holder = access == WorkspaceAccess.ReadOnly
+            ? Msg.Of("workspace.held_by_writer", "is being changed by another process", "изменяется другим процессом")
+            : Msg.Of("workspace.held", "is in use by another process", "занят другим процессом");
+        return WorkspaceWait.Retry(
+            wait,
+            () =>
             {
-                return Connect(full, access);
-            }
-            catch (WorkspaceBusyException busy)
-            {
-                var waited = clock?.GetElapsedTime(start) ?? TimeSpan.Zero;
-                if (wait is null || clock is null || waited >= wait.Limit)
+                try
                 {
-                    var holder = access == WorkspaceAccess.ReadOnly
-                        ? Msg.Of("workspace.held_by_writer", "is being changed by another process", "изменяется другим процессом")
-                        : Msg.Of("workspace.held", "is in use by another process", "занят другим процессом");
-                    throw new SalesKpiException(wait is null || wait.Limit <= TimeSpan.Zero
-                        ? Msg.Of(
-                            "workspace.busy",
-                            "{0} {1}: wait for it to finish, or give --wait SECONDS to wait for it.",
-                            "{0} {1}: дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
-                            full, holder)
-                        : Msg.Of(
-                            "workspace.busy_after_wait",
-                            "{0} {1} longer than the --wait limit of {2:0} s: wait for it to finish, or give a longer --wait.",
-                            "{0} {1} дольше предела --wait в {2:0} с: дождитесь его завершения или задайте --wait больше.",
-                            full, holder, wait.Limit.TotalSeconds), busy.InnerException ?? busy);
+                    return Connect(full, access);
                 }
-
-                if (!announced)
+                catch (WorkspaceBusyException e)
                 {
-                    announced = true;
-                    wait.Waiting(Msg.Of(
-                        "workspace.waiting",
-                        "waiting for another process to release {0} (up to {1:0} s; --wait sets the limit)…",
-                        "ожидание, пока другой процесс освободит {0} (до {1:0} с; предел задаёт --wait)…",
-                        full, wait.Limit.TotalSeconds));
+                    busy = e;
+                    return null;
                 }
-
-                var left = wait.Limit - waited;
-                Task.Delay(left < WorkspaceWait.Poll ? left : WorkspaceWait.Poll, clock).GetAwaiter().GetResult();
-            }
-        }
+            },
+            Msg.Of(
+                "workspace.waiting",
+                "waiting for another process to release {0} (up to {1:0} s; --wait sets the limit)…",
+                "ожидание, пока другой процесс освободит {0} (до {1:0} с; предел задаёт --wait)…",
+                full, wait?.Limit.TotalSeconds ?? 0),
+            afterWait => new SalesKpiException(
+                afterWait
+                    ? Msg.Of(
+                        "workspace.busy_after_wait",
+                        "{0} {1} longer than the --wait limit of {2:0} s: wait for it to finish, or give a longer --wait.",
+                        "{0} {1} дольше предела --wait в {2:0} с: дождитесь его завершения или задайте --wait больше.",
+                        full, holder, wait!.Limit.TotalSeconds)
+                    : Msg.Of(
+                        "workspace.busy",
+                        "{0} {1}: wait for it to finish, or give --wait SECONDS to wait for it.",
+                        "{0} {1}: дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
+                        full, holder),
+                busy!.InnerException ?? busy));
     }
 
     private static DuckDBConnection Connect(string full, WorkspaceAccess access = WorkspaceAccess.ReadWrite)

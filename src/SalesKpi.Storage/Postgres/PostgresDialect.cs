@@ -59,24 +59,8 @@ public sealed class PostgresDialect : ISqlDialect
         }
 
         // One POSIX regular expression per row; every character that is special to it is escaped.
-        var pattern = string.Join("|", words.Select(w => EscapeRegex(w.ToLowerInvariant())));
+        var pattern = SqlPatterns.AnyWord(words);
         return $"(lower(coalesce({expr}, '')) ~ {StringLiteral(pattern)})";
-    }
-
-    private static string EscapeRegex(string word)
-    {
-        var sb = new System.Text.StringBuilder(word.Length);
-        foreach (var ch in word)
-        {
-            if (@"\.^$|?*+()[]{}".Contains(ch, StringComparison.Ordinal))
-            {
-                sb.Append('\\');
-            }
-
-            sb.Append(ch);
-        }
-
-        return sb.ToString();
     }
 
     /// <inheritdoc />

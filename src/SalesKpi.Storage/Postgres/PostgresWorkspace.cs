@@ -222,43 +222,26 @@ internal sealed class PostgresWorkspace : Workspace
         return tx;
     }
 
-    private void BecomeWriter()
-    {
-        var clock = wait?.Clock;
-        var start = clock?.GetTimestamp() ?? 0;
-        var announced = false;
-        while (Scalar(connection, "SELECT pg_try_advisory_xact_lock($1)", WriterLockBase + dialect.WorkspaceId) is not true)
-        {
-            var waited = clock?.GetElapsedTime(start) ?? TimeSpan.Zero;
-            if (wait is null || clock is null || waited >= wait.Limit)
-            {
-                throw new SalesKpiException(wait is null || wait.Limit <= TimeSpan.Zero
-                    ? Msg.Of(
-                        "workspace.pg_writer_busy",
-                        "{0} is being changed by another process (an import or another change): wait for it to finish, or give --wait SECONDS to wait for it.",
-                        "{0} сейчас изменяет другой процесс (импорт или другое изменение): дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
-                        Path)
-                    : Msg.Of(
-                        "workspace.pg_writer_busy_after_wait",
-                        "{0} was being changed by another process longer than the --wait limit of {1:0} s: wait for it to finish, or give a longer --wait.",
-                        "{0} изменял другой процесс дольше предела --wait в {1:0} с: дождитесь его завершения или задайте --wait больше.",
-                        Path, wait.Limit.TotalSeconds));
-            }
-
-            if (!announced)
-            {
-                announced = true;
-                wait.Waiting(Msg.Of(
-                    "workspace.pg_writer_waiting",
-                    "waiting for another process to finish changing {0} (up to {1:0} s; --wait sets the limit)…",
-                    "ожидание, пока другой процесс закончит изменять {0} (до {1:0} с; предел задаёт --wait)…",
-                    Path, wait.Limit.TotalSeconds));
-            }
-
-            var left = wait.Limit - waited;
-            Task.Delay(left < WorkspaceWait.Poll ? left : WorkspaceWait.Poll, clock).GetAwaiter().GetResult();
-        }
-    }
+    private void BecomeWriter() =>
+        WorkspaceWait.Retry(
+            wait,
+            () => Scalar(connection, "SELECT pg_try_advisory_xact_lock($1)", WriterLockBase + dialect.WorkspaceId) is true ? this : null,
+            Msg.Of(
+                "workspace.pg_writer_waiting",
+                "waiting for another process to finish changing {0} (up to {1:0} s; --wait sets the limit)…",
+                "ожидание, пока другой процесс закончит изменять {0} (до {1:0} с; предел задаёт --wait)…",
+                Path, wait?.Limit.TotalSeconds ?? 0),
+            afterWait => new SalesKpiException(afterWait
+                ? Msg.Of(
+                    "workspace.pg_writer_busy_after_wait",
+                    "{0} was being changed by another process longer than the --wait limit of {1:0} s: wait for it to finish, or give a longer --wait.",
+                    "{0} изменял другой процесс дольше предела --wait в {1:0} с: дождитесь его завершения или задайте --wait больше.",
+                    Path, wait!.Limit.TotalSeconds)
+                : Msg.Of(
+                    "workspace.pg_writer_busy",
+                    "{0} is being changed by another process (an import or another change): wait for it to finish, or give --wait SECONDS to wait for it.",
+                    "{0} сейчас изменяет другой процесс (импорт или другое изменение): дождитесь его завершения или задайте ожидание --wait СЕКУНДЫ.",
+                    Path)));
 
     /// <summary>
     /// PostgreSQL's bulk-load settings: no nested-loop joins while the import runs, because the tables it just filled
