@@ -102,3 +102,8 @@ public sealed class AuditLogTestsOnPostgres : AuditLogTests
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
+
+public sealed class ParameterValidationTestsOnPostgres : ParameterValidationTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
