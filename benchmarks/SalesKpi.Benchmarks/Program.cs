@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "fuzz" => FuzzRun.Run(args[1..]),
     "load" => LoadRun.Run(args[1..]),
     "pages" => PagesRun.Run(args[1..]),
+    "postgres" => PostgresRun.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -42,6 +43,10 @@ static int Usage()
               recomputed after a change, and repeated
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- demo [--leads 1000000,10000000]
               'saleskpi demo' as a process: generation rate, import rows/s per entity, peak memory
+          dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- postgres --pg postgres://user@host:port/db [--leads 1000000 | --data DIR] [--runs 3] [--period 2025] [--as-of 2026-06-01] [--keep]
+              the same canonical CSV folder (default: the demo's) into a fresh DuckDB file and a fresh PostgreSQL workspace:
+              import time and rows/s of each, the full report alternating engines, the ratio, and the two JSON reports
+              compared to 1e-9 relative (exits 1 on a difference); the PostgreSQL workspace is deleted unless --keep
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- micro [BenchmarkDotNet args]
               CSV reader and value parser micro-benchmarks
           dotnet run -c Release --project benchmarks/SalesKpi.Benchmarks -- fuzz [--cases 1280] [--seed 2026]

@@ -358,11 +358,14 @@ internal sealed class PostgresWorkspace : Workspace
         return columns.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value, StringComparer.Ordinal);
     }
 
-    // One round trip: the session's workspace (row-level security) and a view per stored table (the engine's SQL).
+    // One round trip: the session's workspace (row-level security), a view per stored table (the engine's SQL) and
+    // JIT compilation off. The bucket joins on computed quarter-hour keys make the planner's estimates of the
+    // engine's statements tens of millions of rows too high, which switches on JIT with inlining and optimisation;
+    // compiling cost more than it saved (the 1 M-lead report: see docs/benchmarks.md, PostgreSQL).
     private static void ShadowTables(NpgsqlConnection conn, PostgresDialect dialect, bool replace)
     {
         var batch = new System.Text.StringBuilder();
-        batch.Append(CultureInfo.InvariantCulture, $"SELECT set_config('{TenantSchema.Setting}', '{dialect.WorkspaceId}', false);");
+        batch.Append(CultureInfo.InvariantCulture, $"SELECT set_config('{TenantSchema.Setting}', '{dialect.WorkspaceId}', false); SET jit = off;");
         foreach (var (table, cols) in dialect.Columns)
         {
             batch.Append(CultureInfo.InvariantCulture, $"CREATE {(replace ? "OR REPLACE " : string.Empty)}TEMP VIEW {dialect.Quote(table)} AS SELECT {string.Join(", ", cols.Select(dialect.Quote))} FROM {Schema}.{dialect.Quote(table)} WHERE {dialect.WorkspacePredicate()};");

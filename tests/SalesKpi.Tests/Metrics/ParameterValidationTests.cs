@@ -4,7 +4,7 @@ using SalesKpi.Core.Kpis;
 
 namespace SalesKpi.Tests.Metrics;
 
-public sealed class ParameterValidationTests : IDisposable
+public class ParameterValidationTests : IDisposable
 {
     // One title per lead; no size, need or source score, so a lead scores 40 when its title matches, else 0.
     private readonly KpiFixture f = new("UTC", ("leads.csv",
@@ -35,6 +35,9 @@ public sealed class ParameterValidationTests : IDisposable
     [InlineData(".", 1)] // a pattern would match all eight
     [InlineData("c.*", 0)]
     [InlineData("[ck]", 0)]
+    [InlineData("%", 0)] // a LIKE pattern would match all eight
+    [InlineData("_", 0)]
+    [InlineData("c_level", 0)] // a LIKE pattern would match L8
     public void Title_words_match_as_plain_text_whatever_their_characters(string words, int matching)
     {
         var p = new KpiParameters().Set("quality_title_words", words);

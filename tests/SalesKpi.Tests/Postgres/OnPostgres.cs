@@ -112,3 +112,8 @@ public sealed class ScorecardForecastTestsOnPostgres : ScorecardForecastTests
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
+
+public sealed class ParameterValidationTestsOnPostgres : ParameterValidationTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
