@@ -71,7 +71,7 @@ public class SimulationTests
         (two.BaselineRevenue, two.ScenarioRevenue, two.BaselineWon).ShouldBe((one.BaselineRevenue, one.ScenarioRevenue, one.BaselineWon));
     }
 
-        [Fact]
+    [SkippableFact]
     public void Faster_responses_convert_at_the_within_sla_rate()
     {
         // 10 leads answered in 0.5 h (5 SQL), 10 in 2 h (1 SQL): rates 0.5 and 0.1, half within the 1-hour SLA → 0.3.
