@@ -479,13 +479,8 @@ internal sealed class PostgresWorkspace : Workspace
         var exists = Scalar(conn, $"SELECT to_regclass('{Schema}.saleskpi_schema') IS NOT NULL") is true;
         if (!exists && !create)
         {
-            var foreign = Convert.ToInt64(Scalar(conn, $"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), CultureInfo.InvariantCulture) > 0;
-            throw new SalesKpiException(foreign
-                ? Msg.Of(
-                    "workspace.pg_foreign_schema",
-                    "The database of {0} has a schema '{1}' that SalesKpi did not make: use another database, or rename that schema.",
-                    "В базе {0} есть схема «{1}», созданная не SalesKpi: используйте другую базу или переименуйте эту схему.",
-                    location.Display, Schema)
+            throw new SalesKpiException(HasSchema(conn)
+                ? ForeignSchema(location)
                 : Msg.Of(
                     "workspace.pg_no_schema",
                     "The database of {0} holds no SalesKpi workspaces yet: create the first one with 'saleskpi init --db {0}'.",
@@ -505,11 +500,6 @@ internal sealed class PostgresWorkspace : Workspace
 
         if (version == Migrations.Latest)
         {
-            if (Scalar(conn, $"SELECT to_regclass('{Schema}.{TenantSchema.ChangesTable}') IS NULL") is true)
-            {
-                AddDataVersion(conn);
-            }
-
             return;
         }
 
@@ -517,13 +507,9 @@ internal sealed class PostgresWorkspace : Workspace
         Execute(conn, "SELECT pg_advisory_xact_lock(hashtext('saleskpi.schema'))");
         if (Scalar(conn, $"SELECT to_regclass('{Schema}.saleskpi_schema') IS NOT NULL") is not true)
         {
-            if (Convert.ToInt64(Scalar(conn, $"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), CultureInfo.InvariantCulture) > 0)
+            if (HasSchema(conn))
             {
-                throw new SalesKpiException(Msg.Of(
-                    "workspace.pg_foreign_schema",
-                    "The database of {0} has a schema '{1}' that SalesKpi did not make: use another database, or rename that schema.",
-                    "В базе {0} есть схема «{1}», созданная не SalesKpi: используйте другую базу или переименуйте эту схему.",
-                    location.Display, Schema));
+                throw new SalesKpiException(ForeignSchema(location));
             }
 
             Execute(conn, $"CREATE SCHEMA {Schema}");
@@ -546,9 +532,10 @@ internal sealed class PostgresWorkspace : Workspace
                 if (TenantSchema.ChangesData(statement))
                 {
                     // A data change is the workspace's own: run it in each workspace's session, through its views.
+                    var columns = TenantColumns(conn);
                     foreach (var id in WorkspaceIds(conn))
                     {
-                        ShadowTables(conn, new PostgresDialect(id, TenantColumns(conn)), replace: true);
+                        ShadowTables(conn, new PostgresDialect(id, columns), replace: true);
                         Execute(conn, statement);
                     }
 
@@ -576,26 +563,14 @@ internal sealed class PostgresWorkspace : Workspace
         tx.Commit();
     }
 
-    // A database made before the data version existed (the schema was not released then) gets it once, under the lock.
-    private static void AddDataVersion(NpgsqlConnection conn)
-    {
-        using var tx = conn.BeginTransaction();
-        Execute(conn, "SELECT pg_advisory_xact_lock(hashtext('saleskpi.schema'))");
-        if (Scalar(conn, $"SELECT to_regclass('{Schema}.{TenantSchema.ChangesTable}') IS NULL") is true)
-        {
-            foreach (var sql in TenantSchema.DataVersionObjects())
-            {
-                Execute(conn, sql);
-            }
+    private static bool HasSchema(NpgsqlConnection conn) =>
+        Convert.ToInt64(Scalar(conn, $"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), CultureInfo.InvariantCulture) > 0;
 
-            foreach (var table in TenantColumns(conn).Keys.Where(t => t != "workspaces"))
-            {
-                Execute(conn, TenantSchema.DataVersionTrigger($"{Schema}.{table}"));
-            }
-        }
-
-        tx.Commit();
-    }
+    private static Msg ForeignSchema(PostgresLocation location) => Msg.Of(
+            "workspace.pg_foreign_schema",
+            "The database of {0} has a schema '{1}' that SalesKpi did not make: use another database, or rename that schema.",
+            "В базе {0} есть схема «{1}», созданная не SalesKpi: используйте другую базу или переименуйте эту схему.",
+            location.Display, Schema);
 
     private static int CurrentVersion(NpgsqlConnection conn) =>
         Convert.ToInt32(Scalar(conn, $"SELECT max(version) FROM {Schema}.saleskpi_schema") ?? 0, CultureInfo.InvariantCulture);
