@@ -27,10 +27,7 @@ public static class OwnerScope
     {
         ArgumentNullException.ThrowIfNull(ws);
         var catalog = (string)(ws.Scalar("SELECT current_database()") ?? throw new InvalidOperationException("The engine names no current database."));
-        foreach (var statement in Statements(ws.Dialect, catalog, owner))
-        {
-            ws.Execute(statement);
-        }
+        ws.ApplySession(Statements(ws.Dialect, catalog, owner));
     }
 
     /// <summary>The statements <see cref="Apply"/> runs, for the database <paramref name="catalog"/>.</summary>

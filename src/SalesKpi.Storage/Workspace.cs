@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using SalesKpi.Core;
 using SalesKpi.Storage.DuckDb;
@@ -9,8 +10,9 @@ namespace SalesKpi.Storage;
 /// SQL engine, seen through what every engine offers — a dialect to render SQL with, commands and queries
 /// with parameters, transactions, a bulk writer, CSV export and settings. Opening checks that the store is a
 /// SalesKpi workspace of a schema this build knows and applies pending migrations. A provider (DuckDB now,
-/// in <c>DuckDb/</c>; PostgreSQL later) derives from this class; nothing outside the provider knows its
-/// engine's types. Not thread-safe: one command at a time per instance.
+/// in <c>DuckDb/</c>; PostgreSQL in <c>Postgres/</c>) derives from this class; nothing outside the provider knows its
+/// engine's types. Not thread-safe: one command at a time per instance; <see cref="OpenSibling"/> gives another session
+/// for work side by side.
 /// </summary>
 public abstract class Workspace : IDisposable
 {
@@ -19,6 +21,9 @@ public abstract class Workspace : IDisposable
 
     /// <summary>The default workspace file name, in the current directory.</summary>
     public const string DefaultFileName = "saleskpi.duckdb";
+
+    private readonly List<string> session = [];
+    private TrackedTransaction? open;
 
     /// <summary>Initialises the state every provider shares.</summary>
     /// <param name="path">Full path (or, for a server engine, the location) of the workspace.</param>
@@ -123,8 +128,66 @@ public abstract class Workspace : IDisposable
     /// </summary>
     public abstract DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args);
 
-    /// <summary>Starts a transaction on the workspace connection.</summary>
-    public abstract DbTransaction BeginTransaction();
+    /// <summary>Starts a transaction on the workspace connection; until it ends, <see cref="OpenSibling"/> returns null.</summary>
+    public DbTransaction BeginTransaction()
+    {
+        var tx = new TrackedTransaction(BeginTransactionCore());
+        open = tx;
+        return tx;
+    }
+
+    /// <summary>Starts a transaction on the provider's connection (see <see cref="BeginTransaction"/>).</summary>
+    protected abstract DbTransaction BeginTransactionCore();
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> that shape this session (temp views shadowing tables, session settings) and
+    /// keeps them, so that every <see cref="OpenSibling">sibling</see> opened later starts with the same session.
+    /// Statements that are not session state (writes, the engine's own temp tables) must not go through here.
+    /// </summary>
+    public void ApplySession(IEnumerable<string> statements)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        foreach (var statement in statements)
+        {
+            Execute(statement);
+            session.Add(statement);
+        }
+    }
+
+    /// <summary>
+    /// Another session of this workspace on a connection of its own, for reads that run side by side with this one's:
+    /// the same data, access and settings, and the statements given to <see cref="ApplySession"/> replayed (so a scoped
+    /// session's sibling sees the same owner's rows). It does not share this session's temp tables. Null when the
+    /// provider cannot open one or a transaction is open here — a sibling would not see its uncommitted rows. The
+    /// caller disposes it.
+    /// </summary>
+    public Workspace? OpenSibling()
+    {
+        if (open is { Done: false })
+        {
+            return null;
+        }
+
+        var sibling = OpenSiblingCore();
+        if (sibling is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            sibling.ApplySession(session);
+            return sibling;
+        }
+        catch
+        {
+            sibling.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A new session of the same workspace with the provider's own session setup, or null (see <see cref="OpenSibling"/>).</summary>
+    protected virtual Workspace? OpenSiblingCore() => null;
 
     /// <summary>
     /// Starts a bulk append into <paramref name="table"/> on this workspace's connection; with
@@ -208,6 +271,39 @@ public abstract class Workspace : IDisposable
 
     /// <summary>Closes the connection.</summary>
     protected abstract void Dispose(bool disposing);
+
+    // Whether a transaction begun here has ended: ADO.NET has no provider-neutral way to ask a connection.
+    private sealed class TrackedTransaction(DbTransaction inner) : DbTransaction
+    {
+        public bool Done { get; private set; }
+
+        public override IsolationLevel IsolationLevel => inner.IsolationLevel;
+
+        protected override DbConnection? DbConnection => inner.Connection;
+
+        public override void Commit()
+        {
+            inner.Commit();
+            Done = true;
+        }
+
+        public override void Rollback()
+        {
+            inner.Rollback();
+            Done = true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                Done = true;
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 
     /// <summary>The statement storing one meta key (parameter 1) with its value (parameter 2), replacing an earlier value.</summary>
     public static string WriteSettingSql(ISqlDialect d) =>

@@ -155,7 +155,9 @@ public sealed class WorkspacePool : IDisposable
 
         public override DbCommand NamedCommand(string sql, IReadOnlyDictionary<string, object?> args) => inner.NamedCommand(sql, args);
 
-        public override DbTransaction BeginTransaction() => inner.BeginTransaction();
+        protected override DbTransaction BeginTransactionCore() => inner.BeginTransaction();
+
+        protected override Workspace? OpenSiblingCore() => inner.OpenSibling();
 
         public override IBulkWriter CreateBulkWriter(string table, bool temporary = false) => inner.CreateBulkWriter(table, temporary);
 

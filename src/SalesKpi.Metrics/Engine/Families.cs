@@ -23,7 +23,8 @@ namespace SalesKpi.Metrics.Engine;
 /// <param name="From">
 /// FROM clause, joining the buckets as <c>bk</c> by the unit's dating column: <c>{bucket:col}</c> for
 /// a timestamp, <c>{day:col}</c> for a date (see <see cref="BucketJoins"/>), or an explicit join to <c>_bk</c>.
-/// The joins of the prelude CTEs follow it.
+/// The joins of the prelude CTEs follow it, or stand where it says <see cref="JoinsHere"/>: before the bucket join, a join
+/// attaches to each unit once instead of to each of its bucket rows.
 /// </param>
 /// <param name="Where">Extra row condition, or empty.</param>
 /// <param name="Dimensions">Dimension → SQL expression.</param>
@@ -42,6 +43,9 @@ internal sealed record Family(
     string Order,
     ISqlDialect Dialect)
 {
+    /// <summary>Where in <see cref="From"/> the prelude CTEs' joins go when they should not follow it.</summary>
+    public const string JoinsHere = "{joins}";
+
     /// <summary>
     /// This family reduced to the aggregates <paramref name="aggregates"/> (in the family's order), the row columns
     /// those aggregates reference and the prelude CTEs those columns read. The units (FROM and WHERE) are unchanged
@@ -107,11 +111,9 @@ internal sealed record Family(
             sb.Append(CultureInfo.InvariantCulture, $", {sql} AS \"{name}\"");
         }
 
-        sb.Append("\nFROM ").Append(BucketJoins.Expand(From, quarterHourBuckets, Dialect));
-        foreach (var cte in Prelude)
-        {
-            sb.Append(' ').Append(cte.Join);
-        }
+        var joins = string.Concat(Prelude.Select(cte => " " + cte.Join));
+        var from = BucketJoins.Expand(From, quarterHourBuckets, Dialect);
+        sb.Append("\nFROM ").Append(from.Contains(JoinsHere, StringComparison.Ordinal) ? from.Replace(" " + JoinsHere, joins, StringComparison.Ordinal) : from + joins);
         if (Where.Length > 0)
         {
             sb.Append("\nWHERE ").Append(Where);
@@ -309,7 +311,9 @@ internal static class Families
                         "a",
                         "LEFT JOIN acts a ON a.deal_id = d.deal_id"),
                 ],
-                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.closed_at}} AND d.closed_at <= {asof}",
+                // The period's deals meet their buckets first, then their leads: the other way round the engine joined every
+                // deal to its lead before keeping only the period's.
+                $"deals d {{bucket:d.closed_at}} AND d.closed_at <= {asof} LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}",
                 "d.status IN ('won', 'lost')",
                 DealDimensions,
                 [
@@ -344,7 +348,7 @@ internal static class Families
             new Family(
                 DealsCreated,
                 [],
-                $"deals d LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof} {{bucket:d.created_at}} AND d.created_at <= {asof}",
+                $"deals d {{bucket:d.created_at}} AND d.created_at <= {asof} LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}",
                 string.Empty,
                 DealDimensions,
                 [
@@ -368,7 +372,9 @@ internal static class Families
                         "gp",
                         "LEFT JOIN gp ON gp.customer_id = c.customer_id"),
                 ],
-                $"customers c JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof}",
+                // The profits join each customer before the customer meets its buckets: joined after, the engine built
+                // its hash table on the customer × bucket rows (most of the family's time in a profile at 1 M leads).
+                $"customers c {Family.JoinsHere} JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof}",
                 // Customers gone before the period can be in no start, end or churn count of it.
                 $"(c.churned_at IS NULL OR c.churned_at >= {pstart} OR c.churned_at > {asof})",
                 CustomerDims,

@@ -197,7 +197,27 @@ internal sealed class DuckDbWorkspace : Workspace
         Execute($"COPY ({query}) TO '{path.Replace("'", "''", StringComparison.Ordinal)}' (HEADER, DELIMITER ',')");
 
     /// <inheritdoc />
-    public override DbTransaction BeginTransaction() => connection.BeginTransaction();
+    protected override DbTransaction BeginTransactionCore() => connection.BeginTransaction();
+
+    /// <summary>
+    /// A second connection to the database this one has open: DuckDB.NET hands a connection string naming an open file
+    /// the same database instance, so no file lock is taken again, no header read and nothing migrated; memory limit and
+    /// threads are the instance's, shared.
+    /// </summary>
+    protected override Workspace? OpenSiblingCore()
+    {
+        var conn = new DuckDBConnection(connection.ConnectionString);
+        try
+        {
+            conn.Open();
+            return new DuckDbWorkspace(Path, conn, Settings, Access);
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

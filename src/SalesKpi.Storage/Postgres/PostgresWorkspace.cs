@@ -28,11 +28,33 @@ internal sealed class PostgresWorkspace : Workspace
     // The stored tables bulk writes went to since the bulk-load scope began: analysed when it ends.
     private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
 
+    private readonly PostgresLocation location;
+
     private PostgresWorkspace(PostgresLocation location, NpgsqlConnection connection, PostgresDialect dialect, WorkspaceSettings settings, WorkspaceAccess access)
         : base(location.Display, settings, access)
     {
+        this.location = location;
         this.connection = connection;
         this.dialect = dialect;
+    }
+
+    /// <summary>
+    /// A second session of the same workspace: another connection with this one's workspace setting, views and JIT
+    /// setting. Read-only, so it never becomes the workspace's writer; nothing is migrated or looked up again.
+    /// </summary>
+    protected override Workspace? OpenSiblingCore()
+    {
+        var conn = Connect(location);
+        try
+        {
+            ShadowTables(conn, dialect, replace: false);
+            return new PostgresWorkspace(location, conn, dialect, Settings, WorkspaceAccess.ReadOnly);
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -203,7 +225,7 @@ internal sealed class PostgresWorkspace : Workspace
     /// until the transaction ends), waiting as the open's <see cref="WorkspaceWait"/> allows — the same rule as a
     /// workspace file's one writer. Writers of other workspaces in the database never wait for it.
     /// </summary>
-    public override DbTransaction BeginTransaction()
+    protected override DbTransaction BeginTransactionCore()
     {
         var tx = connection.BeginTransaction();
         if (Access == WorkspaceAccess.ReadWrite)

@@ -214,7 +214,7 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
     private static ReportRequest Request(IReadOnlyList<KpiDef> kpis, string by) =>
         new() { Period = Year, Grain = Grain.Month, Kpis = kpis, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
 
-    private static List<string> Lines(KpiReport report) =>
+    internal static List<string> Lines(KpiReport report) =>
         [.. report.Results.Select(r => string.Join(
             '|',
             r.Kpi.Id,

@@ -1,4 +1,5 @@
 using SalesKpi.Tests.Application;
+using SalesKpi.Tests.Engine;
 using SalesKpi.Tests.Import;
 using SalesKpi.Tests.KpiSystem;
 using SalesKpi.Tests.Metrics;
@@ -114,6 +115,11 @@ public sealed class ScorecardForecastTestsOnPostgres : ScorecardForecastTests
 }
 
 public sealed class ParameterValidationTestsOnPostgres : ParameterValidationTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
+public sealed class EngineLanesTestsOnPostgres : EngineLanesTests
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }

@@ -1,0 +1,126 @@
+using SalesKpi.Core;
+using SalesKpi.Core.Kpis;
+using SalesKpi.Import;
+using SalesKpi.Metrics.Engine;
+using SalesKpi.Storage;
+
+namespace SalesKpi.Tests.Engine;
+
+/// <summary>
+/// A report may compute its families side by side, each on a sibling session of the workspace. That may change the
+/// time, never a result: the same values as one session computing them in turn, the same owner's rows under a scope,
+/// and inside an open transaction no sibling at all, so uncommitted rows are counted as before.
+/// </summary>
+public class EngineLanesTests : IDisposable
+{
+    private static readonly DateTimeOffset AsOf = DateTimeOffset.Parse("2026-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private readonly TempDir dir = new();
+    private readonly Lazy<Workspace> demo;
+
+    public EngineLanesTests()
+    {
+        demo = new(() =>
+        {
+            SalesKpi.Demo.DemoGenerator.Write(dir.File("data"), new SalesKpi.Demo.DemoOptions { Leads = 1500, Seed = 5, Now = new DateTime(2026, 6, 1) });
+            var ws = Ws.Create(dir);
+            new Importer(ws, FixedClock.At("2026-06-01T00:00:00Z")).Run(new ImportOptions { Paths = [dir.File("data")] }).Rejected.ShouldBe(0);
+            return ws;
+        });
+    }
+
+    [SkippableTheory]
+    [InlineData("")]
+    [InlineData("channel")]
+    public void A_report_computed_side_by_side_equals_the_report_computed_on_one_session(string by)
+    {
+        var ws = demo.Value;
+        var trace = new List<string>();
+
+        var apart = FamilyPruningTests.Lines(new KpiEngine(ws) { Lanes = 3, WaitForLanes = true }.Run(Request(by) with { Trace = trace.Add }));
+        var inTurn = FamilyPruningTests.Lines(new KpiEngine(ws) { Lanes = 1 }.Run(Request(by)));
+
+        apart.ShouldBe(inTurn);
+        apart.Count(l => !l.Contains("|value=|", StringComparison.Ordinal)).ShouldBeGreaterThan(KpiCatalog.All.Length * 6);
+        // Not vacuous: families were computed on sibling sessions, and each exactly once.
+        trace.ShouldContain(l => l.EndsWith(", lane 2", StringComparison.Ordinal) || l.EndsWith(", lane 3", StringComparison.Ordinal));
+        trace.Where(l => l.StartsWith(Families.Leads + ":", StringComparison.Ordinal)).ShouldHaveSingleItem();
+    }
+
+    [SkippableFact]
+    public void A_scoped_report_side_by_side_sees_only_the_owner_rows_on_every_lane()
+    {
+        var ws = demo.Value;
+        var owner = (string)ws.Scalar("SELECT owner FROM leads WHERE owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner LIMIT 1")!;
+        using var scoped = ws.OpenSibling().ShouldNotBeNull();
+        OwnerScope.Apply(scoped, owner);
+        var trace = new List<string>();
+
+        var apart = FamilyPruningTests.Lines(new KpiEngine(scoped) { Lanes = 3, WaitForLanes = true }.Run(Request("channel") with { Trace = trace.Add }));
+        var inTurn = FamilyPruningTests.Lines(new KpiEngine(scoped) { Lanes = 1 }.Run(Request("channel")));
+        var company = FamilyPruningTests.Lines(new KpiEngine(ws) { Lanes = 1 }.Run(Request("channel")));
+
+        apart.ShouldBe(inTurn);
+        apart.ShouldNotBe(company);
+        trace.ShouldContain(l => l.Contains(", lane ", StringComparison.Ordinal) && !l.EndsWith(", lane 1", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void A_sibling_of_a_scoped_session_sees_the_same_owner_rows()
+    {
+        var ws = demo.Value;
+        var owner = (string)ws.Scalar("SELECT owner FROM leads WHERE owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner LIMIT 1")!;
+        var all = ws.Count("SELECT count(*) FROM leads");
+        var own = ws.Count($"SELECT count(*) FROM leads WHERE owner = {ws.Dialect.Parameter(1)}", owner);
+        using var scoped = ws.OpenSibling().ShouldNotBeNull();
+        OwnerScope.Apply(scoped, owner);
+
+        using var sibling = scoped.OpenSibling().ShouldNotBeNull();
+
+        sibling.Count("SELECT count(*) FROM leads").ShouldBe(own);
+        sibling.Count("SELECT count(*) FROM spend").ShouldBe(0);
+        scoped.Count("SELECT count(*) FROM leads").ShouldBe(own);
+        ws.Count("SELECT count(*) FROM leads").ShouldBe(all);
+        own.ShouldBeLessThan(all);
+        own.ShouldBeGreaterThan(0);
+    }
+
+    [SkippableFact]
+    public void Inside_an_open_transaction_no_sibling_is_opened_and_uncommitted_rows_are_counted()
+    {
+        var ws = demo.Value;
+        var march = new ReportRequest { Period = Period.Parse("2025-03"), AsOf = AsOf };
+        var before = new KpiEngine(ws) { Lanes = 3 }.Run(march).Results.Single(r => r.Kpi == KpiCatalog.Leads && r.IsTotal).Value;
+
+        using (var tx = ws.BeginTransaction())
+        {
+            ws.OpenSibling().ShouldBeNull();
+            ws.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('lane-test-lead', TIMESTAMP '2025-03-10 12:00', 0, 0)");
+            var trace = new List<string>();
+
+            var inside = new KpiEngine(ws) { Lanes = 3 }.Run(march with { Trace = trace.Add });
+
+            inside.Results.Single(r => r.Kpi == KpiCatalog.Leads && r.IsTotal).Value.ShouldBe(before + 1);
+            trace.ShouldNotContain(l => l.Contains(", lane ", StringComparison.Ordinal) && !l.EndsWith(", lane 1", StringComparison.Ordinal));
+            tx.Rollback();
+        }
+
+        using var after = ws.OpenSibling();
+        after.ShouldNotBeNull();
+        new KpiEngine(ws) { Lanes = 3 }.Run(march).Results.Single(r => r.Kpi == KpiCatalog.Leads && r.IsTotal).Value.ShouldBe(before);
+    }
+
+    public void Dispose()
+    {
+        if (demo.IsValueCreated)
+        {
+            demo.Value.Dispose();
+        }
+
+        dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static ReportRequest Request(string by) =>
+        new() { Period = Period.Parse("2025"), Grain = Grain.Month, By = by.Length == 0 ? [] : [by], AsOf = AsOf };
+}
