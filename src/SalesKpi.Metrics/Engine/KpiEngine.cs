@@ -52,8 +52,9 @@ public sealed class KpiEngine
     internal int Lanes { get; init; } = LanesByDefault;
 
     /// <summary>
-    /// For tests: the caller's lane starts only when every sibling lane is ready, so that on small data the families
-    /// really spread over the lanes instead of the caller's finishing them all while the siblings open.
+    /// For tests: every sibling lane waits for a spare processor token, and the caller's lane starts only when every
+    /// sibling lane is ready, so that on small data the families really spread over the lanes instead of the caller's
+    /// finishing them all while the siblings open.
     /// </summary>
     internal bool WaitForLanes { get; init; }
 
@@ -61,6 +62,9 @@ public sealed class KpiEngine
     // (measured at 1 M leads: leads ≈ 45 %, customers ≈ 25 %, deals closed ≈ 12 % of a full report).
     private static readonly string[] CostOrder =
         [Families.Leads, Families.Customers, Families.DealsClosed, Families.Sql, Families.DealsCreated, Families.Revenue, Families.Nps, Families.Spend, Families.Acquired];
+
+    // Sibling lanes running in this process at once, across all reports.
+    private static readonly SemaphoreSlim SpareLanes = new(Math.Max(1, Environment.ProcessorCount));
 
     private static int DefaultLanes() =>
         int.TryParse(Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
@@ -105,7 +109,7 @@ public sealed class KpiEngine
         var uses = kpis.SelectMany(k => KpiDefinitions.For(k).Uses).Where(u => u.AppliesTo(p)).GroupBy(u => u.Family)
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Names).ToHashSet(StringComparer.Ordinal));
         var aggs = AggregateAll(needed, f => PruneFamilies && uses.TryGetValue(f, out var names) ? families[f].Pruned(names) : families[f], by, ctx, (f, family, result, ms, lane) =>
-            request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {ms:F0} ms, {result.Groups.Count} groups, {family.Aggregates.Length} of {families[f].Aggregates.Length} aggregates{(lane is { } l ? $", lane {l}" : string.Empty)}")));
+            request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {ms:F0} ms, {result.Groups.Count} groups, {family.Aggregates.Length} of {families[f].Aggregates.Length} aggregates{(lane is { } l ? $", lane {l}" : string.Empty)}")), request.Trace);
 
         // One set of slices per report: every sliced KPI gets a row for every slice value that any sliced KPI
         // of the report sees in the bucket (undefined, with its reason, where it has no units), so tables line up.
@@ -391,10 +395,10 @@ public sealed class KpiEngine
     /// <summary>
     /// The aggregates of every family in <paramref name="names"/>: one after another on this session, or with
     /// <see cref="Lanes"/> above 1 side by side on sibling sessions (each loads its own buckets first; the heaviest
-    /// family starts first). A lane that cannot get a sibling leaves its work to the others; the caller's session
-    /// is always one lane. <paramref name="done"/> is called once per family, never concurrently, with the lane (1 = the caller's session) when there is more than one.
+    /// family starts first). A lane that cannot get a spare processor token or a sibling leaves its work to the others;
+    /// the caller's session is always one lane. <paramref name="done"/> is called once per family, never concurrently, with the lane (1 = the caller's session) when there is more than one.
     /// </summary>
-    private Dictionary<string, FamilyAggregates> AggregateAll(List<string> names, Func<string, Family> family, IReadOnlyList<string> by, Context ctx, Action<string, Family, FamilyAggregates, double, int?> done)
+    private Dictionary<string, FamilyAggregates> AggregateAll(List<string> names, Func<string, Family> family, IReadOnlyList<string> by, Context ctx, Action<string, Family, FamilyAggregates, double, int?> done, Action<string>? trace)
     {
         var queue = new System.Collections.Concurrent.ConcurrentQueue<string>(names.OrderBy(n => Array.IndexOf(CostOrder, n) is var i && i < 0 ? CostOrder.Length : i));
         var results = new Dictionary<string, FamilyAggregates>(StringComparer.Ordinal);
@@ -420,25 +424,44 @@ public sealed class KpiEngine
         using var ready = new CountdownEvent(siblings);
         var lanes = Enumerable.Range(2, siblings).Select(lane => Task.Run(() =>
         {
+            // A lane only speeds a report up: without a spare processor in this process (a busy server), a session or
+            // work left, the other lanes do its share. The tokens also bound the extra connections a process opens.
+            var spare = WaitForLanes ? SpareLanes.Wait(TimeSpan.FromSeconds(30)) : SpareLanes.Wait(0);
             Workspace? sibling = null;
+            var loaded = false;
             try
             {
-                sibling = ws.OpenSibling();
-                if (sibling is not null)
+                try
                 {
-                    LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
+                    if (spare && !queue.IsEmpty && (sibling = ws.OpenSibling()) is not null && !queue.IsEmpty)
+                    {
+                        LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
+                        loaded = true;
+                    }
+                }
+                catch (Exception ex) when (ex is DbException or SalesKpiException or TimeoutException)
+                {
+                    lock (gate)
+                    {
+                        trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"lane {lane}: no session ({ex.Message})"));
+                    }
+                }
+                finally
+                {
+                    ready.Signal();
+                }
+
+                if (loaded)
+                {
+                    Drain(sibling!, lane);
                 }
             }
             finally
             {
-                ready.Signal();
-            }
-
-            using (sibling)
-            {
-                if (sibling is not null)
+                sibling?.Dispose();
+                if (spare)
                 {
-                    Drain(sibling, lane);
+                    SpareLanes.Release();
                 }
             }
         })).ToList();
