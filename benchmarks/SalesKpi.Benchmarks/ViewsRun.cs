@@ -13,7 +13,8 @@ namespace SalesKpi.Benchmarks;
 /// <summary>
 /// Dashboard views timed in-process through <see cref="ReportService"/>, as a web server calls it: one KPI × 12 months,
 /// total + by channel, for a count, two rates and a median, and the full report; each beside its hand-written floor
-/// query. Every view runs with family pruning on and off, alternating, so both see the same machine noise.
+/// query. Every view runs with family pruning on and off, and with the engine's lanes and on one lane, alternating, so
+/// all see the same machine noise.
 /// </summary>
 public static class ViewsRun
 {
@@ -76,18 +77,24 @@ public static class ViewsRun
                 var inPool = new List<double>();
                 var fresh = new List<double>();
                 var full = new List<double>();
+                var oneLane = new List<double>();
+                var lanes = KpiEngine.LanesByDefault;
                 for (var i = 0; i < runs; i++)
                 {
                     inPool.Add(Once(true, pooled));
                     fresh.Add(Once(true, ctx));
                     full.Add(Once(false, ctx));
+                    // The families one after another on the caller's session (the engine before lanes).
+                    KpiEngine.LanesByDefault = 1;
+                    oneLane.Add(Once(true, pooled));
+                    KpiEngine.LanesByDefault = lanes;
                 }
 
                 KpiEngine.PruneByDefault = true;
                 var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {label}: pooled {Median(inPool):F0} ms, fresh open {Median(fresh):F0} ms, full family {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms, pooled/floor {Median(inPool) / f:F1}×" : string.Empty)}"));
+                    $"  {label}: pooled {Median(inPool):F0} ms ({lanes} lanes), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, full family {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms, pooled/floor {Median(inPool) / f:F1}×" : string.Empty)}"));
                 Console.WriteLine("    warm-up traces (pooled first, pooled again, fresh open): " + string.Join("; ", trace.Select(t => t.Replace("trace: ", string.Empty, StringComparison.Ordinal))));
             }
 
@@ -109,11 +116,18 @@ public static class ViewsRun
                 var inPool = new List<double>();
                 var fresh = new List<double>();
                 var full = new List<double>();
+                var oneLane = new List<double>();
+                var lanes = KpiEngine.LanesByDefault;
                 for (var i = 0; i < runs; i++)
                 {
                     var sw = Stopwatch.StartNew();
                     call(pooled);
                     inPool.Add(sw.Elapsed.TotalMilliseconds);
+                    KpiEngine.LanesByDefault = 1;
+                    sw.Restart();
+                    call(pooled);
+                    oneLane.Add(sw.Elapsed.TotalMilliseconds);
+                    KpiEngine.LanesByDefault = lanes;
                     sw.Restart();
                     call(ctx);
                     fresh.Add(sw.Elapsed.TotalMilliseconds);
@@ -128,7 +142,7 @@ public static class ViewsRun
                 var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {label}: pooled {Median(inPool):F0} ms, fresh open {Median(fresh):F0} ms, pooled unpruned {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
+                    $"  {label}: pooled {Median(inPool):F0} ms ({lanes} lanes), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, pooled unpruned {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
             }
 
             // The scorecard's values: one engine pass over the five quarters from the year before to 2025-Q4, or over
