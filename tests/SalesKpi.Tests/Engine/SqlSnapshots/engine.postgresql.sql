@@ -5,7 +5,7 @@ DROP TABLE IF EXISTS pg_temp._bk; CREATE TEMP TABLE _bk (b INTEGER, s TIMESTAMP,
 DROP TABLE IF EXISTS pg_temp._bd; CREATE TEMP TABLE _bd AS SELECT CAST(sd + CAST(t.i AS INTEGER) AS DATE) AS d, b, s, e, sd, ed FROM _bk, generate_series(CAST(0 AS BIGINT), CAST(CAST(ed - sd AS BIGINT) AS BIGINT) - 1) t(i);
 
 -- quarter-hours of the buckets
-DROP TABLE IF EXISTS pg_temp._bq; CREATE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, generate_series(CAST(CAST(floor(CAST(extract(epoch FROM s) AS DOUBLE PRECISION) / 900) AS BIGINT) AS BIGINT), CAST(CAST(floor(CAST(extract(epoch FROM e) AS DOUBLE PRECISION) / 900) AS BIGINT) AS BIGINT) - 1) t(k);
+DROP TABLE IF EXISTS pg_temp._bq; CREATE TEMP TABLE _bq AS SELECT k, b, s, e, sd, ed FROM _bk, generate_series(CAST(CAST(floor(date_part('epoch', s) / 900) AS BIGINT) AS BIGINT), CAST(CAST(floor(date_part('epoch', e) / 900) AS BIGINT) AS BIGINT) - 1) t(k);
 
 -- quarter-hours of the buckets, a boundary off the grid
 DROP TABLE IF EXISTS pg_temp._bq; CREATE TEMP TABLE _bq AS SELECT CAST(0 AS BIGINT) AS k, b, s, e, sd, ed FROM _bk WHERE false;
@@ -20,5 +20,5 @@ part AS (SELECT q.k,
 SELECT k, coalesce(sum(c - o) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum, o, c FROM part;
 
 -- rows per entity known at as-of
-SELECT (SELECT count(*) FROM "leads" WHERE "created_at" <= @asof), (SELECT count(*) FROM "customers" WHERE "acquired_at" <= @asof), (SELECT count(*) FROM "deals" WHERE "created_at" <= @asof), (SELECT count(*) FROM "deal_stages" WHERE "entered_at" <= @asof), (SELECT count(*) FROM "activities" WHERE "occurred_at" <= @asof), (SELECT count(*) FROM "spend" WHERE "date" <= @asof_date), (SELECT count(*) FROM "revenue" WHERE "date" <= @asof_date), (SELECT count(*) FROM "nps" WHERE "responded_at" <= @asof);
+SELECT (SELECT count(*) FROM (SELECT 1 FROM "leads" WHERE "created_at" <= @asof LIMIT 1) AS "any_leads"), (SELECT count(*) FROM (SELECT 1 FROM "customers" WHERE "acquired_at" <= @asof LIMIT 1) AS "any_customers"), (SELECT count(*) FROM (SELECT 1 FROM "deals" WHERE "created_at" <= @asof LIMIT 1) AS "any_deals"), (SELECT count(*) FROM (SELECT 1 FROM "deal_stages" WHERE "entered_at" <= @asof LIMIT 1) AS "any_deal_stages"), (SELECT count(*) FROM (SELECT 1 FROM "activities" WHERE "occurred_at" <= @asof LIMIT 1) AS "any_activities"), (SELECT count(*) FROM (SELECT 1 FROM "spend" WHERE "date" <= @asof_date LIMIT 1) AS "any_spend"), (SELECT count(*) FROM (SELECT 1 FROM "revenue" WHERE "date" <= @asof_date LIMIT 1) AS "any_revenue"), (SELECT count(*) FROM (SELECT 1 FROM "nps" WHERE "responded_at" <= @asof LIMIT 1) AS "any_nps");
 

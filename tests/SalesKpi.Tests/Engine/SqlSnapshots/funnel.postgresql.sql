@@ -2,13 +2,13 @@
 WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= @asof GROUP BY lead_id),
 c AS (
   SELECT l.lead_id, CAST(NULL AS VARCHAR) AS d,
-         (l.qualified_at <= @asof AND (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION)) <= @w_sql) AS is_sql,
-         greatest(0, (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION))) / 86400.0 AS sql_days,
+         (l.qualified_at <= @asof AND (date_part('epoch', l.qualified_at) - date_part('epoch', l.created_at)) <= @w_sql) AS is_sql,
+         greatest(0, (date_part('epoch', l.qualified_at) - date_part('epoch', l.created_at))) / 86400.0 AS sql_days,
          opp.t AS opp_at, l.qualified_at
   FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
   WHERE l.created_at >= @s AND l.created_at < @e AND l.created_at <= @asof),
-c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION)) <= @w_opp AS is_opp,
-              greatest(0, (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION))) / 86400.0 AS opp_days FROM c)
+c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (date_part('epoch', opp_at) - date_part('epoch', qualified_at)) <= @w_opp AS is_opp,
+              greatest(0, (date_part('epoch', opp_at) - date_part('epoch', qualified_at))) / 86400.0 AS opp_days FROM c)
 SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql), percentile_cont(0.9) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp), percentile_cont(0.9) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp)
@@ -18,13 +18,13 @@ FROM c2 GROUP BY d;
 WITH opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= @asof GROUP BY lead_id),
 c AS (
   SELECT l.lead_id, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS d,
-         (l.qualified_at <= @asof AND (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION)) <= @w_sql) AS is_sql,
-         greatest(0, (CAST(extract(epoch FROM l.qualified_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM l.created_at) AS DOUBLE PRECISION))) / 86400.0 AS sql_days,
+         (l.qualified_at <= @asof AND (date_part('epoch', l.qualified_at) - date_part('epoch', l.created_at)) <= @w_sql) AS is_sql,
+         greatest(0, (date_part('epoch', l.qualified_at) - date_part('epoch', l.created_at))) / 86400.0 AS sql_days,
          opp.t AS opp_at, l.qualified_at
   FROM leads l LEFT JOIN opp ON opp.lead_id = l.lead_id
   WHERE l.created_at >= @s AND l.created_at < @e AND l.created_at <= @asof),
-c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION)) <= @w_opp AS is_opp,
-              greatest(0, (CAST(extract(epoch FROM opp_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM qualified_at) AS DOUBLE PRECISION))) / 86400.0 AS opp_days FROM c)
+c2 AS (SELECT *, coalesce(is_sql, false) AND opp_at IS NOT NULL AND (date_part('epoch', opp_at) - date_part('epoch', qualified_at)) <= @w_opp AS is_opp,
+              greatest(0, (date_part('epoch', opp_at) - date_part('epoch', qualified_at))) / 86400.0 AS opp_days FROM c)
 SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_opp),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql), percentile_cont(0.9) WITHIN GROUP (ORDER BY sql_days) FILTER (WHERE is_sql),
        percentile_cont(0.5) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp), percentile_cont(0.9) WITHIN GROUP (ORDER BY opp_days) FILTER (WHERE is_opp)
@@ -33,7 +33,7 @@ FROM c2 GROUP BY GROUPING SETS ((), (d));
 -- stage order from the data
 SELECT s.stage FROM (SELECT deal_id, stage, min(entered_at) AS first_at FROM deal_stages WHERE entered_at <= @asof GROUP BY deal_id, stage) s
 JOIN deals d USING (deal_id)
-GROUP BY s.stage ORDER BY percentile_cont(0.5) WITHIN GROUP (ORDER BY (CAST(extract(epoch FROM s.first_at) AS DOUBLE PRECISION) - CAST(extract(epoch FROM d.created_at) AS DOUBLE PRECISION))), s.stage;
+GROUP BY s.stage ORDER BY percentile_cont(0.5) WITHIN GROUP (ORDER BY (date_part('epoch', s.first_at) - date_part('epoch', d.created_at))), s.stage;
 
 -- furthest stage and state of the cohort deals
 WITH cohort AS (
@@ -67,7 +67,7 @@ cur AS (
   SELECT s.deal_id, (array_agg(s.stage ORDER BY s.entered_at DESC) FILTER (WHERE s.entered_at IS NOT NULL))[1] AS stage, max(s.entered_at) AS since
   FROM deal_stages s JOIN open_deals o ON o.deal_id = s.deal_id WHERE s.entered_at <= @asof GROUP BY s.deal_id),
 late AS (
-  SELECT c.deal_id, o.owner, c.stage, (CAST(extract(epoch FROM @asof) AS DOUBLE PRECISION) - CAST(extract(epoch FROM c.since) AS DOUBLE PRECISION)) / 86400.0 AS days, o.amount,
+  SELECT c.deal_id, o.owner, c.stage, (date_part('epoch', @asof) - date_part('epoch', c.since)) / 86400.0 AS days, o.amount,
          (@p90)[array_position(@stages, c.stage)] AS p90
   FROM cur c JOIN open_deals o ON o.deal_id = c.deal_id
   WHERE array_position(@stages, c.stage) IS NOT NULL)
@@ -85,7 +85,7 @@ e AS (
   FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= @asof),
 t AS (
   SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
-         CAST(round(CAST(greatest(0, (CAST(extract(epoch FROM coalesce(next_at, closed, @asof)) AS DOUBLE PRECISION) - CAST(extract(epoch FROM entered_at) AS DOUBLE PRECISION))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
+         CAST(round(CAST(greatest(0, (date_part('epoch', coalesce(next_at, closed, @asof)) - date_part('epoch', entered_at))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
   FROM e WHERE idx IS NOT NULL)
 SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t GROUP BY idx, hours, d;
 
@@ -100,7 +100,7 @@ e AS (
   FROM deal_stages s JOIN cohort c USING (deal_id) WHERE s.entered_at <= @asof),
 t AS (
   SELECT d, idx, coalesce(next_at, closed) IS NULL AS censored,
-         CAST(round(CAST(greatest(0, (CAST(extract(epoch FROM coalesce(next_at, closed, @asof)) AS DOUBLE PRECISION) - CAST(extract(epoch FROM entered_at) AS DOUBLE PRECISION))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
+         CAST(round(CAST(greatest(0, (date_part('epoch', coalesce(next_at, closed, @asof)) - date_part('epoch', entered_at))) / 3600.0 AS NUMERIC), 1) AS DOUBLE PRECISION) AS hours
   FROM e WHERE idx IS NOT NULL)
 SELECT d, idx, hours, count(*) FILTER (WHERE NOT censored), count(*) FILTER (WHERE censored) FROM t GROUP BY GROUPING SETS ((idx, hours), (idx, hours, d));
 
