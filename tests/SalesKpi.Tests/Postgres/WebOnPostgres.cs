@@ -100,11 +100,6 @@ public sealed class RepScorecardTestsOnPostgres(DemoServer server) : RepScorecar
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
 
-public sealed class RequestLogTestsOnPostgres(DemoServer server) : RequestLogTests(server)
-{
-    private readonly bool onPostgres = TestEngine.UsePostgres();
-}
-
 public sealed class ResultCacheTestsOnPostgres(DemoServer server) : ResultCacheTests(server)
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
