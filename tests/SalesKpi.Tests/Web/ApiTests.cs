@@ -9,11 +9,11 @@ using SalesKpi.Core.Kpis;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The read-only API over a demo workspace: the CLI's documents, per-request language, problem details.</summary>
-public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
+public class ApiTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private HttpClient Client => server.Client;
 
-    [Fact]
+    [SkippableFact]
     public async Task Report_json_from_the_api_equals_the_clis_report_json_for_the_same_arguments()
     {
         var cli = InProcessCli.Run(server.Dir, null, DemoServer.Clock, "report", "--period", "2026-Q2", "--grain", "month", "--by", "channel", "--kpi", "leads,win_rate", "--as-of", "2026-09-30", "--db", server.Db, "--format", "json");
@@ -28,7 +28,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(body).RootElement.GetProperty("results").GetArrayLength().ShouldBeGreaterThan(6);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Default_period_and_now_come_from_the_servers_clock()
     {
         var cli = InProcessCli.Run(server.Dir, null, DemoServer.Clock, "report", "--kpi", "leads", "--db", server.Db, "--format", "json");
@@ -40,7 +40,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(body).RootElement.GetProperty("as_of").GetString().ShouldBe("2026-11-15T09:00:00Z");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_bad_period_is_a_problem_in_russian_with_lang_ru_and_in_english_otherwise_with_its_code()
     {
         var expected = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;
@@ -59,7 +59,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         langWins.GetProperty("detail").GetString().ShouldBe(expected.Render(Language.En));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Concurrent_requests_in_russian_and_english_each_get_their_language()
     {
         var ctx = new RequestContext(Language.En, DemoServer.Clock, "test", server.Db);
@@ -87,7 +87,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         definition.Render(Language.Ru).ShouldNotBe(definition.Render(Language.En));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Explain_lists_the_records_behind_the_value_up_to_the_limit()
     {
         var ctx = new RequestContext(Language.En, DemoServer.Clock, "test", server.Db);
@@ -104,7 +104,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         source.GetProperty("rows").GetArrayLength().ShouldBe(Math.Min(3, expected.Explanation.Sources[0].Rows.Count));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Funnel_diagnose_and_scorecard_answer_the_clis_json()
     {
         foreach (var (path, args) in new[]
@@ -123,7 +123,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_snapshot_taken_in_english_is_served_in_the_requests_language()
     {
         var env = new Dictionary<string, string> { ["SALESKPI_DB"] = server.Db };
@@ -139,7 +139,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString().ShouldBe("snapshot.not_found");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Status_catalogue_targets_and_versions_describe_the_workspace()
     {
         var status = JsonDocument.Parse(await Client.GetStringAsync(new Uri("/api/v1/status", UriKind.Relative))).RootElement;
@@ -159,7 +159,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         versions.GetArrayLength().ShouldBe(new ConfigService().Log(ctx).Versions.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unknown_route_is_a_404_problem_and_a_missing_kpi_too()
     {
         var route = await Problem("/api/v1/nothing-here?lang=ru", null, HttpStatusCode.NotFound);
@@ -175,7 +175,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(await post.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString().ShouldBe("api.method_not_allowed");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_query_value_of_the_wrong_type_is_a_400_problem()
     {
         var problem = await Problem("/api/v1/explain/win_rate?limit=many", null, HttpStatusCode.BadRequest);
@@ -183,7 +183,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         problem.GetProperty("detail").GetString()!.ShouldContain("limit");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unexpected_failure_is_a_500_problem_without_its_stack_trace()
     {
         var app = server.Start(new FailingClock());
@@ -208,7 +208,7 @@ public sealed class ApiTests(DemoServer server) : IClassFixture<DemoServer>
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Health_readiness_openapi_and_reference_answer()
     {
         (await Client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.OK);

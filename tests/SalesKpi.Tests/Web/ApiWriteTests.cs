@@ -17,13 +17,13 @@ using SalesKpi.Web;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The change endpoints over a demo workspace of their own: targets, KPI system, params, imports, the one writer, the audit log.</summary>
-public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
+public class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private HttpClient Client => server.Client;
 
     private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
 
-    [Fact]
+    [SkippableFact]
     public async Task Setting_a_target_stores_a_version_by_the_requests_user_and_an_audit_row_in_the_same_change()
     {
         var before = new ConfigService().Log(Ctx).Versions.Count;
@@ -48,7 +48,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(audit.Details).RootElement.GetProperty("version").GetInt32().ShouldBe(version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_audit_endpoint_answers_the_json_of_saleskpi_audit()
     {
         using (var set = await Client.PutAsync(Uri("/api/v1/params/lead_to_sql_window_days?value=41"), null))
@@ -68,7 +68,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         entries.EnumerateArray().ShouldContain(e => e.GetProperty("action").GetString() == "params.set" && e.GetProperty("target").GetString() == "lead_to_sql_window_days" && e.GetProperty("details").GetProperty("value").GetString() == "41");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_posted_kpi_system_with_errors_is_a_400_listing_each_error_without_server_paths_and_changes_nothing()
     {
         var versions = new ConfigService().Log(Ctx).Versions.Count;
@@ -94,7 +94,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         new AuditService().List(AuditService.MaxLimit, Ctx).Entries.Count.ShouldBe(audits);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Applying_a_posted_kpi_system_stores_it_as_the_next_version()
     {
         string changed;
@@ -116,7 +116,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         audit.Target.ShouldBe("v" + (versions + 1));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_change_the_kpi_system_refuses_inside_its_transaction_leaves_no_audit_row()
     {
         var audits = new AuditService().List(AuditService.MaxLimit, Ctx).Entries.Count;
@@ -131,7 +131,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         new AuditService().List(AuditService.MaxLimit, Ctx).Entries.Count.ShouldBe(audits);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Removing_a_target_that_is_not_there_is_a_404_problem_with_its_code()
     {
         using var response = await Client.DeleteAsync(Uri("/api/v1/targets?kpi=leads&period=2031-Q1"));
@@ -141,7 +141,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         JsonDocument.Parse(body).RootElement.GetProperty("code").GetString().ShouldBe("targets.none_to_remove");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_upload_reports_read_equals_stored_plus_rejected_per_file_and_serves_its_rejects()
     {
         var leads = "lead_id,created_at,channel\nU-1,2026-10-01T10:00:00Z,referral\nU-2,not a date,referral\nU-3,2026-10-02T11:00:00Z,organic\n";
@@ -164,7 +164,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         new AuditService().List(AuditService.MaxLimit, Ctx).Entries.ShouldContain(e => e.Action == "import" && e.Target == "#" + root.GetProperty("import_id").GetInt32());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_uploaded_name_like_dot_dot_etc_passwd_is_only_a_label_and_nothing_lands_outside_the_upload_folder()
     {
         using var dir = new TempDir();
@@ -189,7 +189,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         ApiWrites.Leaf("..\\..\\..", 2).ShouldBe("upload-2");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_upload_over_the_limit_is_a_413_problem_that_says_the_limit()
     {
         await using var app = Start(new ServerOptions(server.Db, [], DemoServer.Clock) { MaxUploadBytes = 1024 * 1024 });
@@ -205,7 +205,7 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         root.GetProperty("detail").GetString()!.ShouldContain("1 MB");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_second_writer_is_refused_with_409_while_another_change_holds_the_gate_and_gets_through_after()
     {
         await using var app = Start(new ServerOptions(server.Db, [], DemoServer.Clock) { WriteWait = TimeSpan.Zero });
@@ -232,11 +232,16 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         (await client.GetAsync(Uri("/api/v1/snapshots/" + id))).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_reader_during_an_import_sees_all_of_it_or_none_of_it()
     {
         const int rows = 30_000;
-        var before = await Leads();
+
+        // The reader polls as fast as it can for as long as the import runs (longer on a busy machine or another
+        // engine): through a server of its own without a request limit, so the fixture's admin keeps their allowance.
+        await using var app = Start(new ServerOptions(server.Db, [], DemoServer.Clock) { Security = new ServerSecurity { RequestsPerWindow = int.MaxValue } });
+        using var client = server.Authorized(app.GetTestClient());
+        var before = await Leads(client);
         var csv = new StringBuilder("lead_id,created_at,channel\n");
         for (var i = 0; i < rows; i++)
         {
@@ -244,21 +249,21 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         }
 
         using var form = new MultipartFormDataContent { { Csv(csv.ToString()), "file", "leads.csv" } };
-        var import = Client.PostAsync(Uri("/api/v1/imports"), form);
+        var import = client.PostAsync(Uri("/api/v1/imports"), form);
         var seen = new List<long>();
         while (!import.IsCompleted)
         {
-            seen.Add(await Leads());
+            seen.Add(await Leads(client));
         }
 
         using var response = await import;
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        seen.Add(await Leads());
+        seen.Add(await Leads(client));
         seen.ShouldAllBe(n => n == before || n == before + rows);
         seen[^1].ShouldBe(before + rows);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_change_endpoint_declares_role_head_and_every_read_role_rep()
     {
         // Sign-in, the caller's own tokens and user administration have roles of their own (AuthTests pins them).
@@ -291,9 +296,9 @@ public sealed class ApiWriteTests(DemoServer server) : IClassFixture<DemoServer>
         return content;
     }
 
-    private async Task<long> Leads()
+    private static async Task<long> Leads(HttpClient client)
     {
-        var status = JsonDocument.Parse(await Client.GetStringAsync(Uri("/api/v1/status"))).RootElement;
+        var status = JsonDocument.Parse(await client.GetStringAsync(Uri("/api/v1/status"))).RootElement;
         return status.GetProperty("entities").EnumerateArray().Single(e => e.GetProperty("entity").GetString() == "leads").GetProperty("rows").GetInt64();
     }
 

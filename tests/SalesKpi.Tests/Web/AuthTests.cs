@@ -18,12 +18,12 @@ using SalesKpi.Web;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>Every API endpoint, called as nobody and as each role, over the demo workspace.</summary>
-public sealed class EndpointRoleTests(DemoServer server) : IClassFixture<DemoServer>
+public class EndpointRoleTests(DemoServer server) : IClassFixture<DemoServer>
 {
     // The only endpoints a caller reaches before signing in.
     private static readonly string[] Anonymous = ["POST /api/v1/session", "GET /api/v1/session/oidc", "GET /api/v1/antiforgery"];
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_api_endpoint_declares_a_role_refuses_anonymous_and_lower_roles_with_401_and_403_and_admits_its_least_role()
     {
         var tokens = new Dictionary<ApiRole, string>
@@ -71,7 +71,7 @@ public sealed class EndpointRoleTests(DemoServer server) : IClassFixture<DemoSer
         checkedCalls.ShouldBeGreaterThan(60);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_endpoint_without_a_declared_role_is_refused_even_to_an_admin()
     {
         var app = ApiServer.Build(new ServerOptions(server.Db, [], DemoServer.Clock), b => b.WebHost.UseTestServer());
@@ -120,7 +120,7 @@ public sealed class EndpointRoleTests(DemoServer server) : IClassFixture<DemoSer
 }
 
 /// <summary>Sign-in, lockout, tokens, cookies and antiforgery, limits and OpenID Connect over a small workspace.</summary>
-public sealed class SignInTests : IDisposable
+public class SignInTests : IDisposable
 {
     private readonly TempDir dir = new();
     private readonly MovableClock clock = new(DateTimeOffset.Parse("2026-03-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
@@ -147,7 +147,7 @@ public sealed class SignInTests : IDisposable
         dir.Dispose();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Five_wrong_passwords_lock_the_sign_in_for_15_minutes_even_for_the_right_password()
     {
         using var client = Start();
@@ -171,7 +171,7 @@ public sealed class SignInTests : IDisposable
         (await SignIn(client, "nobody", "wrong")).Code.ShouldBe("auth.failed");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_token_is_shown_once_stored_only_as_its_hash_and_signs_its_user_in()
     {
         var created = users.CreateToken("anna", null, Ctx);
@@ -183,8 +183,17 @@ public sealed class SignInTests : IDisposable
             ws.Scalar("SELECT secret_hash FROM api_tokens").ShouldBe(UsersService.HashToken(created.Secret));
         }
 
-        var bytes = await File.ReadAllBytesAsync(dir.Db);
-        Encoding.ASCII.GetString(bytes).ShouldNotContain(created.Secret[created.Token.Prefix.Length..]);
+        if (TestEngine.Postgres)
+        {
+            // No file to read: every stored column of every token row, as the server holds it, is searched instead.
+            using var ws = SalesKpi.Storage.Workspace.Open(dir.Db);
+            ((string)ws.Scalar("SELECT string_agg(t::text, '|') FROM api_tokens t")!).ShouldNotContain(created.Secret[created.Token.Prefix.Length..]);
+        }
+        else
+        {
+            var bytes = await File.ReadAllBytesAsync(dir.Db);
+            Encoding.ASCII.GetString(bytes).ShouldNotContain(created.Secret[created.Token.Prefix.Length..]);
+        }
 
         using var client = Start();
         var me = await Get(client, "/api/v1/me", created.Secret);
@@ -194,7 +203,7 @@ public sealed class SignInTests : IDisposable
         root.GetProperty("via").GetString().ShouldBe("token");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_revoked_an_expired_or_a_made_up_token_is_refused_with_401()
     {
         var revoked = users.CreateToken("anna", null, Ctx);
@@ -212,7 +221,7 @@ public sealed class SignInTests : IDisposable
         (await Get(client, "/api/v1/me", null)).Code.ShouldBe("auth.required");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_disabled_user_is_refused_by_cookie_by_token_and_at_sign_in()
     {
         var token = users.CreateToken("anna", null, Ctx).Secret;
@@ -231,7 +240,7 @@ public sealed class SignInTests : IDisposable
         (await Get(client, "/api/v1/me", token)).Status.ShouldBe(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cookie_cannot_change_anything_without_the_antiforgery_token_but_a_bearer_token_needs_none()
     {
         using var client = Start();
@@ -253,7 +262,7 @@ public sealed class SignInTests : IDisposable
         users.ListTokens("anna", Ctx).Count.ShouldBe(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Requests_over_a_users_limit_get_a_429_problem_while_other_users_go_on()
     {
         var anna = users.CreateToken("anna", null, Ctx).Secret;
@@ -271,7 +280,7 @@ public sealed class SignInTests : IDisposable
         (await Get(client, "/api/v1/me", ivan)).Status.ShouldBe(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Password_sign_ins_from_one_address_are_limited_more_tightly()
     {
         using var client = Start(new ServerSecurity { SignInsPerWindow = 2, RateWindow = TimeSpan.FromHours(1) });
@@ -283,7 +292,7 @@ public sealed class SignInTests : IDisposable
         third.Code.ShouldBe("api.rate_limited");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rep_is_scoped_to_their_crm_owner_and_sees_company_totals_only_when_the_admin_allows()
     {
         var token = users.CreateToken("ivan", null, Ctx).Secret;
@@ -300,7 +309,7 @@ public sealed class SignInTests : IDisposable
         JsonDocument.Parse((await Get(client, "/api/v1/me", manager)).Body).RootElement.GetProperty("scope").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_admin_adds_users_over_the_api_and_nobody_else_may()
     {
         users.Add(new AddUserRequest("root", "admin", null, "root-password"), Ctx);
@@ -321,7 +330,7 @@ public sealed class SignInTests : IDisposable
         list.EnumerateArray().Single(u => u.GetProperty("name").GetString() == "olga").GetProperty("disabled").GetBoolean().ShouldBeTrue();
     }
 
-    [Fact]
+    [SkippableFact]
     public void Oidc_settings_that_cannot_work_are_refused_with_what_to_fix()
     {
         Should.Throw<SalesKpiException>(() => new OidcSettings("http://id.example.com", "saleskpi", null).Validate()).Text.Code.ShouldBe("server.oidc_authority");
@@ -332,7 +341,7 @@ public sealed class SignInTests : IDisposable
             .Text.Code.ShouldBe("server.oidc_authority");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_oidc_sign_in_redirects_to_the_providers_authorization_endpoint_and_is_404_when_not_configured()
     {
         using (var plain = Start())
@@ -357,7 +366,7 @@ public sealed class SignInTests : IDisposable
         location.ShouldContain("response_type=code");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failed_sign_in_while_a_read_holds_the_workspace_waits_for_it_instead_of_failing()
     {
         var token = users.CreateToken("anna", null, Ctx).Secret;

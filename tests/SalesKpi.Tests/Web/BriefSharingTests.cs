@@ -14,7 +14,7 @@ namespace SalesKpi.Tests.Web;
 /// The brief computes the KPI totals its sections share once and hands them to each section: the numbers must be
 /// those each section's own service gives when called alone (the demo workspace with its KPI system and targets).
 /// </summary>
-public sealed class BriefSharingTests(DemoServer server) : IClassFixture<DemoServer>
+public class BriefSharingTests(DemoServer server) : IClassFixture<DemoServer>
 {
     // The last complete quarter at the fixture's clock (2026-11-15): the trend's eight quarters hold the scorecard's
     // three periods and the review's four.
@@ -22,7 +22,7 @@ public sealed class BriefSharingTests(DemoServer server) : IClassFixture<DemoSer
 
     private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
 
-    [Fact]
+    [SkippableFact]
     public void The_brief_shows_the_numbers_the_separate_services_give()
     {
         var brief = new BriefService().Run(new BriefQuery(Period, null, null), Ctx);
@@ -61,7 +61,7 @@ public sealed class BriefSharingTests(DemoServer server) : IClassFixture<DemoSer
         brief.Review.Kpis.ShouldNotBeEmpty("the demo's targets give the review findings to compare");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Each_kpi_total_the_brief_shows_is_computed_once()
     {
         var brief = new BriefService().Run(new BriefQuery(Period, null, null), Ctx);
@@ -72,7 +72,7 @@ public sealed class BriefSharingTests(DemoServer server) : IClassFixture<DemoSer
         brief.TotalsServed.ShouldBeGreaterThanOrEqualTo((18 * 3) + (18 * 8) + 2 + 4);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_total_served_from_the_memo_is_the_one_the_engine_computes_for_those_buckets_alone()
     {
         using var ws = Workspace.Open(server.Db, WorkspaceAccess.ReadOnly, null);
@@ -119,7 +119,7 @@ public sealed class BriefSharingTests(DemoServer server) : IClassFixture<DemoSer
         Math.Abs(actual.Value - expected.Value).ShouldBeLessThanOrEqualTo(Math.Abs(expected.Value) * 1e-12m, what);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_review_computes_only_the_kpis_that_have_a_target()
     {
         using var ws = Workspace.Open(server.Db, WorkspaceAccess.ReadOnly, null);

@@ -8,9 +8,9 @@ namespace SalesKpi.Tests.Web;
 /// Dashboard pages keep the service results they render in the server's versioned cache: a repeated view is a hit with
 /// the same page, and a change (here a target set through the API) makes the next view compute afresh.
 /// </summary>
-public sealed partial class DashboardCacheTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class DashboardCacheTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("/?period=2026-Q3&lang=ru")]
     [InlineData("/kpi/leads?period=2026-Q2&by=segment")]
     [InlineData("/kpi/win_rate?period=2026-Q3&by=channel&page=2")]
@@ -26,7 +26,7 @@ public sealed partial class DashboardCacheTests(DemoServer server) : IClassFixtu
         computed.ShouldContain("<table");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Setting_a_target_makes_the_next_scorecard_page_compute_afresh_with_it()
     {
         const string url = "/?period=2026-Q3";

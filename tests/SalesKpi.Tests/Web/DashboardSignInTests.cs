@@ -10,11 +10,11 @@ using static SalesKpi.Tests.Web.FormSession;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>Signing in to the dashboard with the form, and what a signed-in rep sees there.</summary>
-public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class DashboardSignInTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_page_asked_for_without_signing_in_sends_to_the_sign_in_page_and_back()
     {
         using var client = Anonymous();
@@ -25,7 +25,7 @@ public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixt
         response.Headers.Location!.OriginalString.ShouldBe("/signin?lang=ru&return_url=" + Uri.EscapeDataString("/kpi/win_rate?period=2026-Q3&lang=ru"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Signing_in_with_the_form_sets_the_session_cookie_and_lands_on_the_asked_view()
     {
         new UsersService().Add(new AddUserRequest("olga", "manager", null, "olga-password-1"), Ctx);
@@ -50,7 +50,7 @@ public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixt
         page.Body.ShouldContain("<span class=\"user\">olga · manager</span>");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_wrong_password_shows_the_form_again_with_the_reason_in_russian_and_no_session()
     {
         new UsersService().Add(new AddUserRequest("pavel", "manager", null, "pavel-password-1"), Ctx);
@@ -73,7 +73,7 @@ public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixt
         jar.ShouldNotContainKey("saleskpi_session");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_sign_in_without_the_forms_token_or_towards_another_site_goes_nowhere_else()
     {
         new UsersService().Add(new AddUserRequest("rita", "manager", null, "rita-password-1"), Ctx);
@@ -95,7 +95,7 @@ public sealed partial class DashboardSignInTests(DemoServer server) : IClassFixt
         away.Location.ShouldBe("/");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rep_sees_only_their_own_owner_among_the_scorecards_slices_and_their_own_numbers()
     {
         var users = new UsersService();

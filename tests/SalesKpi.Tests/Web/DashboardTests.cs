@@ -9,13 +9,13 @@ using SalesKpi.Dashboard;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The dashboard's server-rendered pages over a demo workspace: the numbers the services give, in the reader's language.</summary>
-public sealed partial class DashboardTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class DashboardTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private HttpClient Client => server.Client;
 
     private RequestContext Ctx(Language language) => new(language, DemoServer.Clock, "test", server.Db);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(Language.En)]
     [InlineData(Language.Ru)]
     public async Task Scorecard_page_shows_each_active_kpi_with_the_value_and_status_of_the_scorecard_service(Language language)
@@ -40,7 +40,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         html.ShouldContain(language == Language.Ru ? "Показатели" : "Scorecard");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_filtered_scorecard_shows_the_rows_of_that_slice_only()
     {
         var expected = new ScorecardService().Run(new ScorecardQuery("2026-Q3", null, null, "channel"), Ctx(Language.En));
@@ -58,7 +58,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         html.ShouldContain("<option value=\"" + WebUtility.HtmlEncode(slice) + "\" selected");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_bad_period_gives_a_page_that_says_what_to_fix_in_the_readers_language()
     {
         var reason = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;
@@ -71,7 +71,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         en.ShouldContain("role=\"alert\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Pages_take_their_language_from_the_browser_when_the_link_names_none()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/?period=2026-Q3");
@@ -83,7 +83,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         html.ShouldContain("href=\"/?lang=en&amp;period=2026-Q3\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sparklines_carry_the_twelve_monthly_values_of_the_report_service()
     {
         var report = new ReportService().Run(new ReportQuery("2025-10-01..2026-09-30", null, "month", [], ["leads"]), Ctx(Language.En)).Report;
@@ -97,7 +97,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         chart.ShouldContain("\"2025-10\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Russian_text_is_written_as_text_not_as_character_references()
     {
         var html = await server.Get("/?period=2026-Q3&lang=ru", HttpStatusCode.OK);
@@ -106,7 +106,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         html.ShouldNotContain("&#x41F;");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Assets_are_served_from_the_assembly_and_nothing_else_is()
     {
         DashboardAssets.Names.ShouldContain("lib/echarts/echarts.min.js");
@@ -124,7 +124,7 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
         other.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task No_page_loads_anything_from_another_host()
     {
         var html = await server.Get("/?period=2026-Q3", HttpStatusCode.OK);
@@ -159,11 +159,11 @@ public sealed partial class DashboardTests(DemoServer server) : IClassFixture<De
 }
 
 /// <summary>The KPI page: definition, trend, breakdown and the records behind the value, paged and downloadable.</summary>
-public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class KpiPageTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
 
-    [Fact]
+    [SkippableFact]
     public async Task Kpi_page_shows_the_value_numerator_and_denominator_of_explain_and_one_row_per_breakdown_slice()
     {
         var explain = new ExplainService().Run(new ExplainQuery("win_rate", "2026-Q3", null, [], 25), Ctx);
@@ -182,7 +182,7 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Record_pages_follow_each_other_without_gaps_or_repeats_and_the_csv_holds_them_all()
     {
         var all = new ExplainService().Run(new ExplainQuery("win_rate", "2025", null, [], 0), Ctx);
@@ -201,7 +201,7 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
         lines.Skip(1).Select(l => l.Split(',')[2]).ShouldBe(ids);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_explain_api_pages_with_offset()
     {
         var all = new ExplainService().Run(new ExplainQuery("leads", "2026-Q3", null, [], 0), Ctx).Explanation.Sources[0].Rows.Select(x => x["lead_id"]).ToList();
@@ -214,7 +214,7 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
         source.GetProperty("more").GetBoolean().ShouldBe(all.Count > 40);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unknown_kpi_is_a_page_that_says_so()
     {
         var html = WebUtility.HtmlDecode(await server.Get("/kpi/no_such_kpi?period=2026-Q3", HttpStatusCode.BadRequest));
@@ -229,9 +229,9 @@ public sealed partial class KpiPageTests(DemoServer server) : IClassFixture<Demo
 }
 
 /// <summary>Explain of a slice the KPI does not have.</summary>
-public sealed class ExplainSliceTests(DemoServer server) : IClassFixture<DemoServer>
+public class ExplainSliceTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public async Task Explaining_a_kpi_by_a_dimension_it_does_not_have_is_a_problem_naming_its_dimensions()
     {
         using var response = await server.Client.GetAsync(new Uri("/api/v1/explain/retention_rate?period=2026-Q3&slice=owner=John%20Smith", UriKind.Relative));

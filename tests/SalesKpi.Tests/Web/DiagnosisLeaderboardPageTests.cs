@@ -13,11 +13,11 @@ using SalesKpi.Web;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The diagnosis and leaderboard pages over a demo workspace: the numbers of the diagnose, velocity and report APIs, and who may see them.</summary>
-public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class DiagnosisLeaderboardPageTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private static readonly string Kpis = string.Join(",", Dashboard.Pages.LeaderboardView.Kpis);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(Language.En)]
     [InlineData(Language.Ru)]
     public async Task Diagnosis_page_shows_each_significant_change_of_the_diagnose_api_with_its_exact_drill_down(Language language)
@@ -62,7 +62,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         html.ShouldContain(language == Language.Ru ? "Что изменилось в 2026-Q3 по сравнению с 2026-Q2" : "What changed in 2026-Q3 against 2026-Q2");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_drill_down_link_of_the_diagnosis_opens_the_kpi_page_of_the_drivers_slice()
     {
         var html = WebUtility.HtmlDecode(await server.Get("/diagnosis?period=2026-Q3", HttpStatusCode.OK));
@@ -75,7 +75,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         kpiPage.ShouldContain("/records.csv?");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Velocity_waterfall_and_table_carry_the_velocity_apis_numbers_and_add_up()
     {
         var api = Json(await server.Get("/api/v1/velocity?period=2026-Q3", HttpStatusCode.OK, "application/json"));
@@ -113,7 +113,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         running.ShouldBe(after, 0.01m);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Diagnosis_against_the_year_before_compares_with_the_same_quarter_of_last_year()
     {
         var api = Json(await server.Get("/api/v1/diagnose?period=2026-Q3&compare=year", HttpStatusCode.OK, "application/json"));
@@ -127,7 +127,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         html.ShouldContain("<option value=\"year\" selected");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/diagnosis?period=2025-13")]
     [InlineData("/diagnosis?compare=decade")]
     [InlineData("/leaderboard?period=2025-13")]
@@ -140,7 +140,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         html.ShouldNotContain("Exception");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Leaderboard_shows_each_owners_value_n_and_interval_of_the_report_api_and_marks_only_intervals_that_exclude_the_team()
     {
         var api = Json(await server.Get($"/api/v1/report?period=2025&by=owner&kpi={Kpis}", HttpStatusCode.OK, "application/json"));
@@ -182,7 +182,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         html.ShouldContain("excludes the team's value");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("win_rate", true)]
     [InlineData("sales_cycle_length", false)]
     public async Task Leaderboard_sorts_by_the_column_in_the_url_the_better_end_first(string kpi, bool higherIsBetter)
@@ -199,7 +199,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         html.ShouldContain($"data-kpi=\"{kpi}\" aria-sort=\"{(higherIsBetter ? "descending" : "ascending")}\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Leaderboard_is_for_managers_and_above_and_a_rep_neither_sees_it_nor_its_navigation_entry()
     {
         using var rep = Bearer(server.TokenFor("rita", UserRole.Rep));
@@ -218,7 +218,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         managerBody.ShouldContain("href=\"/leaderboard");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Records_xlsx_read_back_has_the_csvs_header_and_rows_with_typed_cells_and_a_frozen_header()
     {
         var csv = await server.Get("/kpi/win_rate/records.csv?period=2025", HttpStatusCode.OK, "text/csv");
@@ -239,7 +239,7 @@ public sealed partial class DiagnosisLeaderboardPageTests(DemoServer server) : I
         Xml(bytes, "xl/worksheets/sheet1.xml").ShouldContain("state=\"frozen\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Records_xlsx_neutralises_text_like_the_csv_and_keeps_numbers_and_times_typed()
     {
         var ctx = new RequestContext(Language.En, DemoServer.Clock, "test", server.Db);

@@ -7,9 +7,9 @@ using SalesKpi.Core;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The dashboard's xlsx downloads: the page's own view, and for a rep only the rep's rows.</summary>
-public sealed class ExportDownloadTests(DemoServer server) : IClassFixture<DemoServer>
+public class ExportDownloadTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_reps_downloads_hold_only_the_reps_rows()
     {
         var owners = new ReportService().Run(new ReportQuery("2026", null, null, ["owner"], ["leads"]), Ctx()).Report.Results.Where(r => r.Slice.ContainsKey("owner")).Select(r => r.Slice["owner"]).ToList();
@@ -43,7 +43,7 @@ public sealed class ExportDownloadTests(DemoServer server) : IClassFixture<DemoS
         trend.Skip(1).Sum(r => Convert.ToDecimal(r[1] ?? 0, System.Globalization.CultureInfo.InvariantCulture)).ShouldBeLessThan(company[0].Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_pages_offer_their_xlsx_and_the_files_are_the_pages_views()
     {
         var home = await server.Get("/?period=2026-Q3", HttpStatusCode.OK);

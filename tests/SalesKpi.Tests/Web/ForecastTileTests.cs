@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 
 namespace SalesKpi.Tests.Web;
 
-public sealed partial class ForecastTileTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class ForecastTileTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public async Task The_scorecard_pages_forecast_tile_shows_the_expected_revenue_of_forecast_json()
     {
         var html = await server.Get("/?period=2026-Q4", HttpStatusCode.OK);

@@ -8,11 +8,11 @@ using SalesKpi.Core;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The dashboard's funnel page over a demo workspace: the steps and conversions the funnel service gives.</summary>
-public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class FunnelPageTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private RequestContext Ctx(Language language) => new(language, DemoServer.Clock, "test", server.Db);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(Language.En)]
     [InlineData(Language.Ru)]
     public async Task Funnel_page_shows_every_steps_count_and_conversion_of_the_funnel_service(Language language)
@@ -42,7 +42,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain(language == Language.Ru ? "Воронка" : "Funnel");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Each_stage_lists_its_most_frequent_lost_reasons_within_its_lost_deals()
     {
         var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, null), Ctx(Language.En)).Funnel;
@@ -61,7 +61,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain(top.Reason + " (" + top.Deals.ToString("N0", Languages.DisplayCulture(Language.En)) + ")");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Funnel_by_channel_shows_each_channel_side_by_side()
     {
         var expected = new FunnelService().Run(new FunnelQuery("2026-Q3", null, "channel"), Ctx(Language.En)).Funnel;
@@ -75,7 +75,7 @@ public sealed partial class FunnelPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain("<option value=\"channel\" selected");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_bad_period_on_the_funnel_page_is_a_400_page_in_the_readers_language()
     {
         var reason = Should.Throw<SalesKpiException>(() => Period.Parse("2025-13")).Text;

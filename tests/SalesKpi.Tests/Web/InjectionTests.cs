@@ -7,7 +7,7 @@ using SalesKpi.Core;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>Hostile values in every query parameter of every read endpoint the OpenAPI document lists.</summary>
-public sealed class InjectionTests(DemoServer server) : IClassFixture<DemoServer>
+public class InjectionTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private static readonly string[] Payloads =
     [
@@ -19,7 +19,7 @@ public sealed class InjectionTests(DemoServer server) : IClassFixture<DemoServer
         "\u0000",
     ];
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_query_parameter_answers_hostile_values_with_a_problem_or_an_empty_match_and_changes_nothing()
     {
         var ctx = new RequestContext(Language.En, DemoServer.Clock, "test", server.Db);

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.TestHost;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>A rep's scorecard: their own numbers, never judged against the company's targets.</summary>
-public sealed class RepScorecardTests(DemoServer server) : IClassFixture<DemoServer>
+public class RepScorecardTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public void A_reps_numbers_are_not_judged_against_company_targets()
     {
         var company = new ScorecardService().Run(new ScorecardQuery("2026-Q3", null, null), new RequestContext(Language.En, DemoServer.Clock, "test", server.Db)).Scorecard;
@@ -24,7 +24,7 @@ public sealed class RepScorecardTests(DemoServer server) : IClassFixture<DemoSer
         mine.Rows.Single(r => r.Kpi.Def.Id == "leads").Result.Value!.Value.ShouldBeLessThan(company.Rows.Single(r => r.Kpi.Def.Id == "leads").Result.Value!.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rep_is_told_in_russian_which_role_a_page_needs_and_filters_all_of_their_own_data()
     {
         using var client = server.App.GetTestServer().CreateClient();

@@ -17,13 +17,13 @@ namespace SalesKpi.Tests.Web;
 /// The dashboard's KPI-system page over a demo workspace: goals, targets with realism and suggestions, versions
 /// with their diff and the review, each as the API gives it; and its forms, which only a head may post.
 /// </summary>
-public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class SystemPageTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private const string Period = "2026-Q4";
 
     private RequestContext Ctx => new(Language.En, DemoServer.Clock, "test", server.Db);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(Language.En)]
     [InlineData(Language.Ru)]
     public async Task Each_target_of_the_period_shows_the_value_tolerance_current_value_status_and_chance_the_api_gives(Language language)
@@ -56,7 +56,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain(language == Language.Ru ? "Система KPI" : "KPI system");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Goals_show_their_kpis_with_weights_and_the_attainment_of_the_scorecard()
     {
         using var scorecard = await Api($"/api/v1/scorecard?period={Period}&lang=en");
@@ -85,7 +85,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain("data-chart=");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_version_log_and_a_diff_chosen_in_the_url_are_the_apis()
     {
         using var versions = await Api("/api/v1/versions");
@@ -108,7 +108,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain("<option value=\"1\" selected");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_review_finding_is_a_sentence_naming_its_kpi()
     {
         using var review = await Api("/api/v1/review");
@@ -128,7 +128,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_suggestion_asked_for_in_the_url_is_the_suggest_apis_value_and_chance()
     {
         using var targets = await Api($"/api/v1/targets?period={Period}");
@@ -145,7 +145,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain("action=\"/system/suggest?lang=en\"");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_head_changes_a_target_with_a_reason_and_lands_on_the_page_naming_the_new_version()
     {
         using var client = Bearer(server.TokenFor("helga", UserRole.Head));
@@ -176,7 +176,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         Between(page, "<tr data-version=\"" + version.ToString(CultureInfo.InvariantCulture) + "\">", "</tr>").ShouldContain("helga");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_head_applies_the_suggestions_of_a_kpi_as_a_new_version_holding_the_suggested_values()
     {
         using var client = Bearer(server.TokenFor("hugo", UserRole.Head));
@@ -198,7 +198,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         (last.GetProperty("author").GetString(), last.GetProperty("reason").GetString()).ShouldBe(("hugo", "as history suggests"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_change_without_a_reason_is_refused_with_a_page_that_says_so_and_stores_nothing()
     {
         using var client = Bearer(server.TokenFor("henrik", UserRole.Head));
@@ -213,7 +213,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         (await Api("/api/v1/versions")).RootElement.GetProperty("versions").GetArrayLength().ShouldBe(count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_manager_sees_the_targets_but_no_form_and_a_post_as_manager_is_forbidden()
     {
         using var client = Bearer(server.TokenFor("mona", UserRole.Manager));
@@ -232,7 +232,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         (await Api("/api/v1/versions")).RootElement.GetProperty("versions").GetArrayLength().ShouldBe(count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rep_gets_the_forbidden_page_and_no_navigation_entry()
     {
         using var client = Bearer(server.TokenFor("ravi", UserRole.Rep));
@@ -245,7 +245,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         home.ShouldNotContain("href=\"/system");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_post_with_the_session_cookie_but_no_forms_token_is_refused_and_changes_nothing()
     {
         new UsersService().Add(new AddUserRequest("hedda", "head", null, "hedda-password-1"), Ctx);
@@ -270,7 +270,7 @@ public sealed partial class SystemPageTests(DemoServer server) : IClassFixture<D
         list[^1].GetProperty("reason").GetString().ShouldBe("from the page");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/system?period=2025-13")]
     [InlineData("/system?from=one")]
     [InlineData("/system?from=99")]

@@ -5,9 +5,9 @@ using SalesKpi.Core;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>Changes to users and tokens are audited like every other change.</summary>
-public sealed class UserAuditTests(DemoServer server) : IClassFixture<DemoServer>
+public class UserAuditTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public void Every_user_and_token_change_is_recorded_with_its_author_and_never_with_a_secret()
     {
         var ctx = new RequestContext(Language.En, DemoServer.Clock, "chief", server.Db);

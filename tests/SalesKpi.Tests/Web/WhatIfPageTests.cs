@@ -10,9 +10,9 @@ using SalesKpi.Core;
 namespace SalesKpi.Tests.Web;
 
 /// <summary>The dashboard's what-if page: the simulate service's numbers for the levers in the URL.</summary>
-public sealed partial class WhatIfPageTests(DemoServer server) : IClassFixture<DemoServer>
+public partial class WhatIfPageTests(DemoServer server) : IClassFixture<DemoServer>
 {
-    [Fact]
+    [SkippableFact]
     public async Task Whatif_page_shows_the_medians_intervals_and_ranking_of_the_simulate_api_for_the_same_levers_and_seed()
     {
         var json = await server.Get("/api/v1/simulate?set=" + Uri.EscapeDataString("win_rate=+5%") + "&set=" + Uri.EscapeDataString("leads=+10%") + "&runs=500&seed=7", HttpStatusCode.OK, "application/json");
@@ -41,7 +41,7 @@ public sealed partial class WhatIfPageTests(DemoServer server) : IClassFixture<D
         html.ShouldContain("data-chart=");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_five_percent_win_rate_lifts_the_scenario_median_by_five_percent_of_the_baseline()
     {
         // Won deals are a product of the levers, and baseline and scenario share every draw: +5 % on the win rate
@@ -54,7 +54,7 @@ public sealed partial class WhatIfPageTests(DemoServer server) : IClassFixture<D
         scenario.ShouldBe(((decimal)((double)answer.Report.BaselineWon.Median * 1.05)).ToString("N1", CultureInfo.GetCultureInfo("en-US")));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rep_gets_the_403_page_on_whatif_and_no_whatif_entry()
     {
         using var client = server.App.GetTestServer().CreateClient();
@@ -67,7 +67,7 @@ public sealed partial class WhatIfPageTests(DemoServer server) : IClassFixture<D
         scorecard.ShouldNotContain("href=\"/whatif");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/whatif?win_rate=lots&lang=ru", "win_rate=lots: укажите изменение в процентах")]
     [InlineData("/whatif?runs=5", "runs must be between 100 and 20000")]
     public async Task A_bad_lever_or_run_count_is_a_400_page_saying_what_to_fix(string url, string text)
