@@ -89,10 +89,15 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         var digests = DigestText.Settings(host, ctx);
         using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, RequestLog = settings.LogRequests, Digests = digests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
-        if (admin is not null)
+        if (admin.ByAnotherProcess)
+        {
+            host.Console.MarkupLine(Markup.Escape(Loc.T("Another server starting at the same moment created 'admin' (its console shows the password): this one uses it.", "Другой сервер, запущенный в тот же момент, создал «admin» (пароль — в его консоли): этот сервер использует его.")));
+        }
+
+        if (admin.Created is { } created)
         {
             host.Console.MarkupLine(Markup.Escape(Loc.T("The workspace had no users: created 'admin'.", "В рабочей области не было пользователей: создан «admin».")));
-            if (admin.GeneratedPassword is { } password)
+            if (created.GeneratedPassword is { } password)
             {
                 host.Console.MarkupLine(Markup.Escape(Loc.F("admin password (shown only now): {0}", "пароль admin (показан только сейчас): {0}", password)));
             }
