@@ -45,6 +45,11 @@ public sealed record UserInfo(string Name, UserRole Role, string? CrmOwner, bool
 /// <param name="Password">The password (at least 8 characters); null generates one.</param>
 public sealed record AddUserRequest(string Name, string Role, string? CrmOwner, string? Password);
 
+/// <summary>The sign-in attempts a client has made in the current window, counted by <see cref="UsersService.CountSignInAttempt"/>.</summary>
+/// <param name="Attempts">The attempts so far in the window, the one just counted included.</param>
+/// <param name="WindowLeft">How long until the window ends and the count starts again.</param>
+public sealed record SignInCount(long Attempts, TimeSpan WindowLeft);
+
 /// <summary>What <see cref="UsersService.EnsureAdmin"/> found or did at a server's start.</summary>
 /// <param name="Created">The admin this call created; null when the workspace had users.</param>
 /// <param name="ByAnotherProcess">True when the workspace had no users as this call began but another process (a server started at the same moment) created the admin first.</param>
@@ -215,6 +220,21 @@ public sealed partial class UsersService
         AuditService.Record(ws, ctx, "users.set_role", name, [new("role", RoleName(parsed)), new("crm_owner", owner)]);
         tx.Commit();
         return FindUser(ws, name)!;
+    }
+
+    /// <summary>
+    /// Counts one password sign-in attempt of <paramref name="client"/> (e.g. its address) in the current fixed window of
+    /// length <paramref name="window"/> (windows start at multiples of it from the epoch, by the context's clock) in the
+    /// workspace, where every server process of the workspace counts: the limit holds for all of them together.
+    /// </summary>
+    public SignInCount CountSignInAttempt(string client, TimeSpan window, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var now = Now(ctx);
+        var start = new DateTime(now.Ticks - (now.Ticks % window.Ticks), DateTimeKind.Utc);
+        using var ws = (ctx with { Scope = null, Pool = null }).Open(WorkspaceAccess.ReadWrite);
+        return new SignInCount(SignInWindows.Count(ws, client, start), start + window - now);
     }
 
     /// <summary>
