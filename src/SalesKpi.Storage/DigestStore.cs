@@ -28,7 +28,7 @@ public sealed record DigestSubscription(long Id, string User, string Schedule, s
 /// <param name="Error">Why the attempt failed, in English; null when sent.</param>
 public sealed record DigestDelivery(long Id, long? SubscriptionId, DateTime? SlotUtc, DateTime AtUtc, string User, string Period, string Channel, string Recipient, int Attempt, string Status, string? Error);
 
-/// <summary>The digest tables of a workspace (schema 7): subscriptions, and delivery attempts that are only ever added.</summary>
+/// <summary>The digest tables of a workspace (schema 7): subscriptions, and delivery attempts that are only ever added; the claims of slots (schema 8).</summary>
 public static class DigestStore
 {
     /// <summary>The status of an attempt that delivered the digest.</summary>
@@ -119,6 +119,36 @@ public static class DigestStore
             subscriptionId,
             slotUtc);
         return Convert.ToInt64(n, CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>
+    /// Claims the delivery of a subscription's slot for <paramref name="by"/> (schema 8): true when this caller may send
+    /// it — no process has claimed it, or the last claim was made before <paramref name="staleBefore"/> (its sender
+    /// died or hung) — and false when another process holds a live claim. Two callers at the same moment cannot both
+    /// win: the insert of the claim row is refused by its key for all but one, and taking over a stale claim is an
+    /// update whose condition a second caller re-reads after the first one's commit.
+    /// </summary>
+    public static bool Claim(Workspace ws, long subscriptionId, DateTime slotUtc, DateTime nowUtc, DateTime staleBefore, string by)
+    {
+        ArgumentNullException.ThrowIfNull(ws);
+        var d = ws.Dialect;
+        if (ws.Execute(
+            $"INSERT INTO digest_claims (subscription_id, slot_utc, claimed_at, claimed_by) VALUES ({d.Parameter(1)}, {d.Parameter(2)}, {d.Parameter(3)}, {d.Parameter(4)}) ON CONFLICT DO NOTHING",
+            subscriptionId,
+            slotUtc,
+            nowUtc,
+            by) > 0)
+        {
+            return true;
+        }
+
+        return ws.Execute(
+            $"UPDATE digest_claims SET claimed_at = {d.Parameter(1)}, claimed_by = {d.Parameter(2)} WHERE subscription_id = {d.Parameter(3)} AND slot_utc = {d.Parameter(4)} AND claimed_at < {d.Parameter(5)}",
+            nowUtc,
+            by,
+            subscriptionId,
+            slotUtc,
+            staleBefore) > 0;
     }
 
     /// <summary>The latest <paramref name="limit"/> attempts, newest first.</summary>

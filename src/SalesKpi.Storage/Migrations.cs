@@ -59,6 +59,7 @@ public static class Migrations
         new(5, "audit log of changes", V5),
         new(6, "each lead's first outbound touch, derived from leads and activities", V6),
         new(7, "digest subscriptions and delivery attempts", V7),
+        new(8, "claims of scheduled digest slots, sign-in attempt windows shared by server processes", V8),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -258,5 +259,27 @@ public static class Migrations
             """;
         yield return m.Dialect.CreateSequence(IdSequences.DigestSubscriptions, 1);
         yield return m.Dialect.CreateSequence(IdSequences.DigestDeliveries, 1);
+    }
+
+    // Several server processes on one workspace: a scheduled slot is delivered by the process whose claim row went in
+    // first (the key refuses the others), and the sign-in limit counts attempts per client and window in one row that
+    // every process adds to.
+    private static IEnumerable<string> V8(MigrationContext m)
+    {
+        yield return """
+            CREATE TABLE digest_claims (
+              subscription_id BIGINT NOT NULL,
+              slot_utc TIMESTAMP NOT NULL,
+              claimed_at TIMESTAMP NOT NULL,
+              claimed_by VARCHAR NOT NULL,
+              PRIMARY KEY (subscription_id, slot_utc))
+            """;
+        yield return """
+            CREATE TABLE sign_in_windows (
+              client VARCHAR NOT NULL,
+              window_start TIMESTAMP NOT NULL,
+              attempts INTEGER NOT NULL,
+              PRIMARY KEY (client, window_start))
+            """;
     }
 }

@@ -19,6 +19,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
+using SalesKpi.Storage;
 
 namespace SalesKpi.Web;
 
@@ -202,9 +203,13 @@ public static class ApiAuth
                 RateLimitPartition.GetFixedWindowLimiter(
                     SignedInUser(http) is { } user ? "user:" + user.User.Name : "ip:" + Address(http),
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = security.RequestsPerWindow, Window = security.RateWindow, QueueLimit = 0 }));
-            o.AddPolicy(SignInPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                "sign-in:" + Address(http),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = security.SignInsPerWindow, Window = security.RateWindow, QueueLimit = 0 }));
+            // Several processes may serve a PostgreSQL workspace: the guessing brake counts there, in the workspace.
+            var shared = WorkspaceLocation.IsServer(options.WorkspacePath);
+            o.AddPolicy(SignInPolicy, http => shared
+                ? RateLimitPartition.Get("sign-in:" + Address(http), key => new SharedSignInLimiter(options, key))
+                : RateLimitPartition.GetFixedWindowLimiter(
+                    "sign-in:" + Address(http),
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = security.SignInsPerWindow, Window = security.RateWindow, QueueLimit = 0 }));
             o.OnRejected = async (c, token) =>
             {
                 var http = c.HttpContext;

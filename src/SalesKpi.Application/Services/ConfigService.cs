@@ -64,6 +64,11 @@ public sealed class ConfigService
         }
 
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
+
+        // The targets carried over are those of the latest version as read under the lock: a version another process
+        // stores at the same moment comes first and this one is built on it.
+        using var tx = ws.BeginTransaction();
+        ConfigStore.Lock(ws);
         var before = ConfigStore.Latest(ws);
         var notes = new List<Msg>();
         var unreadable = before is not null && before.Problems.Count > 0;
@@ -88,7 +93,6 @@ public sealed class ConfigService
                 gone.Key));
         }
 
-        using var tx = ws.BeginTransaction();
         var version = ConfigStore.Apply(ws, config, request.Change.Reason ?? string.Empty, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective));
         if (version is not null)
         {

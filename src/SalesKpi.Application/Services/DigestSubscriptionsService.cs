@@ -138,11 +138,22 @@ public sealed class DigestSubscriptionsService
     }
 
     /// <summary>
+    /// How long a claim on a slot (<see cref="DigestStore.Claim"/>) keeps other processes from sending it: longer than a
+    /// delivery with all its retries takes, so only the claim of a process that died or hung while sending is taken over.
+    /// </summary>
+    public static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(30);
+
+    // Names the process in a claim, for whoever reads the table after a takeover.
+    private static readonly string Claimant = Environment.MachineName + ":" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Serves every subscription whose latest slot at <paramref name="ctx"/>'s now is not before the subscription was
     /// made and has not been served (sent, or failed for good): builds its user's digest of the slot's period
     /// (<see cref="DigestSchedule.PeriodOf"/>) and delivers it with retries, recording every attempt. A slot missed while
     /// the server was down is served once when it is next checked; older missed slots are not. Each record is written
-    /// inside <paramref name="enterWrite"/> (the server's write gate).
+    /// inside <paramref name="enterWrite"/> (the server's write gate). A slot is sent only after this process has claimed
+    /// it in the workspace (<see cref="DigestStore.Claim"/>): of several server processes ticking at once, one sends it
+    /// and the others skip it (they return no result for it).
     /// </summary>
     public async Task<IReadOnlyList<DueResult>> SendDueAsync(DigestSettings settings, RequestContext ctx, Func<CancellationToken, Task<IDisposable>> enterWrite, CancellationToken cancellationToken)
     {
@@ -168,6 +179,22 @@ public sealed class DigestSubscriptionsService
         List<DueResult> results = [];
         foreach (var (sub, slot) in due)
         {
+            // Several server processes may share the workspace and tick at the same moment: only the one whose claim
+            // goes in sends the slot. A claim is re-read as served after it is won, in case the slot was delivered
+            // between the reading above and the claim.
+            bool mine;
+            using (await enterWrite(cancellationToken).ConfigureAwait(false))
+            {
+                using var ws = (ctx with { Scope = null, Pool = null }).Open(WorkspaceAccess.ReadWrite);
+                var at = ctx.Clock.GetUtcNow().UtcDateTime;
+                mine = DigestStore.Claim(ws, sub.Id, slot, at, at - ClaimLifetime, Claimant) && !DigestStore.Served(ws, sub.Id, slot);
+            }
+
+            if (!mine)
+            {
+                continue;
+            }
+
             var period = DigestSchedule.PeriodOf(slot, sub.Grain, zone);
             var target = new DigestTarget(sub.Channel, [sub.Recipient]);
             async Task Write(DigestAttempt a)

@@ -22,8 +22,14 @@ public sealed class ParamsService
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(action.Equals("show", StringComparison.OrdinalIgnoreCase) ? WorkspaceAccess.ReadOnly : WorkspaceAccess.ReadWrite);
-        var latest = ConfigStore.Latest(ws)?.Number;
         using var tx = ws.BeginTransaction();
+        if (ws.Access == WorkspaceAccess.ReadWrite)
+        {
+            // Read the version this change builds on only once no other writer of the KPI system can store one.
+            ConfigStore.Lock(ws);
+        }
+
+        var latest = ConfigStore.Latest(ws)?.Number;
         switch (action.ToLowerInvariant())
         {
             case "set" when name is not null && value is not null:

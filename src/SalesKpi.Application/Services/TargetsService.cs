@@ -99,7 +99,7 @@ public sealed class TargetsService
         var period = Period.Parse(request.Period);
         var target = new Target { Kpi = id, Period = period.Label, Slice = TargetInput.Slice(request.Slice), Value = TargetInput.Value(kpi, id, request.Value), TolerancePercent = request.Tolerance };
         var reason = request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets set {id} {period.Label} {target.Value}{(target.Slice.IsEmpty ? string.Empty : " " + SystemValues.SliceKey(target.Slice))}");
-        return Store(ws, config, [target], reason, request.Change, ctx, "targets set");
+        return Store(ws, [target], reason, request.Change, ctx, "targets set");
     }
 
     /// <summary>Removes one target as a new version (earlier versions keep it).</summary>
@@ -108,6 +108,8 @@ public sealed class TargetsService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
+        using var tx = ws.BeginTransaction();
+        ConfigStore.Lock(ws);
         var config = ConfigStore.Current(ws);
         var kpi = config.Find(request.Kpi.Trim()) ?? Active(config, request.Kpi);
         var period = TargetPeriod(request.Period);
@@ -116,7 +118,6 @@ public sealed class TargetsService
         _ = config.Targets.FirstOrDefault(t => t.Key == key)
             ?? throw new SalesKpiException(Msg.Of("targets.none_to_remove", "There is no target for {0} in {1} for {2}: see 'saleskpi targets list'.", "Цели для {0} на {1} для {2} нет: см. «saleskpi targets list».", kpi.Id, period.Label, slice.Count == 0 ? Msg.Of("slice.total", "total", "итого") : Msg.Verbatim(string.Join(", ", slice.Select(kv => $"{kv.Key}={kv.Value}")))));
         var before = ConfigStore.Latest(ws);
-        using var tx = ws.BeginTransaction();
         var version = ConfigStore.Apply(ws, config with { Targets = [.. config.Targets.Where(t => t.Key != key)] }, request.Change.Reason ?? "targets remove " + kpi.Id + " " + period.Label, ctx.User, ctx.Clock, KpiSystemFiles.Effective(request.Change.Effective), "targets remove");
         if (version is not null)
         {
@@ -145,7 +146,7 @@ public sealed class TargetsService
             throw new InvalidInputException(Msg.Of("targets.csv_invalid", "{0} has {1} error(s); no target was stored. Fix them and import again.", "В {0} ошибок: {1}; цели не сохранены. Исправьте и импортируйте снова.", request.File, errors.Count), errors);
         }
 
-        return Store(ws, config, targets, request.Change.Reason ?? "targets import " + Path.GetFileName(request.File), request.Change, ctx, "targets import");
+        return Store(ws, targets, request.Change.Reason ?? "targets import " + Path.GetFileName(request.File), request.Change, ctx, "targets import");
     }
 
     /// <summary>Suggests targets from history; with Apply, stores those that have a value.</summary>
@@ -171,7 +172,7 @@ public sealed class TargetsService
                 throw new SalesKpiException(Msg.Of("targets.nothing_to_apply", "There is nothing to apply: no slice has enough history for a suggestion.", "Применять нечего: ни у одного разреза нет достаточной истории для предложения."));
             }
 
-            stored = Store(ws, config, usable, request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {request.Probability}"), request.Change, ctx, "targets suggest");
+            stored = Store(ws, usable, request.Change.Reason ?? string.Create(CultureInfo.InvariantCulture, $"targets suggest {kpi.Id} {period.Label} --probability {request.Probability}"), request.Change, ctx, "targets suggest");
         }
 
         return new TargetsSuggested(kpi, period, suggestions, usable.Count, stored, ws.Settings.Currency);
@@ -208,14 +209,20 @@ public sealed class TargetsService
     private static Period TargetPeriod(string text) => TargetRules.TargetPeriod(Period.Parse(text));
 
     // Adds or replaces the targets as a new version; a period evaluated with another version is named.
-    private static TargetsStored Store(Workspace ws, KpiSystemConfig config, IReadOnlyList<Target> targets, string reason, ChangeNote change, RequestContext ctx, string source)
+    // The targets go into the latest version as read under the KPI system's lock, not into the one the targets were
+    // checked against: another process may have stored a version since, and its change must not be lost.
+    private static TargetsStored Store(Workspace ws, IReadOnlyList<Target> targets, string reason, ChangeNote change, RequestContext ctx, string source)
     {
         var keys = targets.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
-        var updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
-        var before = ConfigStore.Latest(ws);
         ConfigVersion? version;
+        ConfigVersion? before;
+        KpiSystemConfig updated;
         using (var tx = ws.BeginTransaction())
         {
+            ConfigStore.Lock(ws);
+            before = ConfigStore.Latest(ws);
+            var config = ConfigStore.Current(ws);
+            updated = config with { Targets = [.. config.Targets.Where(t => !keys.Contains(t.Key)), .. targets] };
             version = ConfigStore.Apply(ws, updated, reason, ctx.User, ctx.Clock, KpiSystemFiles.Effective(change.Effective), source);
             if (version is not null)
             {

@@ -45,6 +45,16 @@ public sealed record UserInfo(string Name, UserRole Role, string? CrmOwner, bool
 /// <param name="Password">The password (at least 8 characters); null generates one.</param>
 public sealed record AddUserRequest(string Name, string Role, string? CrmOwner, string? Password);
 
+/// <summary>The sign-in attempts a client has made in the current window, counted by <see cref="UsersService.CountSignInAttempt"/>.</summary>
+/// <param name="Attempts">The attempts so far in the window, the one just counted included.</param>
+/// <param name="WindowLeft">How long until the window ends and the count starts again.</param>
+public sealed record SignInCount(long Attempts, TimeSpan WindowLeft);
+
+/// <summary>What <see cref="UsersService.EnsureAdmin"/> found or did at a server's start.</summary>
+/// <param name="Created">The admin this call created; null when the workspace had users.</param>
+/// <param name="ByAnotherProcess">True when the workspace had no users as this call began but another process (a server started at the same moment) created the admin first.</param>
+public sealed record AdminAtStart(UserAdded? Created, bool ByAnotherProcess);
+
 /// <summary>A user added; <paramref name="GeneratedPassword"/> is the only time a generated password is shown.</summary>
 /// <param name="User">The user as stored.</param>
 /// <param name="GeneratedPassword">The password made for the user, or null when the caller gave one.</param>
@@ -112,27 +122,39 @@ public sealed partial class UsersService
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(ctx);
-        CheckName(request.Name);
-        var role = ParseRole(request.Role);
-        var owner = OwnerFor(role, request.CrmOwner);
-        var generated = request.Password is null ? NewPassword() : null;
-        var password = request.Password ?? generated!;
-        CheckPassword(password);
+        var (role, owner, password, generated) = Checked(request);
         using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
         if (FindUser(ws, request.Name) is not null)
         {
             throw new SalesKpiException(Msg.Of("users.exists", "User {0} already exists: choose another name, or change that user.", "Пользователь {0} уже есть: выберите другое имя или измените этого пользователя.", request.Name));
         }
 
-        var now = Now(ctx);
-        var d = ws.Dialect;
         using var tx = ws.BeginTransaction();
-        ws.Execute(
-            $"INSERT INTO users (name, role, crm_owner, disabled, password_hash, failed_attempts, locked_until, created_at, changed_at) VALUES ({d.Parameter(1)}, {d.Parameter(2)}, {d.Parameter(3)}, false, {d.Parameter(4)}, 0, NULL, {d.Parameter(5)}, {d.Parameter(5)})",
-            request.Name, RoleName(role), owner, Hasher.HashPassword(request.Name, password), now);
-        AuditService.Record(ws, ctx, "users.add", request.Name, [new("role", RoleName(role)), new("crm_owner", owner)]);
+        Insert(ws, request.Name, role, owner, password, ctx);
         tx.Commit();
         return new UserAdded(FindUser(ws, request.Name)!, generated);
+    }
+
+    private static (UserRole Role, string? Owner, string Password, string? Generated) Checked(AddUserRequest request)
+    {
+        CheckName(request.Name);
+        var role = ParseRole(request.Role);
+        var owner = OwnerFor(role, request.CrmOwner);
+        var generated = request.Password is null ? NewPassword() : null;
+        var password = request.Password ?? generated!;
+        CheckPassword(password);
+        return (role, owner, password, generated);
+    }
+
+    // Inside the caller's transaction: the user's row and its audit record.
+    private static void Insert(Workspace ws, string name, UserRole role, string? owner, string password, RequestContext ctx)
+    {
+        var now = Now(ctx);
+        var d = ws.Dialect;
+        ws.Execute(
+            $"INSERT INTO users (name, role, crm_owner, disabled, password_hash, failed_attempts, locked_until, created_at, changed_at) VALUES ({d.Parameter(1)}, {d.Parameter(2)}, {d.Parameter(3)}, false, {d.Parameter(4)}, 0, NULL, {d.Parameter(5)}, {d.Parameter(5)})",
+            name, RoleName(role), owner, Hasher.HashPassword(name, password), now);
+        AuditService.Record(ws, ctx, "users.add", name, [new("role", RoleName(role)), new("crm_owner", owner)]);
     }
 
     /// <summary>Every user, by name.</summary>
@@ -198,6 +220,21 @@ public sealed partial class UsersService
         AuditService.Record(ws, ctx, "users.set_role", name, [new("role", RoleName(parsed)), new("crm_owner", owner)]);
         tx.Commit();
         return FindUser(ws, name)!;
+    }
+
+    /// <summary>
+    /// Counts one password sign-in attempt of <paramref name="client"/> (e.g. its address) in the current fixed window of
+    /// length <paramref name="window"/> (windows start at multiples of it from the epoch, by the context's clock) in the
+    /// workspace, where every server process of the workspace counts: the limit holds for all of them together.
+    /// </summary>
+    public SignInCount CountSignInAttempt(string client, TimeSpan window, RequestContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var now = Now(ctx);
+        var start = new DateTime(now.Ticks - (now.Ticks % window.Ticks), DateTimeKind.Utc);
+        using var ws = (ctx with { Scope = null, Pool = null }).Open(WorkspaceAccess.ReadWrite);
+        return new SignInCount(SignInWindows.Count(ws, client, start), start + window - now);
     }
 
     /// <summary>
@@ -340,21 +377,39 @@ public sealed partial class UsersService
 
     /// <summary>
     /// On a workspace with no users, creates <see cref="FirstAdmin"/> with <paramref name="password"/> (generated
-    /// when null) and returns it; returns null when the workspace has users already.
+    /// when null). Several server processes starting at the same moment on one workspace all succeed: the users are
+    /// counted again while holding a settings row lock (<see cref="FirstAdminLockKey"/>) that the others wait for, so
+    /// one process creates the admin and the others find it (<see cref="AdminAtStart.ByAnotherProcess"/>).
     /// </summary>
-    public UserAdded? EnsureAdmin(string? password, RequestContext ctx)
+    public AdminAtStart EnsureAdmin(string? password, RequestContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        using (var ws = ctx.Open(WorkspaceAccess.ReadOnly))
+        using (var ro = ctx.Open(WorkspaceAccess.ReadOnly))
         {
-            if (Convert.ToInt64(ws.Scalar("SELECT count(*) FROM users"), CultureInfo.InvariantCulture) > 0)
+            if (HasUsers(ro))
             {
-                return null;
+                return new AdminAtStart(null, false);
             }
         }
 
-        return Add(new AddUserRequest(FirstAdmin, "admin", null, password), ctx);
+        var (role, owner, checkedPassword, generated) = Checked(new AddUserRequest(FirstAdmin, "admin", null, password));
+        using var ws = ctx.Open(WorkspaceAccess.ReadWrite);
+        using var tx = ws.BeginTransaction();
+        ws.WriteSetting(FirstAdminLockKey, "held while the first admin is made");
+        if (HasUsers(ws))
+        {
+            return new AdminAtStart(null, true);
+        }
+
+        Insert(ws, FirstAdmin, role, owner, checkedPassword, ctx);
+        tx.Commit();
+        return new AdminAtStart(new UserAdded(FindUser(ws, FirstAdmin)!, generated), false);
     }
+
+    /// <summary>The settings key whose row <see cref="EnsureAdmin"/> locks while it makes the first admin.</summary>
+    public const string FirstAdminLockKey = "lock.first_admin";
+
+    private static bool HasUsers(Workspace ws) => Convert.ToInt64(ws.Scalar("SELECT count(*) FROM users"), CultureInfo.InvariantCulture) > 0;
 
     /// <summary>Whether reps may see company-wide totals (the workspace setting; off unless turned on).</summary>
     public bool RepsSeeCompanyTotals(RequestContext ctx)

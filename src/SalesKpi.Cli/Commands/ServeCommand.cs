@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using SalesKpi.Application.Services;
+using SalesKpi.Core;
 using SalesKpi.Storage;
 using SalesKpi.Web;
 using Spectre.Console;
@@ -49,6 +50,10 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [LocDescription("The largest upload (import, targets CSV, KPI-system YAML) the server accepts, in MB (default 200).", "Наибольшая загрузка (импорт, CSV целей, YAML системы KPI), которую принимает сервер, в МБ (по умолчанию 200).")]
     public int MaxUploadMb { get; init; } = 200;
 
+    [CommandOption("--upload-dir <DIR>")]
+    [LocDescription("Where uploads wait for their import and their rejects and warnings files stay (default: saleskpi-uploads in the system temp folder; env SALESKPI_UPLOAD_DIR). Several servers of one PostgreSQL workspace behind a load balancer need one shared folder.", "Где загрузки ждут импорта и хранятся их файлы отказов и предупреждений (по умолчанию saleskpi-uploads во временной папке системы; переменная SALESKPI_UPLOAD_DIR). Нескольким серверам одной рабочей области PostgreSQL за балансировщиком нужна одна общая папка.")]
+    public string? UploadDir { get; init; }
+
     public override ValidationResult Validate() =>
         RateLimit < 1 || SignInLimit < 1
             ? ValidationResult.Error(Loc.T("--rate-limit and --sign-in-limit must be at least 1.", "--rate-limit и --sign-in-limit должны быть не меньше 1."))
@@ -82,17 +87,24 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
             : new OidcSettings(settings.OidcAuthority, settings.OidcClientId!, settings.OidcClientSecret ?? host.Variable("SALESKPI_OIDC_CLIENT_SECRET")) { NameClaim = settings.OidcNameClaim };
         oidc?.Validate();
 
+        var uploads = UploadFolder(settings.UploadDir ?? host.Variable("SALESKPI_UPLOAD_DIR"));
+
         // Nobody could sign in to a server without users: the first start makes the admin.
         var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
         var digests = DigestText.Settings(host, ctx);
-        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, RequestLog = settings.LogRequests, Digests = digests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
+        using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, UploadDirectory = uploads, RequestLog = settings.LogRequests, Digests = digests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();
-        if (admin is not null)
+        if (admin.ByAnotherProcess)
+        {
+            host.Console.MarkupLine(Markup.Escape(Loc.T("Another server starting at the same moment created 'admin' (its console shows the password): this one uses it.", "Другой сервер, запущенный в тот же момент, создал «admin» (пароль — в его консоли): этот сервер использует его.")));
+        }
+
+        if (admin.Created is { } created)
         {
             host.Console.MarkupLine(Markup.Escape(Loc.T("The workspace had no users: created 'admin'.", "В рабочей области не было пользователей: создан «admin».")));
-            if (admin.GeneratedPassword is { } password)
+            if (created.GeneratedPassword is { } password)
             {
                 host.Console.MarkupLine(Markup.Escape(Loc.F("admin password (shown only now): {0}", "пароль admin (показан только сейчас): {0}", password)));
             }
@@ -111,5 +123,24 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         host.Out.Flush();
         app.WaitForShutdownAsync(cancellationToken).GetAwaiter().GetResult();
         return 0;
+    }
+
+    // A shared folder is made when missing (the first server of a group may start before anything was uploaded), but a
+    // file of that name is refused rather than written next to.
+    private static string? UploadFolder(string? dir)
+    {
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(dir);
+        if (File.Exists(full))
+        {
+            throw new SalesKpiException(Msg.Of("server.upload_dir_file", "The upload folder {0} is a file: give a folder (--upload-dir or SALESKPI_UPLOAD_DIR).", "Папка загрузок {0} — это файл: укажите папку (--upload-dir или SALESKPI_UPLOAD_DIR).", full));
+        }
+
+        Directory.CreateDirectory(full);
+        return full;
     }
 }

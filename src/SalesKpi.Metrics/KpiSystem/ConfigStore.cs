@@ -125,6 +125,7 @@ public static class ConfigStore
         }
 
         var document = KpiSystemWriter.Write(config);
+        Lock(ws);
         var latest = Latest(ws);
         if (latest?.Document == document)
         {
@@ -134,9 +135,9 @@ public static class ConfigStore
         // The one gate of every write (config apply, params, targets): a version is stored only when this
         // build reads it back exactly, so no command can leave a workspace it cannot evaluate.
         // Version numbers are what users name in `config diff 2 3`, so they stay dense from 1 — a sequence may skip
-        // values. Taking the next number from the versions read above is safe: only one writer holds a workspace
-        // (DuckDB's exclusive file lock; a server engine would take a table lock in this transaction), and the
-        // primary key on `version` refuses a second writer that read the same latest version.
+        // values. Taking the next number from the versions read above is safe: they were read under Lock, which a
+        // second writer (another server process on a PostgreSQL workspace) waits for until this transaction ends, and
+        // the primary key on `version` still refuses a number taken twice.
         var number = (latest?.Number ?? 0) + 1;
         if (source is not null)
         {
@@ -171,6 +172,22 @@ public static class ConfigStore
             version.Document);
         return version;
     }
+
+    /// <summary>
+    /// Makes the writers of KPI-system versions take turns: inside the caller's transaction it writes one settings row
+    /// (<see cref="LockKey"/>), whose row lock a second transaction doing the same waits for until the first commits or
+    /// rolls back. A change built from the latest version (a target set, a parameter changed) should call it before it
+    /// reads that version, so that two changes at the same moment make two versions, the second built on the first,
+    /// instead of one failing or one losing the other's change. Outside a transaction it orders nothing.
+    /// </summary>
+    public static void Lock(Workspace ws)
+    {
+        ArgumentNullException.ThrowIfNull(ws);
+        ws.WriteSetting(LockKey, "held while a KPI-system version is written");
+    }
+
+    /// <summary>The settings key whose row <see cref="Lock"/> writes.</summary>
+    public const string LockKey = "lock.kpi_system_version";
 
     /// <summary>
     /// The statement storing one version: parameters 1–6 are number, applied at (UTC), effective from, author,

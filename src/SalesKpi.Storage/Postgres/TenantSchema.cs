@@ -47,6 +47,13 @@ public static partial class TenantSchema
         foreach (var def in defs)
         {
             var d = def.Trim();
+            var tableKey = TableKey().Match(d);
+            if (tableKey.Success)
+            {
+                key.AddRange(tableKey.Groups["cols"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                continue;
+            }
+
             var pk = InlineKey().Match(d);
             if (pk.Success)
             {
@@ -80,9 +87,19 @@ public static partial class TenantSchema
         result.Add($"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY");
         result.Add($"ALTER TABLE {qualified} FORCE ROW LEVEL SECURITY");
         result.Add($"CREATE POLICY workspace_isolation ON {qualified} USING (workspace_id = {CurrentWorkspace}) WITH CHECK (workspace_id = {CurrentWorkspace})");
-        result.Add(DataVersionTrigger(qualified));
+        if (!Unversioned.Contains(table))
+        {
+            result.Add(DataVersionTrigger(qualified));
+        }
+
         return result;
     }
+
+    /// <summary>
+    /// Tables whose rows no answer is computed from (the claims of digest slots, the sign-in attempt windows): writing
+    /// them is no change of the data version, so a sign-in attempt does not make every process's cached answers stale.
+    /// </summary>
+    public static IReadOnlySet<string> Unversioned { get; } = new HashSet<string>(StringComparer.Ordinal) { "digest_claims", "sign_in_windows" };
 
     /// <summary>The table where each transaction that changed a workspace leaves one row (workspace, transaction id).</summary>
     public const string ChangesTable = "data_changes";
@@ -170,6 +187,9 @@ public static partial class TenantSchema
 
     [GeneratedRegex(@"^\s*CREATE\s+TABLE\s+(?<name>[\w""]+)\s*\((?<body>.*)\)\s*$", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex CreateTable();
+
+    [GeneratedRegex(@"^PRIMARY\s+KEY\s*\((?<cols>[^)]*)\)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TableKey();
 
     [GeneratedRegex(@"\s+PRIMARY\s+KEY\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex InlineKey();

@@ -145,6 +145,104 @@ public sealed class ServeOnPostgresTests
         ws.ReadSettings(WorkspaceKeyRing.Prefix).Count.ShouldBe(1);
     }
 
+    [SkippableFact]
+    public async Task Two_first_starts_at_one_moment_all_start_with_one_admin()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        const int Starts = 4;
+        using var start = new Barrier(Starts);
+        var results = await Task.WhenAll(Enumerable.Range(0, Starts).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(30));
+            return new UsersService().EnsureAdmin(null, Ctx(dir.Db) with { Wait = TimeSpan.FromSeconds(10) });
+        })));
+
+        results.Count(r => r.Created is not null).ShouldBe(1);
+        new UsersService().List(Ctx(dir.Db)).Select(u => u.Name).ShouldBe(["admin"]);
+
+        // A start after that finds the admin without a race.
+        new UsersService().EnsureAdmin(null, Ctx(dir.Db)).ShouldBe(new AdminAtStart(null, false));
+    }
+
+    [SkippableFact]
+    public async Task Kpi_system_changes_at_one_moment_all_succeed_each_as_a_version_built_on_the_one_before()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        (string Name, string Value)[] changes = [("lead_to_sql_window_days", "31"), ("sql_to_opportunity_window_days", "32"), ("response_sla_hours", "7"), ("quality_threshold", "61")];
+        using var start = new Barrier(changes.Length);
+        await Task.WhenAll(changes.Select(c => Task.Run(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(30));
+            new ParamsService().Run("set", c.Name, c.Value, Ctx(dir.Db) with { Wait = TimeSpan.FromSeconds(10) });
+        })));
+
+        var (versions, _) = new ConfigService().Log(Ctx(dir.Db));
+        versions.Select(v => v.Number).ShouldBe([1, 2, 3, 4]);
+
+        // No change was lost: the latest version holds all four, each version one more than the one before.
+        var latest = new ParamsService().Run("show", null, null, Ctx(dir.Db)).Current;
+        foreach (var (name, value) in changes)
+        {
+            latest[name].ShouldBe(value);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Sign_in_attempts_through_two_servers_count_together()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        var security = new ServerSecurity { SignInsPerWindow = 3 };
+        await using var one = Start(dir.Db, o => o with { Security = security });
+        await using var two = Start(dir.Db, o => o with { Security = security });
+        using var first = one.GetTestClient();
+        using var second = two.GetTestClient();
+
+        // Attempts 1 and 3 through the first server, 2 and 4 through the second: the fourth is beyond the limit of 3.
+        HttpStatusCode[] seen = [await SignIn(first), await SignIn(second), await SignIn(first), await SignIn(second)];
+        seen.ShouldBe([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests]);
+        (await SignIn(first)).ShouldBe(HttpStatusCode.TooManyRequests);
+    }
+
+    [SkippableFact]
+    public async Task An_imports_rejects_link_from_one_server_is_served_by_the_other_with_one_upload_folder()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        var token = Token(dir.Db);
+        var uploads = dir.File("shared-uploads");
+        await using var one = Start(dir.Db, o => o with { UploadDirectory = uploads });
+        await using var two = Start(dir.Db, o => o with { UploadDirectory = uploads });
+        using var first = Client(one, token);
+        using var second = Client(two, token);
+
+        using var file = new ByteArrayContent(Encoding.UTF8.GetBytes("lead_id,created_at,channel\nL-1,2026-10-01T10:00:00Z,ads\nL-2,not a date,ads\n"));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var form = new MultipartFormDataContent { { file, "file", "leads.csv" } };
+        using var imported = await first.PostAsync(new Uri("/api/v1/imports", UriKind.Relative), form);
+        var body = await imported.Content.ReadAsStringAsync();
+        imported.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+        var link = JsonDocument.Parse(body).RootElement.GetProperty("files")[0].GetProperty("rejects").GetString()!;
+
+        using var rejects = await second.GetAsync(new Uri(link, UriKind.RelativeOrAbsolute));
+        var csv = await rejects.Content.ReadAsStringAsync();
+        rejects.StatusCode.ShouldBe(HttpStatusCode.OK, csv);
+        csv.ShouldContain("L-2");
+    }
+
+    private static async Task<HttpStatusCode> SignIn(HttpClient client)
+    {
+        using var body = new StringContent("""{"name":"nobody","password":"wrong-password-1"}""", Encoding.UTF8, "application/json");
+        using var answer = await client.PostAsync(new Uri("/api/v1/session", UriKind.Relative), body);
+        return answer.StatusCode;
+    }
+
     private sealed record StatusSeen(long Leads, string Cache);
 
     private static RequestContext Ctx(string db) => new(Language.En, Clock, "test", db);
@@ -156,9 +254,10 @@ public sealed class ServeOnPostgresTests
         return users.CreateToken("admin", null, Ctx(db)).Secret;
     }
 
-    private static WebApplication Start(string db)
+    private static WebApplication Start(string db, Func<ServerOptions, ServerOptions>? adjust = null)
     {
-        var app = ApiServer.Build(new ServerOptions(db, [], Clock) { Wait = TimeSpan.FromSeconds(5) }, b => b.WebHost.UseTestServer());
+        var options = new ServerOptions(db, [], Clock) { Wait = TimeSpan.FromSeconds(5) };
+        var app = ApiServer.Build(adjust is null ? options : adjust(options), b => b.WebHost.UseTestServer());
         app.StartAsync().GetAwaiter().GetResult();
         return app;
     }
@@ -187,4 +286,10 @@ public sealed class ServeOnPostgresTests
         var leads = JsonDocument.Parse(body).RootElement.GetProperty("entities").EnumerateArray().Single(e => e.GetProperty("entity").GetString() == "leads").GetProperty("rows").GetInt64();
         return new StatusSeen(leads, response.Headers.GetValues(ResultCache.Header).Single());
     }
+}
+
+/// <summary>The shared-workspace tests (claims, sign-in windows, two schedulers) on the PostgreSQL test cluster.</summary>
+public sealed class SharedWorkspaceTestsOnPostgres : SalesKpi.Tests.Web.SharedWorkspaceTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
 }

@@ -130,3 +130,27 @@ public sealed class ServeProcessTests : IDisposable
         }
     }
 }
+
+/// <summary>The shared upload folder of several servers (docs/server.md, "PostgreSQL and several processes").</summary>
+public sealed class ServeUploadFolderTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public void An_upload_folder_that_is_a_file_stops_serve_with_a_clear_error_in_both_languages()
+    {
+        var db = dir.File("w.duckdb");
+        InProcessCli.Run(dir.Path, "init", "--db", db).Exit.ShouldBe(0);
+        var file = dir.Write("uploads", "not a folder");
+
+        var en = InProcessCli.Run(dir.Path, "serve", "--db", db, "--urls", "http://127.0.0.1:0", "--upload-dir", file, "--admin-password-file", dir.Write("pw.txt", "admin-password-1\n"));
+        en.Exit.ShouldBe(1);
+        en.Err.ShouldContain($"The upload folder {file} is a file");
+
+        var ru = InProcessCli.Run(dir.Path, new Dictionary<string, string> { ["SALESKPI_UPLOAD_DIR"] = file }, "serve", "--db", db, "--urls", "http://127.0.0.1:0", "--lang", "ru");
+        ru.Exit.ShouldBe(1);
+        ru.Err.ShouldContain($"Папка загрузок {file} — это файл");
+    }
+}
