@@ -78,23 +78,23 @@ public static class ViewsRun
                 var fresh = new List<double>();
                 var full = new List<double>();
                 var oneLane = new List<double>();
-                var lanes = KpiEngine.LanesByDefault;
+                var lanes = KpiEngine.LanesOverride;
                 for (var i = 0; i < runs; i++)
                 {
                     inPool.Add(Once(true, pooled));
                     fresh.Add(Once(true, ctx));
                     full.Add(Once(false, ctx));
                     // The families one after another on the caller's session (the engine before lanes).
-                    KpiEngine.LanesByDefault = 1;
+                    KpiEngine.LanesOverride = 1;
                     oneLane.Add(Once(true, pooled));
-                    KpiEngine.LanesByDefault = lanes;
+                    KpiEngine.LanesOverride = lanes;
                 }
 
                 KpiEngine.PruneByDefault = true;
                 var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {label}: pooled {Median(inPool):F0} ms ({lanes} lanes), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, full family {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms, pooled/floor {Median(inPool) / f:F1}×" : string.Empty)}"));
+                    $"  {label}: pooled {Median(inPool):F0} ms ({(lanes is { } l ? $"{l} lanes" : "the engine's lanes")}), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, full family {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms, pooled/floor {Median(inPool) / f:F1}×" : string.Empty)}"));
                 Console.WriteLine("    warm-up traces (pooled first, pooled again, fresh open): " + string.Join("; ", trace.Select(t => t.Replace("trace: ", string.Empty, StringComparison.Ordinal))));
             }
 
@@ -117,17 +117,17 @@ public static class ViewsRun
                 var fresh = new List<double>();
                 var full = new List<double>();
                 var oneLane = new List<double>();
-                var lanes = KpiEngine.LanesByDefault;
+                var lanes = KpiEngine.LanesOverride;
                 for (var i = 0; i < runs; i++)
                 {
                     var sw = Stopwatch.StartNew();
                     call(pooled);
                     inPool.Add(sw.Elapsed.TotalMilliseconds);
-                    KpiEngine.LanesByDefault = 1;
+                    KpiEngine.LanesOverride = 1;
                     sw.Restart();
                     call(pooled);
                     oneLane.Add(sw.Elapsed.TotalMilliseconds);
-                    KpiEngine.LanesByDefault = lanes;
+                    KpiEngine.LanesOverride = lanes;
                     sw.Restart();
                     call(ctx);
                     fresh.Add(sw.Elapsed.TotalMilliseconds);
@@ -142,7 +142,7 @@ public static class ViewsRun
                 var floor = floorSql is null ? (double?)null : Floor(db, floorSql, runs);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {label}: pooled {Median(inPool):F0} ms ({lanes} lanes), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, pooled unpruned {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
+                    $"  {label}: pooled {Median(inPool):F0} ms ({(lanes is { } l ? $"{l} lanes" : "the engine's lanes")}), pooled one lane {Median(oneLane):F0} ms, fresh open {Median(fresh):F0} ms, pooled unpruned {Median(full):F0} ms{(floor is { } f ? $", floor {f:F0} ms" : string.Empty)}"));
             }
 
             // The scorecard's values: one engine pass over the five quarters from the year before to 2025-Q4, or over

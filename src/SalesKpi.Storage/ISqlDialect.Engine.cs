@@ -16,6 +16,13 @@ public partial interface ISqlDialect
     string Parameter(string name);
 
     /// <summary>
+    /// Whether the independent queries of one report finish sooner on several sessions at once. DuckDB runs each query
+    /// on every core already (a 1 M-lead report on 2 cores: no gain, a little loss); PostgreSQL runs each on one backend
+    /// and its few parallel workers (the same report: 7.2 → 6.5 s on 2 cores; more with more cores).
+    /// </summary>
+    bool SessionsSideBySide { get; }
+
+    /// <summary>
     /// Seconds from 1970-01-01 00:00 to the timestamp <paramref name="expr"/> (stored as UTC without a zone),
     /// fractional, as a double; NULL when <paramref name="expr"/> is NULL.
     /// </summary>

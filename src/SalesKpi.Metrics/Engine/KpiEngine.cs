@@ -41,22 +41,19 @@ public sealed class KpiEngine
     internal bool PruneFamilies { get; init; } = PruneByDefault;
 
     /// <summary>
-    /// How many families a report computes at once by default, each on its own session of the workspace
-    /// (<see cref="Workspace.OpenSibling"/>): the processor count, at most 4, or <c>SALESKPI_ENGINE_LANES</c> (for
-    /// measurement). 1 computes them one after another on the caller's session. Results are the same either way
+    /// How many families a report computes at once, each on its own session of the workspace
+    /// (<see cref="Workspace.OpenSibling"/>), when neither <see cref="Lanes"/> nor <c>SALESKPI_ENGINE_LANES</c> says:
+    /// on an engine whose sessions add speed side by side (<see cref="ISqlDialect.SessionsSideBySide"/>, PostgreSQL) the
+    /// processor count, at most 4; else 1 — one session computing them in turn. Results are the same either way
     /// (pinned by a test); only the time differs.
     /// </summary>
-    internal static int LanesByDefault { get; set; } = DefaultLanes();
+    internal static int? LanesOverride { get; set; } =
+        int.TryParse(Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 
-    /// <summary>How many families this engine computes at once; <see cref="LanesByDefault"/> unless set. Values below 1 count as 1.</summary>
-    internal int Lanes { get; init; } = LanesByDefault;
+    /// <summary>How many families this engine computes at once; unset, see <see cref="LanesOverride"/>. Values below 1 count as 1.</summary>
+    internal int? Lanes { get; init; }
 
-    /// <summary>
-    /// For tests: every sibling lane waits for a spare processor token, and the caller's lane starts only when every
-    /// sibling lane is ready, so that on small data the families really spread over the lanes instead of the caller's
-    /// finishing them all while the siblings open.
-    /// </summary>
-    internal bool WaitForLanes { get; init; }
+    private int LaneCount => Math.Max(1, Lanes ?? LanesOverride ?? (ws.Dialect.SessionsSideBySide ? Math.Clamp(Environment.ProcessorCount, 1, 4) : 1));
 
     // Heaviest first, so that the longest family starts at once and the small ones fill the other lanes
     // (measured at 1 M leads: leads ≈ 45 %, customers ≈ 25 %, deals closed ≈ 12 % of a full report).
@@ -66,10 +63,12 @@ public sealed class KpiEngine
     // Sibling lanes running in this process at once, across all reports.
     private static readonly SemaphoreSlim SpareLanes = new(Math.Max(1, Environment.ProcessorCount));
 
-    private static int DefaultLanes() =>
-        int.TryParse(Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : Math.Clamp(Environment.ProcessorCount, 1, 4);
+    /// <summary>
+    /// For tests: every sibling lane waits for a spare processor token, and the caller's lane starts only when every
+    /// sibling lane is ready, so that on small data the families really spread over the lanes instead of the caller's
+    /// finishing them all while the siblings open.
+    /// </summary>
+    internal bool WaitForLanes { get; init; }
 
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
     public KpiReport Run(ReportRequest request)
@@ -398,7 +397,7 @@ public sealed class KpiEngine
 
     /// <summary>
     /// The aggregates of every family in <paramref name="names"/>: one after another on this session, or with
-    /// <see cref="Lanes"/> above 1 side by side on sibling sessions (each loads its own buckets first; the heaviest
+    /// more than one lane (<see cref="LaneCount"/>) side by side on sibling sessions (each loads its own buckets first; the heaviest
     /// family starts first). A lane that cannot get a spare processor token or a sibling leaves its work to the others;
     /// the caller's session is always one lane. <paramref name="done"/> is called once per family, never concurrently, with the lane (1 = the caller's session) when there is more than one.
     /// </summary>
@@ -408,7 +407,7 @@ public sealed class KpiEngine
         var results = new Dictionary<string, FamilyAggregates>(StringComparer.Ordinal);
         var gate = new object();
 
-        var siblings = Math.Min(Math.Max(Lanes, 1), names.Count) - 1;
+        var siblings = Math.Min(LaneCount, names.Count) - 1;
 
         void Drain(Workspace session, int lane)
         {

@@ -49,6 +49,9 @@ public sealed partial class DuckDbDialect : ISqlDialect
     public string SecondsBetween(string from, string to) => $"(epoch({to}) - epoch({from}))";
 
     /// <inheritdoc />
+    public bool SessionsSideBySide => false;
+
+    /// <inheritdoc />
     public string Parameter(string name) => "$" + name;
 
     /// <inheritdoc />

@@ -89,6 +89,9 @@ public sealed class PostgresDialect : ISqlDialect
     public string SecondsBetween(string from, string to) => $"({EpochSeconds(to)} - {EpochSeconds(from)})";
 
     /// <inheritdoc />
+    public bool SessionsSideBySide => true;
+
+    /// <inheritdoc />
     public string Parameter(string name) => "@" + name;
 
     /// <inheritdoc />

@@ -290,6 +290,8 @@ public sealed class SqlSnapshotTests
     {
         public string Name => "marker";
 
+        public bool SessionsSideBySide => false;
+
         public string TypeName(ColumnType type) => "T_" + type.ToString().ToUpperInvariant();
 
         public string Quote(string identifier) => "\"" + identifier + "\"";
