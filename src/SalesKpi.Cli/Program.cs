@@ -15,4 +15,16 @@ if (Environment.GetEnvironmentVariable("SALESKPI_MEMORY_LIMIT") is { Length: > 0
     SalesKpi.Storage.Workspace.MemoryLimit = memoryLimit;
 }
 
+// How many sessions a report's families run on at once (docs/architecture.md); for comparing, not for tuning.
+if (Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES") is { Length: > 0 } lanes)
+{
+    if (!int.TryParse(lanes, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n is < 1 or > 64)
+    {
+        Console.Error.WriteLine($"SALESKPI_ENGINE_LANES '{lanes}' is not a number from 1 to 64. / SALESKPI_ENGINE_LANES «{lanes}» — не число от 1 до 64.");
+        return 2;
+    }
+
+    SalesKpi.Metrics.Engine.KpiEngine.LanesOverride = n;
+}
+
 return CliApp.Run(args, CliEnvironment.ForProcess());

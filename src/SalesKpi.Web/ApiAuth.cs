@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +41,38 @@ public sealed record ServerSecurity
 
     /// <summary>The OpenID Connect provider people may also sign in with; null for passwords and tokens only.</summary>
     public OidcSettings? Oidc { get; init; }
+
+    /// <summary>
+    /// The proxies (load balancers) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed: a request
+    /// from one of these addresses counts as coming from the client address the proxy appended (the last one only; an
+    /// earlier entry could be written by anyone). Empty (the default): every request is the address it came from, and
+    /// forwarded headers are ignored — behind a load balancer every client would then share its address and its limits.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>
+    /// A trusted proxy as written on the command line: an address (<c>10.0.0.5</c>, <c>::1</c>) or a network
+    /// (<c>10.0.0.0/8</c>). Throws <c>server.trusted_proxy</c> for anything else.
+    /// </summary>
+    public static System.Net.IPNetwork ParseProxy(string text)
+    {
+        var t = (text ?? string.Empty).Trim();
+        if (System.Net.IPNetwork.TryParse(t, out var network))
+        {
+            return network;
+        }
+
+        if (System.Net.IPAddress.TryParse(t, out var address))
+        {
+            return new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        throw new SalesKpiException(Msg.Of(
+            "server.trusted_proxy",
+            "--trusted-proxy '{0}' is not an address or a network: give the load balancer's address, e.g. 10.0.0.5, or its network, e.g. 10.0.0.0/8.",
+            "--trusted-proxy «{0}» — не адрес и не сеть: укажите адрес балансировщика, например 10.0.0.5, или его сеть, например 10.0.0.0/8.",
+            t));
+    }
 }
 
 /// <summary>An OpenID Connect provider (e.g. Keycloak, Entra ID, Google Workspace) that signs people in.</summary>
@@ -222,6 +255,29 @@ public static class ApiAuth
                 await ApiServer.Problem(StatusCodes.Status429TooManyRequests, msg, ApiServer.LanguageOrEnglish(http.Request)).ExecuteAsync(http).ConfigureAwait(false);
             };
         });
+    }
+
+    /// <summary>
+    /// First in the pipeline, when proxies are trusted: a request from one of them takes the client address (and scheme)
+    /// the proxy forwarded, so limits, sign-in windows and logs see the client, not the load balancer.
+    /// </summary>
+    internal static void UseForwardedFor(WebApplication app, ServerSecurity security)
+    {
+        if (security.TrustedProxies.Count == 0)
+        {
+            return;
+        }
+
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+        // The defaults trust loopback; only what the operator named is trusted.
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var network in security.TrustedProxies)
+        {
+            forwarded.KnownIPNetworks.Add(network);
+        }
+
+        app.UseForwardedHeaders(forwarded);
     }
 
     /// <summary>Adds routing, authentication, the rate limiter and the gate (who may call what) to the pipeline.</summary>

@@ -100,6 +100,7 @@ public static class ApiServer
 
         var app = builder.Build();
         WorkspaceKeyRing.EnsureKey(app.Services, options);
+        ApiAuth.UseForwardedFor(app, options.Security);
         RequestLog.Use(app);
         app.Use(Errors);
         app.UseStatusCodePages(NoEndpoint);

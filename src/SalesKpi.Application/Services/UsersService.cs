@@ -249,8 +249,8 @@ public sealed partial class UsersService
         var now = Now(ctx);
         var d = ws.Dialect;
         var row = ws.Query(
-            $"SELECT password_hash, failed_attempts, locked_until, disabled FROM users WHERE name = {d.Parameter(1)}",
-            r => (Hash: r.IsDBNull(0) ? null : r.GetString(0), Failed: r.GetInt32(1), LockedUntil: r.IsDBNull(2) ? (DateTime?)null : r.GetDateTime(2), Disabled: r.GetBoolean(3)),
+            $"SELECT password_hash, locked_until, disabled FROM users WHERE name = {d.Parameter(1)}",
+            r => (Hash: r.IsDBNull(0) ? null : r.GetString(0), LockedUntil: r.IsDBNull(1) ? (DateTime?)null : r.GetDateTime(1), Disabled: r.GetBoolean(2)),
             name ?? string.Empty).FirstOrDefault();
         if (row.Hash is null)
         {
@@ -266,7 +266,11 @@ public sealed partial class UsersService
         var result = Hasher.VerifyHashedPassword(name!, row.Hash, password ?? string.Empty);
         if (result == PasswordVerificationResult.Failed)
         {
-            var failed = row.Failed + 1;
+            // Counted in one statement: a count read first and written back loses the failures another process (or
+            // request) counts in between, and the lockout would come late or never.
+            var failed = Convert.ToInt32(
+                ws.Scalar($"UPDATE users SET failed_attempts = failed_attempts + 1 WHERE name = {d.Parameter(1)} RETURNING failed_attempts", name),
+                System.Globalization.CultureInfo.InvariantCulture);
             if (failed >= MaxFailedAttempts)
             {
                 var lockedUntil = now + LockoutTime;
@@ -274,7 +278,6 @@ public sealed partial class UsersService
                 throw Locked(lockedUntil);
             }
 
-            ws.Execute($"UPDATE users SET failed_attempts = {d.Parameter(1)} WHERE name = {d.Parameter(2)}", failed, name);
             throw Failed();
         }
 

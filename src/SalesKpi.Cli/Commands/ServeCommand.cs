@@ -54,6 +54,10 @@ internal sealed class ServeSettings : WorkspaceCommandSettings
     [LocDescription("Where uploads wait for their import and their rejects and warnings files stay (default: saleskpi-uploads in the system temp folder; env SALESKPI_UPLOAD_DIR). Several servers of one PostgreSQL workspace behind a load balancer need one shared folder.", "Где загрузки ждут импорта и хранятся их файлы отказов и предупреждений (по умолчанию saleskpi-uploads во временной папке системы; переменная SALESKPI_UPLOAD_DIR). Нескольким серверам одной рабочей области PostgreSQL за балансировщиком нужна одна общая папка.")]
     public string? UploadDir { get; init; }
 
+    [CommandOption("--trusted-proxy <ADDRESS>")]
+    [LocDescription("A load balancer whose X-Forwarded-For is believed: its address (10.0.0.5) or network (10.0.0.0/8); repeat for several (env SALESKPI_TRUSTED_PROXIES, comma-separated). Without it every client behind the balancer shares its address and its request and sign-in limits.", "Балансировщик, чьему X-Forwarded-For можно верить: его адрес (10.0.0.5) или сеть (10.0.0.0/8); повторите для нескольких (переменная SALESKPI_TRUSTED_PROXIES, через запятую). Без этого все клиенты за балансировщиком делят его адрес и его лимиты запросов и входов.")]
+    public string[] TrustedProxies { get; init; } = [];
+
     public override ValidationResult Validate() =>
         RateLimit < 1 || SignInLimit < 1
             ? ValidationResult.Error(Loc.T("--rate-limit and --sign-in-limit must be at least 1.", "--rate-limit и --sign-in-limit должны быть не меньше 1."))
@@ -88,11 +92,15 @@ internal sealed class ServeCommand(CliHost host) : Command<ServeSettings>
         oidc?.Validate();
 
         var uploads = UploadFolder(settings.UploadDir ?? host.Variable("SALESKPI_UPLOAD_DIR"));
+        var proxyText = settings.TrustedProxies.Length > 0
+            ? settings.TrustedProxies
+            : (host.Variable("SALESKPI_TRUSTED_PROXIES") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        List<System.Net.IPNetwork> proxies = [.. proxyText.Select(ServerSecurity.ParseProxy)];
 
         // Nobody could sign in to a server without users: the first start makes the admin.
         var admin = new UsersService().EnsureAdmin(UsersText.ReadPassword(host, settings.AdminPasswordFile), ctx);
         var urls = settings.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc };
+        var security = new ServerSecurity { RequestsPerWindow = settings.RateLimit, SignInsPerWindow = settings.SignInLimit, Oidc = oidc, TrustedProxies = proxies };
         var digests = DigestText.Settings(host, ctx);
         using var app = ApiServer.Build(new ServerOptions(workspace, urls, host.Clock) { Wait = ctx.Wait, Security = security, MaxUploadBytes = settings.MaxUploadMb * 1024L * 1024L, UploadDirectory = uploads, RequestLog = settings.LogRequests, Digests = digests, Chromium = Dashboard.Brief.BriefPdf.Locate(host.Variable(Dashboard.Brief.BriefPdf.ChromiumVariable), host.Variable("PATH")) });
         app.StartAsync(cancellationToken).GetAwaiter().GetResult();

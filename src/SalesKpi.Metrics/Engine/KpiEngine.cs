@@ -42,13 +42,13 @@ public sealed class KpiEngine
 
     /// <summary>
     /// How many families a report computes at once, each on its own session of the workspace
-    /// (<see cref="Workspace.OpenSibling"/>), when neither <see cref="Lanes"/> nor <c>SALESKPI_ENGINE_LANES</c> says:
+    /// (<see cref="Workspace.OpenSibling"/>), for every engine that does not set <see cref="Lanes"/>; null (the default):
     /// on an engine whose sessions add speed side by side (<see cref="ISqlDialect.SessionsSideBySide"/>, PostgreSQL) the
-    /// processor count, at most 4; else 1 — one session computing them in turn. Results are the same either way
-    /// (pinned by a test); only the time differs.
+    /// processor count, at most 4, else 1 — one session computing them in turn. Process-wide, set by the host before any
+    /// report (the CLI from <c>SALESKPI_ENGINE_LANES</c>, for measurement). Values below 1 count as 1. Results are the
+    /// same either way (pinned by a test); only the time differs.
     /// </summary>
-    internal static int? LanesOverride { get; set; } =
-        int.TryParse(Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+    public static int? LanesOverride { get; set; }
 
     /// <summary>How many families this engine computes at once; unset, see <see cref="LanesOverride"/>. Values below 1 count as 1.</summary>
     internal int? Lanes { get; init; }

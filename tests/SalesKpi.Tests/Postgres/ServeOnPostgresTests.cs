@@ -210,6 +210,31 @@ public sealed class ServeOnPostgresTests
     }
 
     [SkippableFact]
+    public async Task Failed_password_attempts_at_one_moment_all_count_towards_the_lockout()
+    {
+        TestEngine.UsePostgres();
+        using var dir = new TempDir();
+        Ws.Create(dir).Dispose();
+        var ctx = new RequestContext(Language.En, TimeProvider.System, "test", dir.Db);
+        new UsersService().Add(new AddUserRequest("anna", "admin", null, "right-password-1"), ctx);
+        using var start = new Barrier(UsersService.MaxFailedAttempts);
+
+        // Every attempt reads the user before any has counted its failure (the hashing between takes milliseconds).
+        var codes = await Task.WhenAll(Enumerable.Range(0, UsersService.MaxFailedAttempts).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                return Should.Throw<SalesKpiException>(() => new UsersService().VerifyPassword("anna", "wrong", ctx)).Text.Code;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)));
+
+        codes.ShouldContain("auth.locked");
+        Should.Throw<SalesKpiException>(() => new UsersService().VerifyPassword("anna", "right-password-1", ctx)).Text.Code.ShouldBe("auth.locked");
+    }
+
+    [SkippableFact]
     public async Task An_imports_rejects_link_from_one_server_is_served_by_the_other_with_one_upload_folder()
     {
         TestEngine.UsePostgres();

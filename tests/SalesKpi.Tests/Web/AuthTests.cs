@@ -293,6 +293,38 @@ public class SignInTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit()
+    {
+        // Every request arrives from the load balancer's address, as behind a real one.
+        void FromBalancer(IServiceCollection s) => s.AddSingleton<IStartupFilter>(new FromAddress(IPAddress.Parse("10.9.9.9")));
+        var limits = new ServerSecurity { SignInsPerWindow = 2, RateWindow = TimeSpan.FromHours(1) };
+        using var trusting = Start(limits with { TrustedProxies = [ServerSecurity.ParseProxy("10.9.0.0/16")] }, FromBalancer);
+
+        (await SignInFrom(trusting, "203.0.113.1")).ShouldBe(HttpStatusCode.Unauthorized);
+        (await SignInFrom(trusting, "203.0.113.1")).ShouldBe(HttpStatusCode.Unauthorized);
+        (await SignInFrom(trusting, "203.0.113.1")).ShouldBe(HttpStatusCode.TooManyRequests);
+        (await SignInFrom(trusting, "203.0.113.2")).ShouldBe(HttpStatusCode.Unauthorized);
+
+        // Without trust the header is anyone's to write: every client is the balancer, and shares its limit.
+        using var plain = Start(limits, FromBalancer);
+        (await SignInFrom(plain, "198.51.100.1")).ShouldBe(HttpStatusCode.Unauthorized);
+        (await SignInFrom(plain, "198.51.100.1")).ShouldBe(HttpStatusCode.Unauthorized);
+        (await SignInFrom(plain, "198.51.100.2")).ShouldBe(HttpStatusCode.TooManyRequests);
+    }
+
+    [SkippableFact]
+    public void A_trusted_proxy_is_an_address_or_a_network_and_anything_else_is_refused_in_both_languages()
+    {
+        ServerSecurity.ParseProxy("10.0.0.5").ToString().ShouldBe("10.0.0.5/32");
+        ServerSecurity.ParseProxy(" 10.0.0.0/8 ").ToString().ShouldBe("10.0.0.0/8");
+        ServerSecurity.ParseProxy("::1").ToString().ShouldBe("::1/128");
+        var refused = Should.Throw<SalesKpiException>(() => ServerSecurity.ParseProxy("balancer.local"));
+        refused.Text.Code.ShouldBe("server.trusted_proxy");
+        refused.Render(Language.En).ShouldContain("10.0.0.0/8");
+        refused.Render(Language.Ru).ShouldContain("балансировщика");
+    }
+
+    [SkippableFact]
     public async Task A_rep_is_scoped_to_their_crm_owner_and_sees_company_totals_only_when_the_admin_allows()
     {
         var token = users.CreateToken("ivan", null, Ctx).Secret;
@@ -406,6 +438,31 @@ public class SignInTests : IDisposable
         app.StartAsync().GetAwaiter().GetResult();
         apps.Add(app);
         return app.GetTestClient();
+    }
+
+    // A wrong password for a name that does not exist: counted by the sign-in limit, never towards a lockout.
+    private static async Task<HttpStatusCode> SignInFrom(HttpClient client, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/session", UriKind.Relative))
+        {
+            Content = new StringContent("""{"name":"nobody","password":"wrong"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private sealed class FromAddress(IPAddress address) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, inner) =>
+            {
+                http.Connection.RemoteIpAddress = address;
+                return inner(http);
+            });
+            next(app);
+        };
     }
 
     private static Task<Answer> SignIn(HttpClient client, string name, string password, bool form = false)
