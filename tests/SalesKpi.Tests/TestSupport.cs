@@ -178,3 +178,20 @@ public static class InProcessCli
         return new CliRunner.Result(exit, console.Output, err.ToString());
     }
 }
+
+/// <summary>The demo data the server and digest tests share: 3,000 leads of seed 42, imported, with the demo's KPI system.</summary>
+public static class DemoData
+{
+    /// <summary>Generates the demo into <paramref name="dataDir"/>, imports it into the workspace of <paramref name="ctx"/> and sets up its KPI system.</summary>
+    public static void Fill(SalesKpi.Application.RequestContext ctx, string dataDir)
+    {
+        var demo = new SalesKpi.Application.Services.DemoService();
+        demo.Generate(new SalesKpi.Application.Services.DemoRequest(dataDir, 3000, 42, Dirty: false), ctx);
+        using (var job = new SalesKpi.Application.Services.ImportService().Prepare(new SalesKpi.Application.Services.ImportRequest([dataDir], null, Strict: false, DryRun: false), ctx))
+        {
+            job.Run(null, CancellationToken.None);
+        }
+
+        demo.SetUpKpiSystem(ctx);
+    }
+}

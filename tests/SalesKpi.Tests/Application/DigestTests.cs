@@ -26,15 +26,7 @@ public sealed class DigestFixture : IDisposable
     {
         Db = dir.File("demo.duckdb");
         var ctx = Whole(Language.En);
-        var demo = new DemoService();
-        var data = dir.File("demo-data");
-        demo.Generate(new DemoRequest(data, 3000, 42, Dirty: false), ctx);
-        using (var job = new ImportService().Prepare(new ImportRequest([data], null, Strict: false, DryRun: false), ctx))
-        {
-            job.Run(null, CancellationToken.None);
-        }
-
-        demo.SetUpKpiSystem(ctx);
+        DemoData.Fill(ctx, dir.File("demo-data"));
         using (var ws = Workspace.Open(Db, WorkspaceAccess.ReadOnly, null))
         {
             Owner = ws.Query("SELECT owner FROM leads WHERE owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner", r => r.GetString(0)).First();

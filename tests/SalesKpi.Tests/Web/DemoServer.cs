@@ -102,15 +102,7 @@ public sealed class DemoServer : IDisposable
             // The file keeps its old name: a test asks for it through the dashboard's asset path.
             var db = TestEngine.Postgres ? dir.Db : dir.File("demo.duckdb");
             var ctx = new RequestContext(Language.En, Clock, "test", db);
-            var demo = new DemoService();
-            var data = dir.File("demo-data");
-            demo.Generate(new DemoRequest(data, 3000, 42, Dirty: false), ctx);
-            using (var job = new ImportService().Prepare(new ImportRequest([data], null, Strict: false, DryRun: false), ctx))
-            {
-                job.Run(null, CancellationToken.None);
-            }
-
-            demo.SetUpKpiSystem(ctx);
+            DemoData.Fill(ctx, dir.File("demo-data"));
             var token = TokenFor(db, "admin", UserRole.Admin);
             var app = Start(db, Clock);
             var client = app.GetTestClient();
