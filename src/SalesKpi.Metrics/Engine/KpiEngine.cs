@@ -409,93 +409,98 @@ public sealed class KpiEngine
 
         var siblings = Math.Min(LaneCount, names.Count) - 1;
 
+        // The report waits for every family, not for every lane: a sibling still opening when the families are done
+        // (small data, where one lane finishes them all) closes on its own afterwards.
+        using var remaining = new CountdownEvent(names.Count);
+        Exception? failed = null;
+
         void Drain(Workspace session, int lane)
         {
             while (queue.TryDequeue(out var name))
             {
-                var watch = System.Diagnostics.Stopwatch.StartNew();
-                var f = family(name);
-                var result = Aggregate(session, f, by, ctx);
-                lock (gate)
+                try
                 {
-                    results[name] = result;
-                    done(name, f, result, watch.Elapsed.TotalMilliseconds, siblings > 0 ? lane : null);
+                    // After a failure the families left are taken and skipped, so that the count of those to wait for ends.
+                    if (Volatile.Read(ref failed) is not null)
+                    {
+                        continue;
+                    }
+
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    var f = family(name);
+                    var result = Aggregate(session, f, by, ctx);
+                    lock (gate)
+                    {
+                        results[name] = result;
+                        done(name, f, result, watch.Elapsed.TotalMilliseconds, siblings > 0 ? lane : null);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // The first failure is the report's; the lanes compute no new family after it.
+                    Interlocked.CompareExchange(ref failed, ex, null);
+                }
+                finally
+                {
+                    remaining.Signal();
                 }
             }
         }
 
-        using var ready = new CountdownEvent(siblings);
-        var lanes = Enumerable.Range(2, siblings).Select(lane => Task.Run(() =>
+        // Only tests wait for the lanes to be ready (see WaitForLanes); then every lane signals before the report goes on.
+        using var ready = WaitForLanes ? new CountdownEvent(siblings) : null;
+        for (var lane = 2; lane < siblings + 2; lane++)
         {
-            // A lane only speeds a report up: without a spare processor in this process (a busy server), a session or
-            // work left, the other lanes do its share. The tokens also bound the extra connections a process opens.
-            var spare = WaitForLanes ? SpareLanes.Wait(TimeSpan.FromSeconds(30)) : SpareLanes.Wait(0);
-            Workspace? sibling = null;
-            var loaded = false;
-            try
+            var number = lane;
+            _ = Task.Run(() =>
             {
+                // A lane only speeds a report up: without a spare processor in this process (a busy server), a session or
+                // work left, the other lanes do its share. The tokens also bound the extra connections a process opens.
+                var spare = ready is not null ? SpareLanes.Wait(TimeSpan.FromSeconds(30)) : SpareLanes.Wait(0);
+                Workspace? sibling = null;
+                var loaded = false;
                 try
                 {
-                    if (spare && !queue.IsEmpty && (sibling = ws.OpenSibling()) is not null && !queue.IsEmpty)
+                    try
                     {
-                        LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
-                        loaded = true;
+                        if (spare && !queue.IsEmpty && (sibling = ws.OpenSibling()) is not null && !queue.IsEmpty)
+                        {
+                            LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
+                            loaded = true;
+                        }
                     }
-                }
-                catch (Exception ex) when (ex is DbException or SalesKpiException or TimeoutException)
-                {
-                    lock (gate)
+                    catch (Exception ex) when (ex is DbException or SalesKpiException or TimeoutException)
                     {
-                        trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"lane {lane}: no session ({ex.Message})"));
+                        lock (gate)
+                        {
+                            trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"lane {number}: no session ({ex.Message})"));
+                        }
+                    }
+                    finally
+                    {
+                        ready?.Signal();
+                    }
+
+                    if (loaded)
+                    {
+                        Drain(sibling!, number);
                     }
                 }
                 finally
                 {
-                    ready.Signal();
+                    sibling?.Dispose();
+                    if (spare)
+                    {
+                        SpareLanes.Release();
+                    }
                 }
-
-                if (loaded)
-                {
-                    Drain(sibling!, lane);
-                }
-            }
-            finally
-            {
-                sibling?.Dispose();
-                if (spare)
-                {
-                    SpareLanes.Release();
-                }
-            }
-        })).ToList();
-        Exception? failed = null;
-        try
-        {
-            if (WaitForLanes)
-            {
-                ready.Wait();
-            }
-
-            Drain(ws, 1);
-        }
-        catch (Exception ex)
-        {
-            failed = ex;
+            });
         }
 
-        try
-        {
-            Task.WaitAll(lanes);
-        }
-        catch (AggregateException ex) when (failed is null)
-        {
-            failed = ex.InnerExceptions[0];
-        }
-        catch (AggregateException)
-        {
-            // The caller's own failure is the one reported; the lanes stopped with it or on their own.
-        }
-
+        ready?.Wait();
+        Drain(ws, 1);
+        // A family a sibling has taken is finished there (or fails there); none is left in the queue by now.
+        remaining.Wait();
         if (failed is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();

@@ -110,6 +110,25 @@ public class EngineLanesTests : IDisposable
         new KpiEngine(ws) { Lanes = 3 }.Run(march).Results.Single(r => r.Kpi == KpiCatalog.Leads && r.IsTotal).Value.ShouldBe(before);
     }
 
+    [SkippableFact]
+    public void A_family_failing_on_one_lane_fails_the_report_with_its_error_instead_of_hanging()
+    {
+        // The failing view keeps the stored table's columns; on PostgreSQL the stored table also has workspace_id first,
+        // which a replacing view may not drop. The lanes' failure path is the same code on both engines.
+        Skip.If(TestEngine.Postgres, "the failing view is spelled for DuckDB's stored tables");
+        var ws = demo.Value;
+        var nps = ws.Dialect.StoredTable((string)ws.Scalar("SELECT current_database()")!, "nps");
+        using var broken = ws.OpenSibling().ShouldNotBeNull();
+        broken.ApplySession([ws.Dialect.CreateTempView(ws.Dialect.Quote("nps"), $"SELECT * FROM {nps} WHERE CAST(response_id || 'x' AS INTEGER) > 0")]);
+
+        var run = Task.Run(() => new KpiEngine(broken) { Lanes = 3, WaitForLanes = true }.Run(Request("channel")));
+
+        // Wait throws the report's error; a report that hung would return false after the limit, and not throw.
+        var failure = Should.Throw<AggregateException>(() => run.Wait(TimeSpan.FromSeconds(120))).InnerException;
+        failure.ShouldBeAssignableTo<System.Data.Common.DbException>();
+        failure!.Message.ShouldContain("x");
+    }
+
     public void Dispose()
     {
         if (demo.IsValueCreated)
