@@ -143,68 +143,15 @@ public static partial class PostgresRun
         using var db = JsonDocument.Parse(b);
         var numbers = 0;
         var worst = 0.0;
-        List<string> differences = [];
-        Walk(da.RootElement, db.RootElement, "$");
-        return (numbers, worst, differences);
-
-        void Walk(JsonElement x, JsonElement y, string path)
+        var differences = SalesKpi.Tests.Postgres.JsonParity.Differences(da.RootElement, db.RootElement, (p, q) =>
         {
-            if (x.ValueKind != y.ValueKind)
-            {
-                differences.Add($"{path}: {x.ValueKind} vs {y.ValueKind}");
-                return;
-            }
-
-            switch (x.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    var names = x.EnumerateObject().Select(p => p.Name).ToList();
-                    if (!names.SequenceEqual(y.EnumerateObject().Select(p => p.Name)))
-                    {
-                        differences.Add($"{path}: fields differ");
-                        return;
-                    }
-
-                    foreach (var n in names)
-                    {
-                        Walk(x.GetProperty(n), y.GetProperty(n), path + "." + n);
-                    }
-
-                    break;
-                case JsonValueKind.Array:
-                    if (x.GetArrayLength() != y.GetArrayLength())
-                    {
-                        differences.Add($"{path}: {x.GetArrayLength()} vs {y.GetArrayLength()} items");
-                        return;
-                    }
-
-                    for (var i = 0; i < x.GetArrayLength(); i++)
-                    {
-                        Walk(x[i], y[i], path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]");
-                    }
-
-                    break;
-                case JsonValueKind.Number:
-                    numbers++;
-                    var (p, q) = (x.GetDouble(), y.GetDouble());
-                    var scale = Math.Max(Math.Abs(p), Math.Abs(q));
-                    var rel = scale == 0 ? 0 : Math.Abs(p - q) / scale;
-                    worst = Math.Max(worst, rel);
-                    if (rel > 1e-9)
-                    {
-                        differences.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: {p} vs {q}"));
-                    }
-
-                    break;
-                default:
-                    if (x.GetRawText() != y.GetRawText())
-                    {
-                        differences.Add($"{path}: {x.GetRawText()} vs {y.GetRawText()}");
-                    }
-
-                    break;
-            }
-        }
+            numbers++;
+            var scale = Math.Max(Math.Abs(p), Math.Abs(q));
+            var rel = scale == 0 ? 0 : Math.Abs(p - q) / scale;
+            worst = Math.Max(worst, rel);
+            return rel > 1e-9;
+        });
+        return (numbers, worst, differences);
     }
 
     // The benchmark's workspace is large: it goes, with its id sequences, so the shared database does not keep it.

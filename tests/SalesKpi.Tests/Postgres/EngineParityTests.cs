@@ -44,11 +44,9 @@ public sealed class EngineParityTests(EngineParityTests.Workspaces both) : IClas
         var (a, b) = (onDuck.Out.Replace(duck, "<db>", StringComparison.Ordinal), onPg.Out.Replace(pg, "<db>", StringComparison.Ordinal));
         if (command.Contains("--format json", StringComparison.Ordinal))
         {
-            List<string> differences = [];
             using var da = JsonDocument.Parse(a);
             using var db = JsonDocument.Parse(b);
-            Compare(da.RootElement, db.RootElement, "$", differences);
-            differences.ShouldBeEmpty();
+            JsonParity.Differences(da.RootElement, db.RootElement, (x, y) => Math.Abs(x - y) > 1e-9 * Math.Max(1, Math.Max(Math.Abs(x), Math.Abs(y)))).ShouldBeEmpty();
         }
         else
         {
@@ -81,59 +79,4 @@ public sealed class EngineParityTests(EngineParityTests.Workspaces both) : IClas
 
     private static CliRunner.Result Cli(TempDir dir, TimeProvider clock, params string[] args) =>
         InProcessCli.Run(dir.Path, new Dictionary<string, string> { ["SALESKPI_DB"] = string.Empty }, clock, args);
-
-    private static void Compare(JsonElement a, JsonElement b, string path, List<string> differences)
-    {
-        if (a.ValueKind != b.ValueKind)
-        {
-            differences.Add($"{path}: {a} vs {b}");
-            return;
-        }
-
-        switch (a.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var names = a.EnumerateObject().Select(p => p.Name).ToList();
-                if (!names.SequenceEqual(b.EnumerateObject().Select(p => p.Name)))
-                {
-                    differences.Add($"{path}: keys differ");
-                    return;
-                }
-
-                foreach (var name in names)
-                {
-                    Compare(a.GetProperty(name), b.GetProperty(name), path + "." + name, differences);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                if (a.GetArrayLength() != b.GetArrayLength())
-                {
-                    differences.Add($"{path}: {a.GetArrayLength()} vs {b.GetArrayLength()} items");
-                    return;
-                }
-
-                for (var i = 0; i < a.GetArrayLength(); i++)
-                {
-                    Compare(a[i], b[i], $"{path}[{i}]", differences);
-                }
-
-                break;
-            case JsonValueKind.Number:
-                var (x, y) = (a.GetDouble(), b.GetDouble());
-                if (Math.Abs(x - y) > 1e-9 * Math.Max(1, Math.Max(Math.Abs(x), Math.Abs(y))))
-                {
-                    differences.Add(string.Create(CultureInfo.InvariantCulture, $"{path}: {x} vs {y}"));
-                }
-
-                break;
-            default:
-                if (a.ToString() != b.ToString())
-                {
-                    differences.Add($"{path}: {a} vs {b}");
-                }
-
-                break;
-        }
-    }
 }
