@@ -21,6 +21,14 @@ public partial interface ISqlDialect
     /// <summary>Expression for the continuous percentile <paramref name="fraction"/> of <paramref name="expr"/> (as SQL <c>percentile_cont</c>).</summary>
     string PercentileCont(double fraction, string expr);
 
+    /// <summary>
+    /// Expression for the continuous percentiles <paramref name="fractions"/> of <paramref name="expr"/> from one ordering of
+    /// the values (one sort where <see cref="PercentileCont"/> per fraction sorts once each): an array whose element
+    /// <c>[i]</c> (from 1, in the order of <paramref name="fractions"/>) equals <see cref="PercentileCont"/> of the i-th
+    /// fraction. NULL when the group has no non-null value, so every element read from it is NULL too.
+    /// </summary>
+    string PercentilesCont(IReadOnlyList<double> fractions, string expr);
+
     /// <summary>Expression for the seconds between two timestamps (<paramref name="to"/> − <paramref name="from"/>), fractional.</summary>
     string SecondsBetween(string from, string to);
 }

@@ -32,7 +32,7 @@ namespace SalesKpi.Metrics.Engine;
 /// <param name="Aggregates">Aggregate name → SQL expression over the row columns.</param>
 /// <param name="Order">ORDER BY of explain listings.</param>
 /// <param name="Dialect">The dialect the SQL above is written in.</param>
-internal sealed record Family(
+internal sealed partial record Family(
     string Name,
     ImmutableArray<PreludeCte> Prelude,
     string From,
@@ -122,14 +122,44 @@ internal sealed record Family(
         return sb.Append(")\n").ToString();
     }
 
+    /// <summary>
+    /// An aggregate that is the continuous percentile <paramref name="fraction"/> of the row column <paramref name="column"/>.
+    /// <see cref="AggregateSql"/> renders it with the dialect; several percentiles of one column kept together are computed
+    /// from one ordering of its values (<see cref="ISqlDialect.PercentilesCont"/>) instead of one sort each.
+    /// </summary>
+    public static string Percentile(double fraction, string column) =>
+        string.Create(CultureInfo.InvariantCulture, $"{{pct:{fraction}:{column}}}");
+
     /// <summary>One query: aggregates per bucket for the total and, when <paramref name="dims"/> is not empty, per slice.</summary>
     public string AggregateSql(IReadOnlyList<string> dims, bool quarterHourBuckets)
     {
         var dimCols = string.Join(string.Empty, dims.Select(d => $", \"dim_{d}\""));
-        var aggs = string.Join(", ", Aggregates.Select(a => $"{a.Sql} AS \"{a.Name}\""));
         var grouping = dims.Count == 0 ? "GROUP BY b" : $"GROUP BY GROUPING SETS ((b), (b{dimCols}))";
-        return RowsCte(dims, quarterHourBuckets) + $"SELECT b{dimCols}, {aggs} FROM rows {grouping}";
+        var percentiles = Aggregates
+            .Select(a => (a.Name, Match: PercentileToken().Match(a.Sql)))
+            .Where(p => p.Match.Success)
+            .Select(p => (p.Name, Fraction: double.Parse(p.Match.Groups["f"].Value, CultureInfo.InvariantCulture), Column: p.Match.Groups["c"].Value))
+            .GroupBy(p => p.Column, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .ToList();
+        string Single(string sql) => PercentileToken().Replace(sql, m => Dialect.PercentileCont(double.Parse(m.Groups["f"].Value, CultureInfo.InvariantCulture), m.Groups["c"].Value));
+        if (percentiles.Count == 0)
+        {
+            var aggs = string.Join(", ", Aggregates.Select(a => $"{Single(a.Sql)} AS \"{a.Name}\""));
+            return RowsCte(dims, quarterHourBuckets) + $"SELECT b{dimCols}, {aggs} FROM rows {grouping}";
+        }
+
+        // The percentiles of one column come out of one array aggregate, read element by element around the grouping.
+        var merged = percentiles.SelectMany((g, i) => g.Select((p, j) => (p.Name, Element: $"\"_pct{i}\"[{j + 1}]"))).ToDictionary(p => p.Name, p => p.Element, StringComparer.Ordinal);
+        var inner = Aggregates.Where(a => !merged.ContainsKey(a.Name)).Select(a => $"{Single(a.Sql)} AS \"{a.Name}\"")
+            .Concat(percentiles.Select((g, i) => $"{Dialect.PercentilesCont([.. g.Select(p => p.Fraction)], g.Key)} AS \"_pct{i}\""));
+        var outer = Aggregates.Select(a => merged.TryGetValue(a.Name, out var element) ? $"{element} AS \"{a.Name}\"" : $"\"{a.Name}\"");
+        return RowsCte(dims, quarterHourBuckets)
+            + $"SELECT b{dimCols}, {string.Join(", ", outer)} FROM (SELECT b{dimCols}, {string.Join(", ", inner)} FROM rows {grouping}) g";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{pct:(?<f>[0-9.]+):(?<c>\w+)\}")]
+    private static partial System.Text.RegularExpressions.Regex PercentileToken();
 
     /// <summary>
     /// The rows of one bucket and slice, for explain, in the family's fixed order: at most <paramref name="limit"/>
@@ -217,7 +247,7 @@ internal static class Families
     {
         var score = QualityScoreSql(p, d);
         var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
-        string Pct(double fraction, string expr) => d.PercentileCont(fraction, expr);
+        static string Pct(double fraction, string column) => Family.Percentile(fraction, column);
         var asof = d.Parameter("asof");
         var asofDate = d.Parameter("asof_date");
         var pstart = d.Parameter("pstart");

@@ -46,6 +46,10 @@ public sealed partial class DuckDbDialect : ISqlDialect
         string.Create(CultureInfo.InvariantCulture, $"quantile_cont({expr}, {fraction})");
 
     /// <inheritdoc />
+    public string PercentilesCont(IReadOnlyList<double> fractions, string expr) =>
+        $"quantile_cont({expr}, [{string.Join(", ", fractions.Select(f => f.ToString(CultureInfo.InvariantCulture)))}])";
+
+    /// <inheritdoc />
     public string SecondsBetween(string from, string to) => $"(epoch({to}) - epoch({from}))";
 
     /// <inheritdoc />

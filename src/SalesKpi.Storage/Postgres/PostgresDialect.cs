@@ -86,6 +86,10 @@ public sealed class PostgresDialect : ISqlDialect
         string.Create(CultureInfo.InvariantCulture, $"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {expr})");
 
     /// <inheritdoc />
+    public string PercentilesCont(IReadOnlyList<double> fractions, string expr) =>
+        $"percentile_cont(ARRAY[{string.Join(", ", fractions.Select(f => f.ToString(CultureInfo.InvariantCulture)))}]::double precision[]) WITHIN GROUP (ORDER BY {expr})";
+
+    /// <inheritdoc />
     public string SecondsBetween(string from, string to) => $"({EpochSeconds(to)} - {EpochSeconds(from)})";
 
     /// <inheritdoc />

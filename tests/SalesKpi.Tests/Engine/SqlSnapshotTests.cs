@@ -298,6 +298,8 @@ public sealed class SqlSnapshotTests
 
         public string PercentileCont(double fraction, string expr) => string.Create(CultureInfo.InvariantCulture, $"PCT<{fraction}>({expr})");
 
+        public string PercentilesCont(IReadOnlyList<double> fractions, string expr) => $"PCTS<{string.Join(", ", fractions.Select(f => f.ToString(CultureInfo.InvariantCulture)))}>({expr})";
+
         public string SecondsBetween(string from, string to) => $"SECONDS<{from}, {to}>";
 
         public string Parameter(string name) => "@" + name;
