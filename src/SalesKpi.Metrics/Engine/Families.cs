@@ -404,7 +404,10 @@ internal static class Families
                 ],
                 // The profits join each customer before the customer meets its buckets: joined after, the engine built
                 // its hash table on the customer × bucket rows (most of the family's time in a profile at 1 M leads).
-                $"customers c {Family.JoinsHere} JOIN _bk bk ON c.acquired_at < bk.e AND c.acquired_at <= {asof}",
+                // A bucket's end is never NULL: the OR only keeps DuckDB from planning the inequality as a piecewise merge
+                // join (0.19–0.36 s of CPU at 1 M leads) and makes it compare each block of customers with the few buckets
+                // instead (0.04 s); the rows are the same.
+                $"customers c {Family.JoinsHere} JOIN _bk bk ON (c.acquired_at < bk.e OR bk.e IS NULL) AND c.acquired_at <= {asof}",
                 // Customers gone before the period can be in no start, end or churn count of it.
                 $"(c.churned_at IS NULL OR c.churned_at >= {pstart} OR c.churned_at > {asof})",
                 CustomerDims,
