@@ -1,0 +1,103 @@
+using System.Globalization;
+using Npgsql;
+using SalesKpi.Core;
+using SalesKpi.Storage;
+using SalesKpi.Storage.Postgres;
+
+namespace SalesKpi.Tests.Postgres;
+
+/// <summary>
+/// Schema migrations that change rows, not only tables, on a PostgreSQL database holding several workspaces: each
+/// workspace's rows are derived from that workspace's data alone. The database is a throwaway one of its own, because
+/// the migration moves the whole database's schema (the test cluster's shared database would move under the other tests).
+/// </summary>
+public sealed class PostgresMigrationTests
+{
+    [SkippableFact]
+    public void Opening_a_schema_5_database_derives_each_workspaces_first_touches_from_its_own_data()
+    {
+        TestEngine.UsePostgres();
+        var name = "saleskpi_m" + Guid.NewGuid().ToString("N")[..16];
+        Admin($"CREATE DATABASE {name}");
+        try
+        {
+            var url = DatabaseUrl(name);
+            var settings = new WorkspaceSettings("UTC", "RUB");
+            var clock = FixedClock.At("2026-01-01T00:00:00Z");
+            using (var a = Workspace.Create(url + "?workspace=a", settings, clock))
+            using (var b = Workspace.Create(url + "?workspace=b", settings, clock))
+            {
+                // Same lead ids in both workspaces, different activities: a row derived from the other workspace's data would show.
+                a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2), ('L2', TIMESTAMP '2025-09-01 00:00:00', 1, 3)");
+                a.Execute("""
+                    INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES
+                    ('A1', TIMESTAMP '2025-09-01 01:00:00', 'call', 'L1', 'inbound', 2, 2),
+                    ('A2', TIMESTAMP '2025-09-01 03:00:00', 'email', 'L1', 'outbound', 2, 3),
+                    ('A3', TIMESTAMP '2025-08-31 23:00:00', 'call', 'L2', NULL, 2, 4)
+                    """);
+                b.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-10-01 00:00:00', 1, 2), ('L2', TIMESTAMP '2025-10-01 00:00:00', 1, 3)");
+                b.Execute("""
+                    INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES
+                    ('B1', TIMESTAMP '2025-10-01 05:00:00', 'meeting', 'L2', 'outbound', 2, 2),
+                    ('B2', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L2', NULL, 2, 3)
+                    """);
+            }
+
+            // Back to schema 5: without the first touches (6), the digest tables and sequences (7), the claims and
+            // sign-in windows (8). The per-workspace sequences are left: migration 7 creates them only when missing.
+            // Pooled sessions of the two workspaces still hold their views over the tables: closed first.
+            NpgsqlConnection.ClearAllPools();
+            using (var conn = new NpgsqlConnection(PostgresLocation.Parse(url + "?workspace=a").ConnectionString))
+            {
+                conn.Open();
+                Execute(conn, "DROP TABLE saleskpi.lead_first_touch, saleskpi.digest_claims, saleskpi.sign_in_windows, saleskpi.digest_subscriptions, saleskpi.digest_deliveries");
+                Execute(conn, $"DROP SEQUENCE saleskpi.{IdSequences.DigestSubscriptions}, saleskpi.{IdSequences.DigestDeliveries}");
+                Execute(conn, "UPDATE saleskpi.saleskpi_schema SET version = 5");
+            }
+
+            using var again = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
+            Convert.ToInt32(again.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
+            again.Query("SELECT lead_id, t FROM lead_first_touch ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
+                .ShouldBe([("L2", new DateTime(2025, 10, 1, 5, 0, 0))]);
+            using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
+            first.Query("SELECT lead_id, t FROM lead_first_touch ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
+                .ShouldBe([("L1", new DateTime(2025, 9, 1, 3, 0, 0))]);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            Admin($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
+    }
+
+    // The test cluster's URL with another database name.
+    private static string DatabaseUrl(string database)
+    {
+        var url = TestEngine.PostgresUrl!;
+        var query = url.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? url : url[..query];
+        return path[..(path.LastIndexOf('/') + 1)] + database;
+    }
+
+    private static void Admin(string sql)
+    {
+        using var conn = new NpgsqlConnection(PostgresLocation.Parse(DatabaseUrl(AdminDatabase()) + "?workspace=x").ConnectionString);
+        conn.Open();
+        Execute(conn, sql);
+    }
+
+    // CREATE and DROP DATABASE run from the test database itself; the role needs CREATEDB (.ci/run grants it).
+    private static string AdminDatabase()
+    {
+        var url = TestEngine.PostgresUrl!;
+        var query = url.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? url : url[..query];
+        return path[(path.LastIndexOf('/') + 1)..];
+    }
+
+    private static void Execute(NpgsqlConnection conn, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+}
