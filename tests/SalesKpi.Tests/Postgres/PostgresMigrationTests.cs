@@ -18,7 +18,15 @@ public sealed class PostgresMigrationTests
     {
         TestEngine.UsePostgres();
         var name = "saleskpi_m" + Guid.NewGuid().ToString("N")[..16];
-        Admin($"CREATE DATABASE {name}");
+        try
+        {
+            Admin($"CREATE DATABASE {name}");
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new InvalidOperationException("This test makes a database of its own: grant the test role CREATEDB (ALTER ROLE … CREATEDB).", ex);
+        }
+
         try
         {
             var url = DatabaseUrl(name);
