@@ -23,6 +23,15 @@ public partial interface ISqlDialect
     bool SessionsSideBySide { get; }
 
     /// <summary>
+    /// The statement that makes a session compute its queries on its own backend alone while families run side by side
+    /// on sibling sessions (<see cref="SessionsSideBySide"/>), and the statement that gives the session its own setting
+    /// back; null when the engine needs neither. On PostgreSQL the lanes are the parallelism: a query's parallel workers
+    /// on top of them outnumber the cores, and each worker builds its own copy of a join's aggregated side (the 1 M-lead
+    /// report on 2 cores: 9.6 → 7.9 s under load 6–9, docs/benchmarks.md).
+    /// </summary>
+    (string Enter, string Leave)? SideBySideSession { get; }
+
+    /// <summary>
     /// Seconds from 1970-01-01 00:00 to the timestamp <paramref name="expr"/> (stored as UTC without a zone),
     /// fractional, as a double; NULL when <paramref name="expr"/> is NULL.
     /// </summary>

@@ -136,6 +136,9 @@ public abstract class Workspace : IDisposable
         return tx;
     }
 
+    /// <summary>Whether a transaction begun by <see cref="BeginTransaction"/> is still open on this session.</summary>
+    public bool InTransaction => open is { Done: false };
+
     /// <summary>Starts a transaction on the provider's connection (see <see cref="BeginTransaction"/>).</summary>
     protected abstract DbTransaction BeginTransactionCore();
 

@@ -409,6 +409,10 @@ public sealed class KpiEngine
 
         var siblings = Math.Min(LaneCount, names.Count) - 1;
 
+        // Every lane, the caller's too, computes on its own backend alone while siblings may run beside it; inside a
+        // transaction no sibling opens, and the caller keeps the engine's own parallelism.
+        var sideBySide = siblings > 0 && !ws.InTransaction ? ws.Dialect.SideBySideSession : null;
+
         // The report waits for every family, not for every lane: a sibling still opening when the families are done
         // (small data, where one lane finishes them all) closes on its own afterwards.
         using var remaining = new CountdownEvent(names.Count);
@@ -466,6 +470,11 @@ public sealed class KpiEngine
                         if (spare && !queue.IsEmpty && (sibling = ws.OpenSibling()) is not null && !queue.IsEmpty)
                         {
                             LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
+                            if (sideBySide is { } setup)
+                            {
+                                sibling.Execute(setup.Enter);
+                            }
+
                             loaded = true;
                         }
                     }
@@ -498,7 +507,22 @@ public sealed class KpiEngine
         }
 
         ready?.Wait();
-        Drain(ws, 1);
+        if (sideBySide is { } own)
+        {
+            ws.Execute(own.Enter);
+            try
+            {
+                Drain(ws, 1);
+            }
+            finally
+            {
+                ws.Execute(own.Leave);
+            }
+        }
+        else
+        {
+            Drain(ws, 1);
+        }
         // A family a sibling has taken is finished there (or fails there); none is left in the queue by now.
         remaining.Wait();
         if (failed is not null)

@@ -56,6 +56,9 @@ public sealed partial class DuckDbDialect : ISqlDialect
     public bool SessionsSideBySide => false;
 
     /// <inheritdoc />
+    public (string Enter, string Leave)? SideBySideSession => null;
+
+    /// <inheritdoc />
     public string Parameter(string name) => "$" + name;
 
     /// <inheritdoc />

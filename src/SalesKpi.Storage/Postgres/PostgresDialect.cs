@@ -96,6 +96,9 @@ public sealed class PostgresDialect : ISqlDialect
     public bool SessionsSideBySide => true;
 
     /// <inheritdoc />
+    public (string Enter, string Leave)? SideBySideSession => ("SET max_parallel_workers_per_gather = 0", "RESET max_parallel_workers_per_gather");
+
+    /// <inheritdoc />
     public string Parameter(string name) => "@" + name;
 
     /// <inheritdoc />

@@ -129,6 +129,34 @@ public class EngineLanesTests : IDisposable
         failure!.Message.ShouldContain("x");
     }
 
+    [SkippableFact]
+    public void Side_by_side_every_lane_computes_without_parallel_workers_and_the_session_gets_its_setting_back()
+    {
+        Skip.IfNot(TestEngine.Postgres, "parallel workers of one query are PostgreSQL's");
+        var ws = demo.Value;
+        var dialect = (SalesKpi.Storage.Postgres.PostgresDialect)ws.Dialect;
+        using var probe = ws.OpenSibling().ShouldNotBeNull();
+        var own = (string)probe.Scalar("SELECT current_setting('max_parallel_workers_per_gather')")!;
+        Skip.If(own == "0", "the server gives no session parallel workers: nothing to tell apart");
+        // All NPS answers are visible only to a session that computes without parallel workers; any other sees the first
+        // answer alone (so that the report still finds NPS data imported).
+        var columns = string.Join(", ", dialect.Columns["nps"].Select(dialect.Quote));
+        var first = $"(SELECT min(response_id) FROM saleskpi.nps WHERE {dialect.WorkspacePredicate()})";
+        probe.ApplySession([$"CREATE OR REPLACE TEMP VIEW nps AS SELECT {columns} FROM saleskpi.nps WHERE {dialect.WorkspacePredicate()} AND (current_setting('max_parallel_workers_per_gather') = '0' OR response_id = {first})"]);
+        var trace = new List<string>();
+
+        var apart = FamilyPruningTests.Lines(new KpiEngine(probe) { Lanes = 3, WaitForLanes = true }.Run(Request("channel") with { Trace = trace.Add }));
+        var inTurn = FamilyPruningTests.Lines(new KpiEngine(probe) { Lanes = 1 }.Run(Request("channel")));
+        var all = FamilyPruningTests.Lines(new KpiEngine(ws) { Lanes = 1 }.Run(Request("channel")));
+
+        apart.Except(all).ShouldBeEmpty();
+        all.Except(apart).ShouldBeEmpty();
+        trace.ShouldContain(l => l.Contains(", lane ", StringComparison.Ordinal) && !l.EndsWith(", lane 1", StringComparison.Ordinal));
+        // Not vacuous: in turn the session keeps its parallel workers, and then it sees no NPS answer.
+        all.Except(inTurn).ShouldContain(l => l.StartsWith("nps|", StringComparison.Ordinal));
+        probe.Scalar("SELECT current_setting('max_parallel_workers_per_gather')").ShouldBe(own);
+    }
+
     public void Dispose()
     {
         if (demo.IsValueCreated)

@@ -292,6 +292,8 @@ public sealed class SqlSnapshotTests
 
         public bool SessionsSideBySide => false;
 
+        public (string Enter, string Leave)? SideBySideSession => null;
+
         public string TypeName(ColumnType type) => "T_" + type.ToString().ToUpperInvariant();
 
         public string Quote(string identifier) => "\"" + identifier + "\"";
