@@ -261,6 +261,11 @@ internal static partial class ApiWrites
                 File.Open(path, FileMode.CreateNew, FileAccess.Write).Dispose();
             }
         }
+        catch (DirectoryNotFoundException)
+        {
+            // The upload went away since it was looked at: listing it says so.
+            path = null;
+        }
         catch (IOException) when (File.Exists(path))
         {
             throw new SalesKpiException(Msg.Of(
