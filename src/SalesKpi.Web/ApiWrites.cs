@@ -240,6 +240,56 @@ internal static partial class ApiWrites
         return new SavedUpload(upload, dir!, paths, paths.ToDictionary(p => p, p => Path.GetFileName(p), StringComparer.Ordinal));
     }
 
+    /// <summary>The file whose creation claims a kept upload for its import (see <see cref="ClaimKeptUpload"/>).</summary>
+    internal static string ClaimPath(ServerOptions options, string upload) => Path.Combine(Root(options), upload, "importing");
+
+    /// <summary>
+    /// Claims the kept upload <paramref name="upload"/> for one import, then lists its files (<see cref="KeptUpload"/>).
+    /// The write gate keeps two confirms of one upload apart inside one process only; servers sharing an upload folder
+    /// (docs/server.md, several processes) create the claim file there, which only one of them can (an exclusive create),
+    /// so one upload is imported once whichever processes the confirms reach. Dispose the claim: it is released unless
+    /// <see cref="UploadClaim.Keep"/> was called (the import ran), so an import that failed may be confirmed again.
+    /// </summary>
+    internal static UploadClaim ClaimKeptUpload(HttpContext http, string upload)
+    {
+        var options = http.RequestServices.GetRequiredService<ServerOptions>();
+        var path = Guid.TryParseExact(upload, "N", out _) && Directory.Exists(Path.Combine(Root(options), upload)) ? ClaimPath(options, upload) : null;
+        try
+        {
+            if (path is not null)
+            {
+                File.Open(path, FileMode.CreateNew, FileAccess.Write).Dispose();
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The upload went away since it was looked at: listing it says so.
+            path = null;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new SalesKpiException(Msg.Of(
+                "api.upload_claimed",
+                "Upload {0} is being imported or was imported already (a second click, perhaps through another server): see the last imports (saleskpi status) before you upload the files again.",
+                "Загрузка {0} уже импортируется или уже импортирована (повторное нажатие, возможно через другой сервер): посмотрите последние импорты (saleskpi status), прежде чем загружать файлы заново.",
+                upload));
+        }
+
+        try
+        {
+            return new UploadClaim(path, KeptUpload(http, upload));
+        }
+        catch
+        {
+            if (path is not null)
+            {
+                File.Delete(path);
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>
     /// Imports (or checks, with <paramref name="dryRun"/>) the files of <paramref name="upload"/>; call it inside the
     /// <see cref="WriteGate"/>. The rejects and warnings files land in the upload's folder as <c>rejects-N.csv</c> and
@@ -397,11 +447,9 @@ internal static partial class ApiWrites
         return limit;
     }
 
-    private static string Root(HttpContext http)
-    {
-        var options = http.RequestServices.GetRequiredService<ServerOptions>();
-        return Path.GetFullPath(options.UploadDirectory ?? Path.Combine(Path.GetTempPath(), "saleskpi-uploads"));
-    }
+    private static string Root(HttpContext http) => Root(http.RequestServices.GetRequiredService<ServerOptions>());
+
+    private static string Root(ServerOptions options) => Path.GetFullPath(options.UploadDirectory ?? Path.Combine(Path.GetTempPath(), "saleskpi-uploads"));
 
     private static string NewFolder(HttpContext http, out string id)
     {
@@ -433,6 +481,29 @@ internal static partial class ApiWrites
     /// <param name="Paths">The saved files, in upload order.</param>
     /// <param name="Labels">The name the client gave each saved file, for messages only.</param>
     internal sealed record SavedUpload(string Id, string Folder, IReadOnlyList<string> Paths, IReadOnlyDictionary<string, string> Labels);
+
+    /// <summary>A kept upload claimed for one import (<see cref="ClaimKeptUpload"/>); disposing releases the claim unless it is kept.</summary>
+    /// <param name="path">The claim file; null when the upload does not exist (listing it then fails).</param>
+    /// <param name="upload">The claimed upload's files.</param>
+    internal sealed class UploadClaim(string? path, SavedUpload upload) : IDisposable
+    {
+        private bool kept;
+
+        /// <summary>The claimed upload's files.</summary>
+        public SavedUpload Upload => upload;
+
+        /// <summary>Keeps the claim for good: the import ran, so the upload is never imported again.</summary>
+        public void Keep() => kept = true;
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (!kept && path is not null)
+            {
+                File.Delete(path);
+            }
+        }
+    }
 
     /// <summary>A request body saved under a generated name; disposing deletes it and its folder.</summary>
     internal sealed class SavedBody(string dir, string path, string label) : IAsyncDisposable

@@ -57,9 +57,12 @@ internal static class ImportPageEndpoints
         using var gate = await ApiWrites.EnterGateAsync(http).ConfigureAwait(false);
         if (kept.Length > 0)
         {
-            var upload = ApiWrites.KeptUpload(http, kept);
+            // Claimed in the upload folder, not only behind this process's gate: the confirm may reach any server sharing it.
             var profile = ApiWrites.BuiltInProfile(form["profile"].ToString());
+            using var claim = ApiWrites.ClaimKeptUpload(http, kept);
+            var upload = claim.Upload;
             var report = await ApiWrites.ImportAsync(imports, ctx, upload, profile, strict, dryRun: false, keepFiles: false).ConfigureAwait(false);
+            claim.Keep();
             return Render(http, frame, new ImportOutcome(upload.Id, profile, Detected: false, strict, report, upload.Labels));
         }
 

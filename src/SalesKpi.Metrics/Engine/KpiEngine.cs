@@ -70,6 +70,9 @@ public sealed class KpiEngine
     /// </summary>
     internal bool WaitForLanes { get; init; }
 
+    /// <summary>For tests: called by a sibling lane right before it opens its session, which it does only once it has taken a family to compute.</summary>
+    internal Action? OpeningSibling { get; init; }
+
     /// <summary>Computes the requested KPIs. Throws <see cref="SalesKpiException"/> for an unknown dimension.</summary>
     public KpiReport Run(ReportRequest request)
     {
@@ -398,8 +401,9 @@ public sealed class KpiEngine
     /// <summary>
     /// The aggregates of every family in <paramref name="names"/>: one after another on this session, or with
     /// more than one lane (<see cref="LaneCount"/>) side by side on sibling sessions (each loads its own buckets first; the heaviest
-    /// family starts first). A lane that cannot get a spare processor token or a sibling leaves its work to the others;
-    /// the caller's session is always one lane. <paramref name="done"/> is called once per family, never concurrently, with the lane (1 = the caller's session) when there is more than one.
+    /// family starts first). A sibling lane takes a family before it opens its session, so it opens one only for a family
+    /// still waiting; one that cannot get a spare processor token takes none, and one that gets no session gives its family
+    /// back to the caller's lane. The caller's session is always one lane. <paramref name="done"/> is called once per family, never concurrently, with the lane (1 = the caller's session) when there is more than one.
     /// </summary>
     private Dictionary<string, FamilyAggregates> AggregateAll(List<string> names, Func<string, Family> family, IReadOnlyList<string> by, Context ctx, Action<string, Family, FamilyAggregates, double, int?> done, Action<string>? trace)
     {
@@ -418,38 +422,46 @@ public sealed class KpiEngine
         using var remaining = new CountdownEvent(names.Count);
         Exception? failed = null;
 
+        void Compute(Workspace session, int lane, string name)
+        {
+            try
+            {
+                // After a failure the families left are taken and skipped, so that the count of those to wait for ends.
+                if (Volatile.Read(ref failed) is not null)
+                {
+                    return;
+                }
+
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var f = family(name);
+                var result = Aggregate(session, f, by, ctx);
+                lock (gate)
+                {
+                    results[name] = result;
+                    done(name, f, result, watch.Elapsed.TotalMilliseconds, siblings > 0 ? lane : null);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The first failure is the report's; the lanes compute no new family after it.
+                Interlocked.CompareExchange(ref failed, ex, null);
+            }
+            finally
+            {
+                remaining.Signal();
+            }
+        }
+
         void Drain(Workspace session, int lane)
         {
             while (queue.TryDequeue(out var name))
             {
-                try
-                {
-                    // After a failure the families left are taken and skipped, so that the count of those to wait for ends.
-                    if (Volatile.Read(ref failed) is not null)
-                    {
-                        continue;
-                    }
-
-                    var watch = System.Diagnostics.Stopwatch.StartNew();
-                    var f = family(name);
-                    var result = Aggregate(session, f, by, ctx);
-                    lock (gate)
-                    {
-                        results[name] = result;
-                        done(name, f, result, watch.Elapsed.TotalMilliseconds, siblings > 0 ? lane : null);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // The first failure is the report's; the lanes compute no new family after it.
-                    Interlocked.CompareExchange(ref failed, ex, null);
-                }
-                finally
-                {
-                    remaining.Signal();
-                }
+                Compute(session, lane, name);
             }
         }
+
+        // A sibling that took a family but got no session gives it back here, for the caller's lane.
+        using var givenBack = new SemaphoreSlim(0);
 
         // Only tests wait for the lanes to be ready (see WaitForLanes); then every lane signals before the report goes on.
         using var ready = WaitForLanes ? new CountdownEvent(siblings) : null;
@@ -462,20 +474,27 @@ public sealed class KpiEngine
                 // work left, the other lanes do its share. The tokens also bound the extra connections a process opens.
                 var spare = ready is not null ? SpareLanes.Wait(TimeSpan.FromSeconds(30)) : SpareLanes.Wait(0);
                 Workspace? sibling = null;
+                string? first = null;
                 var loaded = false;
                 try
                 {
                     try
                     {
-                        if (spare && !queue.IsEmpty && (sibling = ws.OpenSibling()) is not null && !queue.IsEmpty)
+                        // The lane takes its first family before it opens a session, so that a session is opened only for a
+                        // family still waiting: on small data the caller's lane has often taken them all by now.
+                        if (spare && queue.TryDequeue(out first))
                         {
-                            LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
-                            if (sideBySide is { } setup)
+                            OpeningSibling?.Invoke();
+                            if ((sibling = ws.OpenSibling()) is not null)
                             {
-                                sibling.Execute(setup.Enter);
-                            }
+                                LoadBuckets(sibling, ctx.Buckets, ctx.Zone, ctx.P, ctx.AsOf);
+                                if (sideBySide is { } setup)
+                                {
+                                    sibling.Execute(setup.Enter);
+                                }
 
-                            loaded = true;
+                                loaded = true;
+                            }
                         }
                     }
                     catch (Exception ex) when (ex is DbException or SalesKpiException or TimeoutException)
@@ -492,7 +511,18 @@ public sealed class KpiEngine
 
                     if (loaded)
                     {
+                        Compute(sibling!, number, first!);
                         Drain(sibling!, number);
+                    }
+                    else if (first is not null)
+                    {
+                        // Under the gate: no lane can finish the family given back (and so end the report and dispose
+                        // givenBack) before it is released.
+                        lock (gate)
+                        {
+                            queue.Enqueue(first);
+                            givenBack.Release();
+                        }
                     }
                 }
                 finally
@@ -510,21 +540,27 @@ public sealed class KpiEngine
         if (sideBySide is { } own)
         {
             ws.Execute(own.Enter);
-            try
-            {
-                Drain(ws, 1);
-            }
-            finally
-            {
-                ws.Execute(own.Leave);
-            }
         }
-        else
+
+        try
         {
             Drain(ws, 1);
+
+            // A family a sibling has taken is finished there (or fails there), or given back to this lane.
+            while (WaitHandle.WaitAny([remaining.WaitHandle, givenBack.AvailableWaitHandle]) == 1)
+            {
+                givenBack.Wait();
+                Drain(ws, 1);
+            }
         }
-        // A family a sibling has taken is finished there (or fails there); none is left in the queue by now.
-        remaining.Wait();
+        finally
+        {
+            if (sideBySide is { } back)
+            {
+                ws.Execute(back.Leave);
+            }
+        }
+
         if (failed is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();

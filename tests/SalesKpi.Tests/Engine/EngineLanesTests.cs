@@ -157,6 +157,67 @@ public class EngineLanesTests : IDisposable
         probe.Scalar("SELECT current_setting('max_parallel_workers_per_gather')").ShouldBe(own);
     }
 
+    [SkippableFact]
+    public void A_sibling_opens_a_session_only_for_a_family_it_computes()
+    {
+        var ws = demo.Value;
+        var callerComputed = new ManualResetEventSlim();
+        var trace = new List<string>();
+        var opened = 0;
+
+        // Two families (spend, leads) on two lanes. The sibling, about to open, waits until the caller's lane has
+        // computed a family: the caller then takes the other one unless the sibling holds it already. A lane that opened
+        // a session there to find nothing left would be counted here and never named in the trace.
+        var engine = new KpiEngine(ws)
+        {
+            Lanes = 2,
+            OpeningSibling = () =>
+            {
+                Interlocked.Increment(ref opened);
+                callerComputed.Wait(TimeSpan.FromSeconds(30));
+            },
+        };
+        var report = engine.Run(Request("") with
+        {
+            Kpis = [KpiCatalog.CostPerLead],
+            Trace = line =>
+            {
+                trace.Add(line);
+                if (line.EndsWith(", lane 1", StringComparison.Ordinal))
+                {
+                    callerComputed.Set();
+                }
+            },
+        });
+
+        report.Results.ShouldContain(r => r.Kpi == KpiCatalog.CostPerLead && r.IsTotal && r.Value != null);
+        trace.Count(l => l.Contains(" groups, ", StringComparison.Ordinal)).ShouldBe(2);
+        Volatile.Read(ref opened).ShouldBe(trace.Count(l => l.EndsWith(", lane 2", StringComparison.Ordinal)));
+
+        // A one-family report opens no sibling at all.
+        var alone = new KpiEngine(ws) { Lanes = 4, OpeningSibling = () => Interlocked.Increment(ref opened) };
+        var before = Volatile.Read(ref opened);
+        alone.Run(Request("") with { Kpis = [KpiCatalog.Leads] });
+        Volatile.Read(ref opened).ShouldBe(before);
+    }
+
+    [SkippableFact]
+    public void A_family_taken_by_a_sibling_that_gets_no_session_is_computed_by_the_callers_lane()
+    {
+        var ws = demo.Value;
+        var trace = new List<string>();
+
+        // The siblings take their first families before the caller's lane starts (WaitForLanes), then fail to open.
+        var engine = new KpiEngine(ws) { Lanes = 3, WaitForLanes = true, OpeningSibling = () => throw new TimeoutException("no connection left") };
+        var run = Task.Run(() => FamilyPruningTests.Lines(engine.Run(Request("channel") with { Trace = line => trace.Add(line) })));
+
+        // A family given back to nobody would leave the report waiting: Wait returns false after the limit.
+        run.Wait(TimeSpan.FromSeconds(120)).ShouldBeTrue();
+        run.Result.ShouldBe(FamilyPruningTests.Lines(new KpiEngine(ws) { Lanes = 1 }.Run(Request("channel"))));
+        trace.Count(l => l.StartsWith("lane ", StringComparison.Ordinal) && l.EndsWith("(no connection left)", StringComparison.Ordinal)).ShouldBe(2);
+        trace.Where(l => l.Contains(" groups, ", StringComparison.Ordinal)).ShouldAllBe(l => l.EndsWith(", lane 1", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         if (demo.IsValueCreated)

@@ -2,10 +2,12 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using SalesKpi.Application;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Storage;
+using SalesKpi.Web;
 
 using static SalesKpi.Tests.Web.FormSession;
 
@@ -104,6 +106,36 @@ public partial class ImportPageTests(DemoServer server) : IClassFixture<DemoServ
             html.ShouldContain("<option value=\"" + name + "\">");
         }
     }
+
+    [SkippableFact]
+    public async Task An_upload_another_server_is_importing_is_not_imported_again_and_stays_for_a_later_confirm()
+    {
+        var (client, jar) = await SignedIn("hanna", "head");
+        using var _ = client;
+        var leads = Leads.Replace("T900", "T700", StringComparison.Ordinal);
+        var before = LeadCount();
+        var form = await SendContent(client, jar, HttpMethod.Get, "/import?lang=en", null);
+        var dry = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", Upload(Token(form.Body), ("leads.csv", leads)));
+        var upload = UploadField().Match(dry.Body).Groups[1].Value;
+
+        // Another server sharing the upload folder has claimed the upload (its confirm is importing it): this one refuses.
+        var claim = ApiWrites.ClaimPath(server.App.Services.GetRequiredService<ServerOptions>(), upload);
+        File.WriteAllText(claim, string.Empty);
+        var refused = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", Confirm(Token(dry.Body), upload));
+        refused.Status.ShouldBe(HttpStatusCode.BadRequest);
+        WebUtility.HtmlDecode(refused.Body).ShouldContain("Upload " + upload + " is being imported or was imported already");
+        LeadCount().ShouldBe(before);
+
+        // Its import failed and released the claim: the kept files are still there for the next confirm, which claims them for good.
+        File.Delete(claim);
+        var real = await SendContent(client, jar, HttpMethod.Post, "/import?lang=en", Confirm(Token(dry.Body), upload));
+        real.Status.ShouldBe(HttpStatusCode.OK, real.Body);
+        LeadCount().ShouldBe(before + 2);
+        File.Exists(claim).ShouldBeTrue();
+    }
+
+    private static FormUrlEncodedContent Confirm(string token, string upload) =>
+        new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["upload"] = upload, ["profile"] = string.Empty });
 
     private long LeadCount()
     {
