@@ -79,28 +79,24 @@ public sealed class PostgresMigrationTests
     }
 
     // The test cluster's URL with another database name.
-    private static string DatabaseUrl(string database)
-    {
-        var url = TestEngine.PostgresUrl!;
-        var query = url.IndexOf('?', StringComparison.Ordinal);
-        var path = query < 0 ? url : url[..query];
-        return path[..(path.LastIndexOf('/') + 1)] + database;
-    }
+    private static string DatabaseUrl(string database) => ClusterUrl().Server + database;
 
+    // CREATE and DROP DATABASE run from the test database itself; the role needs CREATEDB (.ci/run grants it).
     private static void Admin(string sql)
     {
-        using var conn = new NpgsqlConnection(PostgresLocation.Parse(DatabaseUrl(AdminDatabase()) + "?workspace=x").ConnectionString);
+        using var conn = new NpgsqlConnection(PostgresLocation.Parse(DatabaseUrl(ClusterUrl().Database) + "?workspace=x").ConnectionString);
         conn.Open();
         Execute(conn, sql);
     }
 
-    // CREATE and DROP DATABASE run from the test database itself; the role needs CREATEDB (.ci/run grants it).
-    private static string AdminDatabase()
+    // The test URL split into the server part (up to and with the last '/') and the database name, options left out.
+    private static (string Server, string Database) ClusterUrl()
     {
         var url = TestEngine.PostgresUrl!;
         var query = url.IndexOf('?', StringComparison.Ordinal);
         var path = query < 0 ? url : url[..query];
-        return path[(path.LastIndexOf('/') + 1)..];
+        var slash = path.LastIndexOf('/') + 1;
+        return (path[..slash], path[slash..]);
     }
 
     private static void Execute(NpgsqlConnection conn, string sql)
