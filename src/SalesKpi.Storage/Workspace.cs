@@ -166,7 +166,7 @@ public abstract class Workspace : IDisposable
     /// </summary>
     public Workspace? OpenSibling()
     {
-        if (open is { Done: false })
+        if (InTransaction)
         {
             return null;
         }

@@ -135,14 +135,20 @@ internal sealed partial record Family(
     {
         var dimCols = string.Join(string.Empty, dims.Select(d => $", \"dim_{d}\""));
         var grouping = dims.Count == 0 ? "GROUP BY b" : $"GROUP BY GROUPING SETS ((b), (b{dimCols}))";
+        static (double Fraction, string Column) Read(System.Text.RegularExpressions.Match m) =>
+            (double.Parse(m.Groups["f"].Value, CultureInfo.InvariantCulture), m.Groups["c"].Value);
         var percentiles = Aggregates
             .Select(a => (a.Name, Match: PercentileToken().Match(a.Sql)))
             .Where(p => p.Match.Success)
-            .Select(p => (p.Name, Fraction: double.Parse(p.Match.Groups["f"].Value, CultureInfo.InvariantCulture), Column: p.Match.Groups["c"].Value))
-            .GroupBy(p => p.Column, StringComparer.Ordinal)
+            .Select(p => (p.Name, Token: Read(p.Match)))
+            .GroupBy(p => p.Token.Column, StringComparer.Ordinal)
             .Where(g => g.Count() > 1)
             .ToList();
-        string Single(string sql) => PercentileToken().Replace(sql, m => Dialect.PercentileCont(double.Parse(m.Groups["f"].Value, CultureInfo.InvariantCulture), m.Groups["c"].Value));
+        string Single(string sql) => PercentileToken().Replace(sql, m =>
+        {
+            var (fraction, column) = Read(m);
+            return Dialect.PercentileCont(fraction, column);
+        });
         if (percentiles.Count == 0)
         {
             var aggs = string.Join(", ", Aggregates.Select(a => $"{Single(a.Sql)} AS \"{a.Name}\""));
@@ -152,7 +158,7 @@ internal sealed partial record Family(
         // The percentiles of one column come out of one array aggregate, read element by element around the grouping.
         var merged = percentiles.SelectMany((g, i) => g.Select((p, j) => (p.Name, Element: $"\"_pct{i}\"[{j + 1}]"))).ToDictionary(p => p.Name, p => p.Element, StringComparer.Ordinal);
         var inner = Aggregates.Where(a => !merged.ContainsKey(a.Name)).Select(a => $"{Single(a.Sql)} AS \"{a.Name}\"")
-            .Concat(percentiles.Select((g, i) => $"{Dialect.PercentilesCont([.. g.Select(p => p.Fraction)], g.Key)} AS \"_pct{i}\""));
+            .Concat(percentiles.Select((g, i) => $"{Dialect.PercentilesCont([.. g.Select(p => p.Token.Fraction)], g.Key)} AS \"_pct{i}\""));
         var outer = Aggregates.Select(a => merged.TryGetValue(a.Name, out var element) ? $"{element} AS \"{a.Name}\"" : $"\"{a.Name}\"");
         return RowsCte(dims, quarterHourBuckets)
             + $"SELECT b{dimCols}, {string.Join(", ", outer)} FROM (SELECT b{dimCols}, {string.Join(", ", inner)} FROM rows {grouping}) g";
