@@ -36,6 +36,9 @@ public static class ViewsRun
     {
         var source = Option(args, "--db", Path.Combine(Path.GetTempPath(), "saleskpi-report-bench-1000000", "bench.duckdb"));
         var runs = int.Parse(Option(args, "--runs", "9"), CultureInfo.InvariantCulture);
+        // --view TEXT: only the views whose label contains TEXT (e.g. "full report", "scorecard"), for quick A/B pairs.
+        var viewFilter = Option(args, "--view", string.Empty);
+        bool Wanted(string label) => label.Contains(viewFilter, StringComparison.Ordinal);
         if (!File.Exists(source))
         {
             Console.Error.WriteLine($"No workspace {source}: generate one with 'report --leads 1000000 --keep DIR'.");
@@ -56,7 +59,7 @@ public static class ViewsRun
             using var pool = new WorkspacePool(TimeSpan.FromSeconds(30), TimeProvider.System);
             var pooled = ctx with { Pool = pool };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in-process via ReportService, median of {runs} runs after one warm-up, 2025 × month, total + by channel, as-of 2026-06-01; pooled / fresh open / fresh open with full families, alternating"));
-            foreach (var (label, kpis, floorSql) in args.Contains("--skip-reports") ? [] : Views)
+            foreach (var (label, kpis, floorSql) in args.Contains("--skip-reports") ? [] : Views.Where(v => Wanted(v.Label)))
             {
                 var query = new ReportQuery("2025", "2026-06-01", "month", ["channel"], kpis);
                 double Once(bool prune, RequestContext c)
@@ -109,7 +112,7 @@ public static class ViewsRun
                     "SELECT lead_id, created_at FROM leads WHERE created_at >= TIMESTAMP '2025-03-01' AND created_at < TIMESTAMP '2025-04-01' AND channel = 'seo' ORDER BY created_at, lead_id LIMIT 21"),
                 ("explain lead_response_time 2025-03 channel=seo, first page", c => explain.Run(new ExplainQuery("lead_response_time", "2025-03", "2026-06-01", ["channel=seo"], 20), c), null),
             };
-            foreach (var (label, call, floorSql) in others)
+            foreach (var (label, call, floorSql) in others.Where(o => Wanted(o.Label)))
             {
                 call(pooled);
                 call(ctx);
@@ -147,8 +150,9 @@ public static class ViewsRun
 
             // The scorecard's values: one engine pass over the five quarters from the year before to 2025-Q4, or over
             // only the three it shows (the quarter, the one before, the year before), alternating.
-            using (var ws = Workspace.Open(db, WorkspaceAccess.ReadOnly, null))
+            if (Wanted("scorecard values"))
             {
+                using var ws = Workspace.Open(db, WorkspaceAccess.ReadOnly, null);
                 var q4 = Period.Parse("2025-Q4");
                 var asOf = DateTimeOffset.Parse("2026-06-01T00:00:00Z", CultureInfo.InvariantCulture);
                 var (config, _) = SalesKpi.Metrics.KpiSystem.ConfigStore.For(ws, q4, asOf);
