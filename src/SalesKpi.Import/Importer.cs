@@ -246,16 +246,16 @@ public sealed class Importer
                 return result with { ImportId = 0, RolledBack = true };
             }
 
-            if (reports.Any(r => r.Entity is "leads" or "activities" && r.Stored > 0))
+            if (reports.Any(r => r.Entity is "leads" or "activities" or "deals" && r.Stored > 0))
             {
                 // Derived in this transaction, so it commits with the rows it is derived from or not at all.
-                progress.Step(Msg.Of("import.step_first_touch", "finding each lead's first response", "поиск первого ответа по каждому лиду"));
-                foreach (var statement in LeadFirstTouch.Rebuild())
+                progress.Step(Msg.Of("import.step_milestones", "finding each lead's first response, opportunity and won deal", "поиск первого ответа, сделки и выигранной сделки по каждому лиду"));
+                foreach (var statement in LeadMilestones.Rebuild())
                 {
                     ws.Execute(statement);
                 }
 
-                Trace("first touches rebuilt");
+                Trace("lead milestones rebuilt");
             }
 
             Log(result, started, options.Strict, options.Language);

@@ -259,7 +259,7 @@ internal static class Families
         var pstart = d.Parameter("pstart");
         var pend = d.Parameter("pend");
         var currency = d.Parameter("currency");
-        var responded = $"least(CASE WHEN l.first_response_at <= {asof} THEN l.first_response_at END, resp.t)";
+        var responded = $"least(CASE WHEN l.first_response_at <= {asof} THEN l.first_response_at END, ms.touched_at)";
 
         // As-of is a snapshot of what was known: a row created after it does not exist, also as the source of a
         // dimension. So a deal's lead (channel, cycle start) and an answer's or invoice's customer are joined only
@@ -270,14 +270,10 @@ internal static class Families
                 Leads,
                 [
                     new(
-                        // Kept by the import (see LeadFirstTouch): a first touch after as-of was not known then.
-                        $"resp AS (SELECT lead_id, t FROM {LeadFirstTouch.Table} WHERE t <= {asof})",
-                        "resp",
-                        "LEFT JOIN resp ON resp.lead_id = l.lead_id"),
-                    new(
-                        $"won AS (SELECT lead_id, min(closed_at) AS t FROM deals WHERE status = 'won' AND closed_at <= {asof} AND lead_id IS NOT NULL GROUP BY lead_id)",
-                        "won",
-                        "LEFT JOIN won ON won.lead_id = l.lead_id"),
+                        // Kept by the import (see LeadMilestones): a first touch or first win after as-of was not known then.
+                        $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE touched_at <= {asof} OR won_at <= {asof})",
+                        "ms",
+                        "LEFT JOIN ms ON ms.lead_id = l.lead_id"),
                 ],
                 $"leads l {{bucket:l.created_at}} AND l.created_at <= {asof}",
                 string.Empty,
@@ -295,8 +291,8 @@ internal static class Families
                     ("responded_at", responded),
                     // greatest() skips NULLs in DuckDB, so an unanswered lead must stay NULL explicitly rather than become 0 hours.
                     ("response_hours", $"CASE WHEN {responded} IS NOT NULL THEN greatest(0, {Seconds(p, d, "l.created_at", responded)}) / 3600.0 END"),
-                    ("won_at", "won.t"),
-                    ("to_win", $"coalesce({d.SecondsBetween("l.created_at", "won.t")} <= {d.Parameter("w_win")}, false)"),
+                    ("won_at", "ms.won_at"),
+                    ("to_win", $"coalesce({d.SecondsBetween("l.created_at", "ms.won_at")} <= {d.Parameter("w_win")}, false)"),
                 ],
                 [
                     ("n", "count(*)"),
@@ -475,9 +471,9 @@ internal static class Families
         return families.ToImmutableDictionary(f => f.Name);
     }
 
-    /// <summary>The CTE <c>opp</c>: each lead's first deal created by as-of (<c>lead_id</c>, <c>t</c>).</summary>
+    /// <summary>The CTE <c>opp</c>: each lead's first deal created by as-of (<c>lead_id</c>, <c>t</c>), kept by the import (<see cref="LeadMilestones"/>).</summary>
     internal static string FirstOpportunityCte(ISqlDialect d) =>
-        $"opp AS (SELECT lead_id, min(created_at) AS t FROM deals WHERE lead_id IS NOT NULL AND created_at <= {d.Parameter("asof")} GROUP BY lead_id)";
+        $"opp AS (SELECT lead_id, opportunity_at AS t FROM {LeadMilestones.Table} WHERE opportunity_at <= {d.Parameter("asof")})";
 
     /// <summary>A deal <c>d</c>'s state at as-of: <c>won</c> or <c>lost</c> once closed by then, otherwise <c>open</c>.</summary>
     internal static string DealStateAsOf(ISqlDialect d, string alias = "d.") =>

@@ -98,29 +98,30 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
     }
 
     [Fact]
-    public void The_leads_count_reads_neither_first_touches_nor_deals_nor_row_columns()
+    public void The_leads_count_reads_neither_milestones_nor_deals_nor_row_columns()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
 
         var sql = leads.Pruned(["n"]).AggregateSql(["channel"], quarterHourBuckets: true);
 
-        sql.ShouldNotContain("lead_first_touch");
+        sql.ShouldNotContain("lead_milestones");
         sql.ShouldNotContain("deals");
         sql.ShouldNotContain("\"lead_id\"");
         sql.ShouldContain("count(*) AS \"n\"");
-        leads.AggregateSql(["channel"], quarterHourBuckets: true).ShouldContain("lead_first_touch");
+        leads.AggregateSql(["channel"], quarterHourBuckets: true).ShouldContain("lead_milestones");
     }
 
     [Fact]
-    public void The_response_time_keeps_the_first_touches_but_not_the_won_deals()
+    public void The_response_time_keeps_the_milestones_but_not_the_score_or_win_columns()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
         var uses = KpiDefinitions.For(KpiCatalog.LeadResponseTime).Uses.Single().Names;
 
         var pruned = leads.Pruned(uses);
 
-        pruned.Prelude.Select(c => c.Alias).ShouldBe(["resp"]);
+        pruned.Prelude.Select(c => c.Alias).ShouldBe(["ms"]);
         pruned.Columns.Select(c => c.Name).ShouldBe(["response_hours"]);
+        pruned.AggregateSql(["channel"], quarterHourBuckets: true).ShouldNotContain("FROM deals");
     }
 
     [Theory]
@@ -175,18 +176,18 @@ public sealed class FamilyPruningTests(DemoWorkspace demo) : IClassFixture<DemoW
     }
 
     [Fact]
-    public void A_count_listing_reads_neither_first_touches_nor_won_deals()
+    public void A_count_listing_reads_neither_milestones_nor_won_deals()
     {
         var leads = Families.Build(new KpiParameters(), DuckDbDialect.Instance)[Families.Leads];
         var columns = KpiDefinitions.For(KpiCatalog.Leads).Sources.Single().Columns;
 
         var sql = leads.Listed(columns).ListSql(["channel"], 21, quarterHourBuckets: true, 20);
 
-        sql.ShouldNotContain("lead_first_touch");
+        sql.ShouldNotContain("lead_milestones");
         sql.ShouldNotContain("deals");
         sql.ShouldNotContain("\"score\"");
         sql.ShouldContain("OFFSET 20");
-        leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("lead_first_touch");
+        leads.ListSql(["channel"], 21, quarterHourBuckets: true).ShouldContain("lead_milestones");
     }
 
     [Theory]

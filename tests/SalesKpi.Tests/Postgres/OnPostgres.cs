@@ -29,7 +29,7 @@ public sealed class DiagnoseTestsOnPostgres : DiagnoseTests
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
 
-public sealed class FirstTouchTestsOnPostgres : FirstTouchTests
+public sealed class LeadMilestonesTestsOnPostgres : LeadMilestonesTests
 {
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }

@@ -51,24 +51,24 @@ public sealed class PostgresMigrationTests
                     """);
             }
 
-            // Back to schema 5: without the first touches (6), the digest tables and sequences (7), the claims and
+            // Back to schema 5: without the first touches (6, now the milestones of 9), the digest tables and sequences (7), the claims and
             // sign-in windows (8). The per-workspace sequences are left: migration 7 creates them only when missing.
             // Pooled sessions of the two workspaces still hold their views over the tables: closed first.
             NpgsqlConnection.ClearAllPools();
             using (var conn = new NpgsqlConnection(PostgresLocation.Parse(url + "?workspace=a").ConnectionString))
             {
                 conn.Open();
-                Execute(conn, "DROP TABLE saleskpi.lead_first_touch, saleskpi.digest_claims, saleskpi.sign_in_windows, saleskpi.digest_subscriptions, saleskpi.digest_deliveries");
+                Execute(conn, "DROP TABLE saleskpi.lead_milestones, saleskpi.digest_claims, saleskpi.sign_in_windows, saleskpi.digest_subscriptions, saleskpi.digest_deliveries");
                 Execute(conn, $"DROP SEQUENCE saleskpi.{IdSequences.DigestSubscriptions}, saleskpi.{IdSequences.DigestDeliveries}");
                 Execute(conn, "UPDATE saleskpi.saleskpi_schema SET version = 5");
             }
 
             using var again = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             Convert.ToInt32(again.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
-            again.Query("SELECT lead_id, t FROM lead_first_touch ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
+            again.Query("SELECT lead_id, touched_at FROM lead_milestones ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
                 .ShouldBe([("L2", new DateTime(2025, 10, 1, 5, 0, 0))]);
             using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
-            first.Query("SELECT lead_id, t FROM lead_first_touch ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
+            first.Query("SELECT lead_id, touched_at FROM lead_milestones ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1)))
                 .ShouldBe([("L1", new DateTime(2025, 9, 1, 3, 0, 0))]);
         }
         finally

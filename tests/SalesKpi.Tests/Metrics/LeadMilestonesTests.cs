@@ -3,10 +3,11 @@ using SalesKpi.Storage;
 namespace SalesKpi.Tests.Metrics;
 
 /// <summary>
-/// The first response of each lead is kept by the import (lead_first_touch) instead of being searched for by every
-/// query: these pin that the response-time KPI still follows every change of leads and activities, and every as-of.
+/// The first response, first opportunity and first won deal of each lead are kept by the import (lead_milestones)
+/// instead of being searched for by every query: these pin that the KPIs reading them still follow every change of
+/// leads, activities and deals, and every as-of.
 /// </summary>
-public class FirstTouchTests : IDisposable
+public class LeadMilestonesTests : IDisposable
 {
     // L1 created 1 Sep 00:00, L2 2 Sep 00:00; nothing answered yet.
     private const string Leads = """
@@ -62,7 +63,7 @@ public class FirstTouchTests : IDisposable
         f.Import(("leads.csv", "lead_id,created_at,channel\nL1,2025-09-01 03:00:00,ads\n"));
 
         f.One("2025-09", "lead_response_time").Value.ShouldBe(2m);
-        f.Ws.Scalar("SELECT t FROM lead_first_touch WHERE lead_id = 'L1'").ShouldBe(new DateTime(2025, 9, 1, 5, 0, 0));
+        f.Ws.Scalar("SELECT touched_at FROM lead_milestones WHERE lead_id = 'L1'").ShouldBe(new DateTime(2025, 9, 1, 5, 0, 0));
     }
 
     [SkippableFact]
@@ -93,7 +94,46 @@ public class FirstTouchTests : IDisposable
             Directory.Delete(folder, true);
         }
 
-        f.Ws.Count($"SELECT count(*) FROM {LeadFirstTouch.Table}").ShouldBe(0);
+        f.Ws.Count($"SELECT count(*) FROM {LeadMilestones.Table}").ShouldBe(0);
         f.One("2025-09", "lead_response_time").Value.ShouldBeNull();
+    }
+
+    [SkippableFact]
+    public void Deals_imported_alone_move_the_win_and_opportunity_rates()
+    {
+        f.Import(("leads.csv", "lead_id,created_at,channel,qualified_at\nL1,2025-09-01 00:00:00,ads,2025-09-02 00:00:00\nL2,2025-09-02 00:00:00,ads,2025-09-03 00:00:00\n"));
+        f.One("2025-09", "lead_to_win_rate").Numerator.ShouldBe(0m);
+        f.One("2025-09", "sql_to_opportunity_rate").Numerator.ShouldBe(0m);
+
+        // L1: an opportunity on 5 Sep, lost; then a second one won on 1 Oct. L2: nothing yet.
+        f.Import(("deals.csv", """
+            deal_id,created_at,status,closed_at,amount,lead_id
+            D1,2025-09-05 00:00:00,lost,2025-09-20 00:00:00,,L1
+            D2,2025-09-21 00:00:00,won,2025-10-01 00:00:00,1000,L1
+
+            """)).Rejected.ShouldBe(0);
+
+        f.One("2025-09", "lead_to_win_rate").Numerator.ShouldBe(1m);
+        f.One("2025-09", "sql_to_opportunity_rate").Numerator.ShouldBe(1m);
+        f.Ws.Query("SELECT lead_id, opportunity_at, won_at FROM lead_milestones ORDER BY lead_id", r => (r.GetString(0), r.GetDateTime(1), r.GetDateTime(2)))
+            .ShouldBe([("L1", new DateTime(2025, 9, 5), new DateTime(2025, 10, 1))]);
+
+        // Re-exported with D2 lost after all: L1 is no longer won.
+        f.Import(("deals.csv", "deal_id,created_at,status,closed_at,amount,lead_id\nD2,2025-09-21 00:00:00,lost,2025-10-01 00:00:00,,L1\n"));
+        f.One("2025-09", "lead_to_win_rate").Numerator.ShouldBe(0m);
+        f.One("2025-09", "sql_to_opportunity_rate").Numerator.ShouldBe(1m);
+    }
+
+    [SkippableFact]
+    public void A_first_win_or_opportunity_after_as_of_was_not_known_at_as_of()
+    {
+        f.Import(("leads.csv", "lead_id,created_at,channel,qualified_at\nL1,2025-09-01 00:00:00,ads,2025-09-02 00:00:00\n"));
+        f.Import(("deals.csv", "deal_id,created_at,status,closed_at,amount,lead_id\nD1,2025-09-10 00:00:00,won,2025-10-01 00:00:00,1000,L1\n"));
+
+        // On 15 Sep the opportunity existed but the win did not; on 5 Sep neither.
+        f.One("2025-09", "lead_to_win_rate", asOf: "2025-09-15T00:00:00Z").Numerator.ShouldBe(0m);
+        f.One("2025-09", "sql_to_opportunity_rate", asOf: "2025-09-15T00:00:00Z").Numerator.ShouldBe(1m);
+        f.One("2025-09", "sql_to_opportunity_rate", asOf: "2025-09-05T00:00:00Z").Numerator.ShouldBe(0m);
+        f.One("2025-09", "lead_to_win_rate", asOf: "2025-10-02T00:00:00Z").Numerator.ShouldBe(1m);
     }
 }
