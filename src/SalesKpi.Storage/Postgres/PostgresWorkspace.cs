@@ -567,7 +567,20 @@ internal sealed class PostgresWorkspace : Workspace
 
                 foreach (var sql in TenantSchema.Rewrite(statement))
                 {
-                    Execute(conn, sql);
+                    try
+                    {
+                        Execute(conn, sql);
+                    }
+                    catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DependentObjectsStillExist)
+                    {
+                        // A table this migration replaces is still used by the session views of another process (one
+                        // that opened the workspace before the upgrade); the schema stays as it was.
+                        throw new SalesKpiException(Msg.Of(
+                            "workspace.pg_upgrade_in_use",
+                            "The database of {0} needs a schema upgrade to version {1} ({2}), and another SalesKpi process still uses the tables it replaces: stop every other saleskpi process (serve, import, report) on this database, then open it again. Nothing was changed.",
+                            "Базе {0} нужно обновление схемы до версии {1} ({2}), а другой процесс SalesKpi ещё использует заменяемые таблицы: остановите все остальные процессы saleskpi (serve, import, report) на этой базе и откройте её снова. Ничего не изменено.",
+                            location.Display, m.Version, m.Description), ex);
+                    }
                 }
 
                 if (TenantSchema.CreatedSequence(statement) is { } sequence)
