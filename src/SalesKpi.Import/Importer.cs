@@ -246,7 +246,7 @@ public sealed class Importer
                 return result with { ImportId = 0, RolledBack = true };
             }
 
-            if (reports.Any(r => r.Entity is "leads" or "activities" or "deals" && r.Stored > 0))
+            if (reports.Any(r => r.Entity is { } entity && LeadMilestones.DerivedFrom.Contains(entity) && r.Stored > 0))
             {
                 // Derived in this transaction, so it commits with the rows it is derived from or not at all.
                 progress.Step(Msg.Of("import.step_milestones", "finding each lead's first response, opportunity and won deal", "поиск первого ответа, сделки и выигранной сделки по каждому лиду"));

@@ -20,6 +20,9 @@ public static class LeadMilestones
     /// <summary>The table's name.</summary>
     public const string Table = "lead_milestones";
 
+    /// <summary>The entities the table is derived from: a change to any of them needs a <see cref="Rebuild"/>.</summary>
+    public static IReadOnlySet<string> DerivedFrom { get; } = new HashSet<string>(["leads", "activities", "deals"], StringComparer.Ordinal);
+
     /// <summary>The statements replacing the table's rows by those computed from the stored leads, activities and deals.</summary>
     public static IReadOnlyList<string> Rebuild() =>
     [

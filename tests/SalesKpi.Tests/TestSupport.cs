@@ -84,6 +84,14 @@ public static class Ws
     public static Workspace Create(TempDir dir, string zone = "UTC") =>
         Workspace.Create(dir.Db, new WorkspaceSettings(zone, "RUB"), FixedClock.At("2026-01-01T00:00:00Z"));
 
+    /// <summary>The rows of the derived table lead_milestones, by lead id: (lead, first touch, first opportunity, first win).</summary>
+    public static List<(string Lead, DateTime? Touched, DateTime? Opportunity, DateTime? Won)> Milestones(this Workspace ws) =>
+        [.. ws.Query(
+            "SELECT lead_id, touched_at, opportunity_at, won_at FROM lead_milestones ORDER BY lead_id",
+            r => (r.GetString(0), Maybe(r, 1), Maybe(r, 2), Maybe(r, 3)))];
+
+    private static DateTime? Maybe(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDateTime(i);
+
     public static long Count(this Workspace ws, string sql, params object?[] args) =>
         ws.Scalar(sql, args) switch
         {

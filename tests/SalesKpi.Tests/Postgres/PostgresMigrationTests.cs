@@ -59,9 +59,9 @@ public sealed class PostgresMigrationTests
             using var again = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             Convert.ToInt32(again.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
             again.Scalar("SELECT to_regclass('saleskpi.lead_first_touch') IS NULL").ShouldBe(true);
-            Milestones(again).ShouldBe([("L2", new DateTime(2025, 10, 1, 5, 0, 0), null, null)]);
+            again.Milestones().ShouldBe([("L2", new DateTime(2025, 10, 1, 5, 0, 0), null, null)]);
             using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
-            Milestones(first).ShouldBe([("L1", new DateTime(2025, 9, 1, 3, 0, 0), new DateTime(2025, 9, 2), new DateTime(2025, 9, 20))]);
+            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1, 3, 0, 0), new DateTime(2025, 9, 2), new DateTime(2025, 9, 20))]);
         });
     }
 
@@ -111,13 +111,6 @@ public sealed class PostgresMigrationTests
             again.Count("SELECT count(*) FROM lead_milestones").ShouldBe(0);
         });
     }
-
-    private static List<(string Lead, DateTime? Touched, DateTime? Opportunity, DateTime? Won)> Milestones(Workspace ws) =>
-        [.. ws.Query(
-            "SELECT lead_id, touched_at, opportunity_at, won_at FROM lead_milestones ORDER BY lead_id",
-            r => (r.GetString(0), Maybe(r, 1), Maybe(r, 2), Maybe(r, 3)))];
-
-    private static DateTime? Maybe(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDateTime(i);
 
     // Runs the test on a database of its own, dropped afterwards: a migration moves the whole database's schema, and
     // the test cluster's shared database would move under the other tests.
