@@ -61,6 +61,7 @@ public static class Migrations
         new(7, "digest subscriptions and delivery attempts", V7),
         new(8, "claims of scheduled digest slots, sign-in attempt windows shared by server processes", V8),
         new(9, "each lead's first touch, first opportunity and first won deal, derived from leads, activities and deals", V9),
+        new(10, "each lead's creation beside its milestones, so a period's leads read only their own", V10),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -308,5 +309,29 @@ public static class Migrations
                        FROM deals dl WHERE lead_id IS NOT NULL GROUP BY lead_id) d ON d.lead_id = t.lead_id
             """;
         yield return "DROP TABLE lead_first_touch";
+    }
+
+    // The lead's creation beside its milestones: the leads family filters the milestones to the period's leads, and
+    // DuckDB then builds its join on them instead of on the period's leads — it had misjudged the leads' side as the
+    // smaller one and hashed half a million rows per query (docs/benchmarks.md, "Interactive speed, seventh step").
+    // Rows of leads that were never imported go: every query reaches the table from a stored lead. Refilled from the
+    // data already stored; frozen as released (LeadMilestones.Rebuild is the import's, and may change later). Adding
+    // a column keeps other processes' session views over the table valid, so unlike migration 9 nothing waits for
+    // them to stop.
+    private static IEnumerable<string> V10(MigrationContext m)
+    {
+        yield return "ALTER TABLE lead_milestones ADD COLUMN lead_created_at TIMESTAMP";
+        yield return "DELETE FROM lead_milestones";
+        yield return """
+            INSERT INTO lead_milestones (lead_id, touched_at, opportunity_at, won_at, lead_created_at)
+            SELECT l.lead_id, x.touched_at, x.opportunity_at, x.won_at, l.created_at AS lead_created_at
+            FROM (SELECT coalesce(t.lead_id, d.lead_id) AS lead_id, t.t AS touched_at, d.opp AS opportunity_at, d.won AS won_at
+                  FROM (SELECT a.lead_id, min(a.occurred_at) AS t FROM activities a JOIN leads l ON l.lead_id = a.lead_id
+                        WHERE a.occurred_at >= l.created_at AND (a.direction IS NULL OR a.direction <> 'inbound')
+                        GROUP BY a.lead_id) t
+                  FULL JOIN (SELECT lead_id, min(created_at) AS opp, min(closed_at) FILTER (WHERE status = 'won') AS won
+                             FROM deals dl WHERE lead_id IS NOT NULL GROUP BY lead_id) d ON d.lead_id = t.lead_id) x
+            JOIN leads l ON l.lead_id = x.lead_id
+            """;
     }
 }

@@ -84,11 +84,11 @@ public static class Ws
     public static Workspace Create(TempDir dir, string zone = "UTC") =>
         Workspace.Create(dir.Db, new WorkspaceSettings(zone, "RUB"), FixedClock.At("2026-01-01T00:00:00Z"));
 
-    /// <summary>The rows of the derived table lead_milestones, by lead id: (lead, first touch, first opportunity, first win).</summary>
-    public static List<(string Lead, DateTime? Touched, DateTime? Opportunity, DateTime? Won)> Milestones(this Workspace ws) =>
+    /// <summary>The rows of the derived table lead_milestones, by lead id: (lead, its creation, first touch, first opportunity, first win).</summary>
+    public static List<(string Lead, DateTime? Created, DateTime? Touched, DateTime? Opportunity, DateTime? Won)> Milestones(this Workspace ws) =>
         [.. ws.Query(
-            "SELECT lead_id, touched_at, opportunity_at, won_at FROM lead_milestones ORDER BY lead_id",
-            r => (r.GetString(0), Maybe(r, 1), Maybe(r, 2), Maybe(r, 3)))];
+            "SELECT lead_id, lead_created_at, touched_at, opportunity_at, won_at FROM lead_milestones ORDER BY lead_id",
+            r => (r.GetString(0), Maybe(r, 1), Maybe(r, 2), Maybe(r, 3), Maybe(r, 4)))];
 
     private static DateTime? Maybe(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDateTime(i);
 

@@ -271,7 +271,10 @@ internal static class Families
                 [
                     new(
                         // Kept by the import (see LeadMilestones): a first touch or first win after as-of was not known then.
-                        $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE touched_at <= {asof} OR won_at <= {asof})",
+                        // Only the period's leads: the join then builds on their milestones, not on the period's leads.
+                        // A row without the lead's creation can only come from an older version's import still running
+                        // after an upgrade (migration 10): read whatever the period, so its lead is not missed.
+                        $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE (lead_created_at IS NULL OR (lead_created_at >= {pstart} AND lead_created_at < {pend} AND lead_created_at <= {asof})) AND (touched_at <= {asof} OR won_at <= {asof}))",
                         "ms",
                         "LEFT JOIN ms ON ms.lead_id = l.lead_id"),
                 ],

@@ -82,6 +82,20 @@ public class LeadKpiTests : IDisposable
     }
 
     [SkippableFact]
+    public void Title_words_match_whatever_the_letter_case_of_the_word_and_the_title()
+    {
+        // "ДИРЕКТОР" finds L1's "Генеральный директор" and "sales" L4's "VP Sales": L1 40 + 30 + 30 = 100; L2 0 + 15 = 15;
+        // L3 55; L4 40 + 0 + 30 = 70 → mean 240 / 4 = 60; ≥ 60: L1, L4.
+        var p = new KpiParameters().Set("quality_title_words", "ДИРЕКТОР, sales");
+        var r = f.One("2025-09", "lead_quality", parameters: p);
+        r.Value.ShouldBe(60m);
+        r.Details["high_quality_share"].ShouldBe(0.5m);
+
+        // Neither word in any title: L1 60, L2 15, L3 55, L4 30 → 40.
+        f.One("2025-09", "lead_quality", parameters: new KpiParameters().Set("quality_title_words", "ГЛАВА, Owner")).Value.ShouldBe(40m);
+    }
+
+    [SkippableFact]
     public void Lead_to_sql_counts_the_window_at_exactly_the_limit_and_clamps_qualification_before_creation()
     {
         // L1 qualified exactly 30 days later (in), L2 30 days + 1 s (out), L3 a day before creation (clamped, in), L4 never.

@@ -67,6 +67,46 @@ public class LeadMilestonesTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_lead_re_imported_into_another_month_takes_its_answer_with_it()
+    {
+        // L1 answered on 5 Oct at 02:00: in September's cohort, 34 days and 2 h after its creation.
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-10-05 02:00:00,call,L1,outbound\n"));
+        f.One("2025-09", "lead_response_time").Value.ShouldBe(818m);
+        f.One("2025-10", "lead_response_time").Value.ShouldBeNull();
+
+        // Re-exported as created on 5 Oct: September has only the unanswered L2, October L1 answered after 2 h.
+        f.Import(("leads.csv", "lead_id,created_at,channel\nL1,2025-10-05 00:00:00,ads\n"));
+        f.One("2025-09", "lead_response_time").Value.ShouldBeNull();
+        var october = f.One("2025-10", "lead_response_time");
+        october.Value.ShouldBe(2m);
+        october.N.ShouldBe(1);
+        f.Ws.Milestones().ShouldBe([("L1", new DateTime(2025, 10, 5), new DateTime(2025, 10, 5, 2, 0, 0), null, null)]);
+    }
+
+    [SkippableFact]
+    public void Milestones_an_older_version_wrote_without_the_leads_creation_are_still_read()
+    {
+        f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\n"));
+
+        // An import by a process of the previous schema, still running after the upgrade, fills no lead_created_at.
+        f.Ws.Execute($"UPDATE {LeadMilestones.Table} SET lead_created_at = NULL");
+
+        var r = f.One("2025-09", "lead_response_time");
+        r.Value.ShouldBe(2m);
+        r.N.ShouldBe(1);
+        f.One("2025-10", "lead_response_time").Value.ShouldBeNull();
+    }
+
+    [SkippableFact]
+    public void A_deal_of_a_lead_never_imported_keeps_no_milestones()
+    {
+        f.Import(("deals.csv", "deal_id,created_at,status,closed_at,amount,lead_id\nD1,2025-09-10 00:00:00,won,2025-09-20 00:00:00,1000,L1\nD9,2025-09-11 00:00:00,won,2025-09-21 00:00:00,500,L9\n"));
+
+        f.Ws.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), null, new DateTime(2025, 9, 10), new DateTime(2025, 9, 20))]);
+        f.One("2025-09", "lead_to_win_rate").Numerator.ShouldBe(1m);
+    }
+
+    [SkippableFact]
     public void A_first_touch_after_as_of_was_not_known_at_as_of()
     {
         f.Import(("activities.csv", "activity_id,occurred_at,type,lead_id,direction\nA1,2025-09-01 02:00:00,call,L1,outbound\nA2,2025-09-03 00:00:00,call,L2,outbound\n"));

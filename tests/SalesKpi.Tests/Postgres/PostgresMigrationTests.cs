@@ -59,9 +59,47 @@ public sealed class PostgresMigrationTests
             using var again = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             Convert.ToInt32(again.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
             again.Scalar("SELECT to_regclass('saleskpi.lead_first_touch') IS NULL").ShouldBe(true);
-            again.Milestones().ShouldBe([("L2", new DateTime(2025, 10, 1, 5, 0, 0), null, null)]);
+            again.Milestones().ShouldBe([("L2", new DateTime(2025, 10, 1), new DateTime(2025, 10, 1, 5, 0, 0), null, null)]);
             using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
-            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1, 3, 0, 0), new DateTime(2025, 9, 2), new DateTime(2025, 9, 20))]);
+            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 9, 1, 3, 0, 0), new DateTime(2025, 9, 2), new DateTime(2025, 9, 20))]);
+        });
+    }
+
+    [SkippableFact]
+    public void Opening_a_schema_9_database_puts_each_leads_own_creation_beside_its_milestones_while_an_older_process_runs()
+    {
+        WithThrowawayDatabase(url =>
+        {
+            var settings = new WorkspaceSettings("UTC", "RUB");
+            var clock = FixedClock.At("2026-01-01T00:00:00Z");
+            using (var a = Workspace.Create(url + "?workspace=a", settings, clock))
+            using (var b = Workspace.Create(url + "?workspace=b", settings, clock))
+            {
+                // The same lead id created on different days in the two workspaces; b also has a deal of a lead it never imported.
+                a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2)");
+                a.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('A1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
+                b.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-10-01 00:00:00', 1, 2)");
+                b.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('B1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
+                b.Execute("INSERT INTO deals (deal_id, created_at, status, lead_id, file_id, source_line) VALUES ('D9', TIMESTAMP '2025-10-03 00:00:00', 'open', 'L9', 3, 2)");
+            }
+
+            // Schema 9: the milestones without the lead's creation (refilled by the upgrade from each workspace's data).
+            NpgsqlConnection.ClearAllPools();
+            using (var conn = Connect(url))
+            {
+                Execute(conn, "ALTER TABLE saleskpi.lead_milestones DROP COLUMN lead_created_at");
+                Execute(conn, "UPDATE saleskpi.saleskpi_schema SET version = 9");
+            }
+
+            // A process of the older version still running, its session holding a view over the table: adding a column waits for no one.
+            using var old = Connect(url);
+            Execute(old, "CREATE TEMP VIEW lead_milestones AS SELECT lead_id, touched_at, opportunity_at, won_at FROM saleskpi.lead_milestones");
+
+            using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
+            Convert.ToInt32(first.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
+            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 10, 2), null, null)]);
+            using var second = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
+            second.Milestones().ShouldBe([("L1", new DateTime(2025, 10, 1), new DateTime(2025, 10, 2), null, null)]);
         });
     }
 
