@@ -278,7 +278,10 @@ internal static class Families
                         "ms",
                         "LEFT JOIN ms ON ms.lead_id = l.lead_id"),
                 ],
-                $"leads l {{bucket:l.created_at}} AND l.created_at <= {asof}",
+                // The milestones join each lead before the buckets: joined after, DuckDB took the lead × bucket join
+                // for the smaller side (its estimate of a join on a computed key is the bucket table's size) and built
+                // its hash table on all the period's leads — 4.3 s of the family's 5.6 s at 10 M leads.
+                $"leads l {Family.JoinsHere} {{bucket:l.created_at}} AND l.created_at <= {asof}",
                 string.Empty,
                 LeadDims,
                 [
