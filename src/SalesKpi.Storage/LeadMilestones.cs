@@ -32,6 +32,15 @@ public static class LeadMilestones
     ];
 
     /// <summary>
+    /// The condition (on the table's columns, unqualified) that keeps the rows of the leads created in [<paramref name="from"/>,
+    /// <paramref name="to"/>) and by <paramref name="asOf"/> (SQL expressions) — the only rows a query of that cohort of
+    /// leads can join — and every row without the lead's creation: only an import by an older version still running
+    /// after migration 10 writes such rows, and its leads must not go missing.
+    /// </summary>
+    public static string CreatedWithin(string from, string to, string asOf) =>
+        $"(lead_created_at IS NULL OR (lead_created_at >= {from} AND lead_created_at < {to} AND lead_created_at <= {asOf}))";
+
+    /// <summary>
     /// The query of the table's rows (<c>lead_id</c>, <c>touched_at</c>, <c>opportunity_at</c>, <c>won_at</c>,
     /// <c>lead_created_at</c>: the table's own column order, which a session view standing in for it must keep) over
     /// the activities, leads and deals that <paramref name="activities"/>, <paramref name="leads"/> and

@@ -191,7 +191,7 @@ public sealed class FunnelEngine(Workspace ws)
         var asof = d.Parameter("asof");
         string Pct(double f, string x) => d.PercentileCont(f, x);
         return $"""
-            WITH {Families.FirstOpportunityCte(d)},
+            WITH {Families.FirstOpportunityCte(d, d.Parameter("s"), d.Parameter("e"))},
             c AS (
               SELECT l.lead_id, {column},
                      ({Families.QualifiedInWindow(d)}) AS is_sql,

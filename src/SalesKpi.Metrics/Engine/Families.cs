@@ -271,10 +271,8 @@ internal static class Families
                 [
                     new(
                         // Kept by the import (see LeadMilestones): a first touch or first win after as-of was not known then.
-                        // Only the period's leads: the join then builds on their milestones, not on the period's leads.
-                        // A row without the lead's creation can only come from an older version's import still running
-                        // after an upgrade (migration 10): read whatever the period, so its lead is not missed.
-                        $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE (lead_created_at IS NULL OR (lead_created_at >= {pstart} AND lead_created_at < {pend} AND lead_created_at <= {asof})) AND (touched_at <= {asof} OR won_at <= {asof}))",
+                        // Only the period's leads: fewer rows to hash, and the smaller side of the join.
+                        $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE {LeadMilestones.CreatedWithin(pstart, pend, asof)} AND (touched_at <= {asof} OR won_at <= {asof}))",
                         "ms",
                         "LEFT JOIN ms ON ms.lead_id = l.lead_id"),
                 ],
@@ -477,9 +475,17 @@ internal static class Families
         return families.ToImmutableDictionary(f => f.Name);
     }
 
-    /// <summary>The CTE <c>opp</c>: each lead's first deal created by as-of (<c>lead_id</c>, <c>t</c>), kept by the import (<see cref="LeadMilestones"/>).</summary>
-    internal static string FirstOpportunityCte(ISqlDialect d) =>
-        $"opp AS (SELECT lead_id, opportunity_at AS t FROM {LeadMilestones.Table} WHERE opportunity_at <= {d.Parameter("asof")})";
+    /// <summary>
+    /// The CTE <c>opp</c>: each lead's first deal created by as-of (<c>lead_id</c>, <c>t</c>), kept by the import
+    /// (<see cref="LeadMilestones"/>); with <paramref name="createdFrom"/> and <paramref name="createdTo"/> (SQL), only
+    /// those of the leads created in that span, for a query of that cohort alone.
+    /// </summary>
+    internal static string FirstOpportunityCte(ISqlDialect d, string? createdFrom = null, string? createdTo = null)
+    {
+        var asof = d.Parameter("asof");
+        var cohort = createdFrom is null || createdTo is null ? string.Empty : " AND " + LeadMilestones.CreatedWithin(createdFrom, createdTo, asof);
+        return $"opp AS (SELECT lead_id, opportunity_at AS t FROM {LeadMilestones.Table} WHERE opportunity_at <= {asof}{cohort})";
+    }
 
     /// <summary>A deal <c>d</c>'s state at as-of: <c>won</c> or <c>lost</c> once closed by then, otherwise <c>open</c>.</summary>
     internal static string DealStateAsOf(ISqlDialect d, string alias = "d.") =>

@@ -1,5 +1,5 @@
 -- lead steps
-WITH opp AS (SELECT lead_id, opportunity_at AS t FROM lead_milestones WHERE opportunity_at <= $asof),
+WITH opp AS (SELECT lead_id, opportunity_at AS t FROM lead_milestones WHERE opportunity_at <= $asof AND (lead_created_at IS NULL OR (lead_created_at >= $s AND lead_created_at < $e AND lead_created_at <= $asof))),
 c AS (
   SELECT l.lead_id, CAST(NULL AS VARCHAR) AS d,
          (l.qualified_at <= $asof AND (epoch(l.qualified_at) - epoch(l.created_at)) <= $w_sql) AS is_sql,
@@ -15,7 +15,7 @@ SELECT d, count(*), count(*) FILTER (WHERE is_sql), count(*) FILTER (WHERE is_op
 FROM c2 GROUP BY d;
 
 -- lead steps, total and by channel
-WITH opp AS (SELECT lead_id, opportunity_at AS t FROM lead_milestones WHERE opportunity_at <= $asof),
+WITH opp AS (SELECT lead_id, opportunity_at AS t FROM lead_milestones WHERE opportunity_at <= $asof AND (lead_created_at IS NULL OR (lead_created_at >= $s AND lead_created_at < $e AND lead_created_at <= $asof))),
 c AS (
   SELECT l.lead_id, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS d,
          (l.qualified_at <= $asof AND (epoch(l.qualified_at) - epoch(l.created_at)) <= $w_sql) AS is_sql,
