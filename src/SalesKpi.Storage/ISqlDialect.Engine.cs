@@ -53,8 +53,8 @@ public partial interface ISqlDialect
     string ArrayPosition(string array, string element);
 
     /// <summary>
-    /// True when the text <paramref name="expr"/> contains any of <paramref name="words"/> as a substring, letter case
-    /// ignored in both (Latin and Cyrillic alike; matched as plain text: no character is special); false when
+    /// True when the text <paramref name="expr"/>, lower-cased, contains any of <paramref name="words"/>
+    /// (lower-cased, matched as plain text: no character is special) as a substring; false when
     /// <paramref name="expr"/> is NULL or <paramref name="words"/> is empty. One pattern test per row, not one
     /// test per word: a chain of 20 <c>strpos</c> calls made the 1 M-lead report 0.5 s slower.
     /// </summary>

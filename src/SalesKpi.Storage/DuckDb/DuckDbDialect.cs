@@ -36,11 +36,9 @@ public sealed partial class DuckDbDialect : ISqlDialect
             return "false";
         }
 
-        // RE2 alternation of the escaped words; the literal is a standard SQL string, so only ' needs doubling. RE2's
-        // case folding ('i') instead of lower(): the same matches without a lowered copy of every string (a seventh of
-        // the leads family's time at 1 M leads, docs/benchmarks.md).
+        // RE2 alternation of the escaped words; the literal is a standard SQL string, so only ' needs doubling.
         var pattern = SqlPatterns.AnyWord(words);
-        return $"regexp_matches(coalesce({expr}, ''), '{pattern.Replace("'", "''", StringComparison.Ordinal)}', 'i')";
+        return $"regexp_matches(lower(coalesce({expr}, '')), '{pattern.Replace("'", "''", StringComparison.Ordinal)}')";
     }
 
     /// <inheritdoc />

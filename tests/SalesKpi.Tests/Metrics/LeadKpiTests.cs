@@ -84,11 +84,12 @@ public class LeadKpiTests : IDisposable
     [SkippableFact]
     public void Title_words_match_whatever_the_letter_case_of_the_word_and_the_title()
     {
-        // "ДИРЕКТОР" finds L1's "Генеральный директор" and "sales" L4's "VP Sales": L1 40 + 30 + 30 = 100; L2 0 + 15 = 15;
-        // L3 55; L4 40 + 0 + 30 = 70 → mean 240 / 4 = 60; ≥ 60: L1, L4.
-        var p = new KpiParameters().Set("quality_title_words", "ДИРЕКТОР, sales");
+        // L2 re-exported as "ДИРЕКТОР ПО ПРОДАЖАМ". "Директор" finds it and L1's "Генеральный директор", "SALES" L4's
+        // "VP Sales": L1 40 + 30 + 30 = 100; L2 40 + 15 = 55; L3 55; L4 40 + 0 + 30 = 70 → mean 280 / 4 = 70; ≥ 60: L1, L4.
+        f.Import(("leads.csv", "lead_id,created_at,channel,campaign,owner,job_title,company_size\nL2,2025-09-30 23:59:59,ads,c2,Bob,ДИРЕКТОР ПО ПРОДАЖАМ,20\n"));
+        var p = new KpiParameters().Set("quality_title_words", "Директор, SALES");
         var r = f.One("2025-09", "lead_quality", parameters: p);
-        r.Value.ShouldBe(60m);
+        r.Value.ShouldBe(70m);
         r.Details["high_quality_share"].ShouldBe(0.5m);
 
         // Neither word in any title: L1 60, L2 15, L3 55, L4 30 → 40.

@@ -18,10 +18,7 @@ public sealed class PostgresMigrationTests
     {
         WithThrowawayDatabase(url =>
         {
-            var settings = new WorkspaceSettings("UTC", "RUB");
-            var clock = FixedClock.At("2026-01-01T00:00:00Z");
-            using (var a = Workspace.Create(url + "?workspace=a", settings, clock))
-            using (var b = Workspace.Create(url + "?workspace=b", settings, clock))
+            CreateTwoWorkspaces(url, (a, b) =>
             {
                 // Same lead ids in both workspaces, different activities and deals: a row derived from the other workspace's data would show.
                 a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2), ('L2', TIMESTAMP '2025-09-01 00:00:00', 1, 3)");
@@ -43,7 +40,7 @@ public sealed class PostgresMigrationTests
                     ('B1', TIMESTAMP '2025-10-01 05:00:00', 'meeting', 'L2', 'outbound', 2, 2),
                     ('B2', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L2', NULL, 2, 3)
                     """);
-            }
+            });
 
             // Back to schema 5: without the first touches (6, now the milestones of 9), the digest tables and sequences (7), the claims and
             // sign-in windows (8). The per-workspace sequences are left: migration 7 creates them only when missing.
@@ -70,10 +67,7 @@ public sealed class PostgresMigrationTests
     {
         WithThrowawayDatabase(url =>
         {
-            var settings = new WorkspaceSettings("UTC", "RUB");
-            var clock = FixedClock.At("2026-01-01T00:00:00Z");
-            using (var a = Workspace.Create(url + "?workspace=a", settings, clock))
-            using (var b = Workspace.Create(url + "?workspace=b", settings, clock))
+            CreateTwoWorkspaces(url, (a, b) =>
             {
                 // The same lead id created on different days in the two workspaces; b also has a deal of a lead it never imported.
                 a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2)");
@@ -81,7 +75,7 @@ public sealed class PostgresMigrationTests
                 b.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-10-01 00:00:00', 1, 2)");
                 b.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('B1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
                 b.Execute("INSERT INTO deals (deal_id, created_at, status, lead_id, file_id, source_line) VALUES ('D9', TIMESTAMP '2025-10-03 00:00:00', 'open', 'L9', 3, 2)");
-            }
+            });
 
             // Schema 9: the milestones without the lead's creation (refilled by the upgrade from each workspace's data).
             NpgsqlConnection.ClearAllPools();
@@ -100,6 +94,10 @@ public sealed class PostgresMigrationTests
             first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 10, 2), null, null)]);
             using var second = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             second.Milestones().ShouldBe([("L1", new DateTime(2025, 10, 1), new DateTime(2025, 10, 2), null, null)]);
+
+            // The older process's view still reads the table it was made over (its four columns).
+            using var cmd = new NpgsqlCommand("SELECT count(*) FROM lead_milestones WHERE touched_at IS NOT NULL", old);
+            Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture).ShouldBe(0L);
         });
     }
 
@@ -148,6 +146,16 @@ public sealed class PostgresMigrationTests
             Convert.ToInt32(again.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
             again.Count("SELECT count(*) FROM lead_milestones").ShouldBe(0);
         });
+    }
+
+    // Workspaces a and b on the database, filled by the test (as an earlier version would have left them), then closed.
+    private static void CreateTwoWorkspaces(string url, Action<Workspace, Workspace> fill)
+    {
+        var settings = new WorkspaceSettings("UTC", "RUB");
+        var clock = FixedClock.At("2026-01-01T00:00:00Z");
+        using var a = Workspace.Create(url + "?workspace=a", settings, clock);
+        using var b = Workspace.Create(url + "?workspace=b", settings, clock);
+        fill(a, b);
     }
 
     // Runs the test on a database of its own, dropped afterwards: a migration moves the whole database's schema, and
