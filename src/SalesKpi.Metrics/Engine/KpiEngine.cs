@@ -41,6 +41,18 @@ public sealed class KpiEngine
     internal bool PruneFamilies { get; init; } = PruneByDefault;
 
     /// <summary>
+    /// For tests and measurement: false groups every family's rows (<see cref="Family.GroupedRowsSql"/>) even where the
+    /// family has its own <see cref="Family.Aggregator"/> — the definition an aggregator must agree with.
+    /// </summary>
+    internal bool UseAggregators { get; init; } = true;
+
+    /// <summary>
+    /// For tests: false joins units to their buckets by range even when every boundary is on the quarter-hour grid, the
+    /// way a report whose boundaries are off the grid always does (see <see cref="BucketJoins"/>).
+    /// </summary>
+    internal bool QuarterHourJoins { get; init; } = true;
+
+    /// <summary>
     /// How many families a report computes at once, each on its own session of the workspace
     /// (<see cref="Workspace.OpenSibling"/>), for every engine that does not set <see cref="Lanes"/>; null (the default):
     /// on an engine whose sessions add speed side by side (<see cref="ISqlDialect.SessionsSideBySide"/>, PostgreSQL) the
@@ -97,7 +109,7 @@ public sealed class KpiEngine
         // Only the tables the requested KPIs name (a derived KPI names those of the KPIs it is built from).
         var tables = kpis.SelectMany(k => KpiDefinitions.For(k).Tables).ToHashSet(StringComparer.Ordinal);
         var phase = System.Diagnostics.Stopwatch.StartNew();
-        var aligned = LoadBuckets(ws, buckets, zone, p, asOf);
+        var aligned = LoadBuckets(ws, buckets, zone, p, asOf) && QuarterHourJoins;
         var bucketMs = phase.Elapsed.TotalMilliseconds;
         phase.Restart();
         var counts = TableCounts(asOf, zone, tables);
@@ -110,7 +122,8 @@ public sealed class KpiEngine
         // Only the aggregates the requested KPIs read; a family no definition declares a use of is computed in full.
         var uses = kpis.SelectMany(k => KpiDefinitions.For(k).Uses).Where(u => u.AppliesTo(p)).GroupBy(u => u.Family)
             .ToDictionary(g => g.Key, g => g.SelectMany(u => u.Names).ToHashSet(StringComparer.Ordinal));
-        var aggs = AggregateAll(needed, f => PruneFamilies && uses.TryGetValue(f, out var names) ? families[f].Pruned(names) : families[f], by, ctx, (f, family, result, ms, lane) =>
+        Family Chosen(string f) => (PruneFamilies && uses.TryGetValue(f, out var names) ? families[f].Pruned(names) : families[f]) is var family && UseAggregators ? family : family with { Aggregator = null };
+        var aggs = AggregateAll(needed, Chosen, by, ctx, (f, family, result, ms, lane) =>
             request.Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{f}: {ms:F0} ms, {result.Groups.Count} groups, {family.Aggregates.Length} of {families[f].Aggregates.Length} aggregates{(lane is { } l ? $", lane {l}" : string.Empty)}")), request.Trace);
 
         // One set of slices per report: every sliced KPI gets a row for every slice value that any sliced KPI
@@ -800,14 +813,20 @@ public sealed class KpiEngine
         var lost = (long)customers.Get("lost");
         var grossProfit = revenue.Get("gross_profit");
         var (missing, period) = (inputs.Missing, inputs.Period);
+
+        // A partial period is evaluated over the days up to as-of; one not begun by as-of has no days to spread profit and churn over.
+        var endUtc = period.EndUtc(inputs.Zone) < inputs.AsOf ? period.EndUtc(inputs.Zone) : inputs.AsOf;
+        var days = (endUtc - period.StartUtc(inputs.Zone)).TotalDays;
+        if (missing is null && days <= 0)
+        {
+            return Null(r, Msg.Of("period_not_begun", "the period had not begun by as-of", "к моменту as-of период ещё не начался"));
+        }
+
         if (missing is not null || s == 0)
         {
             return Null(r, missing ?? Msg.Of("no_active_customers_at_start", "no customers active at the start of the period", "нет клиентов, активных на начало периода"));
         }
 
-        // A partial period is evaluated over the days up to as-of.
-        var endUtc = period.EndUtc(inputs.Zone) < inputs.AsOf ? period.EndUtc(inputs.Zone) : inputs.AsOf;
-        var days = (endUtc - period.StartUtc(inputs.Zone)).TotalDays;
         var months = days / 30.4375;
         var churn = (double)lost / s;
         var monthlyChurn = 1 - Math.Pow(1 - churn, 1 / months);

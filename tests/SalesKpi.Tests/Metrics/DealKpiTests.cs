@@ -240,6 +240,16 @@ public sealed class CustomerKpiTests : IDisposable
     }
 
     [SkippableFact]
+    public void Lifetime_value_of_a_period_not_begun_by_as_of_is_null_with_the_reason()
+    {
+        // As-of exactly at the start: no days to spread profit and churn over (it used to divide by zero).
+        var r = f.One("2025-09", "customer_lifetime_value", "2025-09-01T00:00:00Z");
+        r.Value.ShouldBeNull();
+        r.Reason.En().ShouldBe("the period had not begun by as-of");
+        f.One("2025-09", "customer_lifetime_value", "2025-08-20T00:00:00Z").Reason.En().ShouldBe("the period starts after the as-of moment");
+    }
+
+    [SkippableFact]
     public void Realized_value_is_the_mean_lifetime_profit_of_customers_churned_in_the_period()
     {
         var r = f.One("2025-09", "realized_lifetime_value");

@@ -124,6 +124,11 @@ public sealed class EngineLanesTestsOnPostgres : EngineLanesTests
     private readonly bool onPostgres = TestEngine.UsePostgres();
 }
 
+public sealed class CustomerEventsTestsOnPostgres : CustomerEventsTests
+{
+    private readonly bool onPostgres = TestEngine.UsePostgres();
+}
+
 /// <summary>What makes a twin skip cleanly where no cluster is configured.</summary>
 public sealed class TwinTests
 {
