@@ -258,6 +258,17 @@ public sealed class Importer
                 Trace("lead milestones rebuilt");
             }
 
+            if (reports.Any(r => r.Entity is { } entity && DealLeads.DerivedFrom.Contains(entity) && r.Stored > 0))
+            {
+                progress.Step(Msg.Of("import.step_deal_leads", "noting each deal's lead", "сопоставление сделок с их лидами"));
+                foreach (var statement in DealLeads.Rebuild())
+                {
+                    ws.Execute(statement);
+                }
+
+                Trace("deal leads rebuilt");
+            }
+
             Log(result, started, options.Strict, options.Language);
             options.AtStage?.Invoke(ImportStage.BeforeCommit);
             progress.Step(Msg.Of("import.step_committing", "committing", "сохранение"));

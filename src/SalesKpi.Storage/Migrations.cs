@@ -62,6 +62,7 @@ public static class Migrations
         new(8, "claims of scheduled digest slots, sign-in attempt windows shared by server processes", V8),
         new(9, "each lead's first touch, first opportunity and first won deal, derived from leads, activities and deals", V9),
         new(10, "each lead's creation beside its milestones, so a period's leads read only their own", V10),
+        new(11, "each deal's lead creation and channel, derived from deals and leads", V11),
     ];
 
     /// <summary>The schema version this build creates and understands.</summary>
@@ -332,6 +333,20 @@ public static class Migrations
                   FULL JOIN (SELECT lead_id, min(created_at) AS opp, min(closed_at) FILTER (WHERE status = 'won') AS won
                              FROM deals dl WHERE lead_id IS NOT NULL GROUP BY lead_id) d ON d.lead_id = t.lead_id) x
             JOIN leads l ON l.lead_id = x.lead_id
+            """;
+    }
+
+    // What the deal families read of a deal's lead, kept per deal: a period's deals join their own rows instead of
+    // probing every stored lead by its id (docs/benchmarks.md, "Interactive speed, eighth step"). Filled from the data
+    // already stored; frozen as released (DealLeads.Rebuild is the import's, and may change later). No key, as for the
+    // milestones: the rebuild deletes every row.
+    private static IEnumerable<string> V11(MigrationContext m)
+    {
+        yield return "CREATE TABLE deal_leads (deal_id VARCHAR NOT NULL, lead_created_at TIMESTAMP, lead_channel VARCHAR)";
+        yield return "DELETE FROM deal_leads";
+        yield return """
+            INSERT INTO deal_leads (deal_id, lead_created_at, lead_channel)
+            SELECT d.deal_id, l.created_at AS lead_created_at, l.channel AS lead_channel FROM deals d JOIN leads l ON l.lead_id = d.lead_id
             """;
     }
 }

@@ -13,7 +13,8 @@ namespace SalesKpi.Storage;
 /// <item>activities: the owner's own activities, and those without an owner that belong to one of the owner's deals or leads;</item>
 /// <item>customers, revenue, nps: of the customers one of the owner's deals names (a customer two owners share is seen by both);</item>
 /// <item>spend: none — marketing cost belongs to the company, not to a rep;</item>
-/// <item>lead_milestones (derived): computed from the owner's leads and the activities and deals the owner sees.</item>
+/// <item>lead_milestones (derived): computed from the owner's leads and the activities and deals the owner sees;</item>
+/// <item>deal_leads (derived): the owner's deals whose lead the owner sees.</item>
 /// </list>
 /// The views live only as long as the connection; a scoped connection must not be handed to another caller.
 /// </summary>
@@ -59,11 +60,12 @@ public static class OwnerScope
             throw new InvalidOperationException($"No owner scope rule for the entity {unruled}.");
         }
 
-        // The derived milestones are the scoped ones: of the activities and deals the owner sees, as before they were kept.
+        // The derived tables are the scoped ones: of the activities and deals the owner sees, as before they were kept.
         return
         [
             .. Shadowed.Select(e => d.CreateTempView(d.Quote(e), views[e])),
             d.CreateTempView(LeadMilestones.Table, LeadMilestones.Select($"({views["activities"]})", $"({views["leads"]})", $"({views["deals"]})")),
+            d.CreateTempView(DealLeads.Table, DealLeads.Select($"({views["deals"]})", $"({views["leads"]})")),
         ];
     }
 }

@@ -259,6 +259,9 @@ internal static class Families
         ["channel"] = "l.channel",
     }.ToImmutableDictionary();
 
+    // The deal families read their lead through the kept deal_leads (dl), not the leads: the channel and creation only.
+    private static readonly ImmutableDictionary<string, string> DealFamilyDimensions = DealDimensions.SetItem("channel", "dl.lead_channel");
+
     /// <summary>
     /// Seconds from <paramref name="from"/> to <paramref name="to"/>: calendar time, or with a business calendar
     /// the working seconds — the difference of the cumulative working time at each moment, read from the
@@ -273,13 +276,15 @@ internal static class Families
     public static ImmutableDictionary<string, Family> Build(KpiParameters p, ISqlDialect d)
     {
         var score = QualityScoreSql(p, d);
-        var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(l.created_at, d.created_at)" : "d.created_at";
+        var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(dl.lead_created_at, d.created_at)" : "d.created_at";
         static string Pct(double fraction, string column) => Family.Percentile(fraction, column);
         var asof = d.Parameter("asof");
         var asofDate = d.Parameter("asof_date");
         var pstart = d.Parameter("pstart");
         var pend = d.Parameter("pend");
         var currency = d.Parameter("currency");
+        // A deal's lead as kept per deal (DealLeads), known only when created by as-of (see below).
+        var dealLead = $"LEFT JOIN {DealLeads.Table} dl ON dl.deal_id = d.deal_id AND dl.lead_created_at <= {asof}";
         var responded = $"least(CASE WHEN l.first_response_at <= {asof} THEN l.first_response_at END, ms.touched_at)";
 
         // As-of is a snapshot of what was known: a row created after it does not exist, also as the source of a
@@ -372,9 +377,9 @@ internal static class Families
                 ],
                 // The period's deals meet their buckets first, then their leads: the other way round the engine joined every
                 // deal to its lead before keeping only the period's.
-                $"deals d {{bucket:d.closed_at}} AND d.closed_at <= {asof} LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}",
+                $"deals d {{bucket:d.closed_at}} AND d.closed_at <= {asof} {dealLead}",
                 "d.status IN ('won', 'lost')",
-                DealDimensions,
+                DealFamilyDimensions,
                 [
                     ("deal_id", "d.deal_id"),
                     ("status", "d.status"),
@@ -407,9 +412,9 @@ internal static class Families
             new Family(
                 DealsCreated,
                 [],
-                $"deals d {{bucket:d.created_at}} AND d.created_at <= {asof} LEFT JOIN leads l ON l.lead_id = d.lead_id AND l.created_at <= {asof}",
+                $"deals d {{bucket:d.created_at}} AND d.created_at <= {asof} {dealLead}",
                 string.Empty,
-                DealDimensions,
+                DealFamilyDimensions,
                 [
                     ("deal_id", "d.deal_id"),
                     ("created_at", "d.created_at"),

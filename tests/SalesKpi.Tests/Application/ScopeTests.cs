@@ -107,9 +107,11 @@ public sealed class ScopeTests(ScopeFixture f) : IClassFixture<ScopeFixture>
     [Theory]
     [InlineData("2025", "quarter")]
     [InlineData("2025-Q4", "month")]
-    public void Scoped_report_equals_the_report_of_a_workspace_holding_only_the_owners_rows(string period, string grain)
+    [InlineData("2025-Q4", "month", "channel")]
+    public void Scoped_report_equals_the_report_of_a_workspace_holding_only_the_owners_rows(string period, string grain, string? by = null)
     {
-        var query = new ReportQuery(period, null, grain, [], OwnedKpis);
+        // By channel, a deal takes the channel of its lead only when the owner sees that lead too.
+        var query = new ReportQuery(period, null, grain, by is null ? [] : [by], OwnedKpis);
         var scoped = new ReportService().Run(query, f.Scoped()).Report;
         var only = new ReportService().Run(query, ScopeFixture.Whole(f.Only)).Report;
         var whole = new ReportService().Run(query, ScopeFixture.Whole(f.Full)).Report;

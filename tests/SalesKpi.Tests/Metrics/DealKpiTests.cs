@@ -1,4 +1,5 @@
 using SalesKpi.Core.Kpis;
+using SalesKpi.Metrics.Engine;
 
 namespace SalesKpi.Tests.Metrics;
 
@@ -135,6 +136,22 @@ public class DealKpiTests : IDisposable
         var report = f.Run("2025-09", ["win_rate"], AsOf, by: ["channel"]);
         report.Slice("win_rate", "channel", "ads").Denominator.ShouldBe(1m); // only D1 has a lead
         report.Slice("win_rate", "channel", "(none)").Denominator.ShouldBe(5m);
+    }
+
+    [SkippableFact]
+    public void A_deal_takes_the_channel_of_its_lead_as_last_imported_and_none_before_the_lead_existed()
+    {
+        // Only the lead is imported again, now as a referral: its deal D1 moves with it (the kept deal_leads is rebuilt).
+        f.Import(("leads.csv", "lead_id,created_at,channel\nL9,2025-07-02,referral\n")).Rejected.ShouldBe(0);
+        var report = f.Run("2025-09", ["win_rate"], AsOf, by: ["channel"]);
+        report.Slice("win_rate", "channel", "referral").Denominator.ShouldBe(1m);
+        report.Results.ShouldNotContain(r => r.Slice.ContainsValue("ads"));
+
+        // A lead created after as-of was not known then: its deal has no channel, and the cycle starts at the deal.
+        f.Import(("leads.csv", "lead_id,created_at,channel\nL9,2025-12-01,referral\n")).Rejected.ShouldBe(0);
+        f.Run("2025-09", ["win_rate"], "2025-11-01T00:00:00Z", by: ["channel"]).Slice("win_rate", "channel", "(none)").Denominator.ShouldBe(6m);
+        // (40 + 4 + 10 + 0) / 4, D1 counted from its own creation.
+        f.One("2025-09", "sales_cycle_length", "2025-11-01T00:00:00Z", new KpiParameters { CycleStart = CycleStart.Lead }).Value.ShouldBeAbout(13.5);
     }
 
     [SkippableFact]

@@ -48,7 +48,7 @@ public sealed class PostgresMigrationTests
             NpgsqlConnection.ClearAllPools();
             using (var conn = Connect(url))
             {
-                Execute(conn, "DROP TABLE saleskpi.lead_milestones, saleskpi.digest_claims, saleskpi.sign_in_windows, saleskpi.digest_subscriptions, saleskpi.digest_deliveries");
+                Execute(conn, "DROP TABLE saleskpi.deal_leads, saleskpi.lead_milestones, saleskpi.digest_claims, saleskpi.sign_in_windows, saleskpi.digest_subscriptions, saleskpi.digest_deliveries");
                 Execute(conn, $"DROP SEQUENCE saleskpi.{IdSequences.DigestSubscriptions}, saleskpi.{IdSequences.DigestDeliveries}");
                 Execute(conn, "UPDATE saleskpi.saleskpi_schema SET version = 5");
             }
@@ -72,15 +72,17 @@ public sealed class PostgresMigrationTests
                 // The same lead id created on different days in the two workspaces; b also has a deal of a lead it never imported.
                 a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2)");
                 a.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('A1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
+                a.Execute("INSERT INTO deals (deal_id, created_at, status, lead_id, file_id, source_line) VALUES ('D1', TIMESTAMP '2025-10-03 00:00:00', 'open', 'L1', 3, 2)");
                 b.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-10-01 00:00:00', 1, 2)");
                 b.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('B1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
                 b.Execute("INSERT INTO deals (deal_id, created_at, status, lead_id, file_id, source_line) VALUES ('D9', TIMESTAMP '2025-10-03 00:00:00', 'open', 'L9', 3, 2)");
             });
 
-            // Schema 9: the milestones without the lead's creation (refilled by the upgrade from each workspace's data).
+            // Schema 9: the milestones without the lead's creation (refilled by the upgrade from each workspace's data), no deals' leads.
             NpgsqlConnection.ClearAllPools();
             using (var conn = Connect(url))
             {
+                Execute(conn, "DROP TABLE saleskpi.deal_leads");
                 Execute(conn, "ALTER TABLE saleskpi.lead_milestones DROP COLUMN lead_created_at");
                 Execute(conn, "UPDATE saleskpi.saleskpi_schema SET version = 9");
             }
@@ -91,9 +93,11 @@ public sealed class PostgresMigrationTests
 
             using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
             Convert.ToInt32(first.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
-            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 10, 2), null, null)]);
+            first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 10, 2), new DateTime(2025, 10, 3), null)]);
+            first.Query("SELECT deal_id, lead_created_at FROM deal_leads", r => (r.GetString(0), r.GetDateTime(1))).ShouldBe([("D1", new DateTime(2025, 9, 1))]);
             using var second = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             second.Milestones().ShouldBe([("L1", new DateTime(2025, 10, 1), new DateTime(2025, 10, 2), null, null)]);
+            second.Count("SELECT count(*) FROM deal_leads").ShouldBe(0);
 
             // The older process's view still reads the table it was made over (its four columns).
             using var cmd = new NpgsqlCommand("SELECT count(*) FROM lead_milestones WHERE touched_at IS NOT NULL", old);
@@ -115,7 +119,7 @@ public sealed class PostgresMigrationTests
             NpgsqlConnection.ClearAllPools();
             using (var conn = Connect(url))
             {
-                Execute(conn, "DROP TABLE saleskpi.lead_milestones");
+                Execute(conn, "DROP TABLE saleskpi.lead_milestones, saleskpi.deal_leads");
                 foreach (var sql in TenantSchema.Rewrite("CREATE TABLE lead_first_touch (lead_id VARCHAR NOT NULL PRIMARY KEY, t TIMESTAMP NOT NULL)"))
                 {
                     Execute(conn, sql);
