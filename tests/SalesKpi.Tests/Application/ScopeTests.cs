@@ -26,11 +26,23 @@ public sealed class ScopeFixture : IDisposable
         Workspace.Create(Full, new WorkspaceSettings("UTC", "RUB"), Clock).Dispose();
         Import(Full, Directory.GetFiles(demo, "*.csv"));
 
+        string othersLead;
         using (var ws = Workspace.Open(Full, WorkspaceAccess.ReadOnly, null))
         {
             var owners = ws.Query("SELECT owner FROM leads WHERE owner IS NOT NULL GROUP BY owner ORDER BY count(*) DESC, owner", r => r.GetString(0)).ToList();
             Owner = owners[0];
             Other = owners[1];
+            othersLead = (string)ws.Scalar($"SELECT min(lead_id) FROM leads WHERE owner = '{Other}' AND channel IS NOT NULL AND created_at < TIMESTAMP '2025-10-01'")!;
+        }
+
+        // A deal of the owner on a lead of another owner: the owner sees the deal but not its lead, so not its channel.
+        var extra = Dir.File("extra");
+        Directory.CreateDirectory(extra);
+        File.WriteAllText(Path.Combine(extra, "deals.csv"), $"deal_id,created_at,status,closed_at,amount,lead_id,owner\nDX1,2025-10-05,won,2025-11-20,1000,{othersLead},{Owner}\n");
+        Import(Full, Directory.GetFiles(extra, "*.csv"));
+
+        using (var ws = Workspace.Open(Full, WorkspaceAccess.ReadOnly, null))
+        {
             OwnerLeads = ws.Count($"SELECT count(*) FROM leads WHERE owner = '{Owner}'");
             var filtered = Dir.File("filtered");
             Directory.CreateDirectory(filtered);
@@ -102,6 +114,17 @@ public sealed class ScopeTests(ScopeFixture f) : IClassFixture<ScopeFixture>
         f.OwnerLeads.ShouldBeGreaterThan(50);
         ws.Count("SELECT count(*) FROM deals WHERE status = 'won'").ShouldBeGreaterThan(5);
         ws.Count("SELECT count(*) FROM customers").ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public void A_deal_of_the_owner_on_another_owners_lead_has_that_leads_channel_only_unscoped()
+    {
+        // Guards the comparison by channel below: the one deal whose scoped view of its lead differs.
+        using var whole = Workspace.Open(f.Full, WorkspaceAccess.ReadOnly, null);
+        whole.Count("SELECT count(*) FROM deal_leads WHERE deal_id = 'DX1' AND lead_channel IS NOT NULL").ShouldBe(1);
+        OwnerScope.Apply(whole, f.Owner);
+        whole.Count("SELECT count(*) FROM deals WHERE deal_id = 'DX1'").ShouldBe(1);
+        whole.Count("SELECT count(*) FROM deal_leads WHERE deal_id = 'DX1'").ShouldBe(0);
     }
 
     [Theory]

@@ -70,7 +70,7 @@ public sealed class PostgresMigrationTests
             CreateTwoWorkspaces(url, (a, b) =>
             {
                 // The same lead id created on different days in the two workspaces; b also has a deal of a lead it never imported.
-                a.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 1, 2)");
+                a.Execute("INSERT INTO leads (lead_id, created_at, channel, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-09-01 00:00:00', 'ads', 1, 2)");
                 a.Execute("INSERT INTO activities (activity_id, occurred_at, type, lead_id, direction, file_id, source_line) VALUES ('A1', TIMESTAMP '2025-10-02 00:00:00', 'call', 'L1', 'outbound', 2, 2)");
                 a.Execute("INSERT INTO deals (deal_id, created_at, status, lead_id, file_id, source_line) VALUES ('D1', TIMESTAMP '2025-10-03 00:00:00', 'open', 'L1', 3, 2)");
                 b.Execute("INSERT INTO leads (lead_id, created_at, file_id, source_line) VALUES ('L1', TIMESTAMP '2025-10-01 00:00:00', 1, 2)");
@@ -94,7 +94,7 @@ public sealed class PostgresMigrationTests
             using var first = Workspace.Open(url + "?workspace=a", WorkspaceAccess.ReadWrite, null);
             Convert.ToInt32(first.Scalar("SELECT max(version) FROM saleskpi.saleskpi_schema"), CultureInfo.InvariantCulture).ShouldBe(Migrations.Latest);
             first.Milestones().ShouldBe([("L1", new DateTime(2025, 9, 1), new DateTime(2025, 10, 2), new DateTime(2025, 10, 3), null)]);
-            first.Query("SELECT deal_id, lead_created_at FROM deal_leads", r => (r.GetString(0), r.GetDateTime(1))).ShouldBe([("D1", new DateTime(2025, 9, 1))]);
+            first.Query("SELECT deal_id, lead_created_at, lead_channel FROM deal_leads", r => (r.GetString(0), r.GetDateTime(1), r.GetString(2))).ShouldBe([("D1", new DateTime(2025, 9, 1), "ads")]);
             using var second = Workspace.Open(url + "?workspace=b", WorkspaceAccess.ReadWrite, null);
             second.Milestones().ShouldBe([("L1", new DateTime(2025, 10, 1), new DateTime(2025, 10, 2), null, null)]);
             second.Count("SELECT count(*) FROM deal_leads").ShouldBe(0);
