@@ -246,27 +246,16 @@ public sealed class Importer
                 return result with { ImportId = 0, RolledBack = true };
             }
 
-            if (reports.Any(r => r.Entity is { } entity && LeadMilestones.DerivedFrom.Contains(entity) && r.Stored > 0))
+            foreach (var derived in DerivedTable.All.Where(t => reports.Any(r => r.Entity is { } entity && t.DerivedFrom.Contains(entity) && r.Stored > 0)))
             {
                 // Derived in this transaction, so it commits with the rows it is derived from or not at all.
-                progress.Step(Msg.Of("import.step_milestones", "finding each lead's first response, opportunity and won deal", "поиск первого ответа, сделки и выигранной сделки по каждому лиду"));
-                foreach (var statement in LeadMilestones.Rebuild())
+                progress.Step(derived.Step);
+                foreach (var statement in derived.Rebuild())
                 {
                     ws.Execute(statement);
                 }
 
-                Trace("lead milestones rebuilt");
-            }
-
-            if (reports.Any(r => r.Entity is { } entity && DealLeads.DerivedFrom.Contains(entity) && r.Stored > 0))
-            {
-                progress.Step(Msg.Of("import.step_deal_leads", "noting each deal's lead", "сопоставление сделок с их лидами"));
-                foreach (var statement in DealLeads.Rebuild())
-                {
-                    ws.Execute(statement);
-                }
-
-                Trace("deal leads rebuilt");
+                Trace(derived.Name + " rebuilt");
             }
 
             Log(result, started, options.Strict, options.Language);

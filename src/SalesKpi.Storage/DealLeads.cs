@@ -1,3 +1,5 @@
+using SalesKpi.Core;
+
 namespace SalesKpi.Storage;
 
 /// <summary>
@@ -16,15 +18,13 @@ public static class DealLeads
     /// <summary>The table's name.</summary>
     public const string Table = "deal_leads";
 
-    /// <summary>The entities the table is derived from: a change to any of them needs a <see cref="Rebuild"/>.</summary>
-    public static IReadOnlySet<string> DerivedFrom { get; } = new HashSet<string>(["leads", "deals"], StringComparer.Ordinal);
-
-    /// <summary>The statements replacing the table's rows by those computed from the stored deals and leads.</summary>
-    public static IReadOnlyList<string> Rebuild() =>
-    [
-        $"DELETE FROM {Table}",
-        $"INSERT INTO {Table} (deal_id, lead_created_at, lead_channel) {Select("deals", "leads")}",
-    ];
+    /// <summary>The table as the import keeps it: rebuilt when leads or deals are stored.</summary>
+    public static DerivedTable Derived { get; } = new(
+        Table,
+        ["deal_id", "lead_created_at", "lead_channel"],
+        new HashSet<string>(["leads", "deals"], StringComparer.Ordinal),
+        source => Select(source("deals"), source("leads")),
+        Msg.Of("import.step_deal_leads", "noting each deal's lead", "сопоставление сделок с их лидами"));
 
     /// <summary>
     /// The query of the table's rows (<c>deal_id</c>, <c>lead_created_at</c>, <c>lead_channel</c>: the table's own column

@@ -1,3 +1,5 @@
+using SalesKpi.Core;
+
 namespace SalesKpi.Storage;
 
 /// <summary>
@@ -21,15 +23,13 @@ public static class LeadMilestones
     /// <summary>The table's name.</summary>
     public const string Table = "lead_milestones";
 
-    /// <summary>The entities the table is derived from: a change to any of them needs a <see cref="Rebuild"/>.</summary>
-    public static IReadOnlySet<string> DerivedFrom { get; } = new HashSet<string>(["leads", "activities", "deals"], StringComparer.Ordinal);
-
-    /// <summary>The statements replacing the table's rows by those computed from the stored leads, activities and deals.</summary>
-    public static IReadOnlyList<string> Rebuild() =>
-    [
-        $"DELETE FROM {Table}",
-        $"INSERT INTO {Table} (lead_id, touched_at, opportunity_at, won_at, lead_created_at) {Select("activities", "leads", "deals")}",
-    ];
+    /// <summary>The table as the import keeps it: rebuilt when leads, activities or deals are stored.</summary>
+    public static DerivedTable Derived { get; } = new(
+        Table,
+        ["lead_id", "touched_at", "opportunity_at", "won_at", "lead_created_at"],
+        new HashSet<string>(["leads", "activities", "deals"], StringComparer.Ordinal),
+        source => Select(source("activities"), source("leads"), source("deals")),
+        Msg.Of("import.step_milestones", "finding each lead's first response, opportunity and won deal", "поиск первого ответа, сделки и выигранной сделки по каждому лиду"));
 
     /// <summary>
     /// The condition (on the table's columns, unqualified) that keeps the rows of the leads created in [<paramref name="from"/>,

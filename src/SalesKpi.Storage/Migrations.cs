@@ -291,7 +291,7 @@ public static class Migrations
     // The first opportunity and the first won deal of each lead join the first touch in one derived table, so the leads
     // family joins one kept table instead of a kept table and a per-query grouping of all won deals, and the SQL cohort
     // and the funnel no longer group all deals per query (docs/benchmarks.md, "Interactive speed, sixth step"). Filled
-    // from the data already stored; frozen as released (LeadMilestones.Rebuild is the import's, and may change later).
+    // from the data already stored; frozen as released (LeadMilestones.Derived is the import's, and may change later).
     // No key: the rebuild's grouping makes lead_id unique, nothing looks a row up by it, and DuckDB deletes the rows of
     // a keyed table one index entry at a time — a 1 M-lead workspace's import of a single activity spent 20 s there.
     // On PostgreSQL the drop waits for no one: a session of another (older) process still holding its views over
@@ -316,7 +316,7 @@ public static class Migrations
     // DuckDB then builds its join on them instead of on the period's leads — it had misjudged the leads' side as the
     // smaller one and hashed half a million rows per query (docs/benchmarks.md, "Interactive speed, seventh step").
     // Rows of leads that were never imported go: every query reaches the table from a stored lead. Refilled from the
-    // data already stored; frozen as released (LeadMilestones.Rebuild is the import's, and may change later). Adding
+    // data already stored; frozen as released (LeadMilestones.Derived is the import's, and may change later). Adding
     // a column keeps other processes' session views over the table valid, so unlike migration 9 nothing waits for
     // them to stop.
     private static IEnumerable<string> V10(MigrationContext m)
@@ -338,7 +338,7 @@ public static class Migrations
 
     // What the deal families read of a deal's lead, kept per deal: a period's deals join their own rows instead of
     // probing every stored lead by its id (docs/benchmarks.md, "Interactive speed, eighth step"). Filled from the data
-    // already stored; frozen as released (DealLeads.Rebuild is the import's, and may change later). No key, as for the
+    // already stored; frozen as released (DealLeads.Derived is the import's, and may change later). No key, as for the
     // milestones: the rebuild deletes every row.
     private static IEnumerable<string> V11(MigrationContext m)
     {

@@ -64,8 +64,7 @@ public static class OwnerScope
         return
         [
             .. Shadowed.Select(e => d.CreateTempView(d.Quote(e), views[e])),
-            d.CreateTempView(LeadMilestones.Table, LeadMilestones.Select($"({views["activities"]})", $"({views["leads"]})", $"({views["deals"]})")),
-            d.CreateTempView(DealLeads.Table, DealLeads.Select($"({views["deals"]})", $"({views["leads"]})")),
+            .. DerivedTable.All.Select(t => t.ScopedView(d, views)),
         ];
     }
 }
