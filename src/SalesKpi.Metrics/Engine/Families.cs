@@ -275,7 +275,6 @@ internal static class Families
 
     public static ImmutableDictionary<string, Family> Build(KpiParameters p, ISqlDialect d)
     {
-        var score = QualityScoreSql(p, d);
         var cycleStart = p.CycleStart == CycleStart.Lead ? "coalesce(dl.lead_created_at, d.created_at)" : "d.created_at";
         static string Pct(double fraction, string column) => Family.Percentile(fraction, column);
         var asof = d.Parameter("asof");
@@ -286,6 +285,16 @@ internal static class Families
         // A deal's lead as kept per deal (DealLeads), known only when created by as-of (see below).
         var dealLead = $"LEFT JOIN {DealLeads.Table} dl ON dl.deal_id = d.deal_id AND dl.lead_created_at <= {asof}";
         var responded = $"least(CASE WHEN l.first_response_at <= {asof} THEN l.first_response_at END, ms.touched_at)";
+
+        // The decision-maker test once per distinct job title of the period's leads, not once per lead: a few dozen
+        // pattern tests instead of millions (8 % of the leads family at 10 M leads).
+        var titles = p.DecisionMakerTitles.IsEmpty
+            ? null
+            : new PreludeCte(
+                $"jt AS (SELECT job_title, {DecisionMakerSql(p, d, "job_title")} AS decision_maker FROM (SELECT DISTINCT job_title FROM leads WHERE job_title IS NOT NULL AND created_at >= {pstart} AND created_at < {pend} AND created_at <= {asof}) t)",
+                "jt",
+                "LEFT JOIN jt ON jt.job_title = l.job_title");
+        var score = QualityScoreSql(p, d, titles is null ? "false" : "coalesce(jt.decision_maker, false)");
 
         // As-of is a snapshot of what was known: a row created after it does not exist, also as the source of a
         // dimension. So a deal's lead (channel, cycle start) and an answer's or invoice's customer are joined only
@@ -301,6 +310,7 @@ internal static class Families
                         $"ms AS (SELECT lead_id, CASE WHEN touched_at <= {asof} THEN touched_at END AS touched_at, CASE WHEN won_at <= {asof} THEN won_at END AS won_at FROM {LeadMilestones.Table} WHERE {LeadMilestones.CreatedWithin(pstart, pend, asof)} AND (touched_at <= {asof} OR won_at <= {asof}))",
                         "ms",
                         "LEFT JOIN ms ON ms.lead_id = l.lead_id"),
+                    .. titles is null ? [] : new[] { titles },
                 ],
                 // The milestones join each lead before the buckets: joined after, DuckDB took the lead × bucket join
                 // for the smaller side (its estimate of a join on a computed key is the bucket table's size) and built
@@ -606,10 +616,14 @@ internal static class Families
     internal static string InCurrency(ISqlDialect d) =>
         $"coalesce(d.currency, {d.Parameter("currency")}) = {d.Parameter("currency")}";
 
-    /// <summary>The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never raw user text.</summary>
-    internal static string QualityScoreSql(KpiParameters p, ISqlDialect d)
+    /// <summary>
+    /// The rule-based score; the source's own score wins when present. Rule values are numbers and escaped words, never
+    /// raw user text. <paramref name="decisionMaker"/> is the SQL telling whether lead <c>l</c>'s title is a decision
+    /// maker's (<see cref="DecisionMakerSql"/> of it, or a lookup of its result).
+    /// </summary>
+    internal static string QualityScoreSql(KpiParameters p, ISqlDialect d, string decisionMaker)
     {
-        var title = $"CASE WHEN {DecisionMakerSql(p, d)} THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
+        var title = $"CASE WHEN {decisionMaker} THEN {p.DecisionMakerPoints.ToString(CultureInfo.InvariantCulture)} ELSE 0 END";
         var size = p.CompanySizeBands.IsEmpty
             ? "0"
             : "CASE " + string.Concat(p.CompanySizeBands.Select(b => string.Create(CultureInfo.InvariantCulture, $"WHEN l.company_size BETWEEN {b.Min} AND {b.Max} THEN {b.Points} "))) + "ELSE 0 END";
