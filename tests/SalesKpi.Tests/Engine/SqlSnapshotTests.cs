@@ -170,7 +170,7 @@ public sealed class SqlSnapshotTests
             }
 
             // What a report of one KPI sends: its family pruned to the aggregates the KPI declares.
-            foreach (var kpi in KpiDefinitions.All.Where(k => k.Kpi.Id is "leads" or "lead_response_time" or "win_rate" or "retention_rate"))
+            foreach (var kpi in KpiDefinitions.All.Where(k => k.Kpi.Id is "leads" or "lead_response_time" or "lead_quality" or "win_rate" or "retention_rate"))
             {
                 if (kpi.Uses.FirstOrDefault(u => u.Family == name) is { } use)
                 {

@@ -72,6 +72,15 @@ public class LeadKpiTests : IDisposable
     }
 
     [SkippableFact]
+    public void Lead_quality_scores_the_title_of_a_lead_created_exactly_at_as_of()
+    {
+        // As of L4's creation (20 Sep 12:00): L1 100, L3 55, L4 "VP Sales" 40 + 0 + 30 = 70 → 225 / 3 = 75; L2 does not exist yet.
+        var r = f.One("2025-09", "lead_quality", asOf: "2025-09-20T12:00:00Z");
+        r.Value.ShouldBe(75m);
+        r.N.ShouldBe(3);
+    }
+
+    [SkippableFact]
     public void Lead_quality_rules_come_from_the_parameters()
     {
         var p = new KpiParameters().Set("quality_title_words", "manager").Set("quality_threshold", "50");

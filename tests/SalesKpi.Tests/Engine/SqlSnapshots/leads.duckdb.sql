@@ -38,6 +38,12 @@ WITH rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "di
 FROM leads l JOIN _bq bk ON bk.k = CAST(floor(epoch(l.created_at) / 900) AS BIGINT) AND l.created_at >= $pstart AND l.created_at < $pend AND l.created_at <= $asof)
 SELECT b, "dim_channel", count(*) AS "n" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
 
+-- family leads: pruned to what lead_quality reads, total and by channel
+WITH jt AS (SELECT job_title, regexp_matches(lower(coalesce(job_title, '')), 'director|head|chief|ceo|cto|cfo|coo|cmo|owner|founder|partner|vp|president|директор|руководитель|начальник|владелец|основатель|партнер|партнёр') AS decision_maker FROM (SELECT DISTINCT job_title FROM leads WHERE job_title IS NOT NULL AND created_at >= $pstart AND created_at < $pend AND created_at <= $asof) t),
+rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel", CASE WHEN l.quality_score IS NOT NULL THEN l.quality_score ELSE least(100, CASE WHEN coalesce(jt.decision_maker, false) THEN 40 ELSE 0 END + CASE WHEN l.company_size BETWEEN 50 AND 5000 THEN 30 WHEN l.company_size BETWEEN 10 AND 49 THEN 15 ELSE 0 END + CASE WHEN l.need IS NOT NULL THEN 30 ELSE 0 END) END AS "score"
+FROM leads l LEFT JOIN jt ON jt.job_title = l.job_title JOIN _bq bk ON bk.k = CAST(floor(epoch(l.created_at) / 900) AS BIGINT) AND l.created_at >= $pstart AND l.created_at < $pend AND l.created_at <= $asof)
+SELECT b, "dim_channel", count(*) AS "n", sum(score) AS "score_sum", stddev_samp(score) AS "score_sd", count(*) FILTER (WHERE score >= $threshold) AS "high" FROM rows GROUP BY GROUPING SETS ((b), (b, "dim_channel"));
+
 -- family leads: pruned to what lead_response_time reads, total and by channel
 WITH ms AS (SELECT lead_id, CASE WHEN touched_at <= $asof THEN touched_at END AS touched_at, CASE WHEN won_at <= $asof THEN won_at END AS won_at FROM lead_milestones WHERE (lead_created_at IS NULL OR (lead_created_at >= $pstart AND lead_created_at < $pend AND lead_created_at <= $asof)) AND (touched_at <= $asof OR won_at <= $asof)),
 rows AS (SELECT bk.b, coalesce(CAST(l.channel AS VARCHAR), '(none)') AS "dim_channel", CASE WHEN least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, ms.touched_at) IS NOT NULL THEN greatest(0, (epoch(least(CASE WHEN l.first_response_at <= $asof THEN l.first_response_at END, ms.touched_at)) - epoch(l.created_at))) / 3600.0 END AS "response_hours"
