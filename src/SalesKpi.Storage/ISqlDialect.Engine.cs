@@ -60,6 +60,15 @@ public partial interface ISqlDialect
     /// </summary>
     string ContainsAny(string expr, IReadOnlyList<string> words);
 
+    /// <summary>
+    /// True when <see cref="ContainsAny"/> over a column of few distinct values is cheaper tested once per distinct
+    /// value of the rows in question and joined back by value than tested per row: DuckDB, where the distinct values
+    /// of a period's rows cost a scan that skips other periods' blocks (the leads family 7–9 % faster at 10 M leads).
+    /// False for PostgreSQL, where the extra scan of the table has no blocks to skip and no gain was measured (the full
+    /// report at 1 M leads within the same noise either way), so the per-row test stays as it was.
+    /// </summary>
+    bool TestsDistinctValuesOnce { get; }
+
     /// <summary>The element at the 1-based <paramref name="index"/> of <paramref name="array"/>; NULL when the index is NULL or out of range.</summary>
     string ArrayElement(string array, string index);
 

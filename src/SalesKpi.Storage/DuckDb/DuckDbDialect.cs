@@ -28,6 +28,9 @@ public sealed partial class DuckDbDialect : ISqlDialect
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <inheritdoc />
+    public bool TestsDistinctValuesOnce => true;
+
+    /// <inheritdoc />
     public string ContainsAny(string expr, IReadOnlyList<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);

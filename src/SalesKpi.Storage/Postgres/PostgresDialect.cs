@@ -50,6 +50,9 @@ public sealed class PostgresDialect : ISqlDialect
     public string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <inheritdoc />
+    public bool TestsDistinctValuesOnce => false;
+
+    /// <inheritdoc />
     public string ContainsAny(string expr, IReadOnlyList<string> words)
     {
         ArgumentNullException.ThrowIfNull(words);

@@ -316,6 +316,8 @@ public sealed class SqlSnapshotTests
 
         public string ArgMax(string value, string key) => $"ARGMAX<{value}, {key}>";
 
+        public bool TestsDistinctValuesOnce => true;
+
         public string ContainsAny(string expr, IReadOnlyList<string> words) => $"CONTAINSANY<{expr}|{string.Join("|", words)}>";
 
         public string CreateTempTable(string name, string definition) => $"TEMP<{name}> {definition}";
