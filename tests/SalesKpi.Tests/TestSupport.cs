@@ -127,6 +127,8 @@ public static class CliRunner
 
         psi.Environment.Remove("SALESKPI_DB");
         psi.Environment["SALESKPI_LANG"] = "en";
+        // Test builds must not write profiles into the user's cache (StartupProfileTests turn it on in a folder of their own).
+        psi.Environment["SALESKPI_JIT_PROFILE"] = "off";
         foreach (var (k, v) in TempDir.CliVariables(cwd, env))
         {
             psi.Environment[k] = v;

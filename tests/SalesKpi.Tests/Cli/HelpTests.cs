@@ -1,3 +1,5 @@
+using SalesKpi.Cli;
+
 namespace SalesKpi.Tests.Cli;
 
 /// <summary>Every command's help, as a new user reaches it.</summary>
@@ -40,6 +42,31 @@ public sealed class HelpTests : IDisposable
                 }
             });
         failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_jit_profile_knows_every_command_and_sub_command_and_no_branch()
+    {
+        // Commands are discovered from the help, as above; a branch (one with commands of its own) runs nothing.
+        var commands = new List<string>();
+        var queue = new Queue<string[]>([[]]);
+        while (queue.TryDequeue(out var path))
+        {
+            var below = Commands(InProcessCli.Run(dir.Path, [.. path, "--help"]).Out).ToList();
+            if (below.Count == 0)
+            {
+                commands.Add(string.Join(' ', path));
+            }
+
+            foreach (var name in below)
+            {
+                queue.Enqueue([.. path, name]);
+            }
+        }
+
+        commands.ShouldContain("report");
+        commands.ShouldContain("config apply");
+        StartupProfile.Commands.Order(StringComparer.Ordinal).ShouldBe(commands.Order(StringComparer.Ordinal));
     }
 
     /// <summary>The names listed under COMMANDS: in a help text.</summary>

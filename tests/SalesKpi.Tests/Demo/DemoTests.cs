@@ -111,6 +111,7 @@ public sealed class DemoCliTests : IDisposable
         shell.ArgumentList.Add("-c");
         shell.ArgumentList.Add(explain[..explain.IndexOf("  #", StringComparison.Ordinal)]);
         shell.Environment.Remove("SALESKPI_DB");
+        shell.Environment["SALESKPI_JIT_PROFILE"] = "off";
         using (var p = System.Diagnostics.Process.Start(shell)!)
         {
             var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
