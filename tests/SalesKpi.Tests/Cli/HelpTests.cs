@@ -13,17 +13,7 @@ public sealed class HelpTests : IDisposable
     public void Help_works_for_every_command_and_subcommand_in_English_and_Russian()
     {
         // Commands are discovered from the help itself, so a command added later is covered too.
-        var paths = new List<string[]>();
-        var queue = new Queue<string[]>([[]]);
-        while (queue.TryDequeue(out var path))
-        {
-            paths.Add(path);
-            var en = InProcessCli.Run(dir.Path, [.. path, "--help"]);
-            foreach (var name in Commands(en.Out))
-            {
-                queue.Enqueue([.. path, name]);
-            }
-        }
+        var paths = CommandTree().Select(c => c.Path).ToList();
 
         paths.Select(p => string.Join(' ', p)).ShouldContain("targets import");
         paths.Select(p => string.Join(' ', p)).ShouldContain("config validate");
@@ -47,26 +37,30 @@ public sealed class HelpTests : IDisposable
     [Fact]
     public void The_jit_profile_knows_every_command_and_sub_command_and_no_branch()
     {
-        // Commands are discovered from the help, as above; a branch (one with commands of its own) runs nothing.
-        var commands = new List<string>();
+        // A branch (the root, config, targets…: commands of its own below it) runs nothing.
+        var commands = CommandTree().Where(c => !c.IsBranch).Select(c => string.Join(' ', c.Path)).ToList();
+
+        commands.ShouldContain("report");
+        commands.ShouldContain("config apply");
+        StartupProfile.Commands.Order(StringComparer.Ordinal).ShouldBe(commands.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every command path from the root (empty) down, as the English help lists them, and whether it is a branch.</summary>
+    private List<(string[] Path, bool IsBranch)> CommandTree()
+    {
+        var tree = new List<(string[] Path, bool IsBranch)>();
         var queue = new Queue<string[]>([[]]);
         while (queue.TryDequeue(out var path))
         {
             var below = Commands(InProcessCli.Run(dir.Path, [.. path, "--help"]).Out).ToList();
-            if (below.Count == 0)
-            {
-                commands.Add(string.Join(' ', path));
-            }
-
+            tree.Add((path, below.Count > 0));
             foreach (var name in below)
             {
                 queue.Enqueue([.. path, name]);
             }
         }
 
-        commands.ShouldContain("report");
-        commands.ShouldContain("config apply");
-        StartupProfile.Commands.Order(StringComparer.Ordinal).ShouldBe(commands.Order(StringComparer.Ordinal));
+        return tree;
     }
 
     /// <summary>The names listed under COMMANDS: in a help text.</summary>
