@@ -3,6 +3,7 @@ using System.Reflection;
 using SalesKpi.Application.Services;
 using SalesKpi.Core;
 using SalesKpi.Cli.Commands;
+using SalesKpi.Storage.DuckDb;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -359,6 +360,11 @@ public static class CliApp
                 // Read by the benchmarks; on Linux this is the kernel's high-water mark of resident memory.
                 using var self = System.Diagnostics.Process.GetCurrentProcess();
                 env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: peak memory: {self.PeakWorkingSet64 / (1024 * 1024)} MB"));
+                // Page faults are what huge pages save; on a virtual machine they are dear (docs/benchmarks.md).
+                if (PageFaults() is { } faults)
+                {
+                    env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: page faults: {faults}, engine memory advised for huge pages: {EngineHugePages.AdvisedBytes / (1024 * 1024)} MB"));
+                }
             }
 
             return code;
@@ -368,6 +374,27 @@ public static class CliApp
             var code = Fail(ex, args, verbose, env);
             // 'check' runs under cron: its failures must not look like "at risk" (1).
             return args.FirstOrDefault(a => !a.StartsWith('-')) == "check" ? CheckExit.Error : code;
+        }
+    }
+
+    // The process's minor page faults so far: the tenth field of /proc/self/stat, counted after the command's name,
+    // which is in parentheses and may itself hold spaces. Null off Linux.
+    private static long? PageFaults()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.TryParse(fields[7], NumberStyles.None, CultureInfo.InvariantCulture, out var faults) ? faults : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

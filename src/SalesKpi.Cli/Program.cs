@@ -2,20 +2,18 @@ using System.Text;
 using SalesKpi.Cli;
 
 // First, so that the JIT's head start covers the whole run (StartupProfile).
-if (Environment.GetEnvironmentVariable(StartupProfile.Variable) is var jitProfile && !StartupProfile.IsValid(jitProfile))
+foreach (var name in new[] { StartupProfile.Variable, EngineMemory.HugePagesVariable })
 {
-    Console.OutputEncoding = Encoding.UTF8;
-    Console.Error.WriteLine($"{StartupProfile.Variable} '{jitProfile}' is neither on nor off. / {StartupProfile.Variable} «{jitProfile}» — не on и не off.");
-    return 2;
+    if (Environment.GetEnvironmentVariable(name) is var value && !OnOff.IsValid(value))
+    {
+        Console.OutputEncoding = Encoding.UTF8;
+        Console.Error.WriteLine($"{name} '{value}' is neither on nor off. / {name} «{value}» — не on и не off.");
+        return 2;
+    }
 }
 
 StartupProfile.Start(args, Environment.GetEnvironmentVariable);
-if (StartupProfile.Command(args) == "serve")
-{
-    // The server's queries then reuse the C heap's pages instead of faulting them in again each time (NativeHeap).
-    // A one-off command gains nothing from it (its pages are new anyway) and would peak higher (docs/benchmarks.md).
-    SalesKpi.Storage.DuckDb.NativeHeap.KeepFreedMemory();
-}
+EngineMemory.Choose(StartupProfile.Command(args), Environment.GetEnvironmentVariable);
 
 Console.OutputEncoding = Encoding.UTF8;
 // Process-wide, like the engine's buffers it bounds; set before any workspace opens (docs/cli.md).

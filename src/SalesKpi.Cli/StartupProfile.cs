@@ -39,15 +39,6 @@ internal static class StartupProfile
         "users reps-see-company-totals");
 
     /// <summary>
-    /// True when <paramref name="value"/> of <see cref="Variable"/> is unset, empty, <c>on</c> or <c>off</c>
-    /// (any case); the entry point refuses any other value, as it does for its other variables.
-    /// </summary>
-    public static bool IsValid(string? value) =>
-        string.IsNullOrEmpty(value)
-        || string.Equals(value, "on", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(value, "off", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
     /// Starts recording (and playing back) the profile of the command <paramref name="args"/> name, reading the
     /// environment through <paramref name="variable"/>; does nothing when it is off, the words name no command, or
     /// the environment names no folder that can be made.
@@ -56,7 +47,7 @@ internal static class StartupProfile
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(variable);
-        if (string.Equals(variable(Variable), "off", StringComparison.OrdinalIgnoreCase)
+        if (OnOff.IsOff(variable(Variable))
             || Command(args) is not { } command
             || Folder(variable) is not { } folder)
         {

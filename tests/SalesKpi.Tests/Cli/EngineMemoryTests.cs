@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using SalesKpi.Cli;
+
+namespace SalesKpi.Tests.Cli;
+
+/// <summary>
+/// How each command as a process takes the engine's memory (EngineMemory): huge pages for a one-off command that
+/// reads, 4 KB pages for an import or with SALESKPI_HUGE_PAGES=off. Run as processes, because the choice is the
+/// process's and lasts its life.
+/// </summary>
+public sealed partial class EngineMemoryTests : IDisposable
+{
+    private readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    // DuckDB's Linux builds bundle jemalloc, on x64 and arm64 alike; the kernel must know huge pages at all.
+    private static bool Supported =>
+        OperatingSystem.IsLinux()
+        && !RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal)
+        && Directory.Exists("/sys/kernel/mm/transparent_hugepage");
+
+    private CliRunner.Result Process(string? hugePages, params string[] args) =>
+        CliRunner.Run(dir.Path, hugePages is null ? null : new Dictionary<string, string> { [EngineMemory.HugePagesVariable] = hugePages }, args);
+
+    private static long Advised(CliRunner.Result r)
+    {
+        var m = AdvisedLine().Match(r.Err);
+        m.Success.ShouldBeTrue(r.Err);
+        return long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"trace: page faults: \d+, engine memory advised for huge pages: (\d+) MB")]
+    private static partial Regex AdvisedLine();
+
+    private void Workspace()
+    {
+        // A DuckDB file in the test's folder: the PostgreSQL twin mode has no engine memory of this kind.
+        Skip.If(TestEngine.Postgres, "the engine's own allocator is DuckDB's");
+        InProcessCli.Run(dir.Path, "demo", "--leads", "3000", "--db", dir.Db).Exit.ShouldBe(0);
+    }
+
+    [SkippableFact]
+    public void A_report_asks_for_huge_pages_for_the_engines_memory_and_off_keeps_its_result_on_4_KB_pages()
+    {
+        Skip.IfNot(Supported, "huge pages are asked for on Linux with DuckDB's jemalloc");
+        Workspace();
+        string[] report = ["report", "--db", dir.Db, "--period", "2025", "--grain", "month", "--by", "channel", "--format", "json", "--as-of", "2026-06-01", "--verbose"];
+
+        var on = Process(null, report);
+        var off = Process("off", report);
+
+        on.Exit.ShouldBe(0, on.Err);
+        off.Exit.ShouldBe(0, off.Err);
+
+        // jemalloc maps its first extent of each arena at 2 MB or more, so any query is enough.
+        Advised(on).ShouldBeGreaterThanOrEqualTo(2);
+        Advised(off).ShouldBe(0);
+        on.Out.ShouldBe(off.Out);
+    }
+
+    [SkippableFact]
+    public void An_import_keeps_4_KB_pages()
+    {
+        Skip.IfNot(Supported, "huge pages are asked for on Linux with DuckDB's jemalloc");
+        Skip.If(TestEngine.Postgres, "the engine's own allocator is DuckDB's");
+        dir.Write("leads.csv", "lead_id,created_at,channel\nL1,2025-03-01 10:00:00,seo\n");
+        Process(null, "init", "--db", dir.Db).Exit.ShouldBe(0);
+
+        var r = Process(null, "import", "leads.csv", "--db", dir.Db, "--verbose");
+
+        r.Exit.ShouldBe(0, r.Err);
+        Advised(r).ShouldBe(0);
+    }
+
+    [Fact]
+    public void Another_value_is_refused_before_anything_is_done()
+    {
+        var r = Process("yes", "init", "--db", dir.Db);
+
+        r.Exit.ShouldBe(2);
+        r.Err.ShouldContain("SALESKPI_HUGE_PAGES 'yes' is neither on nor off.");
+        r.Err.ShouldContain("SALESKPI_HUGE_PAGES «yes» — не on и не off.");
+        File.Exists(dir.Db).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_switch_is_unset_on_or_off_in_any_case()
+    {
+        OnOff.IsValid(null).ShouldBeTrue();
+        OnOff.IsValid(string.Empty).ShouldBeTrue();
+        OnOff.IsValid("ON").ShouldBeTrue();
+        OnOff.IsValid("Off").ShouldBeTrue();
+        OnOff.IsValid("1").ShouldBeFalse();
+        OnOff.IsValid(" off").ShouldBeFalse();
+        OnOff.IsOff("OFF").ShouldBeTrue();
+        OnOff.IsOff(null).ShouldBeFalse();
+        OnOff.IsOff("on").ShouldBeFalse();
+    }
+}
