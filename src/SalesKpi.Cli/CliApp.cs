@@ -363,7 +363,10 @@ public static class CliApp
                 // Page faults are what huge pages save; on a virtual machine they are dear (docs/benchmarks.md).
                 if (PageFaults() is { } faults)
                 {
-                    env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: page faults: {faults}, engine memory advised for huge pages: {EngineHugePages.AdvisedBytes / (1024 * 1024)} MB"));
+                    var pages = EngineHugePages.Active
+                        ? string.Create(CultureInfo.InvariantCulture, $"engine memory advised for huge pages: {EngineHugePages.AdvisedBytes / (1024 * 1024)} MB")
+                        : "engine memory in 4 KB pages";
+                    env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: minor page faults: {faults}; {pages}"));
                 }
             }
 
@@ -392,7 +395,7 @@ public static class CliApp
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return long.TryParse(fields[7], NumberStyles.None, CultureInfo.InvariantCulture, out var faults) ? faults : null;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -41,4 +41,11 @@ if (Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES") is { Length: > 0
     SalesKpi.Metrics.Engine.KpiEngine.LanesOverride = n;
 }
 
-return CliApp.Run(args, CliEnvironment.ForProcess());
+try
+{
+    return CliApp.Run(args, CliEnvironment.ForProcess());
+}
+finally
+{
+    EngineMemory.Finish();
+}

@@ -22,13 +22,12 @@ internal static class StartupProfile
     /// <summary>The variable that turns the profile off (<c>off</c>) or leaves it on (<c>on</c>, or unset).</summary>
     public const string Variable = "SALESKPI_JIT_PROFILE";
 
-    // A plain hash set: it is built once per process and asked twice, and a frozen set's analysis of its keys cost
-    // 12 ms of every command's start (docs/benchmarks.md, eleventh step).
-
     /// <summary>
     /// Every command, a sub-command as "branch name"; any other words (a typo, a branch alone, an option) record
     /// nothing, so they leave no file and replace no profile.
     /// </summary>
+    // A plain hash set: it is built once per process and asked twice, and a frozen set's analysis of its keys cost
+    // 12 ms of every command's start (docs/benchmarks.md, eleventh step).
     internal static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal)
     {
         "demo", "init", "import", "report", "explain", "diagnose", "simulate", "calibrate", "brief", "funnel", "forecast",

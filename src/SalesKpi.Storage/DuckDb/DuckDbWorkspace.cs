@@ -316,6 +316,7 @@ internal sealed class DuckDbWorkspace : Workspace
 
         // DuckDB's own default is 80 % of the machine's memory: a 10 M-lead report then grew to 2.5 GB instead of spilling.
         builder["memory_limit"] = MemoryLimit;
+        EngineHugePages.OnOpen();
         var conn = new DuckDBConnection(builder.ConnectionString);
         try
         {
