@@ -365,7 +365,7 @@ public static class CliApp
                 {
                     var pages = EngineHugePages.Active
                         ? string.Create(CultureInfo.InvariantCulture, $"engine memory advised for huge pages: {EngineHugePages.AdvisedBytes / (1024 * 1024)} MB")
-                        : "engine memory in 4 KB pages";
+                        : "huge pages not asked for";
                     env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: minor page faults: {faults}; {pages}"));
                 }
             }

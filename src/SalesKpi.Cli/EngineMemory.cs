@@ -12,7 +12,7 @@ namespace SalesKpi.Cli;
 internal static class EngineMemory
 {
     /// <summary>
-    /// <c>off</c> keeps every command on 4 KB pages; <c>on</c>, the default, leaves the choice above (it cannot give
+    /// <c>off</c> asks for no huge pages in any command; <c>on</c>, the default, leaves the choice above (it cannot give
     /// huge pages to an import, the demo or the server).
     /// </summary>
     public const string HugePagesVariable = "SALESKPI_HUGE_PAGES";
@@ -35,6 +35,9 @@ internal static class EngineMemory
                 if (!OnOff.IsOff(variable(HugePagesVariable)))
                 {
                     EngineHugePages.AdviseAtFirstOpen();
+
+                    // SIGTERM ends the process through ProcessExit without Main's finally, while queries may run.
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => EngineHugePages.Withdraw();
                 }
 
                 return;
