@@ -23,8 +23,9 @@ namespace SalesKpi.Storage.DuckDb;
 /// indirectly, inside its reentrancy guard, zero recycled memory by writing instead of by purging, and deregister and
 /// register again each extent it retains; writing the table creates any automatic arena not yet in use (its own
 /// bookkeeping keeps jemalloc's table); the arena for single allocations above 256 MB, created only when used, keeps
-/// jemalloc's table, so those are never advised. The hook is .NET code that jemalloc calls on the engine's own threads, a few dozen
-/// times in a 1 M-lead report; <see cref="Withdraw"/> hands the arenas their table back before the runtime shuts down.
+/// jemalloc's table, so those are never advised. The hook is .NET code that jemalloc calls on the engine's own
+/// threads, a few dozen times in a 1 M-lead report; <see cref="Withdraw"/> hands the arenas their table back before the
+/// runtime shuts down.
 /// </para>
 /// </remarks>
 public static unsafe class EngineHugePages
