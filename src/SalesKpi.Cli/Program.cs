@@ -12,8 +12,9 @@ foreach (var name in new[] { StartupProfile.Variable, EngineMemory.HugePagesVari
     }
 }
 
-StartupProfile.Start(args, Environment.GetEnvironmentVariable);
-EngineMemory.Choose(StartupProfile.Command(args), Environment.GetEnvironmentVariable);
+var command = StartupProfile.Command(args);
+StartupProfile.Start(command, Environment.GetEnvironmentVariable);
+EngineMemory.Choose(command, Environment.GetEnvironmentVariable);
 
 Console.OutputEncoding = Encoding.UTF8;
 // Process-wide, like the engine's buffers it bounds; set before any workspace opens (docs/cli.md).
@@ -41,11 +42,4 @@ if (Environment.GetEnvironmentVariable("SALESKPI_ENGINE_LANES") is { Length: > 0
     SalesKpi.Metrics.Engine.KpiEngine.LanesOverride = n;
 }
 
-try
-{
-    return CliApp.Run(args, CliEnvironment.ForProcess());
-}
-finally
-{
-    EngineMemory.Finish();
-}
+return CliApp.Run(args, CliEnvironment.ForProcess());

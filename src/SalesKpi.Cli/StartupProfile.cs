@@ -41,16 +41,15 @@ internal static class StartupProfile
     };
 
     /// <summary>
-    /// Starts recording (and playing back) the profile of the command <paramref name="args"/> name, reading the
-    /// environment through <paramref name="variable"/>; does nothing when it is off, the words name no command, or
-    /// the environment names no folder that can be made.
+    /// Starts recording (and playing back) the profile of <paramref name="command"/> (as <see cref="Command"/> names
+    /// it), reading the environment through <paramref name="variable"/>; does nothing when it is off, there is no
+    /// command, or the environment names no folder that can be made.
     /// </summary>
-    public static void Start(string[] args, Func<string, string?> variable)
+    public static void Start(string? command, Func<string, string?> variable)
     {
-        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(variable);
         if (OnOff.IsOff(variable(Variable))
-            || Command(args) is not { } command
+            || command is null
             || Folder(variable) is not { } folder)
         {
             return;

@@ -108,22 +108,15 @@ public static unsafe class EngineHugePages
 
             mallctl = (delegate* unmanaged[Cdecl]<byte*, void*, nuint*, void*, nuint, int>)control;
             madvise = (delegate* unmanaged[Cdecl]<nint, nuint, int, int>)advise;
-            uint arenas;
-            var size = (nuint)sizeof(uint);
-            if (Control("arenas.narenas", &arenas, &size, null, 0) != 0)
-            {
-                return false;
-            }
 
             // One table for every arena, never freed: jemalloc may still hold it on a thread inside a hook when the
             // table is withdrawn.
             var table = (nint*)NativeMemory.AllocZeroed(HookCount, (nuint)sizeof(nint));
+            var arenas = ArenaCount();
             for (var i = 0u; i < arenas; i++)
             {
                 var name = Arena(i);
-                nint current;
-                size = (nuint)sizeof(nint);
-                if (Control(name, &current, &size, null, 0) != 0)
+                if (TableOf(i) is not { } current)
                 {
                     // The arena for allocations above 256 MB, not created yet: it keeps jemalloc's table.
                     continue;
@@ -155,8 +148,8 @@ public static unsafe class EngineHugePages
 
     /// <summary>
     /// Gives the arenas <see cref="Advise"/> hooked jemalloc's own table back, so that nothing calls into .NET once the
-    /// runtime shuts down; memory already mapped keeps its pages. A host calls it as its last step (and when the process
-    /// is asked to end); it does nothing when no hooks are in place, and a thread inside the hook at that moment
+    /// runtime shuts down; memory already mapped keeps its pages. A host calls it when the process ends (on
+    /// <c>ProcessExit</c>); it does nothing when no hooks are in place, and a thread inside the hook at that moment
     /// finishes normally. <see cref="AdvisedBytes"/> keeps its count; <see cref="Advise"/> does not hook again.
     /// </summary>
     public static void Withdraw()
@@ -178,22 +171,8 @@ public static unsafe class EngineHugePages
     {
         lock (Gate)
         {
-            var tables = new List<nint?>();
-            uint arenas;
-            var size = (nuint)sizeof(uint);
-            if (mallctl == null || Control("arenas.narenas", &arenas, &size, null, 0) != 0)
-            {
-                return (defaultTable, tables);
-            }
-
-            for (var i = 0u; i < arenas; i++)
-            {
-                nint current;
-                size = (nuint)sizeof(nint);
-                tables.Add(Control(Arena(i), &current, &size, null, 0) == 0 ? current : null);
-            }
-
-            return (defaultTable, tables);
+            var count = mallctl == null ? 0 : ArenaCount();
+            return (defaultTable, [.. Enumerable.Range(0, (int)count).Select(i => TableOf((uint)i))]);
         }
     }
 
@@ -204,6 +183,22 @@ public static unsafe class EngineHugePages
         {
             _ = Advise();
         }
+    }
+
+    // The number of arenas jemalloc may have, automatic and the one for large allocations; 0 when it does not say.
+    private static uint ArenaCount()
+    {
+        uint arenas;
+        var size = (nuint)sizeof(uint);
+        return Control("arenas.narenas", &arenas, &size, null, 0) == 0 ? arenas : 0;
+    }
+
+    // An arena's table now, or null for the arena for large allocations before its first use.
+    private static nint? TableOf(uint index)
+    {
+        nint table;
+        var size = (nuint)sizeof(nint);
+        return Control(Arena(index), &table, &size, null, 0) == 0 ? table : null;
     }
 
     private static string Arena(uint index) => FormattableString.Invariant($"arena.{index}.extent_hooks");

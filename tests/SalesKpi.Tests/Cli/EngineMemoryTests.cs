@@ -49,6 +49,8 @@ public sealed partial class EngineMemoryTests : IDisposable
     [GeneratedRegex(@"trace: minor page faults: (?<faults>\d+); (engine memory advised for huge pages: (?<mb>\d+) MB|huge pages not asked for)")]
     private static partial Regex TraceLine();
 
+    private string[] Report => ["report", "--db", dir.Db, "--period", "2025", "--grain", "month", "--by", "channel", "--format", "json", "--as-of", "2026-06-01", "--verbose"];
+
     private void Workspace()
     {
         // A DuckDB file in the test's folder: the PostgreSQL twin mode has no engine memory of this kind.
@@ -61,10 +63,9 @@ public sealed partial class EngineMemoryTests : IDisposable
     {
         Skip.IfNot(Supported, "huge pages are asked for on Linux with DuckDB's jemalloc");
         Workspace();
-        string[] report = ["report", "--db", dir.Db, "--period", "2025", "--grain", "month", "--by", "channel", "--format", "json", "--as-of", "2026-06-01", "--verbose"];
 
-        var on = Process("on", report);
-        var off = Process("off", report);
+        var on = Process("on", Report);
+        var off = Process("off", Report);
 
         on.Exit.ShouldBe(0, on.Err);
         off.Exit.ShouldBe(0, off.Err);
@@ -85,12 +86,11 @@ public sealed partial class EngineMemoryTests : IDisposable
         Skip.IfNot(Kernel("defrag") is "madvise" or "defer+madvise" or "always", "the kernel makes no huge pages on request");
         Skip.If(TurnedOffForThisProcess, "huge pages are turned off for this process (prctl)");
         Workspace();
-        string[] report = ["report", "--db", dir.Db, "--period", "2025", "--grain", "month", "--by", "channel", "--format", "json", "--as-of", "2026-06-01", "--verbose"];
 
         // Measured on a 3,000-lead demo: about 12,000 faults against 19,000, where runs of one kind differ by a few
         // hundred.
-        var on = Trace(Process("on", report)).Faults;
-        var off = Trace(Process("off", report)).Faults;
+        var on = Trace(Process("on", Report)).Faults;
+        var off = Trace(Process("off", Report)).Faults;
 
         on.ShouldBeLessThan(off * 9 / 10, $"{on} faults with huge pages, {off} without");
     }
